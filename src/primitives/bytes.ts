@@ -1,0 +1,87 @@
+import { DecodeError } from './errors.ts';
+
+const HEX = '0123456789abcdef';
+const HEX_TABLE: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!);
+
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX_TABLE[b[i]!]!;
+  return s;
+}
+
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Decodes hex (either case). Throws DecodeError('bad-hex') on odd length or a non-hex digit. */
+export function fromHex(s: string): Uint8Array {
+  if (s.length % 2 !== 0) throw new DecodeError('bad-hex', `hex string has odd length ${s.length}`);
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = nibble(s.charCodeAt(2 * i));
+    const lo = nibble(s.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) throw new DecodeError('bad-hex', `invalid hex character at position ${hi < 0 ? 2 * i : 2 * i + 1}`);
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+export function isHex(s: string): boolean {
+  return s.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(s);
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Lexicographic comparison (memcmp then length), as Core orders byte vectors. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+export function reverseBytes(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(b.length);
+  for (let i = 0; i < b.length; i++) out[i] = b[b.length - 1 - i]!;
+  return out;
+}
+
+/** uint256 display order (txid/block hash as humans see it) from internal byte order. */
+export function hashToHex(h: Uint8Array): string {
+  return toHex(reverseBytes(h));
+}
+
+export function hexToHash(s: string): Uint8Array {
+  const b = fromHex(s);
+  if (b.length !== 32) throw new DecodeError('invalid', `expected a 32-byte hash, got ${b.length} bytes`);
+  return reverseBytes(b);
+}
+
+export function readU32LE(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+export function writeU32LE(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = (v >>> 24) & 0xff;
+}

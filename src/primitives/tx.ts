@@ -1,0 +1,214 @@
+/**
+ * Transactions: decode keeping the original bytes, encode, txid/wtxid, weight and vsize.
+ * Mirrors Core's UnserializeTransaction/SerializeTransaction (primitives/transaction.h).
+ */
+import { ByteReader, ByteWriter, compactSizeLength } from './codec.ts';
+import { DecodeError } from './errors.ts';
+import { createSha256, hash256, sha256 } from './hash.ts';
+import { hashToHex } from './bytes.ts';
+
+export const WITNESS_SCALE_FACTOR = 4;
+/** Sequence number that disables nLockTime and BIP68 for an input. */
+export const SEQUENCE_FINAL = 0xffffffff;
+
+export interface OutPoint {
+  /** Internal byte order (as serialized). */
+  txid: Uint8Array;
+  vout: number;
+}
+
+export interface TxIn {
+  prevout: OutPoint;
+  scriptSig: Uint8Array;
+  sequence: number;
+  witness: Uint8Array[];
+}
+
+export interface TxOut {
+  /** Satoshis; signed 64-bit as Core's CAmount (negative values decode, then fail CheckTransaction). */
+  value: bigint;
+  scriptPubKey: Uint8Array;
+}
+
+export interface TxFields {
+  /** uint32 as in Core v28+ (CTransaction::version). */
+  version: number;
+  inputs: TxIn[];
+  outputs: TxOut[];
+  locktime: number;
+}
+
+export interface Transaction extends TxFields {
+  /** The exact bytes decoded (or encoded). */
+  raw: Uint8Array;
+  hasWitness: boolean;
+  /** Internal byte order. */
+  txid: Uint8Array;
+  wtxid: Uint8Array;
+  /** Size without witness data (Core: GetSerializeSize(TX_NO_WITNESS)). */
+  baseSize: number;
+  totalSize: number;
+  weight: number;
+  vsize: number;
+}
+
+export function txidHex(tx: Transaction): string {
+  return hashToHex(tx.txid);
+}
+export function wtxidHex(tx: Transaction): string {
+  return hashToHex(tx.wtxid);
+}
+
+const MIN_TXIN_SIZE = 41; // 32 + 4 + 1 + 4
+const MIN_TXOUT_SIZE = 9; // 8 + 1
+
+function readInputs(r: ByteReader, n: number): TxIn[] {
+  const ins: TxIn[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const txid = r.bytes(32, `input ${i} prevout txid`);
+    const vout = r.u32(`input ${i} prevout index`);
+    const scriptSig = r.varBytes(`input ${i} scriptSig`);
+    const sequence = r.u32(`input ${i} sequence`);
+    ins[i] = { prevout: { txid, vout }, scriptSig, sequence, witness: [] };
+  }
+  return ins;
+}
+
+function readOutputs(r: ByteReader, n: number): TxOut[] {
+  const outs: TxOut[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = r.i64(`output ${i} value`);
+    const scriptPubKey = r.varBytes(`output ${i} scriptPubKey`);
+    outs[i] = { value, scriptPubKey };
+  }
+  return outs;
+}
+
+/**
+ * Reads one transaction at the reader's position (Core's UnserializeTransaction with
+ * witness allowed). The returned transaction's byte fields are views into the input.
+ */
+export function readTransaction(r: ByteReader): Transaction {
+  const start = r.pos;
+  const buf = r.buf;
+  const version = r.u32('version');
+  let flags = 0;
+  let inputs: TxIn[];
+  let outputs: TxOut[] = [];
+  let bodyStart = r.pos;
+  const nIn = r.count(MIN_TXIN_SIZE, 'inputs');
+  if (nIn === 0) {
+    // Either a legacy tx with no inputs or the segwit marker (0x00) and flag byte.
+    flags = r.u8('the witness flag');
+    if (flags !== 0) {
+      bodyStart = r.pos;
+      inputs = readInputs(r, r.count(MIN_TXIN_SIZE, 'inputs'));
+      outputs = readOutputs(r, r.count(MIN_TXOUT_SIZE, 'outputs'));
+    } else {
+      inputs = [];
+    }
+  } else {
+    inputs = readInputs(r, nIn);
+    outputs = readOutputs(r, r.count(MIN_TXOUT_SIZE, 'outputs'));
+  }
+  const bodyEnd = r.pos;
+  let hasWitness = false;
+  if (flags & 1) {
+    flags ^= 1;
+    for (let i = 0; i < inputs.length; i++) {
+      const n = r.count(1, `input ${i} witness items`);
+      const stack: Uint8Array[] = new Array(n);
+      for (let j = 0; j < n; j++) stack[j] = r.varBytes(`input ${i} witness item ${j}`);
+      inputs[i]!.witness = stack;
+      if (n > 0) hasWitness = true;
+    }
+    if (!hasWitness) {
+      throw new DecodeError('witness-flag-without-witness', 'superfluous witness record: the witness flag is set but every witness is empty', bodyEnd);
+    }
+  }
+  if (flags) throw new DecodeError('invalid', `unknown transaction optional data (flag byte 0x${flags.toString(16)})`, start + 5);
+  const locktime = r.u32('locktime');
+  const raw = buf.subarray(start, r.pos);
+  const totalSize = raw.length;
+  let txid: Uint8Array;
+  let baseSize: number;
+  if (hasWitness) {
+    // Non-witness serialization = version ‖ inputs..outputs ‖ locktime, all contiguous in raw.
+    const body = buf.subarray(bodyStart, bodyEnd);
+    baseSize = 4 + body.length + 4;
+    const h = createSha256();
+    h.update(raw.subarray(0, 4)).update(body).update(raw.subarray(raw.length - 4));
+    txid = sha256(h.digest());
+  } else {
+    baseSize = totalSize;
+    txid = hash256(raw);
+  }
+  const wtxid = hasWitness ? hash256(raw) : txid;
+  const weight = baseSize * (WITNESS_SCALE_FACTOR - 1) + totalSize;
+  return {
+    version, inputs, outputs, locktime, raw, hasWitness, txid, wtxid,
+    baseSize, totalSize, weight, vsize: Math.ceil(weight / WITNESS_SCALE_FACTOR),
+  };
+}
+
+/** Decodes exactly one transaction; trailing bytes are an error. */
+export function decodeTx(bytes: Uint8Array): Transaction {
+  const r = new ByteReader(bytes, 'transaction');
+  const tx = readTransaction(r);
+  r.end();
+  return tx;
+}
+
+export function txHasWitness(tx: TxFields): boolean {
+  return tx.inputs.some((i) => i.witness.length > 0);
+}
+
+/** Core's SerializeTransaction; the witness is included when present and allowed. */
+export function writeTx(w: ByteWriter, tx: TxFields, withWitness = true): void {
+  const wit = withWitness && txHasWitness(tx);
+  w.u32(tx.version);
+  if (wit) w.u8(0).u8(1);
+  w.compactSize(tx.inputs.length);
+  for (const i of tx.inputs) {
+    w.bytes(i.prevout.txid).u32(i.prevout.vout).varBytes(i.scriptSig).u32(i.sequence);
+  }
+  w.compactSize(tx.outputs.length);
+  for (const o of tx.outputs) w.i64(o.value).varBytes(o.scriptPubKey);
+  if (wit) {
+    for (const i of tx.inputs) {
+      w.compactSize(i.witness.length);
+      for (const item of i.witness) w.varBytes(item);
+    }
+  }
+  w.u32(tx.locktime);
+}
+
+export function encodeTx(tx: TxFields, withWitness = true): Uint8Array {
+  const w = new ByteWriter(256);
+  writeTx(w, tx, withWitness);
+  return w.finish();
+}
+
+/** Builds a full Transaction (hashes and sizes) from fields. */
+export function makeTx(fields: TxFields): Transaction {
+  return decodeTx(encodeTx(fields));
+}
+
+export function txOutSize(o: TxOut): number {
+  return 8 + compactSizeLength(o.scriptPubKey.length) + o.scriptPubKey.length;
+}
+
+export function isNullOutPoint(p: OutPoint): boolean {
+  if (p.vout !== 0xffffffff) return false;
+  for (let i = 0; i < 32; i++) if (p.txid[i] !== 0) return false;
+  return true;
+}
+
+export function isCoinBase(tx: TxFields): boolean {
+  return tx.inputs.length === 1 && isNullOutPoint(tx.inputs[0]!.prevout);
+}
+
+/** Outpoint key for maps: 36 bytes as a latin1-free hex string (txid internal order + vout). */
+export function outpointKey(p: OutPoint): string {
+  return hashToHex(p.txid) + ':' + p.vout;
+}
