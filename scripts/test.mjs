@@ -68,7 +68,7 @@ function run(rt) {
     tee(child.stderr, process.stderr);
     child.on('error', (e) => { out += String(e); resolve({ pass: 0, fail: 1, skip: 0, code: 1 }); });
     child.on('close', (code) => {
-      const r = parsers[rt](out);
+      const r = parsers[rt](out.replace(/\x1b\[[0-9;]*m/g, ''));
       // A runner that crashed before reporting still counts as a failure.
       if (code !== 0 && r.fail === 0) r.fail = 1;
       resolve({ ...r, code });

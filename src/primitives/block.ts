@@ -50,7 +50,9 @@ export function decodeHeader(bytes: Uint8Array): BlockHeader {
 export function decodeBlock(bytes: Uint8Array): Block {
   const r = new ByteReader(bytes, 'block');
   const header = readHeader(r);
-  const n = r.count(60, 'transactions');
+  // 10 bytes: the smallest decodable transaction (version, empty vin, flag 0, locktime);
+  // a larger bound would report 'truncated' for a block Core deserializes (then rejects).
+  const n = r.count(10, 'transactions');
   const txs: Transaction[] = new Array(n);
   let stripped = 80 + (r.pos - 80);
   for (let i = 0; i < n; i++) {
@@ -107,11 +109,12 @@ export function bitsToTarget(bits: number): { target: bigint; negative: boolean;
   const size = bits >>> 24;
   let word = BigInt(bits & 0x007fffff);
   let target: bigint;
-  if (size <= 3) target = word >> BigInt(8 * (3 - size));
+  // As in Core, a small size shifts nWord itself, so the sign/overflow tests below see
+  // the shifted word (0x01803456 is zero, not negative).
+  if (size <= 3) target = word = word >> BigInt(8 * (3 - size));
   else target = word << BigInt(8 * (size - 3));
   const negative = word !== 0n && (bits & 0x00800000) !== 0;
   const overflow = word !== 0n && (size > 34 || (word > 0xffn && size > 33) || (word > 0xffffn && size > 32));
-  word = 0n;
   return { target, negative, overflow };
 }
 

@@ -85,3 +85,5 @@ export function taggedHash(tag: string, ...msgs: Uint8Array[]): Uint8Array {
   for (const m of msgs) h.update(m);
   return h.digest();
 }
+
+export { sha1 } from '@noble/hashes/legacy.js';

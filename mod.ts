@@ -1,0 +1,65 @@
+/**
+ * txgate's public library API, shaped like libbitcoinconsensus. Imports unchanged on Bun
+ * and Deno; on Node 20 through the tsx loader (`node --import tsx`).
+ */
+import { DecodeError } from './src/primitives/errors.ts';
+import { decodeTx, type Transaction } from './src/primitives/tx.ts';
+import { checkTransaction as checkTx } from './src/consensus/tx-check.ts';
+import { verifyInput } from './src/script/verify.ts';
+export { parseFlags, formatFlags, SCRIPT_VERIFY, ALL_FLAGS } from './src/script/flags.ts';
+export { DecodeError } from './src/primitives/errors.ts';
+export type { Transaction, TxIn, TxOut, OutPoint } from './src/primitives/tx.ts';
+export { encodeTx, txidHex, wtxidHex } from './src/primitives/tx.ts';
+export { decodeBlock } from './src/primitives/block.ts';
+export { toHex, fromHex } from './src/primitives/bytes.ts';
+export type { SigVerifier } from './src/script/sigcheck.ts';
+export { setDefaultVerifier } from './src/script/verify.ts';
+export { scriptErrorString } from './src/script/errors.ts';
+
+/** Decodes a serialized transaction (with or without witness). Throws DecodeError. */
+export function decodeTransaction(bytes: Uint8Array): Transaction {
+  return decodeTx(bytes);
+}
+
+/**
+ * Verifies input `index` of the serialized transaction `tx` (scriptSig and witness are read
+ * from `tx`) against every spent output, given in input order. `error` is Core's
+ * ScriptError name without the SCRIPT_ERR_ prefix (e.g. `EVAL_FALSE`). A transaction that
+ * does not decode gives `TX_DESERIALIZE`, an index out of range `TX_INDEX` and a prevout
+ * list of the wrong length `TX_INPUTS_NOT_SPENT` (libbitcoinconsensus' error names).
+ */
+export function verifyScript(input: {
+  tx: Uint8Array;
+  index: number;
+  prevouts: { scriptPubKey: Uint8Array; amount: bigint }[];
+  flags: number;
+}): { ok: true } | { ok: false; error: string } {
+  let tx: Transaction;
+  try {
+    tx = decodeTx(input.tx);
+  } catch (e) {
+    if (e instanceof DecodeError) return { ok: false, error: 'TX_DESERIALIZE' };
+    throw e;
+  }
+  if (!Number.isInteger(input.index) || input.index < 0 || input.index >= tx.inputs.length) return { ok: false, error: 'TX_INDEX' };
+  if (input.prevouts.length !== tx.inputs.length) return { ok: false, error: 'TX_INPUTS_NOT_SPENT' };
+  const spent = input.prevouts.map((p) => ({ value: p.amount, scriptPubKey: p.scriptPubKey }));
+  const r = verifyInput(tx, input.index, spent, input.flags >>> 0);
+  return r.ok ? r : { ok: false, error: r.error };
+}
+
+/**
+ * Core's context-free CheckTransaction with its reason strings. A transaction that does not
+ * decode is rejected with Core's decode failure reason, `TX decode failed` followed by what
+ * is wrong.
+ */
+export function checkTransaction(tx: Uint8Array): { ok: true } | { ok: false; reason: string } {
+  let decoded: Transaction;
+  try {
+    decoded = decodeTx(tx);
+  } catch (e) {
+    if (e instanceof DecodeError) return { ok: false, reason: `TX decode failed: ${e.message}` };
+    throw e;
+  }
+  return checkTx(decoded);
+}

@@ -1,0 +1,332 @@
+/**
+ * VerifyScript and VerifyWitnessProgram (script/interpreter.cpp), with the transaction
+ * signature checker (GenericTransactionSignatureChecker) on an injected SigVerifier.
+ */
+import { ByteWriter, compactSizeLength } from '../primitives/codec.ts';
+import { sha256, taggedHash } from '../primitives/hash.ts';
+import type { Transaction, TxFields, TxOut } from '../primitives/tx.ts';
+import { ecdsaCompactForVerify, pubkeyForVerify } from './ecdsa.ts';
+import type { ScriptError } from './errors.ts';
+import { SCRIPT_VERIFY as F } from './flags.ts';
+import {
+  evalScript, SigVersion, VALIDATION_WEIGHT_OFFSET, type ExecData, type SignatureChecker,
+} from './interpreter.ts';
+import { isOpSuccess, OP } from './opcodes.ts';
+import { castToBool } from './scriptnum.ts';
+import { isP2SH, isPayToAnchor, isPushOnly, MAX_SCRIPT_ELEMENT_SIZE, MAX_STACK_SIZE, pushData, readOp, witnessProgram } from './script.ts';
+import {
+  annexHash as computeAnnexHash, legacySighash, segwitV0Sighash, taprootSighash, type PrecomputedTxData,
+} from './sighash.ts';
+import type { SigVerifier } from './sigcheck.ts';
+import { nobleVerifier } from './sigcheck-noble.ts';
+import { checkTapTweak } from './taproot.ts';
+
+export type ScriptResult = { ok: true } | { ok: false; error: ScriptError };
+
+/** Caches of signature checks (Core's CSignatureCache); keys are salted by the owner. */
+export interface SigCache {
+  ecdsa(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array, verify: () => boolean): boolean;
+  schnorr(sig64: Uint8Array, msg32: Uint8Array, xonly: Uint8Array, verify: () => boolean): boolean;
+}
+
+export interface VerifyOptions {
+  verifier?: SigVerifier;
+  txdata?: PrecomputedTxData;
+  sigCache?: SigCache;
+}
+
+let defaultVerifier: SigVerifier = nobleVerifier;
+/** Process-wide default backend (the runtime layer installs the fastest one at start-up). */
+export function setDefaultVerifier(v: SigVerifier): void {
+  defaultVerifier = v;
+}
+export function getDefaultVerifier(): SigVerifier {
+  return defaultVerifier;
+}
+
+const SEQUENCE_FINAL = 0xffffffff;
+const SEQUENCE_LOCKTIME_DISABLE_FLAG = 0x80000000;
+const SEQUENCE_LOCKTIME_TYPE_FLAG = 1 << 22;
+const SEQUENCE_LOCKTIME_MASK = 0x0000ffff;
+const LOCKTIME_THRESHOLD = 500000000;
+
+/** GenericTransactionSignatureChecker. */
+export class TxSignatureChecker implements SignatureChecker {
+  constructor(
+    readonly tx: TxFields,
+    readonly nIn: number,
+    readonly amount: bigint,
+    readonly txdata: PrecomputedTxData,
+    readonly verifier: SigVerifier = defaultVerifier,
+    readonly cache?: SigCache,
+  ) {}
+
+  checkEcdsa(sigIn: Uint8Array, pubkeyIn: Uint8Array, scriptCode: Uint8Array, sv: SigVersion): boolean {
+    const pubkey = pubkeyForVerify(pubkeyIn);
+    if (!pubkey) return false;
+    if (sigIn.length === 0) return false;
+    // Hash type is one byte tacked on to the end of the signature.
+    const hashType = sigIn[sigIn.length - 1]!;
+    const compact = ecdsaCompactForVerify(sigIn.subarray(0, sigIn.length - 1));
+    if (!compact) return false;
+    const sighash = sv === SigVersion.WITNESS_V0
+      ? segwitV0Sighash(this.tx, this.nIn, scriptCode, this.amount, hashType, this.txdata)
+      : legacySighash(this.tx, this.nIn, scriptCode, hashType, this.txdata);
+    const v = this.verifier;
+    if (this.cache) return this.cache.ecdsa(compact, sighash, pubkey, () => v.verifyEcdsa(compact, sighash, pubkey));
+    return v.verifyEcdsa(compact, sighash, pubkey);
+  }
+
+  checkSchnorr(sigIn: Uint8Array, pubkey: Uint8Array, sv: SigVersion, exec: ExecData): true | ScriptError {
+    if (sigIn.length !== 64 && sigIn.length !== 65) return 'SCHNORR_SIG_SIZE';
+    let hashType = 0;
+    let sig = sigIn;
+    if (sigIn.length === 65) {
+      hashType = sigIn[64]!;
+      if (hashType === 0) return 'SCHNORR_SIG_HASHTYPE';
+      sig = sigIn.subarray(0, 64);
+    }
+    const ext = sv === SigVersion.TAPSCRIPT ? { leafHash: exec.tapleafHash!, codesepPos: exec.codesepPos } : undefined;
+    const sighash = taprootSighash(this.tx, this.nIn, hashType, this.txdata, ext, exec.annexHash);
+    if (!sighash) return 'SCHNORR_SIG_HASHTYPE';
+    const v = this.verifier;
+    const ok = this.cache
+      ? this.cache.schnorr(sig, sighash, pubkey, () => v.verifySchnorr(sig, sighash, pubkey))
+      : v.verifySchnorr(sig, sighash, pubkey);
+    return ok ? true : 'SCHNORR_SIG';
+  }
+
+  checkLockTime(lockTime: number): boolean {
+    const txLock = this.tx.locktime;
+    // Both must be the same kind (height or time).
+    if (!((txLock < LOCKTIME_THRESHOLD && lockTime < LOCKTIME_THRESHOLD) || (txLock >= LOCKTIME_THRESHOLD && lockTime >= LOCKTIME_THRESHOLD))) return false;
+    if (lockTime > txLock) return false;
+    // A final input would bypass nLockTime (IsFinalTx), so CLTV requires a non-final one.
+    if (this.tx.inputs[this.nIn]!.sequence === SEQUENCE_FINAL) return false;
+    return true;
+  }
+
+  checkSequence(sequence: number): boolean {
+    const txSeq = this.tx.inputs[this.nIn]!.sequence;
+    // BIP68 applies from version 2 (compared unsigned).
+    if ((this.tx.version >>> 0) < 2) return false;
+    if (txSeq & SEQUENCE_LOCKTIME_DISABLE_FLAG) return false;
+    const mask = SEQUENCE_LOCKTIME_TYPE_FLAG | SEQUENCE_LOCKTIME_MASK;
+    const txMasked = txSeq & mask;
+    // `sequence` may exceed 32 bits (5-byte operand): mask its low 32 bits as Core's int64 & uint32.
+    const seqMasked = Number(BigInt(sequence) & BigInt(mask));
+    if (!((txMasked < SEQUENCE_LOCKTIME_TYPE_FLAG && seqMasked < SEQUENCE_LOCKTIME_TYPE_FLAG) ||
+      (txMasked >= SEQUENCE_LOCKTIME_TYPE_FLAG && seqMasked >= SEQUENCE_LOCKTIME_TYPE_FLAG))) return false;
+    return seqMasked <= txMasked;
+  }
+}
+
+const fail = (error: ScriptError): ScriptResult => ({ ok: false, error });
+const OK: ScriptResult = { ok: true };
+
+/** GetSerializeSize of a witness stack (BIP342 validation weight budget). */
+function witnessSize(stack: Uint8Array[]): number {
+  let n = compactSizeLength(stack.length);
+  for (const s of stack) n += compactSizeLength(s.length) + s.length;
+  return n;
+}
+
+/** ComputeTapleafHash. */
+export function tapleafHash(leafVersion: number, script: Uint8Array): Uint8Array {
+  const w = new ByteWriter(script.length + 6);
+  w.u8(leafVersion).varBytes(script);
+  return taggedHash('TapLeaf', w.finish());
+}
+
+/** ComputeTaprootMerkleRoot from a control block and a leaf hash. */
+export function taprootMerkleRoot(control: Uint8Array, leaf: Uint8Array): Uint8Array {
+  let k = leaf;
+  const pathLen = (control.length - 33) / 32;
+  for (let i = 0; i < pathLen; i++) {
+    const node = control.subarray(33 + 32 * i, 65 + 32 * i);
+    let lt = false;
+    for (let j = 0; j < 32; j++) {
+      if (k[j] !== node[j]) {
+        lt = k[j]! < node[j]!;
+        break;
+      }
+    }
+    k = lt ? taggedHash('TapBranch', k, node) : taggedHash('TapBranch', node, k);
+  }
+  return k;
+}
+
+/** ExecuteWitnessScript. */
+function executeWitnessScript(stack: Uint8Array[], script: Uint8Array, flags: number, sv: SigVersion, checker: SignatureChecker, exec: ExecData): ScriptResult {
+  if (sv === SigVersion.TAPSCRIPT) {
+    // OP_SUCCESSx processing overrides everything, including stack element size limits.
+    for (let pc = 0; pc < script.length; ) {
+      const op = readOp(script, pc);
+      if (!op) return fail('BAD_OPCODE');
+      if (isOpSuccess(op.opcode)) {
+        if (flags & F.DISCOURAGE_OP_SUCCESS) return fail('DISCOURAGE_OP_SUCCESS');
+        return OK;
+      }
+      pc = op.end;
+    }
+    // Tapscript enforces initial stack size limits (altstack is empty here).
+    if (stack.length > MAX_STACK_SIZE) return fail('STACK_SIZE');
+  }
+  // Disallow stack item size > MAX_SCRIPT_ELEMENT_SIZE in witness stack.
+  for (const e of stack) if (e.length > MAX_SCRIPT_ELEMENT_SIZE) return fail('PUSH_SIZE');
+  const err = evalScript(stack, script, flags, checker, sv, exec);
+  if (err) return fail(err);
+  // Scripts inside witness implicitly require cleanstack behaviour.
+  if (stack.length !== 1) return fail('CLEANSTACK');
+  if (!castToBool(stack[0]!)) return fail('EVAL_FALSE');
+  return OK;
+}
+
+function p2wpkhScript(program: Uint8Array): Uint8Array {
+  const s = new Uint8Array(25);
+  s[0] = OP.OP_DUP; s[1] = OP.OP_HASH160; s[2] = 0x14;
+  s.set(program, 3);
+  s[23] = OP.OP_EQUALVERIFY; s[24] = OP.OP_CHECKSIG;
+  return s;
+}
+
+/** VerifyWitnessProgram. */
+function verifyWitnessProgram(witness: Uint8Array[], version: number, program: Uint8Array, flags: number, checker: SignatureChecker, isP2sh: boolean): ScriptResult {
+  const stack = witness.slice();
+  const exec: ExecData = { codesepPos: 0xffffffff };
+  if (version === 0) {
+    if (program.length === 32) {
+      // BIP141 P2WSH: the program is SHA256(witnessScript).
+      if (stack.length === 0) return fail('WITNESS_PROGRAM_WITNESS_EMPTY');
+      const script = stack.pop()!;
+      const h = sha256(script);
+      for (let i = 0; i < 32; i++) if (h[i] !== program[i]) return fail('WITNESS_PROGRAM_MISMATCH');
+      return executeWitnessScript(stack, script, flags, SigVersion.WITNESS_V0, checker, exec);
+    }
+    if (program.length === 20) {
+      // BIP141 P2WPKH: exactly two witness items.
+      if (stack.length !== 2) return fail('WITNESS_PROGRAM_MISMATCH');
+      return executeWitnessScript(stack, p2wpkhScript(program), flags, SigVersion.WITNESS_V0, checker, exec);
+    }
+    return fail('WITNESS_PROGRAM_WRONG_LENGTH');
+  }
+  if (version === 1 && program.length === 32 && !isP2sh) {
+    // BIP341 Taproot.
+    if (!(flags & F.TAPROOT)) return OK;
+    if (stack.length === 0) return fail('WITNESS_PROGRAM_WITNESS_EMPTY');
+    if (stack.length >= 2 && stack[stack.length - 1]!.length > 0 && stack[stack.length - 1]![0] === 0x50) {
+      // Drop the annex (non-standard; see IsWitnessStandard).
+      exec.annexHash = computeAnnexHash(stack.pop()!);
+    }
+    if (stack.length === 1) {
+      // Key path spending.
+      const r = checker.checkSchnorr(stack[0]!, program, SigVersion.TAPROOT, exec);
+      return r === true ? OK : fail(r);
+    }
+    // Script path spending.
+    const control = stack.pop()!;
+    const script = stack.pop()!;
+    if (control.length < 33 || control.length > 33 + 32 * 128 || (control.length - 33) % 32 !== 0) {
+      return fail('TAPROOT_WRONG_CONTROL_SIZE');
+    }
+    const leafVersion = control[0]! & 0xfe;
+    exec.tapleafHash = tapleafHash(leafVersion, script);
+    const root = taprootMerkleRoot(control, exec.tapleafHash);
+    if (!checkTapTweak(program, control.subarray(1, 33), root, control[0]! & 1)) return fail('WITNESS_PROGRAM_MISMATCH');
+    if (leafVersion === 0xc0) {
+      exec.validationWeightLeft = witnessSize(witness) + VALIDATION_WEIGHT_OFFSET;
+      return executeWitnessScript(stack, script, flags, SigVersion.TAPSCRIPT, checker, exec);
+    }
+    if (flags & F.DISCOURAGE_UPGRADABLE_TAPROOT_VERSION) return fail('DISCOURAGE_UPGRADABLE_TAPROOT_VERSION');
+    return OK;
+  }
+  if (!isP2sh && version === 1 && isPayToAnchor(pushProgram(version, program))) return OK;
+  if (flags & F.DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM) return fail('DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM');
+  // Other version/size/p2sh combinations succeed for future soft-fork compatibility.
+  return OK;
+}
+
+function pushProgram(version: number, program: Uint8Array): Uint8Array {
+  const s = new Uint8Array(program.length + 2);
+  s[0] = version === 0 ? 0 : OP.OP_1 + version - 1;
+  s[1] = program.length;
+  s.set(program, 2);
+  return s;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** VerifyScript. */
+export function verifyScriptWith(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], flags: number, checker: SignatureChecker): ScriptResult {
+  let hadWitness = false;
+  if ((flags & F.SIGPUSHONLY) && !isPushOnly(scriptSig)) return fail('SIG_PUSHONLY');
+  // scriptSig and scriptPubKey run in sequence on the same stack, not concatenated.
+  let stack: Uint8Array[] = [];
+  let err = evalScript(stack, scriptSig, flags, checker, SigVersion.BASE, { codesepPos: 0xffffffff });
+  if (err) return fail(err);
+  const stackCopy = flags & F.P2SH ? stack.slice() : [];
+  err = evalScript(stack, scriptPubKey, flags, checker, SigVersion.BASE, { codesepPos: 0xffffffff });
+  if (err) return fail(err);
+  if (stack.length === 0 || !castToBool(stack[stack.length - 1]!)) return fail('EVAL_FALSE');
+
+  // Bare witness programs.
+  if (flags & F.WITNESS) {
+    const wp = witnessProgram(scriptPubKey);
+    if (wp) {
+      hadWitness = true;
+      // The scriptSig must be exactly empty, or malleability returns.
+      if (scriptSig.length !== 0) return fail('WITNESS_MALLEATED');
+      const r = verifyWitnessProgram(witness, wp.version, wp.program, flags, checker, false);
+      if (!r.ok) return r;
+      // Bypass the cleanstack check at the end.
+      stack.length = 1;
+    }
+  }
+
+  // BIP16 pay-to-script-hash.
+  if ((flags & F.P2SH) && isP2SH(scriptPubKey)) {
+    if (!isPushOnly(scriptSig)) return fail('SIG_PUSHONLY');
+    stack = stackCopy;
+    // Cannot be empty here: HASH160 <> EQUAL would have failed on an empty stack.
+    const redeem = stack.pop()!;
+    err = evalScript(stack, redeem, flags, checker, SigVersion.BASE, { codesepPos: 0xffffffff });
+    if (err) return fail(err);
+    if (stack.length === 0 || !castToBool(stack[stack.length - 1]!)) return fail('EVAL_FALSE');
+    // P2SH witness program.
+    if (flags & F.WITNESS) {
+      const wp = witnessProgram(redeem);
+      if (wp) {
+        hadWitness = true;
+        // The scriptSig must be exactly a single push of the redeem script.
+        if (!bytesEqual(scriptSig, pushData(redeem))) return fail('WITNESS_MALLEATED_P2SH');
+        const r = verifyWitnessProgram(witness, wp.version, wp.program, flags, checker, true);
+        if (!r.ok) return r;
+        stack.length = 1;
+      }
+    }
+  }
+
+  // CLEANSTACK only after P2SH and witness evaluation (Core asserts P2SH and WITNESS are set).
+  if ((flags & F.CLEANSTACK) && stack.length !== 1) return fail('CLEANSTACK');
+  if ((flags & F.WITNESS) && !hadWitness && witness.length > 0) return fail('WITNESS_UNEXPECTED');
+  return OK;
+}
+
+/**
+ * Verifies input nIn of `tx` spending `spent[nIn]`; `spent` lists every spent output in input
+ * order (BIP341 signs all of them). Pass `opts.txdata` to share per-transaction hashes
+ * across the inputs of one transaction.
+ */
+export function verifyInput(tx: Transaction | TxFields, nIn: number, spent: TxOut[], flags: number, opts: VerifyOptions = {}): ScriptResult {
+  const input = tx.inputs[nIn];
+  const prev = spent[nIn];
+  if (!input || !prev) throw new RangeError(`input ${nIn} out of range`);
+  const txdata = opts.txdata ?? { spent };
+  if (!txdata.spent) txdata.spent = spent;
+  const checker = new TxSignatureChecker(tx, nIn, prev.value, txdata, opts.verifier ?? defaultVerifier, opts.sigCache);
+  return verifyScriptWith(input.scriptSig, prev.scriptPubKey, input.witness, flags, checker);
+}

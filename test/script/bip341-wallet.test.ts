@@ -1,0 +1,147 @@
+/**
+ * BIP341 wallet test vectors (bip-0341/wallet-test-vectors.json = Core's
+ * bip341_wallet_vectors.json): output construction (leaf hashes, merkle root, tweak,
+ * tweaked key, scriptPubKey, control blocks), key-path signature hashes (BIP341
+ * SigMsg / TapSighash, the precomputed single-SHA256 hashes), the expected signatures
+ * verified through the SigVerifier interface, and the fully signed transaction verified
+ * input by input through the public verifyScript.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { fromHex, toHex, concatBytes } from '../../src/primitives/bytes.ts';
+import { decodeTx, type TxOut } from '../../src/primitives/tx.ts';
+import { precomputeTxData, bip341Hashes, taprootSigMsg, taprootSighash } from '../../src/script/sighash.ts';
+import { nobleVerifier } from '../../src/script/sigcheck-noble.ts';
+import { SCRIPT_VERIFY, ALL_FLAGS } from '../../src/script/flags.ts';
+import { verifyScript } from '../../mod.ts';
+import { readVectorJson } from '../util/vectors.ts';
+import { taprootOutput, tapTweak, tweakSecretKey, xOnly, type TapTree } from '../util/taproot.ts';
+
+interface JsonLeaf { id: number; script: string; leafVersion: number }
+type JsonTree = JsonLeaf | JsonTree[];
+interface SpkCase {
+  given: { internalPubkey: string; scriptTree: JsonTree | null };
+  intermediary: { leafHashes?: string[]; merkleRoot: string | null; tweak: string; tweakedPubkey: string };
+  expected: { scriptPubKey: string; bip350Address: string; scriptPathControlBlocks?: string[] };
+}
+interface InputCase {
+  given: { txinIndex: number; internalPrivkey: string; merkleRoot: string | null; hashType: number };
+  intermediary: { internalPubkey: string; tweak: string; tweakedPrivkey: string; sigMsg: string; precomputedUsed: string[]; sigHash: string };
+  expected: { witness: string[] };
+}
+interface Vectors {
+  version: number;
+  scriptPubKey: SpkCase[];
+  keyPathSpending: {
+    given: { rawUnsignedTx: string; utxosSpent: { scriptPubKey: string; amountSats: number }[] };
+    intermediary: { hashAmounts: string; hashOutputs: string; hashPrevouts: string; hashScriptPubkeys: string; hashSequences: string };
+    inputSpending: InputCase[];
+    auxiliary: { fullySignedTx: string };
+  }[];
+}
+
+const V = readVectorJson<Vectors>('bitcoin-core/bip341_wallet_vectors.json');
+
+function toTree(t: JsonTree): TapTree {
+  if (Array.isArray(t)) {
+    assert.equal(t.length, 2);
+    return [toTree(t[0]!), toTree(t[1]!)];
+  }
+  return { id: t.id, leafVersion: t.leafVersion, script: fromHex(t.script) };
+}
+
+describe('scriptPubKey construction', () => {
+  test('7 cases', () => assert.equal(V.scriptPubKey.length, 7));
+  V.scriptPubKey.forEach((c, i) => {
+    test(`case ${i}: ${c.expected.bip350Address}`, () => {
+      const out = taprootOutput(fromHex(c.given.internalPubkey), c.given.scriptTree ? toTree(c.given.scriptTree) : null);
+      const byId = [...out.controlBlocks].sort((a, b) => a.leaf.id! - b.leaf.id!);
+      if (c.intermediary.leafHashes) assert.deepEqual(byId.map((x) => toHex(x.leafHash)), c.intermediary.leafHashes);
+      else assert.equal(out.controlBlocks.length, 0);
+      assert.equal(out.merkleRoot ? toHex(out.merkleRoot) : null, c.intermediary.merkleRoot);
+      assert.equal(toHex(out.tweak), c.intermediary.tweak);
+      assert.equal(toHex(out.outputKey), c.intermediary.tweakedPubkey);
+      assert.equal(toHex(out.scriptPubKey), c.expected.scriptPubKey);
+      if (c.expected.scriptPathControlBlocks) assert.deepEqual(byId.map((x) => toHex(x.controlBlock)), c.expected.scriptPathControlBlocks);
+    });
+  });
+});
+
+const K = V.keyPathSpending[0]!;
+const unsigned = decodeTx(fromHex(K.given.rawUnsignedTx));
+const spent: TxOut[] = K.given.utxosSpent.map((u) => ({ scriptPubKey: fromHex(u.scriptPubKey), value: BigInt(u.amountSats) }));
+
+describe('keyPathSpending', () => {
+  test('precomputed BIP341 hashes (single SHA256)', () => {
+    assert.equal(unsigned.inputs.length, spent.length);
+    const pre = precomputeTxData(unsigned, spent);
+    const h = pre.bip341 ?? bip341Hashes(unsigned, pre);
+    assert.ok(h, 'bip341 hashes not computed although every spent output is known');
+    assert.equal(toHex(h.amounts), K.intermediary.hashAmounts);
+    assert.equal(toHex(h.outputs), K.intermediary.hashOutputs);
+    assert.equal(toHex(h.prevouts), K.intermediary.hashPrevouts);
+    assert.equal(toHex(h.scriptPubKeys), K.intermediary.hashScriptPubkeys);
+    assert.equal(toHex(h.sequences), K.intermediary.hashSequences);
+  });
+
+  for (const c of K.inputSpending) {
+    const { txinIndex: n, hashType } = c.given;
+    test(`input ${n} hashType 0x${hashType.toString(16)}: keys, SigMsg, SigHash, signature`, () => {
+      const sk = fromHex(c.given.internalPrivkey);
+      assert.equal(toHex(xOnly(sk)), c.intermediary.internalPubkey);
+      const merkleRoot = c.given.merkleRoot ? fromHex(c.given.merkleRoot) : null;
+      assert.equal(toHex(tapTweak(fromHex(c.intermediary.internalPubkey), merkleRoot)), c.intermediary.tweak);
+      assert.equal(toHex(tweakSecretKey(sk, merkleRoot)), c.intermediary.tweakedPrivkey);
+
+      const pre = precomputeTxData(unsigned, spent);
+      const msg = taprootSigMsg(unsigned, n, hashType, pre);
+      assert.ok(msg, 'taprootSigMsg returned undefined');
+      assert.equal(toHex(concatBytes(Uint8Array.of(0), msg)), c.intermediary.sigMsg, 'sigMsg (epoch byte ‖ SigMsg)');
+      const sh = taprootSighash(unsigned, n, hashType, pre);
+      assert.ok(sh);
+      assert.equal(toHex(sh), c.intermediary.sigHash);
+
+      // The expected witness signature verifies against the tweaked output key of the spent output.
+      const w = c.expected.witness;
+      assert.equal(w.length, 1);
+      const sig = fromHex(w[0]!);
+      assert.equal(sig.length, hashType === 0 ? 64 : 65);
+      if (sig.length === 65) assert.equal(sig[64], hashType);
+      const outputKey = spent[n]!.scriptPubKey.subarray(2);
+      assert.equal(nobleVerifier.verifySchnorr(sig.subarray(0, 64), sh, outputKey), true, 'expected signature does not verify');
+      const bad = sh.slice();
+      bad[0]! ^= 1;
+      assert.equal(nobleVerifier.verifySchnorr(sig.subarray(0, 64), bad, outputKey), false);
+    });
+  }
+
+  test('invalid hash types and SINGLE without an output give no SigMsg', () => {
+    const pre = precomputeTxData(unsigned, spent);
+    for (const ht of [0x04, 0x7f, 0x80, 0x84, 0xff]) assert.equal(taprootSigMsg(unsigned, 0, ht, pre), undefined, `0x${ht.toString(16)}`);
+    assert.ok(unsigned.outputs.length < unsigned.inputs.length);
+    assert.equal(taprootSigMsg(unsigned, unsigned.outputs.length, 0x03, pre), undefined);
+    assert.equal(taprootSigMsg(unsigned, unsigned.outputs.length, 0x83, pre), undefined);
+  });
+});
+
+describe('fully signed transaction through verifyScript', () => {
+  const raw = fromHex(K.auxiliary.fullySignedTx);
+  const signed = decodeTx(raw);
+  const prevouts = spent.map((s) => ({ scriptPubKey: s.scriptPubKey, amount: s.value }));
+  const taprootFlags = SCRIPT_VERIFY.P2SH | SCRIPT_VERIFY.WITNESS | SCRIPT_VERIFY.TAPROOT;
+  for (let i = 0; i < signed.inputs.length; i++) {
+    test(`input ${i} verifies with P2SH,WITNESS,TAPROOT and with ALL_FLAGS`, () => {
+      for (const flags of [taprootFlags, ALL_FLAGS]) {
+        const r = verifyScript({ tx: raw, index: i, prevouts, flags });
+        assert.deepEqual(r, { ok: true }, `input ${i} flags ${flags}: ${JSON.stringify(r)}`);
+      }
+    });
+  }
+  test('a changed amount breaks every taproot key-path signature (SCHNORR_SIG)', () => {
+    const bumped = prevouts.map((p) => ({ ...p, amount: p.amount + 1n }));
+    for (const c of K.inputSpending) {
+      const r = verifyScript({ tx: raw, index: c.given.txinIndex, prevouts: bumped, flags: taprootFlags });
+      assert.deepEqual(r, { ok: false, error: 'SCHNORR_SIG' }, `input ${c.given.txinIndex}`);
+    }
+  });
+});
