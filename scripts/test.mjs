@@ -61,7 +61,7 @@ function run(rt) {
   const [cmd, args] = commands[rt](files);
   console.log(`\n=== ${rt}: ${files.length} test files ===`);
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TXGATE_TEST_RUNTIME: rt } });
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', TXGATE_TEST_RUNTIME: rt } });
     let out = '';
     const tee = (stream, sink) => stream.on('data', (d) => { out += d; sink.write(d); });
     tee(child.stdout, process.stdout);

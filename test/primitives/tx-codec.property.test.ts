@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, toHex } from '../../src/primitives/bytes.ts';
+import { concatBytes, fromHex, toHex } from '../../src/primitives/bytes.ts';
 import { DecodeError } from '../../src/primitives/errors.ts';
 import { decodeTx, encodeTx, txHasWitness, type Transaction, type TxFields } from '../../src/primitives/tx.ts';
 import { decodeOrError, mutate, mutationArb, txFieldsArb } from './fuzz-helpers.ts';
@@ -127,7 +127,7 @@ describe('tx codec properties', () => {
     const prefix = fc.constantFrom('01000000', '02000000', '0100000000', '010000000001', '01000000fd', '01000000fe', '01000000ff', '0200000001');
     fc.assert(
       fc.property(prefix, fc.uint8Array({ maxLength: 200 }), (p, rest) => {
-        const bytes = concatBytes(Uint8Array.from(Buffer.from(p, 'hex')), rest);
+        const bytes = concatBytes(fromHex(p), rest);
         const d = decodeOrError(() => decodeTx(bytes));
         if (!(d instanceof DecodeError)) assertCanonical(bytes, d);
       }),

@@ -382,3 +382,8 @@ export function applyCrypto(sel: { verifier: SigVerifier; sha256: Sha256Backend 
   setSha256Backend(sel.sha256);
   return sel.verifier;
 }
+
+/** loadCryptoByName for a selection's spec, as posted to a worker. */
+export function loadCryptoSpec(spec: CryptoSpec, opts: { kat?: boolean } = {}): Promise<{ verifier: SigVerifier; sha256: Sha256Backend }> {
+  return loadCryptoByName(spec.crypto, spec.libPath, spec.sha256, opts);
+}

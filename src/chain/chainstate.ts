@@ -1,0 +1,203 @@
+/**
+ * A chain state: the header tree with cumulative work, the active chain, block and undo
+ * storage (in memory), and the UTXO set it keeps in step with the tip. Blocks are connected
+ * with undo data, disconnected with it, and a branch with more work triggers a reorg
+ * (Core's ActivateBestChain). A block that fails leaves the UTXO set exactly as it was.
+ */
+import { checkBlock, checkBlockHeader } from '../consensus/block-check.ts';
+import { contextualCheckBlock, contextualCheckBlockHeader } from '../consensus/block-contextual.ts';
+import { connectBlock } from '../consensus/connect-block.ts';
+import type { CheckInputs } from '../consensus/script-check.ts';
+import { decodeBlock, type Block } from '../primitives/block.ts';
+import { hashToHex } from '../primitives/bytes.ts';
+import type { Coin } from '../utxo/coin.ts';
+import { BlockIndex, findFork } from './block-index.ts';
+import type { CoinStore } from './coin-store.ts';
+import { disconnectBlock } from './disconnect.ts';
+import type { ChainParams } from './params.ts';
+import { getNextWorkRequired } from './pow.ts';
+
+export type SubmitResult =
+  | { ok: true; tip: string; duplicate?: boolean }
+  | { ok: false; reason: string; txid?: string; input?: number };
+
+export interface ChainStateOptions {
+  checkInputs?: CheckInputs;
+  /** The node's clock in seconds (time-too-new); omitted: not checked. */
+  now?: () => number;
+}
+
+export class ChainState {
+  readonly index = new Map<string, BlockIndex>();
+  /** The active chain by height. */
+  readonly chain: BlockIndex[] = [];
+  private readonly blocks = new Map<string, Block>();
+  private readonly undos = new Map<string, Coin[][]>();
+  private sequence = 0;
+  readonly genesis: BlockIndex;
+
+  constructor(readonly params: ChainParams, readonly coins: CoinStore, readonly options: ChainStateOptions = {}) {
+    const g = decodeBlock(params.genesisBlock);
+    this.genesis = new BlockIndex(g.header, undefined, this.sequence++);
+    this.genesis.status = 'connected-once';
+    this.index.set(this.genesis.hashHex, this.genesis);
+    this.blocks.set(this.genesis.hashHex, g);
+    // The genesis coinbase is not spendable and never enters the UTXO set.
+    this.undos.set(this.genesis.hashHex, []);
+    this.chain.push(this.genesis);
+  }
+
+  get tip(): BlockIndex {
+    return this.chain[this.chain.length - 1]!;
+  }
+  get height(): number {
+    return this.tip.height;
+  }
+  getBlock(hashHex: string): Block | undefined {
+    return this.blocks.get(hashHex);
+  }
+  getUndo(hashHex: string): Coin[][] | undefined {
+    return this.undos.get(hashHex);
+  }
+
+  /**
+   * ProcessNewBlock: header and block checks in context of the parent, store, then activate the
+   * best chain. Answers with the reason the submitted block was rejected, or ok and the new tip.
+   */
+  async submitBlock(data: Uint8Array | Block): Promise<SubmitResult> {
+    const block = data instanceof Uint8Array ? decodeBlock(data) : data;
+    const hex = hashToHex(block.header.hash);
+    const known = this.index.get(hex);
+    if (known) {
+      if (known.status === 'failed') return { ok: false, reason: 'duplicate-invalid' };
+      return { ok: true, tip: this.tip.hashHex, duplicate: true };
+    }
+    const prev = this.index.get(hashToHex(block.header.prevHash));
+    if (!prev) return { ok: false, reason: 'prev-blk-not-found' };
+    if (prev.status === 'failed') return { ok: false, reason: 'bad-prevblk' };
+    const p = this.params;
+    const height = prev.height + 1;
+    // AcceptBlockHeader: CheckBlockHeader, ContextualCheckBlockHeader
+    const h = checkBlockHeader(block.header, p);
+    if (!h.ok) return h;
+    const now = this.options.now?.();
+    const ch = contextualCheckBlockHeader(block.header, {
+      height,
+      expectedBits: getNextWorkRequired(prev, block.header.time, p),
+      prevMtp: prev.medianTimePast(),
+      prevTime: prev.time,
+      ...(now === undefined ? {} : { now }),
+    }, p);
+    if (!ch.ok) return ch;
+    // AcceptBlock: CheckBlock, ContextualCheckBlock
+    const cb = checkBlock(block, p);
+    if (!cb.ok) return cb;
+    const cc = contextualCheckBlock(block, height, p, prev.medianTimePast());
+    if (!cc.ok) return cc;
+
+    const idx = new BlockIndex(block.header, prev, this.sequence++);
+    this.index.set(hex, idx);
+    this.blocks.set(hex, block);
+    const failure = await this.activateBestChain();
+    if (failure && failure.idx === idx) return failure.result;
+    return { ok: true, tip: this.tip.hashHex };
+  }
+
+  /** FindMostWorkChain: the block with most work whose whole branch is stored and not failed (ties: first received, as Core's nSequenceId). */
+  private findMostWork(): BlockIndex {
+    let best = this.tip;
+    for (const idx of this.index.values()) {
+      // CBlockIndexWorkComparator: more work, then received earlier.
+      if (idx.chainWork < best.chainWork) continue;
+      if (idx.chainWork === best.chainWork && idx.sequence >= best.sequence) continue;
+      let ok = true;
+      for (let x: BlockIndex | undefined = idx; x && x !== this.chain[x.height]; x = x.prev) {
+        if (x.status === 'failed') { ok = false; break; }
+      }
+      if (ok) best = idx;
+    }
+    return best;
+  }
+
+  /** ActivateBestChain: reorganise onto the most-work valid branch. Returns the first connect failure, if any. */
+  async activateBestChain(): Promise<{ idx: BlockIndex; result: Extract<SubmitResult, { ok: false }> } | undefined> {
+    let firstFailure: { idx: BlockIndex; result: Extract<SubmitResult, { ok: false }> } | undefined;
+    for (;;) {
+      const best = this.findMostWork();
+      if (best === this.tip) return firstFailure;
+      const fork = findFork(this.tip, best);
+      while (this.tip !== fork) {
+        const d = this.disconnectTip();
+        if (!d.ok) throw new Error(`disconnect failed: ${d.reason}`);
+      }
+      const path: BlockIndex[] = [];
+      for (let x: BlockIndex | undefined = best; x && x !== fork; x = x.prev) path.push(x);
+      path.reverse();
+      for (const idx of path) {
+        const r = await this.connectTip(idx);
+        if (!r.ok) {
+          this.markFailed(idx);
+          firstFailure ??= { idx, result: r };
+          break;
+        }
+      }
+    }
+  }
+
+  private markFailed(idx: BlockIndex): void {
+    idx.status = 'failed';
+    // Descendants are found by ancestry (the tree has no child links).
+    for (const x of this.index.values()) if (x.height > idx.height && x.ancestor(idx.height) === idx) x.status = 'failed';
+  }
+
+  /** ConnectTip: connect the block on top of the current tip and apply its changes to the set. */
+  async connectTip(idx: BlockIndex): Promise<{ ok: true } | Extract<SubmitResult, { ok: false }>> {
+    if (idx.prev !== this.tip) throw new Error('connectTip: not a child of the tip');
+    const block = this.blocks.get(idx.hashHex);
+    if (!block) throw new Error('connectTip: block data missing');
+    const p = this.params;
+    const bip34 = idx.height > p.bip34Height ? idx.prev.ancestor(p.bip34Height) : undefined;
+    const r = await connectBlock(block, this.coins, p, {
+      height: idx.height,
+      prevMtp: idx.prev.medianTimePast(),
+      ancestorMtp: (h) => idx.ancestor(h)?.medianTimePast(),
+      ...(bip34 ? { bip34AncestorHash: bip34.hash } : {}),
+      ...(this.options.checkInputs ? { checkInputs: this.options.checkInputs } : {}),
+    });
+    if (!r.ok) {
+      const out: Extract<SubmitResult, { ok: false }> = { ok: false, reason: r.reason };
+      if (r.txid !== undefined) out.txid = r.txid;
+      if (r.input !== undefined) out.input = r.input;
+      return out;
+    }
+    this.coins.applyBatch(r.batch);
+    this.undos.set(idx.hashHex, r.undo);
+    idx.status = 'connected-once';
+    this.chain.push(idx);
+    return { ok: true };
+  }
+
+  /** DisconnectTip: undo the tip block. */
+  disconnectTip(): { ok: true; clean: boolean } | { ok: false; reason: string } {
+    const idx = this.tip;
+    if (idx === this.genesis) return { ok: false, reason: 'cannot disconnect genesis' };
+    const block = this.blocks.get(idx.hashHex)!;
+    const undo = this.undos.get(idx.hashHex);
+    if (!undo) return { ok: false, reason: 'no undo data' };
+    const r = disconnectBlock(block, undo, idx.height, this.coins, this.params);
+    if (!r.ok) return r;
+    this.coins.applyBatch(r.batch);
+    this.chain.pop();
+    return { ok: true, clean: r.clean };
+  }
+
+  /** InvalidateBlock-lite: disconnect back to below `hashHex` (test helper for reorg checks). */
+  async rewindTo(hashHex: string): Promise<void> {
+    const target = this.index.get(hashHex);
+    if (!target || this.chain[target.height] !== target) throw new Error('rewindTo: not on the active chain');
+    while (this.tip !== target) {
+      const d = this.disconnectTip();
+      if (!d.ok) throw new Error(d.reason);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { ValidationPool, WorkerFailedError } from '../../src/validation/pool.ts';
+import { spawnValidator } from '../../src/runtime/spawn.ts';
+import { encodeTx, makeTx } from '../../src/primitives/tx.ts';
+import { hash160 } from '../../src/primitives/hash.ts';
+import { segwitV0Sighash, SIGHASH_ALL } from '../../src/script/sighash.ts';
+import { ecdsaDer } from '../util/sign.ts';
+
+/** A signed P2WPKH spend of a made-up coin, with that coin (stateless validation). */
+function p2wpkhSpend(seed: number) {
+  const sk = new Uint8Array(32).fill(seed);
+  const pub = secp256k1.getPublicKey(sk, true);
+  const spk = new Uint8Array([0x00, 0x14, ...hash160(pub)]);
+  const value = 100_000n;
+  const prevTxid = new Uint8Array(32).fill(seed + 1);
+  const fields = {
+    version: 2, locktime: 0,
+    inputs: [{ prevout: { txid: prevTxid, vout: 0 }, scriptSig: new Uint8Array(0), sequence: 0xfffffffd, witness: [] as Uint8Array[] }],
+    outputs: [{ value: 99_000n, scriptPubKey: spk }],
+  };
+  const scriptCode = new Uint8Array([0x76, 0xa9, 0x14, ...hash160(pub), 0x88, 0xac]);
+  const h = segwitV0Sighash(fields, 0, scriptCode, value, SIGHASH_ALL);
+  fields.inputs[0]!.witness = [new Uint8Array([...ecdsaDer(h, sk), SIGHASH_ALL]), pub];
+  const tx = makeTx(fields);
+  return { tx, raw: encodeTx(fields), coin: { value, scriptPubKey: spk, height: 1, coinbase: false } };
+}
+
+const chain = { height: 200, mtp: 1_700_000_000 };
+
+test('validation pool: sharded workers validate, cache, survive a crash', async () => {
+  const pool = new ValidationPool({ workers: 2, spawn: spawnValidator, init: { type: 'init' } });
+  try {
+    const backends = await pool.ready();
+    assert.equal(backends.length, 2);
+    const a = p2wpkhSpend(7);
+    const r1 = await pool.submit(ValidationPool.shardOf(a.tx.txid), { kind: 'validate', tx: a.raw, coins: [a.coin], chain });
+    assert.equal(r1.kind, 'validate');
+    assert.ok(r1.kind === 'validate' && r1.result.allowed, JSON.stringify(r1, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+    // A bad signature is rejected with Core's reason.
+    const bad = a.raw.slice();
+    bad[bad.length - 40] = bad[bad.length - 40]! ^ 1;
+    const r2 = await pool.submit(ValidationPool.shardOf(a.tx.txid), { kind: 'validate', tx: bad, coins: [a.coin], chain });
+    assert.ok(r2.kind === 'validate' && !r2.result.allowed);
+    // Many at once, batched: all answered.
+    const many = Array.from({ length: 20 }, (_, i) => p2wpkhSpend(20 + i));
+    const rs = await Promise.all(many.map((m) => pool.submit(ValidationPool.shardOf(m.tx.txid), { kind: 'validate', tx: m.raw, coins: [m.coin], chain })));
+    assert.ok(rs.every((r) => r.kind === 'validate' && r.result.allowed));
+    // Re-submitted: served by the script-execution cache.
+    await pool.submit(ValidationPool.shardOf(a.tx.txid), { kind: 'validate', tx: a.raw, coins: [a.coin], chain });
+    const stats = await pool.stats();
+    assert.ok(stats.some((s) => s.execCache.hits >= 1), JSON.stringify(stats));
+    // A crash: in-flight jobs fail with an error, the worker is replaced, service goes on.
+    const shard = ValidationPool.shardOf(a.tx.txid);
+    const inflight = pool.submit(shard, { kind: 'validate', tx: a.raw, coins: [a.coin], chain });
+    pool.crash(shard % 2);
+    await assert.rejects(inflight, WorkerFailedError);
+    assert.equal(pool.replaced, 1);
+    const after = await pool.submit(shard, { kind: 'validate', tx: a.raw, coins: [a.coin], chain });
+    assert.ok(after.kind === 'validate' && after.result.allowed);
+  } finally {
+    await pool.close();
+  }
+});

@@ -1,0 +1,57 @@
+/**
+ * Validation worker: receives batches of jobs from the pool (src/validation/pool.ts), runs
+ * them with ValidatorCore (decode, coins, policy, scripts with caches) and answers each
+ * batch with one message. The crypto backend is loaded by name, the same on every worker.
+ */
+import { parentPortReady } from '../src/runtime/worker-port.ts';
+import { ValidatorCore, type Job, type SnapshotSource } from '../src/validation/worker-core.ts';
+import { applyCrypto, loadCryptoByName, type CryptoSpec } from '../src/runtime/crypto/select.ts';
+import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
+import { nobleSha256Backend } from '../src/primitives/hash.ts';
+
+const port = await parentPortReady;
+let core: ValidatorCore | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+port.onMessage((data) => {
+  const msg = data as { type: string; batch?: number; jobs?: Job[]; crypto?: CryptoSpec; sigCacheSize?: number; execCacheSize?: number; crashOnPurpose?: boolean };
+  if (msg.type === 'init') {
+    queue = queue.then(async () => {
+      try {
+        const spec = msg.crypto;
+        const sel = spec ? await loadCryptoByName(spec.crypto, spec.libPath, spec.sha256) : { verifier: nobleVerifier, sha256: nobleSha256Backend };
+        const verifier = applyCrypto(sel);
+        const coins: SnapshotSource | undefined = undefined;
+        core = new ValidatorCore({
+          verifier,
+          ...(coins ? { coins } : {}),
+          ...(msg.sigCacheSize ? { sigCacheSize: msg.sigCacheSize } : {}),
+          ...(msg.execCacheSize ? { execCacheSize: msg.execCacheSize } : {}),
+        });
+        port.post({ type: 'ready', backend: verifier.name });
+      } catch (e) {
+        port.post({ type: 'fatal', message: e instanceof Error ? e.message : String(e) });
+      }
+    });
+  } else if (msg.type === 'batch') {
+    // Batches run in arrival order; results go back in one message per batch.
+    queue = queue.then(async () => {
+      const results = [];
+      for (const job of msg.jobs!) {
+        try {
+          results.push(await core!.run(job));
+        } catch (e) {
+          results.push({ id: job.id, kind: 'error', message: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      port.post({ type: 'results', batch: msg.batch, results });
+    });
+  } else if (msg.type === 'stats') {
+    queue = queue.then(() => port.post({ type: 'stats', stats: core?.stats() }));
+  } else if (msg.type === 'crash') {
+    // Test hook: die the way a real fault would (an uncaught error escapes the worker).
+    setTimeout(() => {
+      throw new Error('worker crashed on request');
+    }, 0);
+  }
+});
