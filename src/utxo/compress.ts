@@ -75,21 +75,21 @@ export function varIntLengthBig(n: bigint): number {
 }
 
 /**
- * ReadVarInt with Core's overflow checks against `max` (2^32-1 for unsigned int fields,
- * 2^64-1 for uint64). Returns a number when it fits 2^53, else a bigint.
- * Throws DecodeError('invalid', 'ReadVarInt(): size too large') like Core, or 'truncated'.
+ * ReadVarInt with Core's overflow checks for a field of `bits` (32: unsigned int,
+ * 64: uint64). Returns a number when it fits 2^53, else a bigint. Throws
+ * DecodeError('invalid', 'ReadVarInt(): size too large') like Core, or 'truncated'.
  */
-export function readVarIntAt(buf: Uint8Array, pos: number, end: number, max: bigint): { value: number | bigint; pos: number } {
+export function readVarIntAt(buf: Uint8Array, pos: number, end: number, bits: 32 | 64): { value: number | bigint; pos: number } {
   let n = 0;
+  const lim = bits === 32 ? 0x1ffffff : Infinity; // (2^32-1) >> 7
   for (;;) {
     if (pos >= end) throw new DecodeError('truncated', 'VARINT truncated', pos);
     const ch = buf[pos++]!;
-    if (n >= 2 ** 45) return readVarIntSlow(buf, pos - 1, end, max, n);
-    // n > (max >> 7)
-    if (BigInt(n) > max >> 7n) throw new DecodeError('invalid', 'ReadVarInt(): size too large', pos - 1);
+    if (n >= 2 ** 45) return readVarIntSlow(buf, pos - 1, end, bits === 32 ? 0xffffffffn : 0xffffffffffffffffn, n);
+    if (n > lim) throw new DecodeError('invalid', 'ReadVarInt(): size too large', pos - 1);
     n = n * 128 + (ch & 0x7f);
     if (ch & 0x80) {
-      if (BigInt(n) === max) throw new DecodeError('invalid', 'ReadVarInt(): size too large', pos - 1);
+      if (bits === 32 && n === 0xffffffff) throw new DecodeError('invalid', 'ReadVarInt(): size too large', pos - 1);
       n++;
     } else {
       return { value: n, pos };
@@ -169,6 +169,22 @@ export function compressAmountNum(n: number): number {
     return 1 + (n * 9 + d - 1) * 10 + e;
   }
   return 1 + (n - 1) * 10 + 9;
+}
+
+/** DecompressAmount as a double for x <= 8e15 (exact while the result is below 2^53). */
+export function decompressAmountNum(x: number): number {
+  if (x === 0) return 0;
+  x--;
+  const e = x % 10;
+  x = (x - e) / 10;
+  let n: number;
+  if (e < 9) {
+    const d = (x % 9) + 1;
+    n = ((x - (d - 1)) / 9) * 10 + d;
+  } else {
+    n = x + 1;
+  }
+  return n * 10 ** e;
 }
 
 /** DecompressAmount (wraps modulo 2^64 like Core's uint64 arithmetic). */

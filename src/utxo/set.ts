@@ -8,7 +8,7 @@
 import type { Coin, CoinView } from './coin.ts';
 import {
   compressAmount, KIND_PAYLOAD, KIND_RAW, kindPayload, MAX_SCRIPT_SIZE, scriptKind, skipVarInt, varIntLength,
-  varIntLengthBig, writeVarInt, writeVarIntBig, decodeVarIntTrusted,
+  writeVarInt, writeVarIntBig, decodeVarIntTrusted,
 } from './compress.ts';
 import {
   BUCKET_FULL, BUCKET_MASK, BUCKET_SLOTS, CHUNK_BYTES, CHUNK_UNITS, CHUNK_UNITS_SHIFT, FP_MASK, GROUP_CREATED,
@@ -87,6 +87,8 @@ export class UtxoSet implements CoinView, RawCoinSink {
   private readonly h2 = new Int32Array(2);
 
   private _version = 0;
+  /** No reader can exist yet (shared() never called): retired memory is reusable at once. */
+  private exclusive = true;
   private _count = 0;
   private dirPage = 0;
   private depth = 0;
@@ -182,6 +184,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
 
   /** The segments to postMessage to workers (UtxoReader.attach). */
   shared(): UtxoShared {
+    this.exclusive = false;
     return { index: this.idxSabs, heap: this.heapSabs };
   }
 
@@ -253,9 +256,8 @@ export class UtxoSet implements CoinView, RawCoinSink {
     let first = this.nextPage;
     const off = first & (PAGES_PER_SEGMENT - 1);
     if (off + n > PAGES_PER_SEGMENT) {
-      // the tail of this segment goes to the free list
-      for (let p = first; p < (first | (PAGES_PER_SEGMENT - 1)) + 1; p++) this.freePages.push(p);
-      first = (first >>> PAGES_PER_SEGMENT_SHIFT) + 1 << PAGES_PER_SEGMENT_SHIFT;
+      // a directory never straddles two segments: skip (waste) the tail of this one
+      first = ((first >>> PAGES_PER_SEGMENT_SHIFT) + 1) << PAGES_PER_SEGMENT_SHIFT;
     }
     this.commitPages(first, n);
     this.nextPage = first + n;
@@ -274,8 +276,9 @@ export class UtxoSet implements CoinView, RawCoinSink {
   // ------------------------------------------------------------------------------------
   // heap memory
 
+  /** The heap segment holding ref, viewed at least to the end of ref's chunk. */
   private heapBytes(ref: number): Uint8Array {
-    return this.views.bytes(ref >>> UNITS_PER_SEGMENT_SHIFT, ((ref & UNIT_MASK) << 2) + 3);
+    return this.views.bytes(ref >>> UNITS_PER_SEGMENT_SHIFT, (((ref & UNIT_MASK) | (CHUNK_UNITS - 1)) << 2) + 3);
   }
 
   private newChunk(): void {
@@ -287,7 +290,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
     if (c === undefined) {
       c = this.nextChunk++;
       if (c >= this.maxChunks - 1) throw new Error('UtxoSet: heap address space exhausted');
-      const seg = (c << CHUNK_UNITS_SHIFT) >>> UNITS_PER_SEGMENT_SHIFT;
+      const seg = c >>> (UNITS_PER_SEGMENT_SHIFT - CHUNK_UNITS_SHIFT);
       const sab = this.heapSabs[seg]!;
       const need = ((((c << CHUNK_UNITS_SHIFT) & UNIT_MASK) + CHUNK_UNITS) << 2) >>> 0;
       if (sab.byteLength < need) sab.grow(Math.min(HEAP_SEGMENT_BYTES, Math.max(need, sab.byteLength + HEAP_GROW_STEP)));
@@ -305,7 +308,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
 
   beginGroup(txid: Uint8Array, txidOff: number, code: number): void {
     if (this.gOpen) this.endGroup();
-    this.gTxid.set(txid.subarray(txidOff, txidOff + 32));
+    for (let i = 0; i < 32; i++) this.gTxid[i] = txid[txidOff + i]!;
     this.gCode = code;
     this.gRecOff.length = 0;
     this.gVout.length = 0;
@@ -318,13 +321,15 @@ export class UtxoSet implements CoinView, RawCoinSink {
     const start = this.gRecOff[this.gRecOff.length - 1]!;
     sc.ensure(start + 5 + amountLen + 1 + 5 + scriptLen);
     const b = sc.buf;
-    let p = writeVarInt(b, start, vout);
-    b.set(amount.subarray(amountOff, amountOff + amountLen), p);
-    p += amountLen;
+    let p = vout < 128 ? (b[start] = vout, start + 1) : writeVarInt(b, start, vout);
+    for (let i = 0; i < amountLen; i++) b[p++] = amount[amountOff + i]!;
     b[p++] = kind;
     if (kind === KIND_RAW) p = writeVarInt(b, p, scriptLen);
-    b.set(script.subarray(scriptOff, scriptOff + scriptLen), p);
-    p += scriptLen;
+    if (scriptLen <= 64) for (let i = 0; i < scriptLen; i++) b[p++] = script[scriptOff + i]!;
+    else {
+      b.set(script.subarray(scriptOff, scriptOff + scriptLen), p);
+      p += scriptLen;
+    }
     this.gRecOff.push(p);
     this.gVout.push(vout);
   }
@@ -338,36 +343,41 @@ export class UtxoSet implements CoinView, RawCoinSink {
     while (i < total) i = this.placeGroup(i, total);
   }
 
+  /** Units of a group header for n coins (code fixed by the open group). */
+  private headerUnits(n: number): number {
+    return (GROUP_VARINTS + varIntLength(this.gCode) + varIntLength(n) + 3) >>> 2;
+  }
+
+  /** How many records from `from` (at most n) fit after a header sized for n in the current chunk. */
+  private fit(from: number, n: number): number {
+    const avail = CHUNK_UNITS - this.curPos;
+    let u = this.headerUnits(n);
+    if (u > avail) return 0;
+    const offs = this.gRecOff;
+    let k = 0;
+    while (k < n) {
+      const restLen = offs[from + k + 1]! - offs[from + k]!;
+      const units = ((u < 128 ? 1 : varIntLength(u)) + restLen + 3) >>> 2;
+      if (u + units > avail) break;
+      u += units;
+      k++;
+    }
+    return k;
+  }
+
   /** Places records [from, to) (as many as fit in the current chunk); returns the next index. */
   private placeGroup(from: number, to: number): number {
-    const codeLen = varIntLength(this.gCode);
-    const headerUnits = (n: number) => (GROUP_VARINTS + codeLen + varIntLength(n) + 3) >>> 2;
-    const fit = (n: number): number => {
-      // how many of records from.. fit after a header sized for n, in the current chunk
-      const avail = CHUNK_UNITS - this.curPos;
-      let u = headerUnits(n);
-      if (u > avail) return 0;
-      let k = 0;
-      while (k < n) {
-        const restLen = this.gRecOff[from + k + 1]! - this.gRecOff[from + k]!;
-        const units = (varIntLength(u) + restLen + 3) >>> 2;
-        if (u + units > avail) break;
-        u += units;
-        k++;
-      }
-      return k;
-    };
     let n = Math.min(to - from, 0xffff);
     if (this.cur < 0) this.newChunk();
-    let k = fit(n);
+    let k = this.fit(from, n);
     if (k === 0) {
       this.newChunk();
-      k = fit(n);
+      k = this.fit(from, n);
       if (k === 0) throw new Error('UtxoSet: coin record larger than a heap chunk');
     }
     if (k < n) {
       n = k;
-      k = fit(n);
+      k = this.fit(from, n);
       if (k < n) throw new Error('UtxoSet: internal placement error');
     }
     // write the header
@@ -383,7 +393,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
     hb[g + GROUP_CREATED + 3] = (cr >>> 24) & 0xff;
     let p = writeVarInt(hb, g + GROUP_VARINTS, this.gCode);
     p = writeVarInt(hb, p, n);
-    const hu = headerUnits(n);
+    const hu = this.headerUnits(n);
     hb.fill(0, p, g + hu * 4);
     let u = hu;
     const src = this.gRec.buf;
@@ -392,19 +402,24 @@ export class UtxoSet implements CoinView, RawCoinSink {
       const a = this.gRecOff[from + j]!;
       const e = this.gRecOff[from + j + 1]!;
       const r = g + u * 4;
-      let q = writeVarInt(hb, r, u);
-      hb.set(src.subarray(a, e), q);
-      q += e - a;
+      let q = u < 128 ? (hb[r] = u, r + 1) : writeVarInt(hb, r, u);
+      for (let x = a; x < e; x++) hb[q++] = src[x]!;
       const units = (q - r + 3) >>> 2;
       hb.fill(0, q, r + units * 4);
       const ref = gUnit + u;
       u += units;
       bytes += units * 4;
-      this.link(this.gTxid, this.gVout[from + j]!, ref);
+      const rl = this.relinkTo;
+      if (rl) {
+        // compaction: point the existing slot at the identical copy
+        Atomics.store(this.words(rl[2 * (from + j)]!), rl[2 * (from + j) + 1]! + 1, ref);
+      } else {
+        this.link(this.gTxid, this.gVout[from + j]!, ref);
+      }
     }
     this.curPos += u;
     this.chunkUsed[c] = this.curPos;
-    this.chunkLive[c] += bytes;
+    this.chunkLive[c] = this.chunkLive[c]! + bytes;
     return from + n;
   }
 
@@ -436,15 +451,35 @@ export class UtxoSet implements CoinView, RawCoinSink {
     throw new Error('UtxoSet: bucket full (internal error)');
   }
 
-  /** The txid (view) and vout of the record at ref; scratch h gets its hash. */
+  private readonly rk = { b: new Uint8Array(0) as Uint8Array, g: 0, vout: 0, p: 0 };
+  /**
+   * The record at ref: b = its heap segment, g = byte offset of its group header, vout,
+   * p = offset of its amount. Returns a shared scratch object (valid until the next call).
+   */
   private recordKey(ref: number): { b: Uint8Array; g: number; vout: number; p: number } {
     const b = this.heapBytes(ref);
     const off = (ref & UNIT_MASK) << 2;
-    const back = decodeVarIntTrusted(b, off);
-    let p = skipVarInt(b, off);
-    const vout = decodeVarIntTrusted(b, p);
-    p = skipVarInt(b, p);
-    return { b, g: off - back * 4, vout, p };
+    let p = off;
+    let back = 0;
+    for (;;) {
+      const ch = b[p++]!;
+      back = back * 128 + (ch & 0x7f);
+      if (ch & 0x80) back++;
+      else break;
+    }
+    let vout = 0;
+    for (;;) {
+      const ch = b[p++]!;
+      vout = vout * 128 + (ch & 0x7f);
+      if (ch & 0x80) vout++;
+      else break;
+    }
+    const k = this.rk;
+    k.b = b;
+    k.g = off - back * 4;
+    k.vout = vout;
+    k.p = p;
+    return k;
   }
 
   /** Bytes of the record at ref (to its padded end). */
@@ -525,9 +560,33 @@ export class UtxoSet implements CoinView, RawCoinSink {
     this.retirePage(page);
   }
 
-  /** Unlinked during the batch that will publish version+1 (or after publishing: +1 too). */
+  /**
+   * Unlinked now: reachable by readers pinned at the current version, so free once every
+   * reader is at version+1 or later. Before the memory was ever shared, free at once.
+   */
   private retirePage(p: number): void {
-    this.retiredPages.push(p, this._version + 1);
+    if (this.exclusive) this.freePages.push(p);
+    else this.retiredPages.push(p, this._version + 1);
+  }
+
+  /** Replaces the empty depth-0 directory by 2^D empty buckets of local depth D. */
+  private presize(D: number): void {
+    const n = 1 << D;
+    const pages = Math.max(1, (n * 4) / PAGE_BYTES);
+    const np = this.allocContiguous(pages);
+    const nw = this.views.words(np >>> PAGES_PER_SEGMENT_SHIFT, this.wordOf(np) + pages * 128 - 1);
+    const nb = this.wordOf(np);
+    const old = this.bucketFor(0);
+    for (let i = 0; i < n; i++) {
+      const b = this.allocPage();
+      this.pageDepth[b] = D;
+      nw[nb + i] = b;
+    }
+    this.retirePage(this.dirPage);
+    this.retirePage(old);
+    this.dirPage = np;
+    this.depth = D;
+    Atomics.store(this.i0, W_DIR, (np << 5) | D);
   }
 
   private doubleDirectory(): void {
@@ -644,11 +703,17 @@ export class UtxoSet implements CoinView, RawCoinSink {
       }
     }
     const loc = [0, 0];
+    const seen = spends.length > 1 ? new Set<string>() : undefined;
     for (let j = 0; j < spends.length; j++) {
       if (spendCancelled[j]) continue;
       const sp = spends[j]!;
       if (sp.txid.length !== 32 || !this.findSlot(sp.txid, 0, sp.vout, 0, loc)) {
         throw new Error(`UtxoSet.applyBatch: spend of a missing coin ${hexTxid(sp.txid)}:${sp.vout}`);
+      }
+      if (seen) {
+        const k = keyString(sp.txid, sp.vout);
+        if (seen.has(k)) throw new Error(`UtxoSet.applyBatch: coin spent twice ${hexTxid(sp.txid)}:${sp.vout}`);
+        seen.add(k);
       }
     }
     this.gCreated = v;
@@ -656,8 +721,12 @@ export class UtxoSet implements CoinView, RawCoinSink {
     let openTxid: Uint8Array | undefined;
     let openCode = -1;
     for (let i = 0; i < adds.length; i++) {
-      if (cancelled?.has(i)) continue;
       const a = adds[i]!;
+      if (cancelled?.has(i)) {
+        // replaced, then spent: an unspent coin it would have replaced goes too
+        if (a.txid.length === 32 && this.findSlot(a.txid, 0, a.vout, 0, loc)) this.spendSlot(loc[0]!, loc[1]!, a.txid, 0, a.vout, v);
+        continue;
+      }
       const c = a.coin;
       const s = c.scriptPubKey;
       // Core AddCoin: unspendable outputs never enter the set (CScript::IsUnspendable)
@@ -688,20 +757,13 @@ export class UtxoSet implements CoinView, RawCoinSink {
   }
 
   /**
-   * Bulk-load entry: run `fill` against the group builder (RawCoinSink) and publish the
-   * result as one version. Used by the snapshot loader. `count` is the coins added.
+   * Bulk load (the snapshot loader): feed groups to the returned sink (no duplicate or
+   * existence checks), then finishLoad(coins added) publishes them as one version.
+   * `expected` coins presizes the directory of an empty, never shared set, so that the
+   * load does not split buckets over and over.
    */
-  loadRaw(fill: (sink: RawCoinSink) => number): number {
-    const v = this.beginVersion();
-    this.gCreated = v;
-    const n = fill(this);
-    this.endGroup();
-    this._count += n;
-    return this.publish(v);
-  }
-
-  /** Begins a multi-step bulk load (async loaders): call addCoin/beginGroup, then finishLoad. */
-  beginLoad(): RawCoinSink {
+  beginLoad(expected = 0): RawCoinSink {
+    if (this.exclusive && this._count === 0 && this.depth === 0 && expected > 64 * 36) this.presize(Math.min(MAX_DEPTH - 2, Math.round(Math.log2(expected / 36))));
     this.gCreated = this.beginVersion();
     return this;
   }
@@ -750,7 +812,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
         Atomics.store(w, loc[1]! + 1, REF_TOMB);
         this.pageLive[loc[0]!]!--;
         const c = ref >>> CHUNK_UNITS_SHIFT;
-        this.chunkLive[c] -= bytes + 16;
+        this.chunkLive[c] = this.chunkLive[c]! - bytes - 16;
         if (this.chunkState[c] === 2) this.maybeCandidate(c);
       } else if (s > safe) {
         if (keep !== i) {
@@ -866,9 +928,8 @@ export class UtxoSet implements CoinView, RawCoinSink {
     this.retiredChunks.push(c, this._version + 1);
   }
 
-  /** While evacuating, link() repoints these existing slots (pairs page, word) in order. */
+  /** While evacuating, placeGroup repoints these existing slots (pairs page, word) in order. */
   private relinkTo: number[] | undefined;
-  private relinkPos = 0;
 
   private findSlotByRef(txid: Uint8Array, ref: number, out: number[]): boolean {
     const k = this.recordKey(ref);
@@ -931,8 +992,11 @@ export class UtxoSet implements CoinView, RawCoinSink {
     return out.subarray(0, n);
   }
 
-  /** Record access for the snapshot writer: txid view offset, vout, code, amount bytes, script. */
-  readRaw(ref: number): RawRecord {
+  /**
+   * Record access for the snapshot writer: txid offset, vout, code, amount bytes, script.
+   * Fills and returns `out` (a fresh object when omitted).
+   */
+  readRaw(ref: number, out?: RawRecord): RawRecord {
     const k = this.recordKey(ref);
     const b = k.b;
     const code = decodeVarIntTrusted(b, k.g + GROUP_VARINTS);
@@ -945,7 +1009,17 @@ export class UtxoSet implements CoinView, RawCoinSink {
       len = decodeVarIntTrusted(b, q);
       q = skipVarInt(b, q);
     } else len = KIND_PAYLOAD[kind]!;
-    return { b, g: k.g, vout: k.vout, code, amountStart, amountEnd, kind, scriptStart: q, scriptLen: len };
+    if (!out) return { b, g: k.g, vout: k.vout, code, amountStart, amountEnd, kind, scriptStart: q, scriptLen: len };
+    out.b = b;
+    out.g = k.g;
+    out.vout = k.vout;
+    out.code = code;
+    out.amountStart = amountStart;
+    out.amountEnd = amountEnd;
+    out.kind = kind;
+    out.scriptStart = q;
+    out.scriptLen = len;
+    return out;
   }
 
   /** Every coin unspent at the latest version (unordered). */
@@ -968,6 +1042,11 @@ export class UtxoSet implements CoinView, RawCoinSink {
   stats(): { pages: number; freePages: number; chunks: number; freeChunks: number; depth: number; pendingSpends: number } {
     return { pages: this.nextPage, freePages: this.freePages.length, chunks: this.nextChunk, freeChunks: this.freeChunks.length, depth: this.depth, pendingSpends: this.pendVout.length };
   }
+}
+
+/** A RawRecord to pass to readRaw as scratch. */
+export function emptyRawRecord(): RawRecord {
+  return { b: new Uint8Array(0), g: 0, vout: 0, code: 0, amountStart: 0, amountEnd: 0, kind: 0, scriptStart: 0, scriptLen: 0 };
 }
 
 export interface RawRecord {
@@ -1002,4 +1081,3 @@ function hexTxid(t: Uint8Array): string {
   return s;
 }
 
-void varIntLengthBig;

@@ -2,7 +2,7 @@
  * Property tests at the native boundary: for every signature backend on this runtime,
  * random and malformed signatures, keys and messages of every length 0..100 bytes give
  * `false` (never an exception, never a crash of the process), and valid signatures with
- * one bit flipped are refused. Schnorr messages of every length 0..100 verify when signed.
+ * one bit flipped are refused. Schnorr messages of lengths 0..200 verify when signed.
  * Run counts are modest so the file stays fast with noble on Node.
  */
 import { test } from 'node:test';
@@ -28,8 +28,10 @@ const keyC = secp256k1.getPublicKey(sk, true);
 const keyU = secp256k1.getPublicKey(sk, false);
 const xonly = schnorr.getPublicKey(sk);
 const schnorrSig = schnorr.sign(msg32, sk, new Uint8Array(32));
-// Schnorr signatures over messages of every length 0..100 (BIP340 allows any length).
-const varMsgs = Array.from({ length: 101 }, (_, n) => new Uint8Array(n).map((_, i) => (i * 7 + n) & 255));
+// Schnorr signatures over messages of many lengths in 0..200 (BIP340 allows any length;
+// ffi copies those into a buffer that starts at 128 bytes and grows).
+const VAR_LENGTHS = [0, 1, 2, 3, 5, 8, 13, 16, 31, 32, 33, 63, 64, 65, 99, 100, 127, 128, 129, 200];
+const varMsgs = VAR_LENGTHS.map((n) => new Uint8Array(n).map((_, i) => (i * 7 + n) & 255));
 const varSigs = varMsgs.map((m) => schnorr.sign(m, sk, new Uint8Array(32)));
 
 function flipBit(b: Uint8Array, bit: number): Uint8Array {
@@ -94,11 +96,11 @@ for (const b of await sigBackends()) {
       { numRuns: 60 },
     );
   });
-  test(`${b.name}: Schnorr over messages of every length 0..100 verifies; truncated or extended does not`, () => {
-    for (let n = 0; n <= 100; n++) {
-      const m = varMsgs[n]!, s = varSigs[n]!;
+  test(`${b.name}: Schnorr over messages of ${VAR_LENGTHS.length} lengths in 0..200 verifies; truncated or extended does not`, () => {
+    for (const [j, n] of VAR_LENGTHS.entries()) {
+      const m = varMsgs[j]!, s = varSigs[j]!;
       assert.equal(v.verifySchnorr(s, m, xonly), true, `length ${n}`);
-      if (n % 10 === 0) {
+      if (j % 4 === 0) {
         assert.equal(v.verifySchnorr(s, Uint8Array.of(...m, 0), xonly), false, `length ${n} + 1`);
         if (n > 0) assert.equal(v.verifySchnorr(s, m.subarray(0, n - 1), xonly), false, `length ${n} - 1`);
       }

@@ -1,0 +1,284 @@
+/**
+ * The HTTP API (Hono): POST /validate, POST /blocks, GET /chain/tip, GET /utxo/:txid/:vout,
+ * GET /health, GET /info, GET /metrics. Runtime-neutral: the runtime layer serves app.fetch.
+ */
+import { Hono, type Context } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import { fromHex, hexToHash, toHex } from '../primitives/bytes.ts';
+import { DecodeError } from '../primitives/errors.ts';
+import { decodeTx } from '../primitives/tx.ts';
+import { satPerVbToKvB } from '../policy/feerate.ts';
+import type { AcceptResult } from '../validation/accept.ts';
+import type { AppDeps, ValidateItem } from './deps.ts';
+import { ApiError, errorBody, type ApiErrorCode } from './errors.ts';
+import { PROMETHEUS_CONTENT_TYPE, Registry } from './metrics.ts';
+import { describeZodError, validateItemSchema, type ValidateItemBody } from './schemas.ts';
+
+export interface AppOptions {
+  /** Largest request body for POST /validate, in bytes (default 2 MiB). */
+  bodyLimit?: number;
+  /** Largest request body for POST /blocks (default 8 MB + 2: a 4 MB block as hex). */
+  blockBodyLimit?: number;
+  /** Most transactions in one JSON batch (default 100). */
+  maxBatch?: number;
+  /** Bearer token required by POST /blocks; absent = open. */
+  token?: string;
+  /** Metrics registry (a fresh one by default). */
+  registry?: Registry;
+}
+
+/** One result as JSON: amounts as numbers (sats fit in 2^53). */
+export interface ResultJson {
+  txid: string | null;
+  wtxid: string | null;
+  allowed: boolean;
+  vsize: number | null;
+  weight: number | null;
+  fee: number | null;
+  feerate: number | null;
+  reason?: string;
+  details?: string;
+  kind?: AcceptResult['kind'];
+}
+
+export function resultJson(r: AcceptResult): ResultJson {
+  const out: ResultJson = {
+    txid: r.txid, wtxid: r.wtxid, allowed: r.allowed, vsize: r.vsize, weight: r.weight,
+    fee: r.fee === null ? null : Number(r.fee), feerate: r.feerate === null ? null : Math.round(r.feerate * 1000) / 1000,
+  };
+  if (r.reason !== undefined) out.reason = r.reason;
+  if (r.details !== undefined) out.details = r.details;
+  if (r.kind !== undefined) out.kind = r.kind;
+  return out;
+}
+
+/** A batch item whose transaction did not decode (Core's RPC: "TX decode failed"). */
+function malformedJson(message: string): ResultJson {
+  return {
+    txid: null, wtxid: null, allowed: false, vsize: null, weight: null, fee: null, feerate: null,
+    reason: 'TX decode failed', details: message, kind: 'malformed',
+  };
+}
+
+function mediaType(c: Context): string {
+  return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+async function readBytesOrHex(c: Context, what: string): Promise<Uint8Array> {
+  const type = mediaType(c);
+  if (type === 'application/octet-stream') return new Uint8Array(await c.req.arrayBuffer());
+  if (type === 'text/plain') return fromHex((await c.req.text()).trim());
+  throw new ApiError(415, 'unsupported-media-type',
+    `${what} must be application/octet-stream (raw bytes) or text/plain (hex)` + (type ? `, not ${type}` : '; no Content-Type given'));
+}
+
+function hexField(s: string, field: string): Uint8Array {
+  try {
+    return fromHex(s);
+  } catch (e) {
+    if (e instanceof DecodeError) throw new ApiError(400, 'malformed', `${field}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Turns a JSON item into a ValidateItem; DecodeError from the tx propagates. */
+function toItem(body: ValidateItemBody, where: string): ValidateItem {
+  const tx = decodeTx(fromHex(body.tx));
+  const item: ValidateItem = { tx };
+  if (body.prevouts) {
+    if (body.prevouts.length !== tx.inputs.length) {
+      throw new ApiError(400, 'bad-request',
+        `${where}prevouts has ${body.prevouts.length} entries but the transaction has ${tx.inputs.length} inputs`);
+    }
+    item.prevouts = body.prevouts.map((p, i) => {
+      const prevout: NonNullable<ValidateItem['prevouts']>[number] = {
+        scriptPubKey: hexField(p.scriptPubKey, `${where}prevouts.${i}.scriptPubKey`),
+        amount: BigInt(p.amount),
+      };
+      if (p.height !== undefined) prevout.height = p.height;
+      if (p.coinbase !== undefined) prevout.coinbase = p.coinbase;
+      return prevout;
+    });
+  }
+  if (body.maxfeerate !== undefined) item.maxFeeRate = satPerVbToKvB(body.maxfeerate);
+  if (body.at) item.at = body.at;
+  return item;
+}
+
+function parseItem(raw: unknown, where: string): ValidateItemBody {
+  const r = validateItemSchema.safeParse(raw);
+  if (!r.success) throw new ApiError(400, 'bad-request', where + describeZodError(r.error));
+  return r.data;
+}
+
+function statusCode(status: number): ApiErrorCode {
+  switch (status) {
+    case 401: return 'unauthorized';
+    case 404: return 'not-found';
+    case 413: return 'payload-too-large';
+    case 415: return 'unsupported-media-type';
+    case 501: return 'not-implemented';
+    case 503: return 'busy';
+    default: return status >= 500 ? 'internal' : 'bad-request';
+  }
+}
+
+export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
+  const limit = options.bodyLimit ?? 2 * 1024 * 1024;
+  const blockLimit = options.blockBodyLimit ?? 8_000_002;
+  const maxBatch = options.maxBatch ?? 100;
+  const registry = options.registry ?? new Registry();
+
+  const validations = registry.counter('txgate_validations_total', 'Transactions validated, by verdict and reject reason.');
+  const latency = registry.histogram('txgate_validate_seconds', 'POST /validate handling time in seconds.',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+  const requests = registry.counter('txgate_http_requests_total', 'HTTP requests by route and status.');
+  const busyCount = registry.counter('txgate_busy_total', 'Requests refused because the validation queue was full.');
+  registry.gauge('txgate_queue_depth', 'Transactions waiting for validation.', () => deps.gauges?.().queueDepth);
+  registry.gauge('txgate_utxo_coins', 'Coins in the UTXO set.', () => deps.gauges?.().coinCount);
+  registry.gauge('txgate_cache_hit_ratio', 'Cache hit rate per cache.', () => {
+    const rates = deps.gauges?.().cacheHitRate;
+    return rates ? Object.entries(rates).map(([cache, value]) => ({ labels: { cache }, value })) : undefined;
+  });
+
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    await next();
+    requests.inc({ route: c.req.routePath || 'unmatched', method: c.req.method, status: String(c.res.status) });
+  });
+
+  const tooLarge = (max: number) => () => {
+    throw new ApiError(413, 'payload-too-large', `request body exceeds ${max} bytes`);
+  };
+
+  app.post('/validate', bodyLimit({ maxSize: limit, onError: tooLarge(limit) }), async (c) => {
+    const started = performance.now();
+    const type = mediaType(c);
+    let items: ValidateItem[];
+    let batch = false;
+    /** Per-item decode failures of a batch (index → message). */
+    const malformed = new Map<number, string>();
+    if (type === 'application/json') {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch (e) {
+        throw new ApiError(400, 'bad-request', `invalid JSON: ${(e as Error).message}`);
+      }
+      if (Array.isArray(body)) {
+        batch = true;
+        if (body.length === 0) throw new ApiError(400, 'bad-request', 'the batch is empty');
+        if (body.length > maxBatch) throw new ApiError(400, 'bad-request', `at most ${maxBatch} transactions per request, got ${body.length}`);
+        const parsed = body.map((x, i) => parseItem(x, `[${i}] `));
+        items = [];
+        parsed.forEach((p, i) => {
+          try {
+            items.push(toItem(p, `[${i}] `));
+          } catch (e) {
+            if (!(e instanceof DecodeError)) throw e;
+            malformed.set(i, e.message);
+          }
+        });
+      } else {
+        items = [toItem(parseItem(body, ''), '')];
+      }
+    } else if (type === 'application/octet-stream' || type === 'text/plain') {
+      items = [{ tx: decodeTx(await readBytesOrHex(c, 'the transaction')) }];
+    } else {
+      throw new ApiError(415, 'unsupported-media-type',
+        'POST /validate takes application/octet-stream (raw tx), text/plain (hex tx) or application/json' +
+          (type ? `, not ${type}` : '; no Content-Type given'));
+    }
+
+    const outcome = items.length ? await deps.validate(items) : { busy: false as const, results: [] };
+    if (outcome.busy) {
+      busyCount.inc();
+      throw new ApiError(503, 'busy', 'validation queue is full', { 'Retry-After': String(Math.max(1, Math.ceil(outcome.retryAfter))) });
+    }
+    const results = outcome.results.map(resultJson);
+    for (const r of results) {
+      validations.inc({ verdict: r.allowed ? 'allowed' : 'rejected', reason: r.reason ?? '' });
+    }
+    for (const [i, message] of [...malformed].sort((a, b) => a[0] - b[0])) {
+      results.splice(i, 0, malformedJson(message));
+      validations.inc({ verdict: 'rejected', reason: 'TX decode failed' });
+    }
+    latency.observe((performance.now() - started) / 1000);
+    return c.json(batch ? results : results[0]!);
+  });
+
+  const auth = options.token
+    ? bearerAuth({ token: options.token })
+    : async (_c: Context, next: () => Promise<void>) => {
+      await next();
+    };
+  app.post('/blocks', auth, bodyLimit({ maxSize: blockLimit, onError: tooLarge(blockLimit) }), async (c) => {
+    if (!deps.submitBlock) throw new ApiError(501, 'not-implemented', 'this node does not accept blocks');
+    const raw = await readBytesOrHex(c, 'the block');
+    const outcome = await deps.submitBlock(raw);
+    if (outcome.busy) {
+      throw new ApiError(503, 'busy', 'validation queue is full', { 'Retry-After': String(Math.max(1, Math.ceil(outcome.retryAfter))) });
+    }
+    const { busy: _busy, ...result } = outcome;
+    return c.json(result);
+  });
+
+  app.get('/chain/tip', async (c) => {
+    if (!deps.tip) throw new ApiError(501, 'not-implemented', 'this node tracks no chain (stateless mode)');
+    const tip = await deps.tip();
+    if (!tip) throw new ApiError(404, 'not-found', 'no chain tip yet');
+    return c.json(tip);
+  });
+
+  app.get('/utxo/:txid/:vout', async (c) => {
+    if (!deps.getUtxo) throw new ApiError(501, 'not-implemented', 'this node has no UTXO set (stateless mode)');
+    const { txid, vout } = c.req.param();
+    const txidParsed = z.string().regex(/^[0-9a-fA-F]{64}$/).safeParse(txid);
+    if (!txidParsed.success) throw new ApiError(400, 'bad-request', 'txid must be 64 hex digits');
+    if (!/^\d{1,10}$/.test(vout) || Number(vout) > 0xffffffff) throw new ApiError(400, 'bad-request', 'vout must be an integer 0..4294967295');
+    const coin = await deps.getUtxo(hexToHash(txid), Number(vout));
+    if (!coin) throw new ApiError(404, 'not-found', `no unspent output ${txid.toLowerCase()}:${vout}`);
+    return c.json({
+      txid: txid.toLowerCase(), vout: Number(vout), amount: Number(coin.value), scriptPubKey: toHex(coin.scriptPubKey),
+      height: coin.height, coinbase: coin.coinbase,
+    });
+  });
+
+  app.get('/health', (c) => {
+    const h = deps.health?.() ?? { ok: true };
+    return c.json({ status: h.ok ? 'ok' : 'unhealthy', ...(h.detail ?? {}) }, h.ok ? 200 : 503);
+  });
+
+  app.get('/info', (c) => c.json(deps.info()));
+
+  app.get('/metrics', (c) => c.body(registry.render(), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }));
+
+  app.notFound((c) => c.json(errorBody('not-found', `no such endpoint: ${c.req.method} ${c.req.path}`), 404));
+
+  // The one error handler: every failure leaves as { error: { code, message } }.
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      return c.json(errorBody(err.code, err.message), err.status, err.headers);
+    }
+    if (err instanceof DecodeError) {
+      return c.json(errorBody('malformed', err.message), 400);
+    }
+    if (err instanceof HTTPException) {
+      // From Hono middleware (bearer auth): keep its status and WWW-Authenticate header.
+      const headers: Record<string, string> = {};
+      const www = err.res?.headers.get('WWW-Authenticate');
+      if (www) headers['WWW-Authenticate'] = www;
+      const code = statusCode(err.status);
+      const message = err.message || (code === 'unauthorized' ? 'a valid bearer token is required' : code);
+      return c.json(errorBody(code, message), err.status, headers);
+    }
+    console.error('txgate: unhandled error', err);
+    return c.json(errorBody('internal', 'internal error'), 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,117 @@
+/**
+ * A tiny Prometheus metrics registry: counters and histograms with labels, and gauges read
+ * from callbacks at scrape time. Renders the text exposition format (version 0.0.4).
+ */
+
+type Labels = Record<string, string>;
+
+function labelKey(labels: Labels): string {
+  const keys = Object.keys(labels).sort();
+  if (keys.length === 0) return '';
+  return '{' + keys.map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(',') + '}';
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function fmt(n: number): string {
+  if (n === Infinity) return '+Inf';
+  if (n === -Infinity) return '-Inf';
+  return Number.isNaN(n) ? 'NaN' : String(n);
+}
+
+interface Metric {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge' | 'histogram';
+  render(): string[];
+}
+
+export class Counter implements Metric {
+  readonly type = 'counter';
+  private values = new Map<string, number>();
+  constructor(readonly name: string, readonly help: string) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const k = labelKey(labels);
+    this.values.set(k, (this.values.get(k) ?? 0) + by);
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(labelKey(labels)) ?? 0;
+  }
+  render(): string[] {
+    return [...this.values].map(([k, v]) => `${this.name}${k} ${fmt(v)}`);
+  }
+}
+
+export class Histogram implements Metric {
+  readonly type = 'histogram';
+  private series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {}
+  observe(value: number, labels: Labels = {}): void {
+    const k = labelKey(labels);
+    let s = this.series.get(k);
+    if (!s) {
+      s = { labels, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };
+      this.series.set(k, s);
+    }
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) s.counts[i]!++;
+    s.sum += value;
+    s.count++;
+  }
+  count(labels: Labels = {}): number {
+    return this.series.get(labelKey(labels))?.count ?? 0;
+  }
+  render(): string[] {
+    const out: string[] = [];
+    for (const s of this.series.values()) {
+      this.buckets.forEach((le, i) => out.push(`${this.name}_bucket${labelKey({ ...s.labels, le: fmt(le) })} ${s.counts[i]}`));
+      out.push(`${this.name}_bucket${labelKey({ ...s.labels, le: '+Inf' })} ${s.count}`);
+      out.push(`${this.name}_sum${labelKey(s.labels)} ${fmt(s.sum)}`);
+      out.push(`${this.name}_count${labelKey(s.labels)} ${s.count}`);
+    }
+    return out;
+  }
+}
+
+/** A gauge whose samples are read when the registry renders. */
+export class Gauge implements Metric {
+  readonly type = 'gauge';
+  constructor(readonly name: string, readonly help: string, private read: () => number | { labels: Labels; value: number }[] | undefined) {}
+  render(): string[] {
+    const v = this.read();
+    if (v === undefined) return [];
+    if (typeof v === 'number') return [`${this.name} ${fmt(v)}`];
+    return v.map((s) => `${this.name}${labelKey(s.labels)} ${fmt(s.value)}`);
+  }
+}
+
+export class Registry {
+  private metrics: Metric[] = [];
+  register<M extends Metric>(m: M): M {
+    if (this.metrics.some((x) => x.name === m.name)) throw new Error(`metric ${m.name} registered twice`);
+    this.metrics.push(m);
+    return m;
+  }
+  counter(name: string, help: string): Counter {
+    return this.register(new Counter(name, help));
+  }
+  histogram(name: string, help: string, buckets: readonly number[]): Histogram {
+    return this.register(new Histogram(name, help, buckets));
+  }
+  gauge(name: string, help: string, read: () => number | { labels: Labels; value: number }[] | undefined): Gauge {
+    return this.register(new Gauge(name, help, read));
+  }
+  /** Prometheus text format. */
+  render(): string {
+    const lines: string[] = [];
+    for (const m of this.metrics) {
+      lines.push(`# HELP ${m.name} ${m.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
+      lines.push(`# TYPE ${m.name} ${m.type}`);
+      lines.push(...m.render());
+    }
+    return lines.join('\n') + '\n';
+  }
+}
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

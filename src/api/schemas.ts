@@ -1,0 +1,40 @@
+/**
+ * Request body schemas (zod). Hex stays a string here: decoding happens afterwards so a bad
+ * transaction reports the decoder's own DecodeError message.
+ */
+import { z } from 'zod';
+
+const MAX_MONEY = 2_100_000_000_000_000;
+
+const amount = z.union([
+  z.number().int().min(0).max(MAX_MONEY),
+  z.string().regex(/^\d{1,16}$/, 'amount must be a whole number of satoshis'),
+]);
+
+export const prevoutSchema = z.strictObject({
+  scriptPubKey: z.string(),
+  amount,
+  height: z.number().int().min(0).max(0x7fffffff).optional(),
+  coinbase: z.boolean().optional(),
+});
+
+export const validateItemSchema = z.strictObject({
+  tx: z.string().min(1, 'tx must be a non-empty hex string'),
+  prevouts: z.array(prevoutSchema).optional(),
+  /** sat/vB; 0 disables the check, as testmempoolaccept's maxfeerate=0. */
+  maxfeerate: z.number().min(0).max(1e8).optional(),
+  at: z.strictObject({
+    height: z.number().int().min(0).max(0x7ffffffe),
+    mtp: z.number().int().min(0).max(0xffffffff),
+  }).optional(),
+});
+
+export type ValidateItemBody = z.infer<typeof validateItemSchema>;
+
+/** "path: message; path: message" from a zod error. */
+export function describeZodError(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

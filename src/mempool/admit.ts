@@ -1,0 +1,212 @@
+/**
+ * Single-transaction admission: the mempool-dependent parts of Core's MemPoolAccept
+ * (validation.cpp PreChecks from the duplicate check on, CheckEphemeralSpends,
+ * ReplacementChecks, FinalizeSubpackage, LimitMempoolSize). The validation pipeline runs
+ * the context checks and scripts; the flow is
+ *   checkKnown(tx) → pipeline PreChecks against mempoolCoinView → prepare(candidate)
+ *   → pipeline script checks → commit(plan)
+ * and a plan made against an older mempool state is re-checked at commit.
+ */
+import { hashToHex } from '../primitives/bytes.ts';
+import type { Transaction } from '../primitives/tx.ts';
+import { TRUC_VERSION } from '../policy/constants.ts';
+import { checkEphemeralSpends } from './ephemeral.ts';
+import { feeAtRate, feeRatePerK } from './format.ts';
+import type { Mempool } from './pool.ts';
+import { entriesAndTxidsDisjoint, getEntriesForConflicts, hasNoNewUnconfirmed, paysForRBF, paysMoreThanConflicts } from './rbf.ts';
+import { singleTrucChecks } from './truc.ts';
+import {
+  EXTRA_DESCENDANT_TX_SIZE_LIMIT, SINGLE_ACCEPT, type AcceptArgs, type AdmissionCandidate, type MempoolEntry,
+  type MempoolReject, type MempoolRejectKind,
+} from './types.ts';
+
+export interface AdmissionPlan {
+  ok: true;
+  candidate: AdmissionCandidate;
+  args: AcceptArgs;
+  txid: string;
+  modFee: number;
+  /** In-mempool ancestors. */
+  ancestors: Set<MempoolEntry>;
+  /** Direct conflicts (including an evicted sibling). */
+  directConflicts: Set<MempoolEntry>;
+  /** Everything replaced: direct conflicts and their descendants. */
+  allConflicts: Set<MempoolEntry>;
+  siblingEviction: boolean;
+  /** Mempool version the plan was made against. */
+  version: number;
+}
+
+export type PrepareResult = AdmissionPlan | MempoolReject;
+
+export type AdmitResult =
+  | { ok: true; entry: MempoolEntry; replaced: MempoolEntry[] }
+  | MempoolReject;
+
+export function reject(kind: MempoolRejectKind, reason: string, details?: string, reconsiderable = false): MempoolReject {
+  const r: MempoolReject = { ok: false, reason, kind };
+  if (details !== undefined && details !== '') r.details = details;
+  if (reconsiderable) r.reconsiderable = true;
+  return r;
+}
+
+/** The duplicate checks at the top of PreChecks. */
+export function checkKnown(pool: Mempool, tx: Transaction): MempoolReject | undefined {
+  if (pool.getByWtxid(hashToHex(tx.wtxid))) return reject('conflict', 'txn-already-in-mempool');
+  if (pool.has(hashToHex(tx.txid))) return reject('conflict', 'txn-same-nonwitness-data-in-mempool');
+  return undefined;
+}
+
+/** GetConflictTx over every input: the directly conflicting mempool transactions. */
+export function findConflicts(pool: Mempool, tx: Transaction): Set<MempoolEntry> {
+  const out = new Set<MempoolEntry>();
+  for (const i of tx.inputs) {
+    const c = pool.spender(hashToHex(i.prevout.txid), i.prevout.vout);
+    if (c) out.add(c);
+  }
+  return out;
+}
+
+/** CheckFeeRate: mempool min fee, then min relay fee (both TX_RECONSIDERABLE). */
+export function checkFeeRate(pool: Mempool, vsize: number, fee: number): MempoolReject | undefined {
+  const minFee = feeAtRate(pool.getMinFee(), vsize);
+  if (minFee > 0 && fee < minFee) return reject('fee', 'mempool min fee not met', `${fee} < ${minFee}`, true);
+  const relay = feeAtRate(pool.opts.minRelayFeeRate, vsize);
+  if (fee < relay) return reject('fee', 'min relay fee not met', `${fee} < ${relay}`, true);
+  return undefined;
+}
+
+/** PreChecks (mempool part), CheckEphemeralSpends and ReplacementChecks. */
+export function prepare(pool: Mempool, c: AdmissionCandidate, args: AcceptArgs = SINGLE_ACCEPT): PrepareResult {
+  const tx = c.tx;
+  const known = checkKnown(pool, tx);
+  if (known) return known;
+  const txid = hashToHex(tx.txid);
+  const direct = findConflicts(pool, tx);
+  if (direct.size && !args.allowReplacement) return reject('policy', 'bip125-replacement-disallowed');
+  if (!pool.opts.fullRbf) {
+    for (const c of direct) {
+      // Pre-v28 opt-in RBF: the conflict itself must signal (nSequence < 0xfffffffe) or be TRUC.
+      if (c.tx.version !== TRUC_VERSION && !c.tx.inputs.some((i) => i.sequence < 0xfffffffe)) {
+        return reject('conflict', 'txn-mempool-conflict');
+      }
+    }
+  }
+
+  // Modified fee: base fee plus any prioritisetransaction delta.
+  const modFee = Number(c.fee) + pool.pendingDelta(txid);
+  const vsize = c.vsize;
+  // Individual transactions below min relay fee are never accepted, TRUC excepted.
+  if (!args.bypassLimits && tx.version !== TRUC_VERSION) {
+    const relay = feeAtRate(pool.opts.minRelayFeeRate, vsize);
+    if (modFee < relay) return reject('fee', 'min relay fee not met', `${modFee} < ${relay}`);
+  }
+  if (!args.bypassLimits && !args.packageFeerates) {
+    const fr = checkFeeRate(pool, vsize, modFee);
+    if (fr) return fr;
+  }
+
+  // Ancestor/descendant limits, with the single-conflict RBF relaxation and the CPFP carve-out.
+  const limits = { ...pool.opts.limits };
+  if (direct.size === 1 && args.allowCarveouts) {
+    const conflict = [...direct][0]!;
+    limits.descendantCount += 1;
+    limits.descendantSizeVbytes += conflict.descSize;
+  }
+  let anc = pool.calculateAncestors(tx, vsize, limits);
+  if (!anc.ok) {
+    const error = anc.error;
+    if (!args.allowCarveouts || vsize > EXTRA_DESCENDANT_TX_SIZE_LIMIT || tx.version === TRUC_VERSION) {
+      return reject('policy', 'too-long-mempool-chain', error);
+    }
+    anc = pool.calculateAncestors(tx, vsize, {
+      ancestorCount: 2,
+      ancestorSizeVbytes: limits.ancestorSizeVbytes,
+      descendantCount: limits.descendantCount + 1,
+      descendantSizeVbytes: limits.descendantSizeVbytes + EXTRA_DESCENDANT_TX_SIZE_LIMIT,
+    });
+    if (!anc.ok) return reject('policy', 'too-long-mempool-chain', error);
+  }
+  const ancestors = anc.ancestors;
+
+  const directTxids = new Set([...direct].map((e) => e.txid));
+  let siblingEviction = false;
+  const truc = singleTrucChecks(tx, ancestors, directTxids, vsize);
+  if (truc) {
+    if (args.allowSiblingEviction && truc.sibling) {
+      direct.add(truc.sibling);
+      directTxids.add(truc.sibling.txid);
+      siblingEviction = true;
+    } else {
+      return reject('policy', 'TRUC-violation', truc.error);
+    }
+  }
+  const disjoint = entriesAndTxidsDisjoint(ancestors, directTxids, txid);
+  if (disjoint) return reject('consensus', 'bad-txns-spends-conflicting-tx', disjoint);
+
+  // Package evaluation (package fee rates) runs these at package level instead.
+  const allConflicts = new Set<MempoolEntry>();
+  if (args.packageFeerates) return plan();
+  if (pool.opts.requireStandard) {
+    const eph = checkEphemeralSpends([tx], pool.opts.dustRelayFeeRate, pool);
+    if (eph) return reject('policy', 'missing-ephemeral-spends', eph.details);
+  }
+
+  if (direct.size) {
+    const suffix = siblingEviction ? ' (including sibling eviction)' : '';
+    const rate = feeRatePerK(modFee, vsize);
+    let err = paysMoreThanConflicts(direct, rate, txid);
+    if (err) return reject('fee', 'insufficient fee' + suffix, err, true);
+    err = getEntriesForConflicts(pool, txid, direct, allConflicts);
+    if (err) return reject('policy', 'too many potential replacements' + suffix, err);
+    err = hasNoNewUnconfirmed(pool, tx, txid, allConflicts);
+    if (err) return reject('policy', 'replacement-adds-unconfirmed' + suffix, err);
+    let conflictingFees = 0;
+    for (const e of allConflicts) conflictingFees += e.modFee;
+    err = paysForRBF(conflictingFees, modFee, vsize, pool.opts.incrementalRelayFeeRate, txid);
+    if (err) return reject('fee', 'insufficient fee' + suffix, err, true);
+  }
+  return plan();
+
+  function plan(): AdmissionPlan {
+    return {
+      ok: true, candidate: c, args, txid, modFee, ancestors, directConflicts: direct, allConflicts, siblingEviction,
+      version: pool.version,
+    };
+  }
+}
+
+export interface CommitOptions {
+  /** Package submission: no trimming here (the package code trims once at the end). */
+  packageSubmission?: boolean;
+}
+
+/**
+ * FinalizeSubpackage + LimitMempoolSize: removes the replaced transactions, adds the new
+ * one and trims. A plan made against an older state is re-checked first.
+ */
+export function commit(pool: Mempool, plan: AdmissionPlan, o: CommitOptions = {}): AdmitResult {
+  let p = plan;
+  if (p.version !== pool.version) {
+    const again = prepare(pool, p.candidate, p.args);
+    if (!again.ok) return again;
+    p = again;
+  }
+  const replaced = [...p.allConflicts];
+  pool.removeStaged(p.allConflicts, false, 'replaced');
+  const entry = pool.makeEntry(p.candidate);
+  // Replaced transactions are never ancestors (bad-txns-spends-conflicting-tx).
+  pool.addUnchecked(entry, p.ancestors);
+  if (!o.packageSubmission && !p.args.bypassLimits) {
+    pool.limitSize();
+    if (!pool.has(p.txid)) return reject('fee', 'mempool full', undefined, true);
+  }
+  return { ok: true, entry, replaced };
+}
+
+/** prepare + commit for a candidate whose scripts were already checked. */
+export function admit(pool: Mempool, c: AdmissionCandidate, args: AcceptArgs = SINGLE_ACCEPT): AdmitResult {
+  const plan = prepare(pool, c, args);
+  if (!plan.ok) return plan;
+  return commit(pool, plan);
+}

@@ -1,0 +1,121 @@
+/**
+ * Chain updates (txmempool.cpp removeForBlock / removeForReorg, validation.cpp
+ * MaybeUpdateMempoolForReorg + UpdateTransactionsFromBlock).
+ */
+import { hashToHex } from '../primitives/bytes.ts';
+import { isCoinBase, type Transaction } from '../primitives/tx.ts';
+import { prepare } from './admit.ts';
+import { outKey, type Mempool } from './pool.ts';
+import type { AcceptArgs, AdmissionCandidate, MempoolEntry, MempoolReject } from './types.ts';
+
+/**
+ * removeForBlock: each block transaction leaves the mempool ('confirmed', its descendants
+ * stay with updated ancestor aggregates); mempool transactions spending the same inputs
+ * leave with their descendants ('conflict'); prioritisation is cleared; the rolling
+ * minimum fee starts decaying.
+ */
+export function removeForBlock(pool: Mempool, txs: readonly Transaction[], height?: number): { confirmed: number; conflicts: number } {
+  let confirmed = 0;
+  let conflicts = 0;
+  for (const tx of txs) {
+    const txid = hashToHex(tx.txid);
+    const e = pool.get(txid);
+    if (e) {
+      pool.removeStaged(new Set([e]), true, 'confirmed');
+      confirmed++;
+    }
+    if (!isCoinBase(tx)) {
+      const roots: MempoolEntry[] = [];
+      for (const i of tx.inputs) {
+        const s = pool.spender(hashToHex(i.prevout.txid), i.prevout.vout);
+        if (s && s.txid !== txid) roots.push(s);
+      }
+      if (roots.length) conflicts += pool.removeRecursive(roots, 'conflict').size;
+    }
+    pool.clearPrioritisation(txid);
+  }
+  if (height !== undefined) pool.tipHeight = height;
+  pool.noteBlock();
+  return { confirmed, conflicts };
+}
+
+/**
+ * removeForReorg: after a reorg, removes (with descendants, reason 'reorg') every entry the
+ * predicate flags — Core's check for finality, BIP68 locks and coinbase maturity at the
+ * new tip, which needs chain context the caller has.
+ */
+export function removeForReorg(pool: Mempool, shouldRemove: (e: MempoolEntry) => boolean): number {
+  const bad: MempoolEntry[] = [];
+  for (const e of pool.entries()) if (shouldRemove(e)) bad.push(e);
+  return bad.length ? pool.removeRecursive(bad, 'reorg').size : 0;
+}
+
+/** The caller's revalidation of a disconnected transaction against the mempool view. */
+export type Revalidate = (tx: Transaction) => Promise<AdmissionCandidate | MempoolReject> | AdmissionCandidate | MempoolReject;
+
+const REORG_ARGS: AcceptArgs = Object.freeze({
+  allowReplacement: true, allowSiblingEviction: true, allowCarveouts: true, packageFeerates: false, bypassLimits: true,
+});
+
+/**
+ * MaybeUpdateMempoolForReorg: returns a disconnected block's transactions (in block order,
+ * oldest block first) to the mempool with bypass_limits (no fee floors, no trimming).
+ * Transactions that fail come out together with any mempool transactions spending them
+ * ('reorg'). Re-added transactions are linked to mempool children that already spend them
+ * and the affected aggregates recomputed; descendants now over the ancestor limits are
+ * removed ('evicted', Core's SIZELIMIT). The caller then runs removeForReorg and
+ * limitSize().
+ */
+export async function addBackDisconnected(
+  pool: Mempool, txs: readonly Transaction[], revalidate: Revalidate,
+): Promise<{ added: MempoolEntry[]; rejected: { tx: Transaction; reason: string }[] }> {
+  const added: MempoolEntry[] = [];
+  const rejected: { tx: Transaction; reason: string }[] = [];
+  for (const tx of txs) {
+    if (isCoinBase(tx)) continue;
+    const c = await revalidate(tx);
+    let reason: string | undefined;
+    if ('ok' in c && c.ok === false) {
+      reason = c.reason;
+    } else {
+      const cand = c as AdmissionCandidate;
+      const plan = prepare(pool, cand, REORG_ARGS);
+      if (plan.ok) {
+        pool.removeStaged(plan.allConflicts, false, 'replaced');
+        const e = pool.makeEntry(cand);
+        pool.addUnchecked(e, plan.ancestors);
+        added.push(e);
+        continue;
+      }
+      reason = plan.reason;
+    }
+    rejected.push({ tx, reason });
+    // The transaction stays out: whatever spends it would be an orphan.
+    const txid = hashToHex(tx.txid);
+    const spenders: MempoolEntry[] = [];
+    for (let n = 0; n < tx.outputs.length; n++) {
+      const s = pool.spender(txid, n);
+      if (s) spenders.push(s);
+    }
+    if (spenders.length) pool.removeRecursive(spenders, 'reorg');
+  }
+  // UpdateTransactionsFromBlock: link children that already spend the re-added transactions.
+  const region = new Set<MempoolEntry>();
+  for (const e of added) {
+    if (!pool.has(e.txid)) continue;
+    if (pool.relinkChildren(e).length === 0) continue;
+    for (const d of pool.descendantsOf(e)) {
+      region.add(d);
+      for (const a of pool.ancestorsOf(d)) region.add(a);
+    }
+  }
+  if (region.size) {
+    pool.recomputeAggregates(region);
+    const { ancestorCount, ancestorSizeVbytes } = pool.opts.limits;
+    const over = [...region].filter((d) => pool.has(d.txid) && (d.ancCount > ancestorCount || d.ancSize > ancestorSizeVbytes));
+    if (over.length) pool.removeRecursive(over, 'evicted');
+  }
+  return { added: added.filter((e) => pool.has(e.txid)), rejected };
+}
+
+export { outKey };

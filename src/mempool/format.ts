@@ -1,0 +1,36 @@
+/**
+ * Core's text formats used in mempool debug strings: FormatMoney (util/moneystr.cpp) and
+ * CFeeRate::ToString (policy/feerate.cpp, BTC/kvB mode), and CFeeRate(fee, size) itself.
+ */
+
+const COIN = 100_000_000;
+
+/** FormatMoney: BTC with 8 decimals, trailing zeros trimmed down to two decimals. */
+export function formatMoney(sats: number | bigint): string {
+  const n = BigInt(sats);
+  const neg = n < 0n;
+  const a = neg ? -n : n;
+  let s = `${a / 100_000_000n}.${(a % 100_000_000n).toString().padStart(8, '0')}`;
+  while (s.endsWith('0') && s[s.length - 3] !== '.') s = s.slice(0, -1);
+  return neg ? '-' + s : s;
+}
+
+/** CFeeRate(fee, vsize): integer sat/kvB, truncated toward zero (0 for vsize 0). */
+export function feeRatePerK(fee: number, vsize: number): number {
+  if (vsize <= 0) return 0;
+  return Math.trunc((fee * 1000) / vsize);
+}
+
+/** CFeeRate::ToString(): "%d.%08d BTC/kvB". */
+export function formatFeeRate(satPerK: number): string {
+  const neg = satPerK < 0;
+  const a = Math.abs(satPerK);
+  const s = `${Math.floor(a / COIN)}.${String(a % COIN).padStart(8, '0')} BTC/kvB`;
+  return neg ? '-' + s : s;
+}
+
+/** CFeeRate::GetFee(vsize) for a non-negative rate: fee rounded up. */
+export function feeAtRate(satPerK: number, vsize: number): number {
+  if (satPerK <= 0) return Math.trunc((satPerK * vsize) / 1000);
+  return Math.ceil((satPerK * vsize) / 1000);
+}

@@ -1,0 +1,560 @@
+/**
+ * The transaction memory pool's bookkeeping (Core's CTxMemPool, txmempool.cpp): txid and
+ * wtxid maps, the outpoint → spender index (mapNextTx), parent/child links, ancestor and
+ * descendant aggregates kept incrementally, the ancestor-score and descendant-score
+ * indexes, memory accounting, the rolling minimum fee, TrimToSize and Expire.
+ * Admission decisions live in admit.ts / package.ts; this file only mutates state.
+ */
+import { compareBytes, hashToHex } from '../primitives/bytes.ts';
+import type { Transaction } from '../primitives/tx.ts';
+import { MempoolEvents } from './events.ts';
+import { entryUsage, LINK_USAGE } from './memusage.ts';
+import { SortedIndex } from './sorted-index.ts';
+import {
+  DEFAULT_LIMITS, DEFAULT_MAX_MEMPOOL_BYTES, DEFAULT_MEMPOOL_EXPIRY_SECONDS, ROLLING_FEE_HALFLIFE,
+  type AdmissionCandidate, type MempoolEntry, type MempoolLimits, type MempoolOptions, type RemovalReason,
+} from './types.ts';
+import { DEFAULT_INCREMENTAL_RELAY_FEE, DEFAULT_MIN_RELAY_TX_FEE, DUST_RELAY_TX_FEE } from '../policy/constants.ts';
+import { feeRatePerK } from './format.ts';
+
+export function outKey(txidHex: string, vout: number): string {
+  return txidHex + ':' + vout;
+}
+
+/** Ancestor score (CompareTxMemPoolEntryByAncestorFee): best first, ties by txid. */
+export function compareAncestorScore(a: MempoolEntry, b: MempoolEntry): number {
+  const f1 = a.aKeyFee * b.aKeySize;
+  const f2 = a.aKeySize * b.aKeyFee;
+  if (f1 !== f2) return f1 > f2 ? -1 : 1;
+  return compareBytes(a.tx.txid, b.tx.txid);
+}
+
+/** Descendant score (CompareTxMemPoolEntryByDescendantScore): lowest first, ties newest first. */
+export function compareDescendantScore(a: MempoolEntry, b: MempoolEntry): number {
+  const f1 = a.dKeyFee * b.dKeySize;
+  const f2 = a.dKeySize * b.dKeyFee;
+  if (f1 !== f2) return f1 < f2 ? -1 : 1;
+  if (a.time !== b.time) return a.time > b.time ? -1 : 1;
+  return b.sequence - a.sequence;
+}
+
+/** min(own feerate, ancestor feerate) as a (fee, size) pair (GetModFeeAndSize). */
+function setAncestorKey(e: MempoolEntry): void {
+  if (e.modFee * e.ancSize > e.ancFee * e.vsize) {
+    e.aKeyFee = e.ancFee;
+    e.aKeySize = e.ancSize;
+  } else {
+    e.aKeyFee = e.modFee;
+    e.aKeySize = e.vsize;
+  }
+}
+
+/** max(own feerate, descendant feerate) as a (fee, size) pair. */
+function setDescendantKey(e: MempoolEntry): void {
+  if (e.descFee * e.vsize > e.modFee * e.descSize) {
+    e.dKeyFee = e.descFee;
+    e.dKeySize = e.descSize;
+  } else {
+    e.dKeyFee = e.modFee;
+    e.dKeySize = e.vsize;
+  }
+}
+
+export function defaultOptions(o: Partial<MempoolOptions> = {}): MempoolOptions {
+  return {
+    maxSizeBytes: o.maxSizeBytes ?? DEFAULT_MAX_MEMPOOL_BYTES,
+    expirySeconds: o.expirySeconds ?? DEFAULT_MEMPOOL_EXPIRY_SECONDS,
+    incrementalRelayFeeRate: o.incrementalRelayFeeRate ?? DEFAULT_INCREMENTAL_RELAY_FEE,
+    minRelayFeeRate: o.minRelayFeeRate ?? DEFAULT_MIN_RELAY_TX_FEE,
+    dustRelayFeeRate: o.dustRelayFeeRate ?? DUST_RELAY_TX_FEE,
+    requireStandard: o.requireStandard ?? true,
+    limits: { ...DEFAULT_LIMITS, ...o.limits },
+    fullRbf: o.fullRbf ?? true,
+    now: o.now ?? (() => Date.now()),
+  };
+}
+
+export type AncestorsResult = { ok: true; ancestors: Set<MempoolEntry> } | { ok: false; error: string };
+
+export class Mempool {
+  readonly opts: MempoolOptions;
+  readonly events = new MempoolEvents();
+  private readonly byTxid = new Map<string, MempoolEntry>();
+  private readonly byWtxid = new Map<string, MempoolEntry>();
+  /** mapNextTx: "txid:vout" → the mempool entry spending it. */
+  private readonly spenders = new Map<string, MempoolEntry>();
+  readonly ancestorIndex = new SortedIndex<MempoolEntry>(compareAncestorScore);
+  readonly descendantIndex = new SortedIndex<MempoolEntry>(compareDescendantScore);
+  /** prioritisetransaction deltas (mapDeltas), by txid hex; kept for absent txs too. */
+  private readonly deltas = new Map<string, number>();
+  private usage = 0;
+  private vsizeTotal = 0;
+  private feeTotal = 0;
+  private seq = 0;
+  /** Bumped on every change: admission plans made against an older state are re-checked. */
+  version = 0;
+  /** Rolling minimum fee state (sat/kvB as a double, as Core). */
+  private rollingMinimumFeeRate = 0;
+  private lastRollingFeeUpdate = 0;
+  private blockSinceLastRollingFeeBump = false;
+  /** Height of the chain tip the mempool is built on. */
+  tipHeight = 0;
+
+  constructor(opts: Partial<MempoolOptions> = {}) {
+    this.opts = defaultOptions(opts);
+    this.lastRollingFeeUpdate = this.nowSeconds();
+  }
+
+  nowSeconds(): number {
+    return Math.floor(this.opts.now() / 1000);
+  }
+
+  get size(): number {
+    return this.byTxid.size;
+  }
+  /** DynamicMemoryUsage estimate in bytes (see memusage.ts). */
+  get memoryUsage(): number {
+    return this.usage;
+  }
+  /** Sum of entry vsizes (getmempoolinfo "bytes"). */
+  get totalVsize(): number {
+    return this.vsizeTotal;
+  }
+  /** Sum of base fees in sats (getmempoolinfo "total_fee"). */
+  get totalFee(): number {
+    return this.feeTotal;
+  }
+
+  get(txid: string): MempoolEntry | undefined {
+    return this.byTxid.get(txid);
+  }
+  getByWtxid(wtxid: string): MempoolEntry | undefined {
+    return this.byWtxid.get(wtxid);
+  }
+  has(txid: string): boolean {
+    return this.byTxid.has(txid);
+  }
+  entries(): IterableIterator<MempoolEntry> {
+    return this.byTxid.values();
+  }
+  /** The mempool transaction spending an outpoint (GetConflictTx). */
+  spender(txid: string, vout: number): MempoolEntry | undefined {
+    return this.spenders.get(outKey(txid, vout));
+  }
+  /** Number of spender-index entries (for consistency checks). */
+  get spenderCount(): number {
+    return this.spenders.size;
+  }
+  spenderEntries(): IterableIterator<[string, MempoolEntry]> {
+    return this.spenders.entries();
+  }
+
+  /** In-mempool direct parents of a transaction (by its inputs). */
+  parentsOf(tx: Transaction): Set<MempoolEntry> {
+    const out = new Set<MempoolEntry>();
+    for (const i of tx.inputs) {
+      const p = this.byTxid.get(hashToHex(i.prevout.txid));
+      if (p) out.add(p);
+    }
+    return out;
+  }
+
+  /**
+   * CalculateMemPoolAncestors with fSearchForParents (txmempool.cpp), including
+   * CalculateAncestorsAndCheckLimits; staged ancestors are visited in txid order as Core's
+   * std::set does, so the first limit reported matches. Error texts are Core's.
+   */
+  calculateAncestors(tx: Transaction, vsize: number, limits: MempoolLimits): AncestorsResult {
+    const staged = new Set<MempoolEntry>();
+    for (const i of tx.inputs) {
+      const p = this.byTxid.get(hashToHex(i.prevout.txid));
+      if (p) {
+        staged.add(p);
+        if (staged.size + 1 > limits.ancestorCount) {
+          return { ok: false, error: `too many unconfirmed parents [limit: ${limits.ancestorCount}]` };
+        }
+      }
+    }
+    return calculateAncestorsAndCheckLimits(vsize, 1, staged, limits);
+  }
+
+  /** All in-mempool ancestors of an entry, without limits. */
+  ancestorsOf(e: MempoolEntry): Set<MempoolEntry> {
+    const out = new Set<MempoolEntry>();
+    const stack = [...e.parents];
+    while (stack.length) {
+      const p = stack.pop()!;
+      if (out.has(p)) continue;
+      out.add(p);
+      for (const q of p.parents) if (!out.has(q)) stack.push(q);
+    }
+    return out;
+  }
+
+  /** CalculateDescendants: the entry and all its descendants, added to `into`. */
+  descendantsOf(e: MempoolEntry, into: Set<MempoolEntry> = new Set()): Set<MempoolEntry> {
+    if (into.has(e)) return into;
+    into.add(e);
+    const stack = [e];
+    while (stack.length) {
+      const x = stack.pop()!;
+      for (const c of x.children) {
+        if (!into.has(c)) {
+          into.add(c);
+          stack.push(c);
+        }
+      }
+    }
+    return into;
+  }
+
+  /** Builds an entry (not yet added). */
+  makeEntry(c: AdmissionCandidate, time = this.nowSeconds(), height = this.tipHeight): MempoolEntry {
+    const tx = c.tx;
+    const txid = hashToHex(tx.txid);
+    const fee = Number(c.fee);
+    const feeDelta = this.deltas.get(txid) ?? 0;
+    const modFee = fee + feeDelta;
+    return {
+      tx, txid, wtxid: hashToHex(tx.wtxid), fee, feeDelta, modFee, vsize: c.vsize, weight: c.weight ?? tx.weight,
+      sigOpCost: c.sigOpCost ?? 0, time, height, sequence: ++this.seq, spendsCoinbase: c.spendsCoinbase ?? false,
+      lockPoints: c.lockPoints, usage: entryUsage(tx), parents: new Set(), children: new Set(),
+      ancCount: 1, ancSize: c.vsize, ancFee: modFee, ancSigOps: c.sigOpCost ?? 0,
+      descCount: 1, descSize: c.vsize, descFee: modFee, aKeyFee: 0, aKeySize: 1, dKeyFee: 0, dKeySize: 1,
+    };
+  }
+
+  /**
+   * addUnchecked (txmempool.cpp): inserts an entry whose in-mempool ancestors are given,
+   * links parents, updates every ancestor's descendant aggregates and the indexes.
+   * Links to in-mempool children (possible only when re-adding a disconnected block's
+   * transactions) are the caller's job: see relinkChildren.
+   */
+  addUnchecked(e: MempoolEntry, ancestors: Set<MempoolEntry>): void {
+    this.version++;
+    this.byTxid.set(e.txid, e);
+    this.byWtxid.set(e.wtxid, e);
+    for (const i of e.tx.inputs) {
+      const ptxid = hashToHex(i.prevout.txid);
+      this.spenders.set(outKey(ptxid, i.prevout.vout), e);
+      const p = this.byTxid.get(ptxid);
+      if (p && !e.parents.has(p)) {
+        e.parents.add(p);
+        p.children.add(e);
+        this.usage += 2 * LINK_USAGE;
+      }
+    }
+    let cnt = 1, size = e.vsize, fee = e.modFee, sig = e.sigOpCost;
+    for (const a of ancestors) {
+      cnt++;
+      size += a.vsize;
+      fee += a.modFee;
+      sig += a.sigOpCost;
+      this.descendantIndex.delete(a);
+      a.descCount++;
+      a.descSize += e.vsize;
+      a.descFee += e.modFee;
+      setDescendantKey(a);
+      this.descendantIndex.insert(a);
+    }
+    e.ancCount = cnt;
+    e.ancSize = size;
+    e.ancFee = fee;
+    e.ancSigOps = sig;
+    setAncestorKey(e);
+    setDescendantKey(e);
+    this.ancestorIndex.insert(e);
+    this.descendantIndex.insert(e);
+    this.usage += e.usage;
+    this.vsizeTotal += e.vsize;
+    this.feeTotal += e.fee;
+    this.events.emitAdded(e);
+  }
+
+  /**
+   * RemoveStaged: removes a set of entries. Ancestors outside the set lose the removed
+   * entries from their descendant aggregates; with updateDescendants (block inclusion),
+   * descendants outside the set lose them from their ancestor aggregates.
+   */
+  removeStaged(stage: Set<MempoolEntry>, updateDescendants: boolean, reason: RemovalReason): void {
+    if (stage.size === 0) return;
+    this.version++;
+    const dirtyA = new Set<MempoolEntry>();
+    const dirtyD = new Set<MempoolEntry>();
+    for (const e of stage) {
+      for (const a of this.ancestorsOf(e)) {
+        if (stage.has(a)) continue;
+        if (!dirtyD.has(a)) {
+          this.descendantIndex.delete(a);
+          dirtyD.add(a);
+        }
+        a.descCount--;
+        a.descSize -= e.vsize;
+        a.descFee -= e.modFee;
+      }
+      if (updateDescendants) {
+        const ds = this.descendantsOf(e);
+        ds.delete(e);
+        for (const d of ds) {
+          if (stage.has(d)) continue;
+          if (!dirtyA.has(d)) {
+            this.ancestorIndex.delete(d);
+            dirtyA.add(d);
+          }
+          d.ancCount--;
+          d.ancSize -= e.vsize;
+          d.ancFee -= e.modFee;
+          d.ancSigOps -= e.sigOpCost;
+        }
+      }
+    }
+    for (const e of stage) {
+      for (const p of e.parents) {
+        if (p.children.delete(e)) this.usage -= 2 * LINK_USAGE;
+      }
+      for (const c of e.children) {
+        if (c.parents.delete(e)) this.usage -= 2 * LINK_USAGE;
+      }
+      this.ancestorIndex.delete(e);
+      this.descendantIndex.delete(e);
+      this.byTxid.delete(e.txid);
+      this.byWtxid.delete(e.wtxid);
+      for (const i of e.tx.inputs) {
+        const k = outKey(hashToHex(i.prevout.txid), i.prevout.vout);
+        if (this.spenders.get(k) === e) this.spenders.delete(k);
+      }
+      this.usage -= e.usage;
+      this.vsizeTotal -= e.vsize;
+      this.feeTotal -= e.fee;
+    }
+    for (const d of dirtyD) {
+      if (stage.has(d)) continue;
+      setDescendantKey(d);
+      this.descendantIndex.insert(d);
+    }
+    for (const a of dirtyA) {
+      if (stage.has(a)) continue;
+      setAncestorKey(a);
+      this.ancestorIndex.insert(a);
+    }
+    for (const e of stage) this.events.emitRemoved(e, reason);
+  }
+
+  /** removeRecursive: the entries and all their descendants. */
+  removeRecursive(roots: Iterable<MempoolEntry>, reason: RemovalReason): Set<MempoolEntry> {
+    const stage = new Set<MempoolEntry>();
+    for (const r of roots) this.descendantsOf(r, stage);
+    this.removeStaged(stage, false, reason);
+    return stage;
+  }
+
+  /**
+   * Recomputes the aggregates of the given entries from the graph (after links changed in
+   * a reorg) and re-indexes them.
+   */
+  recomputeAggregates(entries: Iterable<MempoolEntry>): void {
+    this.version++;
+    for (const e of entries) {
+      this.ancestorIndex.delete(e);
+      this.descendantIndex.delete(e);
+      let cnt = 1, size = e.vsize, fee = e.modFee, sig = e.sigOpCost;
+      for (const a of this.ancestorsOf(e)) {
+        cnt++;
+        size += a.vsize;
+        fee += a.modFee;
+        sig += a.sigOpCost;
+      }
+      e.ancCount = cnt;
+      e.ancSize = size;
+      e.ancFee = fee;
+      e.ancSigOps = sig;
+      let dc = 0, ds = 0, df = 0;
+      for (const d of this.descendantsOf(e)) {
+        dc++;
+        ds += d.vsize;
+        df += d.modFee;
+      }
+      e.descCount = dc;
+      e.descSize = ds;
+      e.descFee = df;
+      setAncestorKey(e);
+      setDescendantKey(e);
+      this.ancestorIndex.insert(e);
+      this.descendantIndex.insert(e);
+    }
+  }
+
+  /**
+   * Links an entry to in-mempool transactions spending its outputs (Core's
+   * UpdateTransactionsFromBlock). Returns the children linked. Aggregates must be
+   * recomputed afterwards for the affected region.
+   */
+  relinkChildren(e: MempoolEntry): MempoolEntry[] {
+    const linked: MempoolEntry[] = [];
+    for (let vout = 0; vout < e.tx.outputs.length; vout++) {
+      const c = this.spenders.get(outKey(e.txid, vout));
+      if (c && !c.parents.has(e)) {
+        c.parents.add(e);
+        e.children.add(c);
+        this.usage += 2 * LINK_USAGE;
+        linked.push(c);
+      }
+    }
+    return linked;
+  }
+
+  /** The prioritisetransaction delta recorded for a txid (sats). */
+  pendingDelta(txid: string): number {
+    return this.deltas.get(txid) ?? 0;
+  }
+
+  /** ClearPrioritisation (after block inclusion). */
+  clearPrioritisation(txid: string): void {
+    this.deltas.delete(txid);
+  }
+
+  /** prioritisetransaction: adds a fee delta (sats), updating aggregates and indexes. */
+  prioritise(txid: string, delta: number): void {
+    const total = (this.deltas.get(txid) ?? 0) + delta;
+    if (total === 0) this.deltas.delete(txid);
+    else this.deltas.set(txid, total);
+    const e = this.byTxid.get(txid);
+    if (!e || delta === 0) return;
+    this.version++;
+    const anc = this.ancestorsOf(e);
+    const desc = this.descendantsOf(e);
+    desc.delete(e);
+    for (const x of [e, ...anc, ...desc]) {
+      this.ancestorIndex.delete(x);
+      this.descendantIndex.delete(x);
+    }
+    e.feeDelta += delta;
+    e.modFee += delta;
+    e.ancFee += delta;
+    e.descFee += delta;
+    for (const a of anc) a.descFee += delta;
+    for (const d of desc) d.ancFee += delta;
+    for (const x of [e, ...anc, ...desc]) {
+      setAncestorKey(x);
+      setDescendantKey(x);
+      this.ancestorIndex.insert(x);
+      this.descendantIndex.insert(x);
+    }
+  }
+
+  // ---- Size limits (txmempool.cpp TrimToSize, GetMinFee, Expire) ----
+
+  private trackPackageRemoved(rate: number): void {
+    if (rate > this.rollingMinimumFeeRate) {
+      this.rollingMinimumFeeRate = rate;
+      this.blockSinceLastRollingFeeBump = false;
+    }
+  }
+
+  /**
+   * GetMinFee: the rolling minimum fee rate (sat/kvB) a transaction must pay to enter. It
+   * rises on eviction and, once a block has arrived since, halves every 12 h (every 3 h
+   * below a quarter of the size limit, 6 h below half), dropping to 0 under half the
+   * incremental relay fee.
+   */
+  getMinFee(sizeLimit = this.opts.maxSizeBytes): number {
+    if (!this.blockSinceLastRollingFeeBump || this.rollingMinimumFeeRate === 0) {
+      return Math.round(this.rollingMinimumFeeRate);
+    }
+    const time = this.nowSeconds();
+    if (time > this.lastRollingFeeUpdate + 10) {
+      let halflife = ROLLING_FEE_HALFLIFE;
+      if (this.usage < sizeLimit / 4) halflife /= 4;
+      else if (this.usage < sizeLimit / 2) halflife /= 2;
+      this.rollingMinimumFeeRate /= Math.pow(2, (time - this.lastRollingFeeUpdate) / halflife);
+      this.lastRollingFeeUpdate = time;
+      if (this.rollingMinimumFeeRate < this.opts.incrementalRelayFeeRate / 2) {
+        this.rollingMinimumFeeRate = 0;
+        return 0;
+      }
+    }
+    return Math.max(Math.round(this.rollingMinimumFeeRate), this.opts.incrementalRelayFeeRate);
+  }
+
+  /** Called after a block connects (removeForBlock): starts the rolling fee decay. */
+  noteBlock(): void {
+    this.lastRollingFeeUpdate = this.nowSeconds();
+    this.blockSinceLastRollingFeeBump = true;
+  }
+
+  /**
+   * TrimToSize: evicts the lowest descendant-score package (an entry with its descendants)
+   * until usage ≤ limit; the rolling minimum fee rises to the evicted package's fee rate
+   * plus the incremental relay fee. Returns the evicted entries.
+   */
+  trimToSize(limit = this.opts.maxSizeBytes): MempoolEntry[] {
+    const removed: MempoolEntry[] = [];
+    let maxRemoved = 0;
+    while (this.byTxid.size > 0 && this.usage > limit) {
+      const worst = this.descendantIndex.first()!;
+      const rate = feeRatePerK(worst.descFee, worst.descSize) + this.opts.incrementalRelayFeeRate;
+      this.trackPackageRemoved(rate);
+      if (rate > maxRemoved) maxRemoved = rate;
+      const stage = this.descendantsOf(worst);
+      this.removeStaged(stage, false, 'evicted');
+      for (const e of stage) removed.push(e);
+    }
+    return removed;
+  }
+
+  /** Expire: removes entries older than `cutoff` seconds, with their descendants. */
+  expire(cutoff: number): number {
+    const old: MempoolEntry[] = [];
+    for (const e of this.byTxid.values()) if (e.time < cutoff) old.push(e);
+    if (old.length === 0) return 0;
+    return this.removeRecursive(old, 'expired').size;
+  }
+
+  /** LimitMempoolSize (validation.cpp): Expire, then TrimToSize. */
+  limitSize(): void {
+    this.expire(this.nowSeconds() - this.opts.expirySeconds);
+    this.trimToSize(this.opts.maxSizeBytes);
+  }
+
+  clear(): void {
+    this.byTxid.clear();
+    this.byWtxid.clear();
+    this.spenders.clear();
+    this.ancestorIndex.clear();
+    this.descendantIndex.clear();
+    this.usage = 0;
+    this.vsizeTotal = 0;
+    this.feeTotal = 0;
+    this.version++;
+  }
+}
+
+/** CalculateAncestorsAndCheckLimits (txmempool.cpp). */
+export function calculateAncestorsAndCheckLimits(
+  entrySize: number, entryCount: number, staged: Set<MempoolEntry>, limits: MempoolLimits,
+): AncestorsResult {
+  const ancestors = new Set<MempoolEntry>();
+  let totalSize = entrySize;
+  while (staged.size) {
+    let best: MempoolEntry | undefined;
+    for (const s of staged) if (!best || compareBytes(s.tx.txid, best.tx.txid) < 0) best = s;
+    const stage = best!;
+    ancestors.add(stage);
+    staged.delete(stage);
+    totalSize += stage.vsize;
+    if (stage.descSize + entrySize > limits.descendantSizeVbytes) {
+      return { ok: false, error: `exceeds descendant size limit for tx ${stage.txid} [limit: ${limits.descendantSizeVbytes}]` };
+    } else if (stage.descCount + entryCount > limits.descendantCount) {
+      return { ok: false, error: `too many descendants for tx ${stage.txid} [limit: ${limits.descendantCount}]` };
+    } else if (totalSize > limits.ancestorSizeVbytes) {
+      return { ok: false, error: `exceeds ancestor size limit [limit: ${limits.ancestorSizeVbytes}]` };
+    }
+    for (const p of stage.parents) {
+      if (!ancestors.has(p)) staged.add(p);
+      if (staged.size + ancestors.size + entryCount > limits.ancestorCount) {
+        return { ok: false, error: `too many unconfirmed ancestors [limit: ${limits.ancestorCount}]` };
+      }
+    }
+  }
+  return { ok: true, ancestors };
+}

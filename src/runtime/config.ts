@@ -1,0 +1,155 @@
+/**
+ * Server configuration from command-line flags and TXGATE_* environment variables (flags
+ * win), validated with zod. Pure: serve.ts passes in argv and env.
+ *
+ *   --port, --host, --network, --datadir, --workers, --token, --crypto, --body-limit,
+ *   --max-batch, and Core's policy options with Core's names and units:
+ *   --acceptnonstdtxn, --maxfeerate (BTC/kvB, as testmempoolaccept), --minrelaytxfee and
+ *   --dustrelayfee (BTC/kvB), --datacarrier, --datacarriersize, --permitbaremultisig,
+ *   --bytespersigop. Environment: TXGATE_PORT, TXGATE_BODY_LIMIT, TXGATE_MINRELAYTXFEE…
+ */
+import { z } from 'zod';
+import {
+  DEFAULT_BYTES_PER_SIGOP, DEFAULT_MAX_RAW_TX_FEE_RATE, DEFAULT_MIN_RELAY_TX_FEE, DUST_RELAY_TX_FEE, MAX_OP_RETURN_RELAY,
+  type PolicyOptions,
+} from '../policy/constants.ts';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** A BTC amount with at most 8 decimals (Core's ParseFixedPoint) → satoshis; used for BTC/kvB → sat/kvB. */
+export function btcToSats(s: string): number | undefined {
+  const m = /^(\d{1,8})(?:\.(\d{0,8}))?$/.exec(s.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * 100_000_000 + Number((m[2] ?? '').padEnd(8, '0'));
+}
+
+const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const btcPerKvB = (name: string) =>
+  z.string().transform((s, ctx) => {
+    const sats = btcToSats(s);
+    if (sats === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a BTC/kvB amount like 0.00001` });
+      return z.NEVER;
+    }
+    return sats;
+  });
+
+const schema = z.strictObject({
+  port: int(0, 65535).default(8080),
+  host: z.string().min(1).default('127.0.0.1'),
+  network: z.enum(['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest']).default('mainnet'),
+  datadir: z.string().min(1).optional(),
+  workers: int(0, 256).optional(),
+  token: z.string().regex(/^[A-Za-z0-9._~+/-]+=*$/, 'token must be a bearer token (RFC 6750 b64token)').optional(),
+  crypto: z.enum(['auto', 'noble', 'wasm', 'ffi', 'napi']).default('auto'),
+  'body-limit': int(1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
+  'max-batch': int(1, 10_000).default(100),
+  acceptnonstdtxn: bool.default(false),
+  maxfeerate: btcPerKvB('maxfeerate').optional(),
+  minrelaytxfee: btcPerKvB('minrelaytxfee').optional(),
+  dustrelayfee: btcPerKvB('dustrelayfee').optional(),
+  datacarrier: bool.default(true),
+  datacarriersize: int(0, 0xffffffff).default(MAX_OP_RETURN_RELAY),
+  permitbaremultisig: bool.default(true),
+  bytespersigop: int(1, 1_000_000).default(DEFAULT_BYTES_PER_SIGOP),
+});
+
+export type Network = z.infer<typeof schema>['network'];
+
+export interface Config {
+  port: number;
+  host: string;
+  network: Network;
+  datadir?: string;
+  /** Script-check worker threads (undefined = the runtime's choice). */
+  workers?: number;
+  token?: string;
+  crypto: 'auto' | 'noble' | 'wasm' | 'ffi' | 'napi';
+  bodyLimit: number;
+  maxBatch: number;
+  policy: PolicyOptions;
+}
+
+const KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+const BOOLEAN_KEYS = new Set(['acceptnonstdtxn', 'datacarrier', 'permitbaremultisig']);
+
+/** TXGATE_BODY_LIMIT ↔ body-limit. */
+function envName(key: string): string {
+  return 'TXGATE_' + key.toUpperCase().replace(/-/g, '_');
+}
+
+/** Parses `--key value`, `--key=value`, bare boolean `--key`, and `--no-key` for booleans. */
+function parseArgv(argv: readonly string[]): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--') && !(a.startsWith('-') && a.length > 2 && a[1] !== '-')) {
+      throw new ConfigError(`unexpected argument ${JSON.stringify(a)} (options look like --port=8080)`);
+    }
+    const body = a.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    let key = eq < 0 ? body : body.slice(0, eq);
+    let value: string | boolean | undefined = eq < 0 ? undefined : body.slice(eq + 1);
+    if (value === undefined && key.startsWith('no') && BOOLEAN_KEYS.has(key.replace(/^no-?/, ''))) {
+      key = key.replace(/^no-?/, '');
+      value = false;
+    }
+    if (!(KEYS as string[]).includes(key)) throw new ConfigError(`unknown option --${key}`);
+    if (value === undefined) {
+      if (BOOLEAN_KEYS.has(key)) value = true;
+      else {
+        const next = argv[i + 1];
+        if (next === undefined || next.startsWith('--')) throw new ConfigError(`--${key} needs a value`);
+        value = next;
+        i++;
+      }
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Config {
+  const raw: Record<string, string | boolean> = {};
+  for (const k of KEYS) {
+    const v = env[envName(k)];
+    if (v !== undefined) raw[k] = v;
+  }
+  Object.assign(raw, parseArgv(argv));
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    throw new ConfigError(r.error.issues.map((i) => `--${i.path.join('.')} (${envName(String(i.path[0] ?? ''))}): ${i.message}`).join('; '));
+  }
+  const c = r.data;
+  const config: Config = {
+    port: c.port,
+    host: c.host,
+    network: c.network,
+    crypto: c.crypto,
+    bodyLimit: c['body-limit'],
+    maxBatch: c['max-batch'],
+    policy: {
+      requireStandard: !c.acceptnonstdtxn,
+      maxDatacarrierBytes: c.datacarrier ? c.datacarriersize : null,
+      permitBareMultisig: c.permitbaremultisig,
+      dustRelayFeeRate: c.dustrelayfee ?? DUST_RELAY_TX_FEE,
+      minRelayFeeRate: c.minrelaytxfee ?? DEFAULT_MIN_RELAY_TX_FEE,
+      bytesPerSigop: c.bytespersigop,
+      maxFeeRate: c.maxfeerate ?? DEFAULT_MAX_RAW_TX_FEE_RATE,
+    },
+  };
+  if (c.datadir !== undefined) config.datadir = c.datadir;
+  if (c.workers !== undefined) config.workers = c.workers;
+  if (c.token !== undefined) config.token = c.token;
+  return config;
+}
+
+export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--network=mainnet|testnet3|testnet4|signet|regtest]
+  [--datadir=DIR] [--workers=N] [--token=BEARER] [--crypto=auto|noble|wasm|ffi|napi]
+  [--body-limit=BYTES] [--max-batch=N] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]
+  [--minrelaytxfee=BTC/kvB] [--dustrelayfee=BTC/kvB] [--datacarrier=0|1] [--datacarriersize=N]
+  [--permitbaremultisig=0|1] [--bytespersigop=N]
+Every option also reads TXGATE_<NAME> from the environment (e.g. TXGATE_PORT, TXGATE_BODY_LIMIT).`;

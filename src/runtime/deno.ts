@@ -1,0 +1,38 @@
+/** Serving on Deno with Deno.serve, and Deno's args/env/signals. */
+import type { Listening, ServeOptions } from './serve-main.ts';
+
+interface DenoServer {
+  addr: { port: number };
+  finished: Promise<void>;
+  shutdown(): Promise<void>;
+}
+interface DenoGlobal {
+  serve(o: { port: number; hostname: string; onListen?: (addr: { port: number }) => void }, handler: (req: Request) => Response | Promise<Response>): DenoServer;
+  args: string[];
+  env: { toObject(): Record<string, string> };
+  addSignalListener(signal: 'SIGINT' | 'SIGTERM', cb: () => void): void;
+  exit(code: number): never;
+}
+const deno = (): DenoGlobal => (globalThis as unknown as { Deno: DenoGlobal }).Deno;
+
+export function listenDeno(opts: ServeOptions): Promise<Listening> {
+  return new Promise((resolve) => {
+    const server = deno().serve({
+      port: opts.port,
+      hostname: opts.host,
+      onListen: (addr) => resolve({ port: addr.port, close: () => server.shutdown() }),
+    }, opts.fetch);
+  });
+}
+
+export function denoArgs(): { argv: string[]; env: Record<string, string | undefined> } {
+  return { argv: deno().args, env: deno().env.toObject() };
+}
+
+export function onDenoShutdownSignal(cb: (signal: string) => void): void {
+  for (const s of ['SIGINT', 'SIGTERM'] as const) deno().addSignalListener(s, () => cb(s));
+}
+
+export function denoExit(code: number): never {
+  return deno().exit(code);
+}

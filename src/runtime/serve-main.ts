@@ -1,0 +1,101 @@
+/**
+ * The server: parse the configuration, choose the crypto backends, build the app and serve
+ * it with the runtime's own HTTP server (Bun.serve, Deno.serve, @hono/node-server).
+ * Until the lead wires the stateful pipeline, deps are the stateless ones (prevouts in the
+ * request) with scripts verified on the serving thread.
+ */
+import { createApp } from '../api/app.ts';
+import { statelessDeps } from '../api/stateless.ts';
+import { setDefaultVerifier } from '../script/verify.ts';
+import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
+import { runtimeLabel, runtimeName } from './crypto/runtime-info.ts';
+import { applyCrypto, selectCrypto } from './crypto/select.ts';
+
+export interface ServeOptions {
+  fetch: (req: Request) => Response | Promise<Response>;
+  port: number;
+  host: string;
+  /** The runtime's own request size cap, set above the app's limits so the app answers 413. */
+  maxBodyBytes: number;
+}
+
+export interface Listening {
+  port: number;
+  close(): Promise<void>;
+}
+
+export const BLOCK_BODY_LIMIT = 8_000_002;
+
+/** Listens with the current runtime's server. */
+export async function listen(opts: ServeOptions): Promise<Listening> {
+  switch (runtimeName()) {
+    case 'bun':
+      return (await import('./bun.ts')).listenBun(opts);
+    case 'deno':
+      return (await import('./deno.ts')).listenDeno(opts);
+    default:
+      return (await import('./node.ts')).listenNode(opts);
+  }
+}
+
+interface Host {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  onShutdown(cb: (signal: string) => void): void;
+  exit(code: number): never;
+}
+
+async function host(): Promise<Host> {
+  if (runtimeName() === 'deno') {
+    const d = await import('./deno.ts');
+    return { ...d.denoArgs(), onShutdown: d.onDenoShutdownSignal, exit: d.denoExit };
+  }
+  const n = await import('./node.ts');
+  return { ...n.processArgs(), onShutdown: n.onShutdownSignal, exit: n.exitProcess };
+}
+
+/** Starts txgate with a parsed configuration; resolves once listening. */
+export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string }> {
+  const crypto = await selectCrypto({ crypto: config.crypto });
+  setDefaultVerifier(applyCrypto(crypto));
+  for (const line of crypto.report.split('\n')) log(`txgate: ${line}`);
+  const deps = statelessDeps({
+    policy: config.policy,
+    info: { version: '0.1.0', network: config.network, runtime: runtimeLabel(), crypto: crypto.spec, workers: config.workers ?? 0 },
+  });
+  const app = createApp(deps, {
+    bodyLimit: config.bodyLimit, blockBodyLimit: BLOCK_BODY_LIMIT, maxBatch: config.maxBatch,
+    ...(config.token !== undefined ? { token: config.token } : {}),
+  });
+  const server = await listen({
+    fetch: app.fetch, port: config.port, host: config.host,
+    maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT),
+  });
+  const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${hostPart}:${server.port}`;
+  log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, stateless)`);
+  return { ...server, url };
+}
+
+/** The command-line entry: exits 2 on a configuration error. */
+export async function main(): Promise<void> {
+  const h = await host();
+  if (h.argv.includes('--help') || h.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  let config: Config | undefined;
+  try {
+    config = parseConfig(h.argv, h.env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`txgate: ${e.message}\n${USAGE}`);
+  }
+  if (!config) return h.exit(2);
+  const server = await startServer(config);
+  h.onShutdown(async (signal) => {
+    console.log(`txgate: ${signal}, shutting down`);
+    await server.close();
+    h.exit(0);
+  });
+}

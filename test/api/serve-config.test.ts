@@ -1,0 +1,59 @@
+// Server configuration (src/runtime/config.ts): flags, TXGATE_* environment, Core's units.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { btcToSats, ConfigError, parseConfig } from '../../src/runtime/config.ts';
+import { DEFAULT_POLICY } from '../../src/policy/constants.ts';
+
+describe('parseConfig', () => {
+  test('defaults are Core v30 policy defaults', () => {
+    const c = parseConfig([], {});
+    assert.deepEqual(c, { port: 8080, host: '127.0.0.1', network: 'mainnet', crypto: 'auto', bodyLimit: 2 * 1024 * 1024, maxBatch: 100, policy: { ...DEFAULT_POLICY } });
+    assert.equal(c.policy.minRelayFeeRate, 100);
+    assert.equal(c.policy.maxFeeRate, 10_000_000);
+  });
+  test('flags in every spelling, and flags win over the environment', () => {
+    const c = parseConfig(
+      ['--port', '9000', '--host=0.0.0.0', '-acceptnonstdtxn', '--network=regtest', '--token=abc.def', '--workers=3', '--body-limit=4096'],
+      { TXGATE_PORT: '1234', TXGATE_NETWORK: 'signet', TXGATE_CRYPTO: 'wasm', TXGATE_MAX_BATCH: '7', TXGATE_DATADIR: '/tmp/x' },
+    );
+    assert.equal(c.port, 9000);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.network, 'regtest');
+    assert.equal(c.crypto, 'wasm');
+    assert.equal(c.maxBatch, 7);
+    assert.equal(c.datadir, '/tmp/x');
+    assert.equal(c.token, 'abc.def');
+    assert.equal(c.workers, 3);
+    assert.equal(c.bodyLimit, 4096);
+    assert.equal(c.policy.requireStandard, false);
+  });
+  test('fee rates in BTC/kvB, as Core', () => {
+    const c = parseConfig(['--minrelaytxfee=0.00001', '--maxfeerate=0', '--dustrelayfee=0.00003001'], {});
+    assert.equal(c.policy.minRelayFeeRate, 1000);
+    assert.equal(c.policy.maxFeeRate, 0);
+    assert.equal(c.policy.dustRelayFeeRate, 3001);
+    assert.equal(btcToSats('1.5'), 150_000_000);
+    assert.equal(btcToSats('0.000000001'), undefined);
+    assert.equal(btcToSats('-1'), undefined);
+  });
+  test('datacarrier options and booleans', () => {
+    assert.equal(parseConfig(['--datacarrier=0'], {}).policy.maxDatacarrierBytes, null);
+    assert.equal(parseConfig(['--no-datacarrier'], {}).policy.maxDatacarrierBytes, null);
+    assert.equal(parseConfig(['--datacarriersize=83'], {}).policy.maxDatacarrierBytes, 83);
+    assert.equal(parseConfig([], { TXGATE_PERMITBAREMULTISIG: 'false' }).policy.permitBareMultisig, false);
+    assert.equal(parseConfig([], { TXGATE_ACCEPTNONSTDTXN: '1' }).policy.requireStandard, false);
+  });
+  test('bad input is a ConfigError naming the option and its variable', () => {
+    const bad: [string[], Record<string, string>, RegExp][] = [
+      [['--port=70000'], {}, /--port \(TXGATE_PORT\)/],
+      [['--network=mainet'], {}, /--network/],
+      [[], { TXGATE_MINRELAYTXFEE: 'lots' }, /minrelaytxfee must be a BTC\/kvB amount/],
+      [['--frobnicate'], {}, /unknown option --frobnicate/],
+      [['--port'], {}, /--port needs a value/],
+      [['8080'], {}, /unexpected argument/],
+      [['--token=has space'], {}, /bearer token/],
+      [['--crypto=gpu'], {}, /--crypto/],
+    ];
+    for (const [argv, env, re] of bad) assert.throws(() => parseConfig(argv, env), (e: unknown) => e instanceof ConfigError && re.test(e.message), String(re));
+  });
+});

@@ -1,0 +1,58 @@
+/** Transaction builders for mempool bookkeeping tests (unsigned: the mempool takes validated candidates). */
+import { makeTx, type Transaction } from '../../src/primitives/tx.ts';
+import { hashToHex } from '../../src/primitives/bytes.ts';
+import { Mempool } from '../../src/mempool/pool.ts';
+import type { AdmissionCandidate, MempoolOptions } from '../../src/mempool/types.ts';
+
+let counter = 0;
+/** A fresh confirmed outpoint txid (internal order). */
+export function coinTxid(): Uint8Array {
+  const b = new Uint8Array(32);
+  const n = ++counter;
+  b[0] = 0xc0;
+  b[28] = (n >>> 24) & 255;
+  b[29] = (n >>> 16) & 255;
+  b[30] = (n >>> 8) & 255;
+  b[31] = n & 255;
+  return b;
+}
+
+export type In = [Uint8Array | Transaction, number] | Transaction;
+
+export interface TxSpec {
+  ins: In[];
+  outs?: number;
+  version?: number;
+  value?: bigint;
+  sequence?: number;
+  witness?: Uint8Array[];
+  /** Extra bytes in a scriptSig to vary the txid. */
+  tag?: number;
+  outValues?: bigint[];
+}
+
+const SPK = new Uint8Array([0x00, 0x14, ...new Array(20).fill(7)]);
+
+export function tx(s: TxSpec): Transaction {
+  const inputs = s.ins.map((i) => {
+    const [src, vout] = Array.isArray(i) ? i : [i, 0];
+    const txid = src instanceof Uint8Array ? src : src.txid;
+    return { prevout: { txid, vout }, scriptSig: new Uint8Array(s.tag !== undefined ? [1, s.tag & 255] : []), sequence: s.sequence ?? 0xfffffffd, witness: s.witness ?? [] };
+  });
+  const n = s.outs ?? 1;
+  const outputs = Array.from({ length: n }, (_, k) => ({ value: s.outValues?.[k] ?? s.value ?? 10_000n, scriptPubKey: SPK }));
+  return makeTx({ version: s.version ?? 2, inputs, outputs, locktime: 0 });
+}
+
+export function cand(t: Transaction, fee: number, vsize = t.vsize, sigOpCost = 0): AdmissionCandidate {
+  return { tx: t, fee: BigInt(fee), vsize, sigOpCost };
+}
+
+export function newPool(o: Partial<MempoolOptions> = {}): { pool: Mempool; clock: { t: number } } {
+  const clock = { t: 1_700_000_000_000 };
+  const pool = new Mempool({ now: () => clock.t, ...o });
+  return { pool, clock };
+}
+
+export const hex = (t: Transaction): string => hashToHex(t.txid);
+export const whex = (t: Transaction): string => hashToHex(t.wtxid);

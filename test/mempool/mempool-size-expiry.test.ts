@@ -1,0 +1,63 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { admit } from '../../src/mempool/admit.ts';
+import { removeForBlock } from '../../src/mempool/block.ts';
+import type { MempoolReject } from '../../src/mempool/types.ts';
+import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
+
+describe('TrimToSize, rolling minimum fee, Expire (txmempool.cpp)', () => {
+  test('evicts the lowest descendant-score package and raises the minimum fee', () => {
+    const { pool } = newPool();
+    const cheap = tx({ ins: [[coinTxid(), 0]] });
+    const cheapChild = tx({ ins: [cheap] });
+    const rich = tx({ ins: [[coinTxid(), 0]] });
+    assert.ok(admit(pool, cand(cheap, 200, 200)).ok);
+    assert.ok(admit(pool, cand(cheapChild, 200, 200)).ok);
+    assert.ok(admit(pool, cand(rich, 10_000, 200)).ok);
+    const evicted: string[] = [];
+    pool.events.on((e) => { if (e.type === 'removed' && e.reason === 'evicted') evicted.push(e.entry.txid); });
+    pool.trimToSize(pool.memoryUsage - 1);
+    assert.deepEqual(evicted.sort(), [hex(cheap), hex(cheapChild)].sort());
+    // 400 sats / 400 vB = 1000 sat/kvB, plus the 100 sat/kvB incremental relay fee.
+    assert.equal(pool.getMinFee(), 1100);
+    const low = tx({ ins: [[coinTxid(), 0]] });
+    const r = admit(pool, cand(low, 219, 200)) as MempoolReject;
+    assert.equal(r.reason, 'mempool min fee not met');
+    assert.equal(r.details, '219 < 220');
+  });
+
+  test('the minimum fee decays with a 12 h half-life once a block arrives (faster when the pool is small)', () => {
+    const { pool, clock } = newPool();
+    pool['rollingMinimumFeeRate' as never] = 8000 as never;
+    clock.t += 24 * 3600 * 1000;
+    assert.equal(pool.getMinFee(), 8000, 'no decay before a block');
+    removeForBlock(pool, []);
+    clock.t += 3 * 3600 * 1000; // empty pool: usage < 1/4 → half-life 3 h
+    assert.equal(pool.getMinFee(), 4000);
+    clock.t += 30 * 3600 * 1000;
+    assert.equal(pool.getMinFee(), 0, 'below half the incremental fee it drops to 0');
+  });
+
+  test('a transaction evicted right after entry reports mempool full', () => {
+    const { pool } = newPool({ maxSizeBytes: 1 });
+    const r = admit(pool, cand(tx({ ins: [[coinTxid(), 0]] }), 1000)) as MempoolReject;
+    assert.equal(r.reason, 'mempool full');
+    assert.equal(pool.size, 0);
+  });
+
+  test('expiry after 336 hours removes the entry and its descendants', () => {
+    const { pool, clock } = newPool();
+    const a = tx({ ins: [[coinTxid(), 0]] });
+    assert.ok(admit(pool, cand(a, 1000)).ok);
+    clock.t += 300 * 3600 * 1000;
+    const b = tx({ ins: [a] });
+    assert.ok(admit(pool, cand(b, 1000)).ok);
+    const reasons: string[] = [];
+    pool.events.on((e) => { if (e.type === 'removed') reasons.push(e.reason); });
+    clock.t += 37 * 3600 * 1000;
+    pool.limitSize();
+    assert.deepEqual(reasons, ['expired', 'expired']);
+    assert.equal(pool.size, 0);
+    assert.equal(pool.memoryUsage, 0);
+  });
+});

@@ -1,0 +1,1 @@
+const x: number = 1; console.log('worker ts ok', x);

@@ -1,0 +1,86 @@
+/**
+ * Test and benchmark worker for the shared UTXO table: attaches to the posted segments,
+ * then checks pinned snapshots against test/utxo/model.ts or times lookups.
+ * Messages: {cmd:'attach', shared} | {cmd:'check', until, holdMs} | {cmd:'bench', txids,
+ * vouts, rounds} | {cmd:'throw'} | {cmd:'echo', value}.
+ */
+import { workerPort } from '../src/runtime/worker-self.ts';
+import { UtxoReader } from '../src/utxo/reader.ts';
+import type { UtxoShared } from '../src/utxo/layout.ts';
+import { checkVersion } from '../test/utxo/model.ts';
+
+let reader: UtxoReader | undefined;
+
+interface Msg {
+  cmd: string;
+  shared?: UtxoShared;
+  until?: number;
+  holdMs?: number;
+  txids?: Uint8Array;
+  vouts?: Uint32Array;
+  rounds?: number;
+  value?: unknown;
+  seed?: number;
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+workerPort.onMessage((data) => {
+  const m = data as Msg;
+  switch (m.cmd) {
+    case 'attach':
+      reader = UtxoReader.attach(m.shared!);
+      workerPort.postMessage({ ok: true, version: reader.version });
+      return;
+    case 'check': {
+      const r = reader!;
+      let checks = 0;
+      const versions = new Set<number>();
+      const errors: string[] = [];
+      let seed = m.seed ?? 1;
+      let last = -1;
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const snap = r.pin();
+        const v = snap.version;
+        versions.add(v);
+        if (v >= 1) {
+          errors.push(...checkVersion(snap, v, seed++));
+          // hold the pin while the writer moves on, then check the same version again
+          if (m.holdMs) Atomics.wait(sleeper, 0, 0, (seed % 3) * m.holdMs);
+          errors.push(...checkVersion(snap, v, seed++));
+          checks += 2;
+        }
+        snap.release();
+        if (errors.length > 20 || v >= m.until!) break;
+        if (v === last) r.waitForVersion(v, 50);
+        last = v;
+      }
+      workerPort.postMessage({ checks, versions: versions.size, errors: errors.slice(0, 20), errorCount: errors.length });
+      return;
+    }
+    case 'bench': {
+      const r = reader!;
+      const txids = m.txids!;
+      const vouts = m.vouts!;
+      const n = vouts.length;
+      const snap = r.pin();
+      const views: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) views.push(txids.subarray(i * 32, i * 32 + 32));
+      let found = 0;
+      for (let i = 0; i < Math.min(n, 20000); i++) if (snap.getCoin(views[i]!, vouts[i]!)) found++; // warm-up
+      found = 0;
+      const t0 = performance.now();
+      for (let k = 0; k < (m.rounds ?? 1); k++) for (let i = 0; i < n; i++) if (snap.getCoin(views[i]!, vouts[i]!)) found++;
+      const ms = performance.now() - t0;
+      snap.release();
+      workerPort.postMessage({ nsPerLookup: (ms * 1e6) / (n * (m.rounds ?? 1)), found, lookups: n * (m.rounds ?? 1) });
+      return;
+    }
+    case 'throw':
+      throw new Error('boom from worker');
+    case 'echo':
+      workerPort.postMessage(m.value);
+      return;
+  }
+});
