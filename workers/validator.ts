@@ -4,6 +4,7 @@
  * batch with one message. The crypto backend is loaded by name, the same on every worker.
  */
 import { parentPortReady } from '../src/runtime/worker-port.ts';
+import { MtpTable } from '../src/validation/mtp-table.ts';
 import { ValidatorCore, type Job, type SnapshotSource } from '../src/validation/worker-core.ts';
 import { applyCrypto, loadCryptoByName, type CryptoSpec } from '../src/runtime/crypto/select.ts';
 import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
@@ -14,7 +15,7 @@ let core: ValidatorCore | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 port.onMessage((data) => {
-  const msg = data as { type: string; batch?: number; jobs?: Job[]; crypto?: CryptoSpec; sigCacheSize?: number; execCacheSize?: number; crashOnPurpose?: boolean };
+  const msg = data as { type: string; batch?: number; jobs?: Job[]; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; sigCacheSize?: number; execCacheSize?: number; crashOnPurpose?: boolean };
   if (msg.type === 'init') {
     queue = queue.then(async () => {
       try {
@@ -24,6 +25,7 @@ port.onMessage((data) => {
         const coins: SnapshotSource | undefined = undefined;
         core = new ValidatorCore({
           verifier,
+          ...(msg.mtp ? { mtp: new MtpTable(msg.mtp) } : {}),
           ...(coins ? { coins } : {}),
           ...(msg.sigCacheSize ? { sigCacheSize: msg.sigCacheSize } : {}),
           ...(msg.execCacheSize ? { execCacheSize: msg.execCacheSize } : {}),

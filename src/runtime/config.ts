@@ -40,7 +40,7 @@ const btcPerKvB = (name: string) =>
 const schema = z.strictObject({
   port: int(0, 65535).default(8080),
   host: z.string().min(1).default('127.0.0.1'),
-  network: z.enum(['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest']).default('mainnet'),
+  network: z.enum(['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest']).default('regtest'),
   datadir: z.string().min(1).optional(),
   workers: int(0, 256).optional(),
   token: z.string().regex(/^[A-Za-z0-9._~+/-]+=*$/, 'token must be a bearer token (RFC 6750 b64token)').optional(),

@@ -5,7 +5,9 @@
  * request) with scripts verified on the serving thread.
  */
 import { createApp } from '../api/app.ts';
-import { statelessDeps } from '../api/stateless.ts';
+import { TxgateNode } from '../node/node.ts';
+import { defaultWorkers } from './cpus.ts';
+import { spawnValidator } from './spawn.ts';
 import { setDefaultVerifier } from '../script/verify.ts';
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
 import { runtimeLabel, runtimeName } from './crypto/runtime-info.ts';
@@ -55,14 +57,22 @@ async function host(): Promise<Host> {
 }
 
 /** Starts txgate with a parsed configuration; resolves once listening. */
-export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string }> {
+export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string; node: TxgateNode }> {
   const crypto = await selectCrypto({ crypto: config.crypto });
   setDefaultVerifier(applyCrypto(crypto));
   for (const line of crypto.report.split('\n')) log(`txgate: ${line}`);
-  const deps = statelessDeps({
+  const workers = config.workers ?? defaultWorkers();
+  const node = await TxgateNode.start({
+    network: config.network,
     policy: config.policy,
-    info: { version: '0.1.0', network: config.network, runtime: runtimeLabel(), crypto: crypto.spec, workers: config.workers ?? 0 },
+    workers,
+    spawn: spawnValidator,
+    workerInit: { crypto: crypto.spec },
+    verifier: crypto.verifier,
+    info: { runtime: runtimeLabel(), crypto: crypto.spec },
+    now: () => Math.floor(Date.now() / 1000),
   });
+  const deps = node;
   const app = createApp(deps, {
     bodyLimit: config.bodyLimit, blockBodyLimit: BLOCK_BODY_LIMIT, maxBatch: config.maxBatch,
     ...(config.token !== undefined ? { token: config.token } : {}),
@@ -73,8 +83,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
   });
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostPart}:${server.port}`;
-  log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, stateless)`);
-  return { ...server, url };
+  log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, ${workers} validation worker${workers === 1 ? '' : 's'}, tip ${node.chain.height})`);
+  return { ...server, url, node, close: async () => { await server.close(); await node.close(); } };
 }
 
 /** The command-line entry: exits 2 on a configuration error. */

@@ -37,13 +37,31 @@ interface NodeWorker {
   ref(): void;
 }
 interface NodeWorkerThreads {
-  Worker: new (url: URL, opts?: { execArgv?: string[] }) => NodeWorker;
+  Worker: new (url: URL | string, opts?: { eval?: boolean }) => NodeWorker;
 }
 
 const nodeWt: NodeWorkerThreads | undefined =
   runtimeName() === 'node' && typeof (globalThis as { Worker?: unknown }).Worker === 'undefined'
     ? ((await import('node:worker_threads')) as unknown as NodeWorkerThreads)
     : undefined;
+
+/**
+ * On Node 20 the tsx hooks that `--import tsx` installs do not apply to a worker's own
+ * module graph, so a TypeScript worker starts from a tiny script that registers tsx in
+ * the worker first. (An import error then surfaces as the worker's 'error' event.)
+ */
+const tsxApi: string | undefined = (() => {
+  if (!nodeWt) return undefined;
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    return undefined;
+  }
+})();
+
+function tsxBootstrap(api: string, url: URL): string {
+  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+}
 
 class Listeners {
   message = new Set<(ev: WorkerMessageEvent) => void>();
@@ -67,7 +85,7 @@ class NodeWorkerLike implements WorkerLike {
   private done: Promise<void> | undefined;
   private readonly w: NodeWorker;
   constructor(wt: NodeWorkerThreads, url: URL) {
-    this.w = new wt.Worker(url);
+    this.w = /\.m?ts$/.test(url.pathname) && tsxApi ? new wt.Worker(tsxBootstrap(tsxApi, url), { eval: true }) : new wt.Worker(url);
     this.w.on('message', (d) => this.l.emitMessage(d));
     this.w.on('error', (e) => {
       if (!this.l.emitError(e, toError(e).message)) console.error('unhandled worker error:', e);

@@ -47,7 +47,8 @@ export interface PoolOptions {
   batchTimeoutMs?: number;
 }
 
-type JobInput = Job extends infer J ? (J extends { id: number } ? Omit<J, 'id'> : never) : never;
+/** A job before the pool numbers it. */
+export type JobInput = Job extends infer J ? (J extends { id: number } ? Omit<J, 'id'> : never) : never;
 
 interface Pending {
   resolve(r: JobResult): void;

@@ -13,6 +13,7 @@ import type { Coin, CoinView } from '../utxo/coin.ts';
 import type { PolicyOptions } from '../policy/constants.ts';
 import type { ScriptRunner, TxScriptResult } from '../policy/script-failure.ts';
 import { acceptTransaction, type AcceptResult, type ChainContext } from './accept.ts';
+import { MtpTable } from './mtp-table.ts';
 import { ScriptExecutionCache, SignatureCache, type CacheStats } from './caches.ts';
 
 /** A coin as it crosses postMessage (structured clone keeps bigint and Uint8Array). */
@@ -56,6 +57,8 @@ export interface SnapshotSource {
 
 export interface WorkerCoreOptions {
   verifier?: SigVerifier;
+  /** MTP by height of the active chain (time-based BIP68 locks). */
+  mtp?: MtpTable;
   coins?: SnapshotSource;
   sigCacheSize?: number;
   execCacheSize?: number;
@@ -112,7 +115,8 @@ export class ValidatorCore {
         if (supplied) return supplied;
         return pinned?.view.getCoin(inp.prevout.txid, inp.prevout.vout);
       });
-      const chain: ChainContext = { height: job.chain.height, mtp: job.chain.mtp };
+      const mtp = this.opts.mtp;
+      const chain: ChainContext = { height: job.chain.height, mtp: job.chain.mtp, ...(mtp ? { mtpAt: (h: number) => mtp.get(h) } : {}) };
       const result = await acceptTransaction(tx, coins, chain, (spent) => this.scriptRunner(tx, spent), job.policy ? { policy: job.policy } : {});
       this.validated++;
       return { id: job.id, kind: 'validate', result };

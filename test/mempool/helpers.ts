@@ -45,7 +45,8 @@ export function tx(s: TxSpec): Transaction {
 }
 
 export function cand(t: Transaction, fee: number, vsize = t.vsize, sigOpCost = 0): AdmissionCandidate {
-  return { tx: t, fee: BigInt(fee), vsize, sigOpCost };
+  // A vsize override stands for a transaction of that size: keep the weight consistent.
+  return { tx: t, fee: BigInt(fee), vsize, weight: vsize === t.vsize ? t.weight : vsize * 4, sigOpCost };
 }
 
 export function newPool(o: Partial<MempoolOptions> = {}): { pool: Mempool; clock: { t: number } } {

@@ -11,8 +11,8 @@ describe('TrimToSize, rolling minimum fee, Expire (txmempool.cpp)', () => {
     const cheap = tx({ ins: [[coinTxid(), 0]] });
     const cheapChild = tx({ ins: [cheap] });
     const rich = tx({ ins: [[coinTxid(), 0]] });
-    assert.ok(admit(pool, cand(cheap, 200, 200)).ok);
-    assert.ok(admit(pool, cand(cheapChild, 200, 200)).ok);
+    assert.ok(admit(pool, cand(cheap, 100, 200)).ok);
+    assert.ok(admit(pool, cand(cheapChild, 300, 200)).ok);
     assert.ok(admit(pool, cand(rich, 10_000, 200)).ok);
     const evicted: string[] = [];
     pool.events.on((e) => { if (e.type === 'removed' && e.reason === 'evicted') evicted.push(e.entry.txid); });

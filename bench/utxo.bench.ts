@@ -1,0 +1,87 @@
+/**
+ * Shared-memory UTXO table benchmark: snapshot load rate (coins/s), bytes of memory per
+ * coin for a realistic script mix (test/utxo/synthetic.ts), lookup latency from a worker
+ * (hits and misses) and on the writer's thread, snapshot write rate.
+ * Usage: <runtime> bench/utxo.bench.ts [sizes, default 1000000,10000000]
+ */
+import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
+import { createWorker, request } from '../src/runtime/worker.ts';
+import { loadSnapshot, snapshotChunks } from '../src/utxo/snapshot.ts';
+import { encodeSnapshot, synthGroups, Rng, type SynthGroup } from '../test/utxo/synthetic.ts';
+
+const arg = (globalThis as { process?: { argv: string[] } }).process?.argv[2];
+const sizes = (arg ?? '1000000,10000000').split(',').map(Number);
+const SAMPLE = 200_000;
+
+console.log(`utxo bench — ${runtimeLabel()}`);
+for (const N of sizes) {
+  // a sample of keys to look up, taken while encoding
+  const sTxids = new Uint8Array(SAMPLE * 32);
+  const sVouts = new Uint32Array(SAMPLE);
+  let sn = 0;
+  const every = Math.max(1, Math.floor(N / SAMPLE));
+  let k = 0;
+  function* tee(gs: Iterable<SynthGroup>): Generator<SynthGroup> {
+    for (const g of gs) {
+      for (const c of g.coins) {
+        if (k++ % every === 0 && sn < SAMPLE) {
+          sTxids.set(g.txid, sn * 32);
+          sVouts[sn++] = c.vout;
+        }
+      }
+      yield g;
+    }
+  }
+  let t = performance.now();
+  const chunks = [...encodeSnapshot(tee(synthGroups(N, 42)), N, new Uint8Array([0xf9, 0xbe, 0xb4, 0xd9]), new Uint8Array(32))];
+  const fileBytes = chunks.reduce((a, c) => a + c.length, 0);
+  const encMs = performance.now() - t;
+  // shuffle the sample so lookups are random accesses
+  const r = new Rng(5);
+  for (let i = sn - 1; i > 0; i--) {
+    const j = r.below(i + 1);
+    const tv = sVouts[i]!;
+    sVouts[i] = sVouts[j]!;
+    sVouts[j] = tv;
+    const a = sTxids.slice(i * 32, i * 32 + 32);
+    sTxids.copyWithin(i * 32, j * 32, j * 32 + 32);
+    sTxids.set(a, j * 32);
+  }
+  t = performance.now();
+  const { set, meta } = await loadSnapshot(chunks);
+  const loadMs = performance.now() - t;
+  chunks.length = 0;
+  console.log(`\n${N.toLocaleString('en')} coins (snapshot ${(fileBytes / 1e6).toFixed(0)} MB, encoded in ${(encMs / 1000).toFixed(1)} s)`);
+  console.log(`  snapshot load:   ${(loadMs / 1000).toFixed(2)} s = ${((N / loadMs) * 1000 / 1e6).toFixed(2)} M coins/s`);
+  console.log(`  memory per coin: ${(set.usedBytes / N).toFixed(1)} B in use (index pages + heap chunks), ${(set.memoryBytes / N).toFixed(1)} B committed`);
+  t = performance.now();
+  let outBytes = 0;
+  for (const c of snapshotChunks(set, meta)) outBytes += c.length;
+  const wMs = performance.now() - t;
+  console.log(`  snapshot write:  ${(wMs / 1000).toFixed(2)} s = ${((N / wMs) * 1000 / 1e6).toFixed(2)} M coins/s (${outBytes === fileBytes ? 'same size' : 'SIZE DIFFERS'})`);
+
+  // lookups on this thread
+  const txids: Uint8Array[] = [];
+  for (let i = 0; i < sn; i++) txids.push(sTxids.subarray(i * 32, i * 32 + 32));
+  const snap = set.pin();
+  for (let i = 0; i < Math.min(sn, 20000); i++) snap.getCoin(txids[i]!, sVouts[i]!);
+  t = performance.now();
+  let found = 0;
+  for (let i = 0; i < sn; i++) if (snap.getCoin(txids[i]!, sVouts[i]!)) found++;
+  const mainNs = ((performance.now() - t) * 1e6) / sn;
+  snap.release();
+
+  // lookups from a worker: hits, then misses (random txids)
+  const w = createWorker(new URL('../workers/utxo-reader.ts', import.meta.url));
+  try {
+    await request(w, { cmd: 'attach', shared: set.shared() });
+    const hit = await request<{ nsPerLookup: number; found: number; lookups: number }>(w, { cmd: 'bench', txids: sTxids.subarray(0, sn * 32), vouts: sVouts.subarray(0, sn), rounds: 3 }, 600_000);
+    const missT = new Uint8Array(sn * 32);
+    r.bytes(missT, 0, missT.length);
+    const miss = await request<{ nsPerLookup: number; found: number }>(w, { cmd: 'bench', txids: missT, vouts: sVouts.subarray(0, sn), rounds: 3 }, 600_000);
+    console.log(`  lookup, worker:  ${(hit.nsPerLookup / 1000).toFixed(3)} µs per hit (${hit.found}/${hit.lookups} found), ${(miss.nsPerLookup / 1000).toFixed(3)} µs per miss (${miss.found} found)`);
+    console.log(`  lookup, writer thread: ${(mainNs / 1000).toFixed(3)} µs per hit (${found}/${sn}); worker/writer ratio ${(hit.nsPerLookup / mainNs).toFixed(2)}`);
+  } finally {
+    await w.terminate();
+  }
+}

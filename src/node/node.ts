@@ -1,0 +1,233 @@
+/**
+ * The stateful node: the composition root between the mempool/validation layers and the
+ * API. It owns the chain state (headers, active chain, UTXO set), the sharded validation
+ * pool, and answers the HTTP app's questions (src/api/deps.ts).
+ *
+ * Validation flow for one transaction (cheap first, scripts last, all in a worker):
+ *   API decode (400 on bad input) → route by txid to a shard's worker → decode, resolve coins
+ *   (caller's prevouts, else the UTXO snapshot) → PreChecks → scripts (caches) → result.
+ */
+import type { AppDeps, BlockOutcome, TipInfo, ValidateItem, ValidateOutcome } from '../api/deps.ts';
+import { ChainState } from '../chain/chainstate.ts';
+import { MemoryCoinStore, type CoinStore } from '../chain/coin-store.ts';
+import { chainParams, type ChainParams } from '../chain/params.ts';
+import type { NetworkName } from '../consensus/params.ts';
+import type { CheckInputs } from '../consensus/script-check.ts';
+import { DecodeError } from '../primitives/errors.ts';
+import { decodeBlock } from '../primitives/block.ts';
+import { hashToHex } from '../primitives/bytes.ts';
+import { policyOptions, type PolicyOptions } from '../policy/constants.ts';
+import type { Coin } from '../utxo/coin.ts';
+import type { AcceptResult } from '../validation/accept.ts';
+import { MtpTable } from '../validation/mtp-table.ts';
+import { QueueFullError, ValidationPool, WorkerFailedError, type JobInput, type WorkerLike } from '../validation/pool.ts';
+import { ValidatorCore, type Job, type JobResult, type WireCoin } from '../validation/worker-core.ts';
+import type { SigVerifier } from '../script/sigcheck.ts';
+
+export interface NodeOptions {
+  network: NetworkName;
+  policy?: Partial<PolicyOptions>;
+  /** Validation workers; 0 runs everything on the calling thread. */
+  workers: number;
+  /** Starts a validation worker (the runtime layer's spawnValidator). Needed when workers > 0. */
+  spawn?: () => WorkerLike;
+  /** Sent to every worker at start (crypto backend spec, cache sizes...). */
+  workerInit?: Record<string, unknown>;
+  /** Verifier for in-thread validation (workers: 0). */
+  verifier?: SigVerifier;
+  maxQueuePerWorker?: number;
+  coins?: CoinStore;
+  info?: Record<string, unknown>;
+  now?: () => number;
+}
+
+/** One place that runs jobs: the worker pool, or a ValidatorCore on this thread. */
+interface Runner {
+  run(shard: number, job: JobInput): Promise<JobResult>;
+  queueDepth(): number;
+  close(): Promise<void>;
+}
+
+export class TxgateNode implements AppDeps {
+  readonly params: ChainParams;
+  readonly chain: ChainState;
+  readonly coins: CoinStore;
+  readonly policy: PolicyOptions;
+  readonly mtp = new MtpTable();
+  private readonly runner: Runner;
+  readonly pool?: ValidationPool;
+  private readonly local?: ValidatorCore;
+  private inFlight = 0;
+  readonly started = Date.now();
+
+  private constructor(readonly opts: NodeOptions) {
+    this.params = chainParams(opts.network);
+    this.policy = policyOptions(opts.policy);
+    this.coins = opts.coins ?? new MemoryCoinStore();
+    if (opts.workers > 0) {
+      if (!opts.spawn) throw new Error('workers > 0 needs a spawn function');
+      const pool = new ValidationPool({
+        workers: opts.workers, spawn: opts.spawn,
+        init: { type: 'init', ...opts.workerInit, mtp: this.mtp.buffer },
+        ...(opts.maxQueuePerWorker ? { maxQueuePerWorker: opts.maxQueuePerWorker } : {}),
+      });
+      this.pool = pool;
+      this.runner = { run: (shard, job) => pool.submit(shard, job), queueDepth: () => pool.queueDepth(), close: () => pool.close() };
+    } else {
+      const local = new ValidatorCore({ ...(opts.verifier ? { verifier: opts.verifier } : {}), mtp: this.mtp });
+      this.local = local;
+      let id = 0;
+      this.runner = {
+        run: (_shard, job) => local.run({ ...job, id: ++id } as Job),
+        queueDepth: () => this.inFlight,
+        close: async () => {},
+      };
+    }
+    const checkInputs: CheckInputs = async (tx, spent, flags) => {
+      const r = await this.runner.run(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
+      if (r.kind === 'scripts') return r.result;
+      // A worker failure is not a verdict on the block: surface it as an error.
+      throw new WorkerFailedError(r.kind === 'error' ? r.message : 'unexpected worker answer');
+    };
+    this.chain = new ChainState(this.params, this.coins, { checkInputs, ...(opts.now ? { now: opts.now } : {}) });
+    this.recordMtps();
+  }
+
+  static async start(opts: NodeOptions): Promise<TxgateNode> {
+    const node = new TxgateNode(opts);
+    if (node.pool) await node.pool.ready();
+    return node;
+  }
+
+  /** Active-chain blocks whose MTP is published, by height. */
+  private published: unknown[] = [];
+  /**
+   * Publishes the MTP of every active-chain block that changed since the last call: walks
+   * down from the tip to the first height still holding the same block (the fork point).
+   */
+  private recordMtps(): void {
+    const chain = this.chain.chain;
+    let h = Math.min(chain.length, this.published.length) - 1;
+    while (h >= 0 && chain[h] !== this.published[h]) h--;
+    this.published.length = h + 1;
+    for (let k = h + 1; k < chain.length; k++) {
+      this.mtp.set(k, chain[k]!.medianTimePast());
+      this.published.push(chain[k]);
+    }
+  }
+
+  tip(): TipInfo {
+    const t = this.chain.tip;
+    return { height: t.height, hash: t.hashHex, mtp: t.medianTimePast(), time: t.time };
+  }
+
+  getUtxo(txid: Uint8Array, vout: number): Coin | undefined {
+    return this.coins.getCoin(txid, vout);
+  }
+
+  async validate(items: ValidateItem[]): Promise<ValidateOutcome> {
+    const tip = this.chain.tip;
+    const chainCtx = { height: tip.height, mtp: tip.medianTimePast() };
+    this.inFlight += items.length;
+    try {
+      const pending: Promise<JobResult>[] = [];
+      for (const item of items) {
+        const at = item.at ?? chainCtx;
+        const coins: (WireCoin | null)[] | undefined = item.prevouts?.map((p) => ({
+          value: p.amount, scriptPubKey: p.scriptPubKey, height: p.height ?? at.height, coinbase: p.coinbase ?? false,
+        }));
+        const wire = coins ?? this.resolveCoins(item);
+        const policy = item.maxFeeRate === undefined ? this.policy : { ...this.policy, maxFeeRate: item.maxFeeRate };
+        pending.push(this.runner.run(ValidationPool.shardOf(item.tx.txid), {
+          kind: 'validate', tx: item.tx.raw, ...(wire ? { coins: wire } : {}), chain: at, policy,
+        }));
+      }
+      const settled = await Promise.allSettled(pending);
+      const results: AcceptResult[] = [];
+      for (let i = 0; i < settled.length; i++) {
+        const s = settled[i]!;
+        const tx = items[i]!.tx;
+        if (s.status === 'fulfilled' && s.value.kind === 'validate') results.push(s.value.result);
+        else {
+          const message = s.status === 'rejected' ? (s.reason instanceof Error ? s.reason.message : String(s.reason)) : s.value.kind === 'error' ? s.value.message : 'unexpected answer';
+          results.push({
+            txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: false, vsize: tx.vsize, weight: tx.weight,
+            fee: null, feerate: null, reason: 'validation-error', details: message,
+          });
+        }
+      }
+      return { busy: false, results };
+    } catch (e) {
+      if (e instanceof QueueFullError) return { busy: true, retryAfter: e.retryAfterSeconds };
+      throw e;
+    } finally {
+      this.inFlight -= items.length;
+    }
+  }
+
+  /**
+   * Coins from this thread's UTXO view, shipped with the job (until workers read the shared
+   * set themselves, a coin costs one structured clone).
+   */
+  private resolveCoins(item: ValidateItem): (WireCoin | null)[] {
+    return item.tx.inputs.map((inp) => this.coins.getCoin(inp.prevout.txid, inp.prevout.vout) ?? null);
+  }
+
+  async submitBlock(raw: Uint8Array): Promise<BlockOutcome> {
+    let hash: string;
+    try {
+      hash = hashToHex(decodeBlock(raw).header.hash);
+    } catch (e) {
+      if (e instanceof DecodeError) return { busy: false, hash: '', accepted: false, reason: 'block decode failed', details: e.message };
+      throw e;
+    }
+    let r;
+    try {
+      r = await this.chain.submitBlock(raw);
+    } catch (e) {
+      if (e instanceof QueueFullError) return { busy: true, retryAfter: e.retryAfterSeconds };
+      throw e;
+    }
+    // A reorg may have replaced heights below the old tip: republish from the fork point.
+    this.recordMtps();
+    if (!r.ok) {
+      return { busy: false, hash, accepted: false, reason: r.reason, ...(r.txid ? { details: `tx ${r.txid}${r.input !== undefined ? ` input ${r.input}` : ''}` } : {}) };
+    }
+    const idx = this.chain.index.get(hash);
+    return { busy: false, hash, accepted: true, ...(idx ? { height: idx.height } : {}), ...(r.duplicate ? { reason: 'duplicate' } : {}) };
+  }
+
+  info(): Record<string, unknown> {
+    const t = this.chain.tip;
+    return {
+      version: '0.1.0', network: this.opts.network, mode: 'stateful',
+      tip: { height: t.height, hash: t.hashHex },
+      workers: this.pool?.size ?? 0, coins: this.coinCount(), policy: { ...this.policy },
+      ...this.opts.info,
+    };
+  }
+
+  coinCount(): number | undefined {
+    const c = this.coins as { size?: number };
+    return typeof c.size === 'number' ? c.size : undefined;
+  }
+
+  health(): { ok: boolean; detail?: Record<string, unknown> } {
+    return { ok: true, detail: { tip: this.chain.height, queueDepth: this.runner.queueDepth(), workersReplaced: this.pool?.replaced ?? 0 } };
+  }
+
+  gauges() {
+    const g: { queueDepth: number; coinCount?: number; cacheHitRate?: Record<string, number> } = { queueDepth: this.runner.queueDepth() };
+    const n = this.coinCount();
+    if (n !== undefined) g.coinCount = n;
+    if (this.local) {
+      const rate = (s: { hits: number; misses: number }) => (s.hits + s.misses ? s.hits / (s.hits + s.misses) : 0);
+      g.cacheHitRate = { sigcache: rate(this.local.sigCache.stats()), scriptcache: rate(this.local.execCache.stats()) };
+    }
+    return g;
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+  }
+}
