@@ -39,7 +39,7 @@ for (let i = 0; i < N; i++) {
     const prev = useParent ? cands[cands.length - 1 - rnd(100)]!.tx : undefined;
     inputs.push({ prevout: prev ? { txid: prev.txid, vout: rnd(2) } : { txid: coin(i * 4 + k), vout: 0 }, scriptSig: new Uint8Array(0), sequence: 0xfffffffd, witness: [new Uint8Array(72), new Uint8Array(33)] });
   }
-  const tx: Transaction = makeTx({ version: 2, inputs, outputs: [{ value: 50_000n, scriptPubKey: SPK }, { value: 20_000n, scriptPubKey: SPK }], locktime: 0 });
+  const tx: Transaction = makeTx({ version: 2, inputs, outputs: [{ value: 50_000n + BigInt(i), scriptPubKey: SPK }, { value: 20_000n, scriptPubKey: SPK }], locktime: 0 });
   cands.push({ tx, fee: BigInt(tx.vsize * (1 + rnd(200))), vsize: tx.vsize, sigOpCost: 4 * nIn });
 }
 const buildMs = performance.now() - t0;

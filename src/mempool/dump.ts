@@ -24,23 +24,33 @@ export interface MempoolEntryInfo {
 
 const btc = (sats: number): number => sats / 1e8;
 
-/** IsRBFOptIn: the entry or an in-mempool ancestor signals BIP125. */
-function signalsRbf(pool: Mempool, e: MempoolEntry): boolean {
-  const sig = (x: MempoolEntry): boolean => x.tx.inputs.some((i) => i.sequence < 0xfffffffe);
-  if (sig(e)) return true;
-  for (const a of pool.ancestorsOf(e)) if (sig(a)) return true;
-  return false;
+function ids(s: Set<MempoolEntry>): string[] {
+  const out: string[] = [];
+  for (const x of s) out.push(x.txid);
+  return out;
 }
 
-export function entryInfo(pool: Mempool, e: MempoolEntry): MempoolEntryInfo {
+/** IsRBFOptIn: the entry or an in-mempool ancestor signals BIP125 (memoized over a dump). */
+function signalsRbf(e: MempoolEntry, memo: Map<MempoolEntry, boolean>): boolean {
+  const m = memo.get(e);
+  if (m !== undefined) return m;
+  let r = false;
+  for (const i of e.tx.inputs) if (i.sequence < 0xfffffffe) { r = true; break; }
+  if (!r) for (const p of e.parents) if (signalsRbf(p, memo)) { r = true; break; }
+  memo.set(e, r);
+  return r;
+}
+
+export function entryInfo(pool: Mempool, e: MempoolEntry, memo = new Map<MempoolEntry, boolean>()): MempoolEntryInfo {
+  void pool;
   return {
     vsize: e.vsize, weight: e.weight, time: e.time, height: e.height,
     descendantcount: e.descCount, descendantsize: e.descSize, ancestorcount: e.ancCount, ancestorsize: e.ancSize,
     wtxid: e.wtxid,
     fees: { base: btc(e.fee), modified: btc(e.modFee), ancestor: btc(e.ancFee), descendant: btc(e.descFee) },
-    depends: [...e.parents].map((p) => p.txid),
-    spentby: [...e.children].map((c) => c.txid),
-    'bip125-replaceable': signalsRbf(pool, e),
+    depends: ids(e.parents),
+    spentby: ids(e.children),
+    'bip125-replaceable': signalsRbf(e, memo),
     unbroadcast: false,
   };
 }
@@ -48,6 +58,7 @@ export function entryInfo(pool: Mempool, e: MempoolEntry): MempoolEntryInfo {
 /** getrawmempool true. */
 export function dumpVerbose(pool: Mempool): Record<string, MempoolEntryInfo> {
   const out: Record<string, MempoolEntryInfo> = {};
-  for (const e of pool.entries()) out[e.txid] = entryInfo(pool, e);
+  const memo = new Map<MempoolEntry, boolean>();
+  for (const e of pool.entries()) out[e.txid] = entryInfo(pool, e, memo);
   return out;
 }

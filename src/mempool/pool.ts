@@ -97,6 +97,8 @@ export class Mempool {
   private rollingMinimumFeeRate = 0;
   private lastRollingFeeUpdate = 0;
   private blockSinceLastRollingFeeBump = false;
+  private lastEntryTime = -Infinity;
+  private timesMonotonic = true;
   /** Height of the chain tip the mempool is built on. */
   tipHeight = 0;
 
@@ -175,6 +177,31 @@ export class Mempool {
         }
       }
     }
+    if (staged.size === 0) return { ok: true, ancestors: new Set() };
+    // Fast path: gather the ancestors unordered and check the limits on the totals. Passing
+    // at the end implies passing every intermediate check; on failure the ordered walk
+    // below finds the exact limit (and message) Core reports.
+    const all = new Set<MempoolEntry>();
+    const stack = [...staged];
+    let total = vsize;
+    while (stack.length) {
+      const a = stack.pop()!;
+      if (all.has(a)) continue;
+      all.add(a);
+      total += a.vsize;
+      if (a.descSize + vsize > limits.descendantSizeVbytes || a.descCount + 1 > limits.descendantCount) break;
+      for (const p of a.parents) if (!all.has(p)) stack.push(p);
+    }
+    if (stack.length === 0 && total <= limits.ancestorSizeVbytes && all.size + 1 <= limits.ancestorCount) {
+      let fine = true;
+      for (const a of all) {
+        if (a.descSize + vsize > limits.descendantSizeVbytes || a.descCount + 1 > limits.descendantCount) {
+          fine = false;
+          break;
+        }
+      }
+      if (fine) return { ok: true, ancestors: all };
+    }
     return calculateAncestorsAndCheckLimits(vsize, 1, staged, limits);
   }
 
@@ -232,6 +259,8 @@ export class Mempool {
    */
   addUnchecked(e: MempoolEntry, ancestors: Set<MempoolEntry>): void {
     this.version++;
+    if (e.time < this.lastEntryTime) this.timesMonotonic = false;
+    else this.lastEntryTime = e.time;
     this.byTxid.set(e.txid, e);
     this.byWtxid.set(e.wtxid, e);
     for (const i of e.tx.inputs) {
@@ -250,12 +279,17 @@ export class Mempool {
       size += a.vsize;
       fee += a.modFee;
       sig += a.sigOpCost;
-      this.descendantIndex.delete(a);
       a.descCount++;
       a.descSize += e.vsize;
       a.descFee += e.modFee;
-      setDescendantKey(a);
-      this.descendantIndex.insert(a);
+      // Re-index only when the key (max of own and descendant fee rate) changes.
+      // The index compares key snapshots, so the entry is still found under its old key.
+      const up = a.descFee * a.vsize > a.modFee * a.descSize;
+      if ((up ? a.descFee : a.modFee) !== a.dKeyFee || (up ? a.descSize : a.vsize) !== a.dKeySize) {
+        this.descendantIndex.delete(a);
+        setDescendantKey(a);
+        this.descendantIndex.insert(a);
+      }
     }
     e.ancCount = cnt;
     e.ancSize = size;
@@ -505,7 +539,12 @@ export class Mempool {
   /** Expire: removes entries older than `cutoff` seconds, with their descendants. */
   expire(cutoff: number): number {
     const old: MempoolEntry[] = [];
-    for (const e of this.byTxid.values()) if (e.time < cutoff) old.push(e);
+    // The txid map iterates in insertion order; while entry times never went backwards the
+    // scan stops at the first young entry (Core walks its entry_time index the same way).
+    for (const e of this.byTxid.values()) {
+      if (e.time < cutoff) old.push(e);
+      else if (this.timesMonotonic) break;
+    }
     if (old.length === 0) return 0;
     return this.removeRecursive(old, 'expired').size;
   }
@@ -525,6 +564,8 @@ export class Mempool {
     this.usage = 0;
     this.vsizeTotal = 0;
     this.feeTotal = 0;
+    this.lastEntryTime = -Infinity;
+    this.timesMonotonic = true;
     this.version++;
   }
 }

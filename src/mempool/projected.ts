@@ -79,13 +79,36 @@ export function projectBlocks(pool: Mempool, o: Partial<ProjectOptions> = {}): P
   const inBlock = new Set<MempoolEntry>();
   const out: ProjectedBlock[] = [];
   for (let i = 0; i < n && inBlock.size < pool.size; i++) {
-    const last = i === n - 1;
-    const t = assembleBlock(pool, last
-      ? { ...o.assembler, maxWeight: Infinity, maxSigOpsCost: Infinity, minFeeRate: -Infinity }
-      : { maxWeight: MAX_BLOCK_WEIGHT, ...o.assembler }, inBlock);
-    if (t.txs.length === 0) break;
+    if (i === n - 1) {
+      out.push(summarize(rest(pool, inBlock), rangeLength));
+      break;
+    }
+    const t = assembleBlock(pool, { maxWeight: MAX_BLOCK_WEIGHT, ...o.assembler }, inBlock);
+    if (t.txs.length === 0) {
+      // Nothing more pays the block minimum: the rest still forms the final projected block.
+      out.push(summarize(rest(pool, inBlock), rangeLength));
+      break;
+    }
     out.push(summarize(t.txs, rangeLength));
   }
+  return out;
+}
+
+/**
+ * Everything not yet projected, in ancestor-score order with ancestors first, each at its
+ * ancestor-score fee rate (an O(n) stand-in for running the assembler without limits).
+ */
+function rest(pool: Mempool, inBlock: Set<MempoolEntry>): { entry: MempoolEntry; packageFee: number; packageSize: number }[] {
+  const out: { entry: MempoolEntry; packageFee: number; packageSize: number }[] = [];
+  const visit = (e: MempoolEntry, fee: number, size: number): void => {
+    if (inBlock.has(e)) return;
+    inBlock.add(e);
+    for (const p of e.parents) visit(p, fee, size);
+    out.push({ entry: e, packageFee: fee, packageSize: size });
+  };
+  pool.ancestorIndex.forEach((e) => {
+    if (!inBlock.has(e)) visit(e, e.aKeyFee, e.aKeySize);
+  });
   return out;
 }
 

@@ -5,6 +5,7 @@
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { ripemd160 as nobleRipemd160 } from '@noble/hashes/legacy.js';
+import { sha256Js, Sha256JsStream } from './sha256.ts';
 
 /** An incremental SHA-256 whose state can be cloned (a midstate). */
 export interface Sha256Stream {
@@ -40,7 +41,14 @@ export const nobleSha256Backend: Sha256Backend = {
   create: () => new NobleStream(nobleSha256.create()),
 };
 
-let backend: Sha256Backend = nobleSha256Backend;
+/** The portable default: src/primitives/sha256.ts, faster than noble on short messages. */
+export const jsSha256Backend: Sha256Backend = {
+  name: 'js',
+  sha256: sha256Js,
+  create: () => new Sha256JsStream(),
+};
+
+let backend: Sha256Backend = jsSha256Backend;
 
 /** Installs a faster SHA-256 (the runtime layer does this at start-up). */
 export function setSha256Backend(b: Sha256Backend): void {

@@ -4,9 +4,32 @@
  * (interpreter.cpp), and the lax DER parser Core uses when DERSIG is off
  * (ecdsa_signature_parse_der_lax in pubkey.cpp) plus CPubKey::Verify's normalisation.
  */
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const HALF_N = N >> 1n;
-const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
+// Curve order n, n/2 and field prime p, big-endian: compared and subtracted bytewise (no
+// BigInt on the per-signature path).
+const N = hex32('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
+const HALF_N = hex32('7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0');
+const P = hex32('fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f');
+
+function hex32(h: string): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Big-endian comparison of a (len ≤ 32 bytes, at a[off..off+len)) with a 32-byte constant. */
+function cmpTo32(a: Uint8Array, off: number, len: number, c: Uint8Array): number {
+  const pad = 32 - len;
+  for (let i = 0; i < 32; i++) {
+    const x = i < pad ? 0 : a[off + i - pad]!;
+    if (x !== c[i]) return x < c[i]! ? -1 : 1;
+  }
+  return 0;
+}
+
+function isZero(a: Uint8Array, off: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (a[off + i] !== 0) return false;
+  return true;
+}
 
 /** BIP66 strict DER with the hash type byte appended. */
 export function isValidSignatureEncoding(sig: Uint8Array): boolean {
@@ -29,25 +52,12 @@ export function isValidSignatureEncoding(sig: Uint8Array): boolean {
   return true;
 }
 
-function toBig(b: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = 0; i < b.length; i++) v = (v << 8n) | BigInt(b[i]!);
-  return v;
-}
-
-function writeBig32(out: Uint8Array, off: number, v: bigint): void {
-  for (let i = 31; i >= 0; i--) {
-    out[off + i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-}
-
 /**
- * ecdsa_signature_parse_der_lax (without the hash type byte). Returns r,s (either may be 0
- * when Core would have produced its all-zero "invalid" signature), or undefined when Core
- * returns 0 (unparseable).
+ * ecdsa_signature_parse_der_lax (without the hash type byte). Returns r,s as 32-byte
+ * big-endian values (both zero when Core would have produced its all-zero "invalid"
+ * signature), or undefined when Core returns 0 (unparseable).
  */
-export function parseDerLax(input: Uint8Array): { r: bigint; s: bigint } | undefined {
+export function parseDerLax(input: Uint8Array): { r: Uint8Array; s: Uint8Array } | undefined {
   const len = input.length;
   let pos = 0;
   if (pos === len || input[pos] !== 0x30) return undefined;
@@ -95,12 +105,15 @@ export function parseDerLax(input: Uint8Array): { r: bigint; s: bigint } | undef
   let { p: spos, l: slen } = S;
   while (rlen > 0 && input[rpos] === 0) { rlen--; rpos++; }
   while (slen > 0 && input[spos] === 0) { slen--; spos++; }
-  if (rlen > 32 || slen > 32) return { r: 0n, s: 0n };
-  const r = toBig(input.subarray(rpos, rpos + rlen));
-  const s = toBig(input.subarray(spos, spos + slen));
+  const zero = { r: new Uint8Array(32), s: new Uint8Array(32) };
+  if (rlen > 32 || slen > 32) return zero;
   // secp256k1_ecdsa_signature_parse_compact rejects r or s >= n: Core then uses all zeros.
-  if (r >= N || s >= N) return { r: 0n, s: 0n };
-  return { r, s };
+  if (cmpTo32(input, rpos, rlen, N) >= 0 || cmpTo32(input, spos, slen, N) >= 0) return zero;
+  const r = new Uint8Array(32);
+  const sv = new Uint8Array(32);
+  r.set(input.subarray(rpos, rpos + rlen), 32 - rlen);
+  sv.set(input.subarray(spos, spos + slen), 32 - slen);
+  return { r, s: sv };
 }
 
 /**
@@ -109,11 +122,21 @@ export function parseDerLax(input: Uint8Array): { r: bigint; s: bigint } | undef
  */
 export function ecdsaCompactForVerify(derNoHashType: Uint8Array): Uint8Array | undefined {
   const rs = parseDerLax(derNoHashType);
-  if (!rs || rs.r === 0n || rs.s === 0n) return undefined;
-  const s = rs.s > HALF_N ? N - rs.s : rs.s;
+  if (!rs || isZero(rs.r, 0, 32) || isZero(rs.s, 0, 32)) return undefined;
   const out = new Uint8Array(64);
-  writeBig32(out, 0, rs.r);
-  writeBig32(out, 32, s);
+  out.set(rs.r, 0);
+  if (cmpTo32(rs.s, 0, 32, HALF_N) > 0) {
+    // s := n - s (secp256k1_ecdsa_signature_normalize).
+    let borrow = 0;
+    for (let i = 31; i >= 0; i--) {
+      let d = N[i]! - rs.s[i]! - borrow;
+      borrow = d < 0 ? 1 : 0;
+      if (d < 0) d += 256;
+      out[32 + i] = d;
+    }
+  } else {
+    out.set(rs.s, 32);
+  }
   return out;
 }
 
@@ -121,7 +144,7 @@ export function ecdsaCompactForVerify(derNoHashType: Uint8Array): Uint8Array | u
 export function isLowS(derNoHashType: Uint8Array): boolean {
   const rs = parseDerLax(derNoHashType);
   if (!rs) return false;
-  return rs.s <= HALF_N;
+  return cmpTo32(rs.s, 0, 32, HALF_N) <= 0;
 }
 
 /** IsDefinedHashtypeSignature. */
@@ -153,7 +176,7 @@ export function pubkeyForVerify(k: Uint8Array): Uint8Array | undefined {
   const h = k[0]!;
   if (h === 2 || h === 3) {
     if (k.length !== 33) return undefined;
-    return toBig(k.subarray(1)) < P ? k : undefined;
+    return cmpTo32(k, 1, 32, P) < 0 ? k : undefined;
   }
   if (h === 4 || h === 6 || h === 7) {
     if (k.length !== 65) return undefined;

@@ -240,9 +240,15 @@ export const KIND_P2WSH = 7;
 export const KIND_P2TR = 8;
 /** In memory only: VARINT(length) then the raw bytes. */
 export const KIND_RAW = 9;
+/**
+ * In memory only: P2PK with a valid uncompressed key, payload x||y (64 bytes). Core's
+ * types 4/5 need a square root to expand (tens of µs); keeping y makes reads cheap and
+ * costs 32 bytes on a rare kind. Written to snapshots as type 4|(y&1).
+ */
+export const KIND_P2PK_FULL = 10;
 
-/** Payload bytes after the kind byte for kinds 0..8. */
-export const KIND_PAYLOAD = [20, 20, 32, 32, 32, 32, 20, 32, 32] as const;
+/** Payload bytes after the kind byte (KIND_RAW: none fixed). */
+export const KIND_PAYLOAD = [20, 20, 32, 32, 32, 32, 20, 32, 32, 0, 64] as const;
 
 /** CPubKey::IsFullyValid for a 65-byte 0x04 key: the point is on the curve. */
 function isValidUncompressedKey(script: Uint8Array): boolean {
@@ -265,8 +271,8 @@ export function scriptKind(s: Uint8Array, core = false): number {
   if (len === 23 && s[0] === 0xa9 && s[1] === 20 && s[22] === 0x87) return KIND_P2SH;
   if (len === 35 && s[0] === 33 && s[34] === 0xac && (s[1] === 2 || s[1] === 3)) return s[1]!;
   if (len === 67 && s[0] === 65 && s[66] === 0xac && s[1] === 4) {
-    if (isValidUncompressedKey(s)) return KIND_P2PK_UNCOMPRESSED_EVEN | (s[65]! & 1);
-    return KIND_RAW;
+    if (!isValidUncompressedKey(s)) return KIND_RAW;
+    return core ? KIND_P2PK_UNCOMPRESSED_EVEN | (s[65]! & 1) : KIND_P2PK_FULL;
   }
   if (core) return KIND_RAW;
   if (len === 22 && s[0] === 0 && s[1] === 20) return KIND_P2WPKH;
@@ -287,13 +293,13 @@ export function kindPayload(s: Uint8Array, kind: number): Uint8Array {
     case KIND_P2PK_UNCOMPRESSED_EVEN:
     case KIND_P2PK_UNCOMPRESSED_ODD:
       return s.subarray(2, 34);
+    case KIND_P2PK_FULL:
+      return s.subarray(2, 66);
     default:
       return s.subarray(2);
   }
 }
 
-/** Script length for kinds 0..8. */
-export const KIND_SCRIPT_LENGTH = [25, 23, 35, 35, 67, 67, 22, 34, 34] as const;
 
 /**
  * DecompressScript for kinds 0..8 from a payload at buf[p..]. Returns undefined for an
@@ -302,62 +308,81 @@ export const KIND_SCRIPT_LENGTH = [25, 23, 35, 35, 67, 67, 22, 34, 34] as const;
  */
 export function expandScript(kind: number, buf: Uint8Array, p: number): Uint8Array | undefined {
   let out: Uint8Array;
+  let o: number;
+  let n: number;
   switch (kind) {
     case KIND_P2PKH:
       out = new Uint8Array(25);
       out[0] = 0x76;
       out[1] = 0xa9;
       out[2] = 20;
-      out.set(buf.subarray(p, p + 20), 3);
       out[23] = 0x88;
       out[24] = 0xac;
-      return out;
+      o = 3;
+      n = 20;
+      break;
     case KIND_P2SH:
       out = new Uint8Array(23);
       out[0] = 0xa9;
       out[1] = 20;
-      out.set(buf.subarray(p, p + 20), 2);
       out[22] = 0x87;
-      return out;
+      o = 2;
+      n = 20;
+      break;
     case KIND_P2PK_EVEN:
     case KIND_P2PK_ODD:
       out = new Uint8Array(35);
       out[0] = 33;
       out[1] = kind;
-      out.set(buf.subarray(p, p + 32), 2);
       out[34] = 0xac;
-      return out;
+      o = 2;
+      n = 32;
+      break;
     case KIND_P2PK_UNCOMPRESSED_EVEN:
     case KIND_P2PK_UNCOMPRESSED_ODD: {
-      const c = new Uint8Array(33);
-      c[0] = kind - 2;
-      c.set(buf.subarray(p, p + 32), 1);
-      let full: Uint8Array;
-      try {
-        full = secp256k1.Point.fromBytes(c).toBytes(false);
-      } catch {
-        return undefined;
-      }
+      const xy = decompressPubKeyXY(kind, buf, p);
+      if (!xy) return undefined;
+      return expandScript(KIND_P2PK_FULL, xy, 0);
+    }
+    case KIND_P2PK_FULL:
       out = new Uint8Array(67);
       out[0] = 65;
-      out.set(full, 1);
+      out[1] = 4;
       out[66] = 0xac;
-      return out;
-    }
+      o = 2;
+      n = 64;
+      break;
     case KIND_P2WPKH:
       out = new Uint8Array(22);
       out[1] = 20;
-      out.set(buf.subarray(p, p + 20), 2);
-      return out;
+      o = 2;
+      n = 20;
+      break;
     case KIND_P2WSH:
     case KIND_P2TR:
       out = new Uint8Array(34);
       out[0] = kind === KIND_P2TR ? 0x51 : 0;
       out[1] = 32;
-      out.set(buf.subarray(p, p + 32), 2);
-      return out;
+      o = 2;
+      n = 32;
+      break;
+    default:
+      throw new Error(`expandScript: bad kind ${kind}`);
   }
-  throw new Error(`expandScript: bad kind ${kind}`);
+  for (let i = 0; i < n; i++) out[o + i] = buf[p + i]!;
+  return out;
+}
+
+/** x||y of the uncompressed key for Core's type 4/5 payload x, or undefined off the curve. */
+export function decompressPubKeyXY(kind: number, x: Uint8Array, off: number): Uint8Array | undefined {
+  const c = new Uint8Array(33);
+  c[0] = kind - 2;
+  for (let i = 0; i < 32; i++) c[1 + i] = x[off + i]!;
+  try {
+    return secp256k1.Point.fromBytes(c).toBytes(false).subarray(1);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bytes of Core's ScriptCompression serialization of s (compressor.h). */

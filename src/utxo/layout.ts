@@ -49,8 +49,9 @@
  *         VARINT(CompressAmount(value))
  *         kind byte: 0 P2PKH, 1 P2SH, 2/3 P2PK compressed, 4/5 P2PK uncompressed
  *                    (Core's CompressScript cases, same payloads), 6 P2WPKH, 7 P2WSH,
- *                    8 P2TR, 9 raw
- *         payload: 20 bytes (0, 1, 6), 32 bytes (2..5, 7, 8), or VARINT(len) + bytes (9)
+ *                    8 P2TR, 9 raw, 10 P2PK uncompressed with x||y kept
+ *         payload: 20 bytes (0, 1, 6), 32 bytes (2..5, 7, 8), 64 bytes (10),
+ *                  or VARINT(len) + bytes (9)
  *         pad to 4
  *   Group headers and records are written once and never modified while reachable.
  *
@@ -123,6 +124,39 @@ export const GROUP_VARINTS = 36;
  * txids into one bucket; txids are themselves hashes, so the lanes are uniform.
  */
 export function hashKey(t: Uint8Array, o: number, vout: number, salt0: number, salt1: number, out: Int32Array): void {
+  let a = salt0 ^ vout;
+  let b = salt1 ^ Math.imul(vout, 0x9e3779b1);
+  for (let i = 0; i < 32; i += 4) {
+    const w = t[o + i]! | (t[o + i + 1]! << 8) | (t[o + i + 2]! << 16) | (t[o + i + 3]! << 24);
+    let k = Math.imul(w, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    a ^= k;
+    a = (a << 13) | (a >>> 19);
+    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    b ^= Math.imul(w ^ (w >>> 16), 0x85ebca6b);
+    b = (b << 17) | (b >>> 15);
+    b = (Math.imul(b, 0x2c1b3c6d) + 0x297a2d39) | 0;
+  }
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = Math.imul(a, 0xc2b2ae35);
+  a ^= a >>> 16;
+  b ^= b >>> 15;
+  b = Math.imul(b, 0x2c1b3c6d);
+  b ^= b >>> 12;
+  b = Math.imul(b, 0x297a2d39);
+  b ^= b >>> 15;
+  out[0] = a;
+  out[1] = b;
+}
+
+/**
+ * The same function, a separate copy for keys read from the heap (SharedArrayBuffer views)
+ * so that each copy's element accesses stay monomorphic in the JIT.
+ */
+export function hashKeyHeap(t: Uint8Array, o: number, vout: number, salt0: number, salt1: number, out: Int32Array): void {
   let a = salt0 ^ vout;
   let b = salt1 ^ Math.imul(vout, 0x9e3779b1);
   for (let i = 0; i < 32; i += 4) {

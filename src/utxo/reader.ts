@@ -41,24 +41,14 @@ export class TableViews {
   }
 }
 
-/** Reads a VARINT that may exceed 2^53 (in-memory amounts); returns [value, nextPos]. */
-function readAmountVarInt(b: Uint8Array, p: number): [number | bigint, number] {
-  let n = 0;
+/** Continues a VARINT past 2^45 in bigint (huge in-memory amounts); returns [value, nextPos]. */
+function readAmountVarInt(b: Uint8Array, p: number, start: number): [number | bigint, number] {
+  let x = BigInt(start);
   for (;;) {
-    const ch = b[p++]!;
-    if (n >= 2 ** 45) {
-      let x = BigInt(n);
-      let c = ch;
-      for (;;) {
-        x = (x << 7n) | BigInt(c & 0x7f);
-        if (c & 0x80) x++;
-        else return [x, p];
-        c = b[p++]!;
-      }
-    }
-    n = n * 128 + (ch & 0x7f);
-    if (ch & 0x80) n++;
-    else return [n, p];
+    const c = b[p++]!;
+    x = (x << 7n) | BigInt(c & 0x7f);
+    if (c & 0x80) x++;
+    else return [x <= 2n ** 53n ? Number(x) : x, p];
   }
 }
 
@@ -139,8 +129,19 @@ function readRecord(t: TableViews, ref: number, txid: Uint8Array, vout: number, 
     if (ch & 0x80) code++;
     else break;
   }
-  const [ca, p2] = readAmountVarInt(b, p);
-  p = p2;
+  // the compressed amount (a VARINT that may exceed 2^53 for huge values)
+  let ca: number | bigint = 0;
+  for (;;) {
+    const ch = b[p]!;
+    if (ca >= 2 ** 45) {
+      [ca, p] = readAmountVarInt(b, p, ca);
+      break;
+    }
+    p++;
+    ca = ca * 128 + (ch & 0x7f);
+    if (ch & 0x80) ca++;
+    else break;
+  }
   const kind = b[p++]!;
   let script: Uint8Array;
   if (kind === KIND_RAW) {

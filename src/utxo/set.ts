@@ -15,7 +15,7 @@ import {
   GROUP_VARINTS, HEADER_PAGES, HEAP_SEGMENT_BYTES, INDEX_SEGMENT_BYTES, MAGIC, MAX_DEPTH, MAX_HEAP_SEGMENTS,
   PAGE_BYTES, PAGE_SHIFT_WORDS, PAGES_PER_SEGMENT, PAGES_PER_SEGMENT_SHIFT, READER_SLOTS, REF_EMPTY, REF_TOMB,
   SPENT_BIT, UNIT_MASK, UNITS_PER_SEGMENT_SHIFT, W_COUNT, W_DIR, W_MAGIC, W_READER_SLOTS, W_SALT0, W_SALT1,
-  W_SLOTS, W_VERSION, dirIndex, hashKey, type UtxoShared,
+  W_SLOTS, W_VERSION, dirIndex, hashKey, hashKeyHeap, type UtxoShared,
 } from './layout.ts';
 import { lookupCoin, TableViews, UtxoReader, type Snapshot } from './reader.ts';
 
@@ -497,7 +497,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
 
   private hashOfRecord(ref: number): number {
     const k = this.recordKey(ref);
-    hashKey(k.b, k.g, k.vout, this.salt0, this.salt1, this.h2);
+    hashKeyHeap(k.b, k.g, k.vout, this.salt0, this.salt1, this.h2);
     return this.h2[0]!;
   }
 

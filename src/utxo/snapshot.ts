@@ -14,7 +14,7 @@
 import { DecodeError } from '../primitives/errors.ts';
 import { MAX_SIZE } from '../primitives/codec.ts';
 import {
-  decompressAmount, decompressAmountNum, KIND_P2TR, KIND_P2WPKH, KIND_P2WSH, KIND_PAYLOAD, KIND_RAW, MAX_MONEY, MAX_SCRIPT_SIZE,
+  decompressAmount, decompressAmountNum, decompressPubKeyXY, KIND_P2PK_FULL, KIND_P2TR, KIND_P2WPKH, KIND_P2WSH, KIND_PAYLOAD, KIND_RAW, MAX_MONEY, MAX_SCRIPT_SIZE,
   N_SPECIAL_SCRIPTS, readVarIntAt, writeVarInt,
 } from './compress.ts';
 import { emptyRawRecord, UtxoSet, type UtxoSetOptions } from './set.ts';
@@ -214,7 +214,13 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
         if (nSize < N_SPECIAL_SCRIPTS) {
           const len = KIND_PAYLOAD[nSize]!;
           if (end - p < len) throw new Truncated();
-          sink.addCoin(vout, b, amountStart, amountEnd - amountStart, nSize, b, p, len);
+          if (nSize >= 4) {
+            // DecompressScript: recover y now (reads stay cheap); off the curve, Core's
+            // script stays empty
+            const xy = decompressPubKeyXY(nSize, b, p);
+            if (xy) sink.addCoin(vout, b, amountStart, amountEnd - amountStart, KIND_P2PK_FULL, xy, 0, 64);
+            else sink.addCoin(vout, b, amountStart, amountEnd - amountStart, KIND_RAW, b, p, 0);
+          } else sink.addCoin(vout, b, amountStart, amountEnd - amountStart, nSize, b, p, len);
           p += len;
         } else {
           const len = nSize - N_SPECIAL_SCRIPTS;
@@ -427,6 +433,12 @@ export function* snapshotChunks(set: UtxoSet, meta: SnapshotMeta): Generator<Uin
             out[p++] = r.scriptLen;
             out.set(r.b.subarray(s, s + r.scriptLen), p);
             p += r.scriptLen;
+            break;
+          case KIND_P2PK_FULL:
+            // Core's type 4 | (y & 1), then x
+            out[p++] = 4 | (r.b[s + 63]! & 1);
+            out.set(r.b.subarray(s, s + 32), p);
+            p += 32;
             break;
           default:
             out[p++] = r.kind;

@@ -62,7 +62,8 @@ test('CompressScript cases: P2PKH, P2SH, P2PK compressed and uncompressed, raw; 
   assert.equal(scriptKind(p2pkh), 0);
   assert.equal(scriptKind(p2sh), 1);
   assert.equal(scriptKind(p2pkC), pub33[0]);
-  assert.equal(scriptKind(p2pkU), 4 | (pub65[64]! & 1));
+  assert.equal(scriptKind(p2pkU, true), 4 | (pub65[64]! & 1));
+  assert.equal(scriptKind(p2pkU), 10, 'in memory: x and y kept');
   assert.equal(scriptKind(offCurve), KIND_RAW);
   assert.equal(scriptKind(badPrefix), KIND_RAW);
   assert.equal(scriptKind(p2wpkh), 6);
@@ -82,6 +83,7 @@ test('CompressScript cases: P2PKH, P2SH, P2PK compressed and uncompressed, raw; 
   assert.equal(coreScriptLength(p2tr), 35);
   assert.equal(writeCoreScript(out, 0, p2tr), 35);
   assert.equal(out[0], 34 + 6);
-  // an x with no curve point: Core's DecompressScript fails
+  // Core's type 4/5 expand through the curve; an x with no curve point fails like DecompressScript
+  assert.deepEqual(expandScript(4 | (pub65[64]! & 1), pub65, 1), p2pkU);
   assert.equal(expandScript(4, new Uint8Array(32).fill(0xff), 0), undefined);
 });

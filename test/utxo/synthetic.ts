@@ -1,7 +1,7 @@
 /**
  * Deterministic synthetic coins with a realistic script mix, for the UTXO tests and the
- * benchmark. Mix (share of coins): P2WPKH 45%, P2PKH 18%, P2TR 15%, P2SH 12%, P2WSH 5%,
- * P2PK compressed 1%, P2PK uncompressed 1% (valid keys), odd scripts 3% (bare multisig,
+ * benchmark. Mix (share of coins): P2WPKH 45%, P2PKH 18%, P2TR 15%, P2SH 12%, P2WSH 6.7%,
+ * P2PK compressed 0.2%, P2PK uncompressed 0.1% (valid keys), odd scripts 3% (bare multisig,
  * near-miss P2PK with a bad prefix or an off-curve key, empty, long). Outputs per txid:
  * 1 (60%), 2 (25%), 3 (10%), 4..12 (5%): about 1.8 on average.
  */
@@ -60,17 +60,17 @@ export function makeScript(r: Rng): Uint8Array {
     s[1] = 20;
     r.bytes(s, 2, 20);
     s[22] = 0x87;
-  } else if (x < 950) {
+  } else if (x < 967) {
     s = new Uint8Array(34);
     s[1] = 32;
     r.bytes(s, 2, 32);
-  } else if (x < 960) {
+  } else if (x < 969) {
     s = new Uint8Array(35);
     s[0] = 33;
     s[1] = 2 + r.below(2);
     r.bytes(s, 2, 32);
     s[34] = 0xac;
-  } else if (x < 970) {
+  } else if (x === 969) {
     s = new Uint8Array(67);
     s[0] = 65;
     s.set(UNCOMPRESSED_KEYS[r.below(UNCOMPRESSED_KEYS.length)]!, 1);

@@ -8,7 +8,7 @@
  * (a clear message) when it is unavailable or wrong. Workers load the parent's choice with
  * loadCryptoByName(selection.spec...).
  */
-import { nobleSha256Backend, setSha256Backend, type Sha256Backend } from '../../primitives/hash.ts';
+import { jsSha256Backend, nobleSha256Backend, setSha256Backend, type Sha256Backend } from '../../primitives/hash.ts';
 import type { SigVerifier } from '../../script/sigcheck.ts';
 import { loadFfiVerifier } from './ffi.ts';
 import { ecdsaCases, runSha256Kat, runSigKat, bip340Cases, type KatResult } from './kat.ts';
@@ -108,6 +108,8 @@ export async function loadSigBackend(name: SigBackendName, libPath?: string): Pr
 /** Loads one SHA-256 backend without checking it. Rejects with CryptoBackendError when unavailable. */
 export async function loadSha256Backend(name: Sha256BackendName): Promise<Sha256Backend> {
   switch (name) {
+    case 'js':
+      return jsSha256Backend;
     case 'noble':
       return nobleSha256Backend;
     case 'node':

@@ -2,13 +2,13 @@
  * Native SHA-256 backends for setSha256Backend (src/primitives/hash.ts):
  *   node       node:crypto: crypto.hash() one-shot (Node >= 20.12; createHash before), and
  *              createHash streams whose clone() is hash.copy(). Works on Node, Bun, Deno.
- *   node-large node:crypto for inputs of SMALL_LIMIT bytes and more, noble below and for
+ *   node-large node:crypto for inputs of SMALL_LIMIT bytes and more, the portable JS SHA-256 below and for
  *              streams: for Deno, whose node:crypto call costs ~3 µs however small the input.
  *   bun        Bun.SHA256.hash one-shot, Bun.CryptoHasher streams (clone = copy()).
  * Digests are returned as plain Uint8Array copies (never pooled Node Buffers).
  */
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { nobleSha256Backend, type Sha256Backend, type Sha256Stream } from '../../primitives/hash.ts';
+import { sha256Js } from '../../primitives/sha256.ts';
+import { jsSha256Backend, type Sha256Backend, type Sha256Stream } from '../../primitives/hash.ts';
 import { CryptoBackendError } from './types.ts';
 
 interface NodeHash {
@@ -41,7 +41,7 @@ function nodeOneShot(c: NodeCryptoLike): (d: Uint8Array) => Uint8Array {
   return (d) => new Uint8Array(c.createHash('sha256').update(d).digest());
 }
 
-/** Inputs below this many bytes go to noble in `node-large`. */
+/** Inputs below this many bytes stay in JavaScript in `node-large`. */
 export const SMALL_LIMIT = 512;
 
 let nodeCrypto: Promise<NodeCryptoLike> | undefined;
@@ -66,8 +66,8 @@ export async function loadNodeLargeSha256(): Promise<Sha256Backend> {
   const oneShot = nodeOneShot(c);
   return {
     name: 'node-large',
-    sha256: (d) => (d.length >= SMALL_LIMIT ? oneShot(d) : nobleSha256(d)),
-    create: nobleSha256Backend.create,
+    sha256: (d) => (d.length >= SMALL_LIMIT ? oneShot(d) : sha256Js(d)),
+    create: jsSha256Backend.create,
   };
 }
 

@@ -11,10 +11,10 @@ export const SIG_BACKENDS: readonly SigBackendName[] = ['noble', 'wasm', 'ffi', 
 export type CryptoChoice = 'auto' | SigBackendName;
 
 /** SHA-256 backends: 'node' = node:crypto (Node, and Bun/Deno node compat), 'node-large' =
- * node:crypto for inputs of 1 KiB and more, noble below (for runtimes whose native call
+ * node:crypto for inputs of 512 bytes and more, noble below and for streams (for runtimes whose native call
  * costs more than hashing a few blocks in JS), 'bun' = Bun.SHA256 / Bun.CryptoHasher. */
-export type Sha256BackendName = 'noble' | 'node' | 'node-large' | 'bun';
-export const SHA256_BACKENDS: readonly Sha256BackendName[] = ['noble', 'node', 'node-large', 'bun'];
+export type Sha256BackendName = 'js' | 'noble' | 'node' | 'node-large' | 'bun';
+export const SHA256_BACKENDS: readonly Sha256BackendName[] = ['js', 'noble', 'node', 'node-large', 'bun'];
 export type Sha256Choice = 'auto' | Sha256BackendName;
 
 /** A backend that cannot be loaded here, or that gave a wrong known answer. */
