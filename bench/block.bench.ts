@@ -93,7 +93,7 @@ async function report(label: string, which: [string, () => RealBlock][]): Promis
 }
 
 console.log(`block.bench — ${runtimeLabel()} — rounds ${ROUNDS} (median)`);
-const sel = await selectCrypto(runtimeName() === 'bun' ? { crypto: 'napi' } : {});
+const sel = await selectCrypto({});
 setDefaultVerifier(applyCrypto(sel));
 await report(`backend ${sel.spec.crypto} / sha256 ${sel.spec.sha256}`, loaders);
 if (NOBLE) {

@@ -12,7 +12,7 @@ import type { Transaction } from '../primitives/tx.ts';
 import { TRUC_VERSION } from '../policy/constants.ts';
 import { checkEphemeralSpends } from './ephemeral.ts';
 import { feeAtRate, feeRatePerK } from './format.ts';
-import type { Mempool } from './pool.ts';
+import { prevoutTxids, type Mempool } from './pool.ts';
 import { entriesAndTxidsDisjoint, getEntriesForConflicts, hasNoNewUnconfirmed, paysForRBF, paysMoreThanConflicts } from './rbf.ts';
 import { singleTrucChecks } from './truc.ts';
 import {
@@ -60,8 +60,9 @@ export function checkKnown(pool: Mempool, tx: Transaction): MempoolReject | unde
 /** GetConflictTx over every input: the directly conflicting mempool transactions. */
 export function findConflicts(pool: Mempool, tx: Transaction): Set<MempoolEntry> {
   const out = new Set<MempoolEntry>();
-  for (const i of tx.inputs) {
-    const c = pool.spender(hashToHex(i.prevout.txid), i.prevout.vout);
+  const prev = prevoutTxids(tx);
+  for (let n = 0; n < prev.length; n++) {
+    const c = pool.spender(prev[n]!, tx.inputs[n]!.prevout.vout);
     if (c) out.add(c);
   }
   return out;
@@ -147,7 +148,8 @@ export function prepare(pool: Mempool, c: AdmissionCandidate, args: AcceptArgs =
   // Package evaluation (package fee rates) runs these at package level instead.
   const allConflicts = new Set<MempoolEntry>();
   if (args.packageFeerates) return plan();
-  if (pool.opts.requireStandard) {
+  // Only in-mempool parents can leave ephemeral dust to spend.
+  if (pool.opts.requireStandard && ancestors.size > 0) {
     const eph = checkEphemeralSpends([tx], pool.opts.dustRelayFeeRate, pool);
     if (eph) return reject('policy', 'missing-ephemeral-spends', eph.details);
   }

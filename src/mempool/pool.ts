@@ -21,11 +21,28 @@ export function outKey(txidHex: string, vout: number): string {
   return txidHex + ':' + vout;
 }
 
+const prevHexCache = new WeakMap<Transaction, string[]>();
+/** Display-hex txid of each input's prevout, computed once per transaction. */
+export function prevoutTxids(tx: Transaction): string[] {
+  let v = prevHexCache.get(tx);
+  if (!v) {
+    v = tx.inputs.map((i) => hashToHex(i.prevout.txid));
+    prevHexCache.set(tx, v);
+  }
+  return v;
+}
+
+/** First 6 bytes of the internal-order txid as a number: the usual memcmp tie-break, fast. */
+function txidPrefix(t: Uint8Array): number {
+  return ((t[0]! * 256 + t[1]!) * 256 + t[2]!) * 16_777_216 + ((t[3]! << 16) | (t[4]! << 8) | t[5]!);
+}
+
 /** Ancestor score (CompareTxMemPoolEntryByAncestorFee): best first, ties by txid. */
 export function compareAncestorScore(a: MempoolEntry, b: MempoolEntry): number {
   const f1 = a.aKeyFee * b.aKeySize;
   const f2 = a.aKeySize * b.aKeyFee;
   if (f1 !== f2) return f1 > f2 ? -1 : 1;
+  if (a.txidPrefix !== b.txidPrefix) return a.txidPrefix - b.txidPrefix;
   return compareBytes(a.tx.txid, b.tx.txid);
 }
 
@@ -154,8 +171,8 @@ export class Mempool {
   /** In-mempool direct parents of a transaction (by its inputs). */
   parentsOf(tx: Transaction): Set<MempoolEntry> {
     const out = new Set<MempoolEntry>();
-    for (const i of tx.inputs) {
-      const p = this.byTxid.get(hashToHex(i.prevout.txid));
+    for (const h of prevoutTxids(tx)) {
+      const p = this.byTxid.get(h);
       if (p) out.add(p);
     }
     return out;
@@ -168,8 +185,8 @@ export class Mempool {
    */
   calculateAncestors(tx: Transaction, vsize: number, limits: MempoolLimits): AncestorsResult {
     const staged = new Set<MempoolEntry>();
-    for (const i of tx.inputs) {
-      const p = this.byTxid.get(hashToHex(i.prevout.txid));
+    for (const h of prevoutTxids(tx)) {
+      const p = this.byTxid.get(h);
       if (p) {
         staged.add(p);
         if (staged.size + 1 > limits.ancestorCount) {
@@ -243,7 +260,7 @@ export class Mempool {
     const feeDelta = this.deltas.get(txid) ?? 0;
     const modFee = fee + feeDelta;
     return {
-      tx, txid, wtxid: hashToHex(tx.wtxid), fee, feeDelta, modFee, vsize: c.vsize, weight: c.weight ?? tx.weight,
+      tx, txid, txidPrefix: txidPrefix(tx.txid), wtxid: hashToHex(tx.wtxid), fee, feeDelta, modFee, vsize: c.vsize, weight: c.weight ?? tx.weight,
       sigOpCost: c.sigOpCost ?? 0, time, height, sequence: ++this.seq, spendsCoinbase: c.spendsCoinbase ?? false,
       lockPoints: c.lockPoints, usage: entryUsage(tx), parents: new Set(), children: new Set(),
       ancCount: 1, ancSize: c.vsize, ancFee: modFee, ancSigOps: c.sigOpCost ?? 0,
@@ -263,9 +280,10 @@ export class Mempool {
     else this.lastEntryTime = e.time;
     this.byTxid.set(e.txid, e);
     this.byWtxid.set(e.wtxid, e);
-    for (const i of e.tx.inputs) {
-      const ptxid = hashToHex(i.prevout.txid);
-      this.spenders.set(outKey(ptxid, i.prevout.vout), e);
+    const prev = prevoutTxids(e.tx);
+    for (let n = 0; n < prev.length; n++) {
+      const ptxid = prev[n]!;
+      this.spenders.set(outKey(ptxid, e.tx.inputs[n]!.prevout.vout), e);
       const p = this.byTxid.get(ptxid);
       if (p && !e.parents.has(p)) {
         e.parents.add(p);
@@ -353,8 +371,9 @@ export class Mempool {
       this.descendantIndex.delete(e);
       this.byTxid.delete(e.txid);
       this.byWtxid.delete(e.wtxid);
-      for (const i of e.tx.inputs) {
-        const k = outKey(hashToHex(i.prevout.txid), i.prevout.vout);
+      const prev = prevoutTxids(e.tx);
+      for (let n = 0; n < prev.length; n++) {
+        const k = outKey(prev[n]!, e.tx.inputs[n]!.prevout.vout);
         if (this.spenders.get(k) === e) this.spenders.delete(k);
       }
       this.usage -= e.usage;

@@ -34,6 +34,8 @@ export interface MempoolEntry {
   /** Display-order hex. */
   readonly txid: string;
   readonly wtxid: string;
+  /** Leading bytes of the internal txid as a number (index tie-break). */
+  readonly txidPrefix: number;
   /** Base fee (sats). Internally numbers: every amount fits in 2^53. */
   readonly fee: number;
   /** prioritisetransaction delta. */

@@ -57,10 +57,11 @@ const EVACUATE_BELOW = 0.5;
 const EVACUATE_PER_BATCH = 4;
 const NO_READER = 0x7fffffff;
 
-function randomU32(): number {
+/** 30 random bits: small integers stay Smis in V8, keeping the hash function optimized. */
+function randomSalt(): number {
   const a = new Uint32Array(1);
   crypto.getRandomValues(a);
-  return a[0]! | 0;
+  return a[0]! & 0x3fffffff;
 }
 
 /** Scratch buffer that grows. */
@@ -138,8 +139,8 @@ export class UtxoSet implements CoinView, RawCoinSink {
     this.idxSabs[0]!.grow(INDEX_GROW_STEP);
     this.views = new TableViews({ index: this.idxSabs, heap: this.heapSabs });
     this.i0 = this.views.words(0, 0);
-    this.salt0 = randomU32();
-    this.salt1 = randomU32();
+    this.salt0 = randomSalt();
+    this.salt1 = randomSalt();
     const i0 = this.i0;
     i0[W_SALT0] = this.salt0;
     i0[W_SALT1] = this.salt1;

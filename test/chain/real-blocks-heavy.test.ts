@@ -14,10 +14,8 @@ import { applyCrypto, selectCrypto } from '../../src/runtime/crypto/select.ts';
 import { setDefaultVerifier } from '../../src/script/verify.ts';
 import { claimedFees, loadBcoin, loadFloresta367891, type RealBlock } from './vectors.ts';
 
-// Bun 1.4.5 aborts inside its FFI layer with the ffi backend under this load (reported to the
-// lead); use the N-API libsecp256k1 there.
-const onBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
-const selection = await selectCrypto(onBun ? { crypto: 'napi' } : {});
+// The fastest backend this runtime has (ffi on Bun and Deno when libsecp256k1 is installed).
+const selection = await selectCrypto({});
 setDefaultVerifier(applyCrypto(selection));
 
 const blocks: [string, () => RealBlock][] = [

@@ -42,12 +42,23 @@ export function openBun(ffi: BunFfi, path: string): Secp256k1Raw {
   // Inputs (written by the caller) and opaque 64-byte outputs (secp256k1_pubkey,
   // secp256k1_ecdsa_signature, secp256k1_xonly_pubkey). Pointers taken once; the arrays are
   // kept alive by this closure.
-  const sig = new Uint8Array(64);
-  const msg32 = new Uint8Array(32);
-  const key = new Uint8Array(65);
-  const pub = new Uint8Array(64);
-  const sigS = new Uint8Array(64);
-  const xonly = new Uint8Array(64);
+  // All views share one explicitly allocated ArrayBuffer. Race with the garbage collector:
+  // a small `new Uint8Array(n)` starts life as a JSC "fast" typed array whose storage is
+  // moved the first time anything asks for its buffer, which would leave the pointers taken
+  // below dangling (seen as wrong answers and crashes). ArrayBuffer-backed storage never moves.
+  const mem = new Uint8Array(new ArrayBuffer(64 + 32 + 72 + 64 + 64 + 64));
+  let at = 0;
+  const take = (n: number) => {
+    const v = mem.subarray(at, at + n);
+    at += (n + 7) & ~7;
+    return v;
+  };
+  const sig = take(64);
+  const msg32 = take(32);
+  const key = take(65);
+  const pub = take(64);
+  const sigS = take(64);
+  const xonly = take(64);
   const pSig = ffi.ptr(sig), pMsg = ffi.ptr(msg32), pKey = ffi.ptr(key);
   const pPub = ffi.ptr(pub), pSigS = ffi.ptr(sigS), pXonly = ffi.ptr(xonly);
 

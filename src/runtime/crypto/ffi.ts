@@ -17,7 +17,9 @@ export interface FfiVerifier extends SigVerifier {
 }
 
 export function ffiVerifierFrom(raw: Secp256k1Raw): FfiVerifier {
-  let msgBuf = new Uint8Array(128); // Schnorr messages that are not 32 bytes; grows on demand
+  // Schnorr messages that are not 32 bytes; grows on demand. ArrayBuffer-backed so its data
+  // never moves while C reads it (see ffi-bun.ts).
+  let msgBuf = new Uint8Array(new ArrayBuffer(128));
   return {
     name: 'ffi',
     libPath: raw.path,
@@ -36,7 +38,7 @@ export function ffiVerifierFrom(raw: Secp256k1Raw): FfiVerifier {
         raw.msg32.set(msg);
         return raw.schnorrVerify(raw.msg32, 32) === 1;
       }
-      if (msg.length > msgBuf.length) msgBuf = new Uint8Array(Math.max(msg.length, 2 * msgBuf.length));
+      if (msg.length > msgBuf.length) msgBuf = new Uint8Array(new ArrayBuffer(Math.max(msg.length, 2 * msgBuf.length)));
       msgBuf.set(msg);
       return raw.schnorrVerify(msgBuf, msg.length) === 1;
     },
