@@ -21,7 +21,7 @@ import { isCoinBase } from '../src/primitives/tx.ts';
 import { hexToHash } from '../src/primitives/bytes.ts';
 import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
 import { setDefaultVerifier } from '../src/script/verify.ts';
-import { runtimeLabel, runtimeName } from '../src/runtime/crypto/runtime-info.ts';
+import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
 import { applyCrypto, selectCrypto } from '../src/runtime/crypto/select.ts';
 import type { Coin, CoinView } from '../src/utxo/coin.ts';
 import { loadBcoin, loadBtcd277647, loadFloresta367891, type RealBlock } from '../test/chain/vectors.ts';

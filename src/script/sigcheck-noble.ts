@@ -7,6 +7,9 @@ import type { SigVerifier } from './sigcheck.ts';
 export const nobleVerifier: SigVerifier = {
   name: 'noble',
   verifyEcdsa(sig64, msg32, pubkey) {
+    // The interface's contract, enforced: noble would otherwise truncate a longer message.
+    if (sig64.length !== 64 || msg32.length !== 32) return false;
+    if (!((pubkey.length === 33 && (pubkey[0] === 2 || pubkey[0] === 3)) || (pubkey.length === 65 && pubkey[0] === 4))) return false;
     try {
       // The interpreter already normalised S; lowS:false so noble does not re-judge it.
       return secp256k1.verify(sig64, msg32, pubkey, { prehash: false, lowS: false, format: 'compact' });
@@ -15,6 +18,7 @@ export const nobleVerifier: SigVerifier = {
     }
   },
   verifySchnorr(sig64, msg, xonly32) {
+    if (sig64.length !== 64 || xonly32.length !== 32) return false;
     try {
       return schnorr.verify(sig64, msg, xonly32);
     } catch {
