@@ -8,7 +8,7 @@ import { checkBlock, checkBlockHeader } from '../consensus/block-check.ts';
 import { contextualCheckBlock, contextualCheckBlockHeader } from '../consensus/block-contextual.ts';
 import { connectBlock } from '../consensus/connect-block.ts';
 import type { CheckInputs } from '../consensus/script-check.ts';
-import { decodeBlock, type Block } from '../primitives/block.ts';
+import { decodeBlock, decodeHeader, type Block } from '../primitives/block.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Coin } from '../utxo/coin.ts';
 import { BlockIndex, findFork } from './block-index.ts';
@@ -23,6 +23,16 @@ export type SubmitResult =
 
 export interface ChainStateOptions {
   checkInputs?: CheckInputs;
+  /**
+   * Block data and undo kept for this many blocks below the tip (Core's prune target of
+   * MIN_BLOCKS_TO_KEEP = 288); older ones are dropped so memory stays bounded. A reorg
+   * deeper than this is refused.
+   */
+  keepBlocks?: number;
+  /** Called after a block is connected to the active chain (mempool updates). */
+  onConnected?: (block: Block, idx: BlockIndex) => void;
+  /** Called after the tip block is disconnected (its transactions may return to the mempool). */
+  onDisconnected?: (block: Block, idx: BlockIndex) => void;
   /** The node's clock in seconds (time-too-new); omitted: not checked. */
   now?: () => number;
 }
@@ -45,6 +55,31 @@ export class ChainState {
     // The genesis coinbase is not spendable and never enters the UTXO set.
     this.undos.set(this.genesis.hashHex, []);
     this.chain.push(this.genesis);
+  }
+
+  /**
+   * A chain state resumed from persisted headers (heights 1..n of the active chain, 80 bytes
+   * each) over a UTXO set already at that tip. Block data and undo of those blocks are not
+   * kept, so they cannot be disconnected (as after a restart of a pruned Core node).
+   */
+  static restore(params: ChainParams, coins: CoinStore, headers: Uint8Array[], options: ChainStateOptions = {}): ChainState {
+    const cs = new ChainState(params, coins, options);
+    let prev = cs.genesis;
+    for (const raw of headers) {
+      const h = decodeHeader(raw);
+      if (hashToHex(h.prevHash) !== prev.hashHex) throw new Error(`restore: header ${hashToHex(h.hash)} does not extend ${prev.hashHex}`);
+      const idx = new BlockIndex(h, prev, cs.sequence++);
+      idx.status = 'connected-once';
+      cs.index.set(idx.hashHex, idx);
+      cs.chain.push(idx);
+      prev = idx;
+    }
+    return cs;
+  }
+
+  /** The active chain's headers above genesis (what restore() takes). */
+  activeHeaders(): Uint8Array[] {
+    return this.chain.slice(1).map((idx) => idx.header.raw);
   }
 
   get tip(): BlockIndex {
@@ -99,7 +134,8 @@ export class ChainState {
     this.index.set(hex, idx);
     this.blocks.set(hex, block);
     const failure = await this.activateBestChain();
-    if (failure && failure.idx === idx) return failure.result;
+    // The submitted block itself failed, or its branch did (a failed ancestor taints it).
+    if (failure && (failure.idx === idx || idx.status === 'failed')) return failure.result;
     return { ok: true, tip: this.tip.hashHex };
   }
 
@@ -126,6 +162,16 @@ export class ChainState {
       const best = this.findMostWork();
       if (best === this.tip) return firstFailure;
       const fork = findFork(this.tip, best);
+      for (let x = this.tip; x !== fork; x = x.prev!) {
+        if (!this.undos.has(x.hashHex)) {
+          // The blocks to undo were pruned: refuse the branch rather than half-reorganise.
+          const first = best.ancestor(fork.height + 1)!;
+          this.markFailed(first);
+          firstFailure ??= { idx: first, result: { ok: false, reason: 'bad-fork-prior-to-pruned' } };
+          break;
+        }
+      }
+      if (best.status === 'failed') continue;
       while (this.tip !== fork) {
         const d = this.disconnectTip();
         if (!d.ok) throw new Error(`disconnect failed: ${d.reason}`);
@@ -140,6 +186,25 @@ export class ChainState {
           firstFailure ??= { idx, result: r };
           break;
         }
+      }
+    }
+  }
+
+  /**
+   * Drops block data and undo more than keepBlocks below the tip: the active-chain block at
+   * that depth each time, and (every 64 blocks) side-branch blocks as deep.
+   */
+  private prune(): void {
+    const keep = this.options.keepBlocks ?? 288;
+    const cutoff = this.tip.height - keep;
+    if (cutoff <= 0) return;
+    const old = this.chain[cutoff]!;
+    this.blocks.delete(old.hashHex);
+    this.undos.delete(old.hashHex);
+    if (this.tip.height % 64 === 0) {
+      for (const [hex] of this.blocks) {
+        const idx = this.index.get(hex);
+        if (idx && idx.height <= cutoff && this.chain[idx.height] !== idx) this.blocks.delete(hex);
       }
     }
   }
@@ -174,6 +239,8 @@ export class ChainState {
     this.undos.set(idx.hashHex, r.undo);
     idx.status = 'connected-once';
     this.chain.push(idx);
+    this.prune();
+    this.options.onConnected?.(block, idx);
     return { ok: true };
   }
 
@@ -188,6 +255,7 @@ export class ChainState {
     if (!r.ok) return r;
     this.coins.applyBatch(r.batch);
     this.chain.pop();
+    this.options.onDisconnected?.(block, idx);
     return { ok: true, clean: r.clean };
   }
 

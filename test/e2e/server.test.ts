@@ -1,0 +1,474 @@
+// End to end (issue 4): the real server (startServer: the runtime's own HTTP server, two
+// validation workers, noble crypto) listening on a real socket, driven over HTTP with fetch.
+// A 110-block regtest chain is posted first; then crafted transactions must come back with
+// Bitcoin Core's exact reject reasons, and the server must survive malformed requests and a
+// validation worker dying under load.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mineBlock, outputScript, makeCoinbase, type Spendable } from '../../src/chain/builder.ts';
+import type { ResultJson } from '../../src/api/app.ts';
+import { bitsToTarget, hashToBigInt } from '../../src/primitives/block.ts';
+import { concatBytes, hashToHex, toHex } from '../../src/primitives/bytes.ts';
+import { hash256 } from '../../src/primitives/hash.ts';
+import { makeTx, type Transaction, type TxOut } from '../../src/primitives/tx.ts';
+import { MAX_MONEY } from '../../src/consensus/constants.ts';
+import { OP } from '../../src/script/opcodes.ts';
+import { pushData } from '../../src/script/script.ts';
+import { ValidationPool } from '../../src/validation/pool.ts';
+import { input as fakeInput, p2wpkh, privKey, pubKey, signAll } from '../policy/helpers.ts';
+import {
+  COIN, FAN_HEIGHT, TIP_HEIGHT, buildE2eChain, inputOf, modified, payTo, signSpend, unsignedTx,
+} from './fixture.ts';
+import {
+  getJson, postBlock, postBlocks, postJson, postRaw, postTxBytes, startTestServer, type TestServer,
+} from '../util/server.ts';
+
+const chain = buildE2eChain();
+const NEXT_HEIGHT = TIP_HEIGHT + 1;
+let srv: TestServer | undefined;
+const url = (): string => srv!.url;
+
+before(async () => {
+  srv = await startTestServer();
+  await postBlocks(srv.url, chain.blocks);
+});
+after(async () => {
+  await srv?.close();
+});
+
+/** Core's reject results are 200 responses with allowed: false. */
+async function verdict(tx: Transaction | Uint8Array, expected?: { txid?: Uint8Array }): Promise<ResultJson> {
+  const raw = tx instanceof Uint8Array ? tx : tx.raw;
+  const res = await postTxBytes(url(), raw);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  if (!(tx instanceof Uint8Array)) assert.equal(res.body.txid, hashToHex(expected?.txid ?? tx.txid));
+  return res.body;
+}
+
+/** A stateless item (prevouts in the request) posted as JSON. */
+async function verdictWith(tx: Transaction, prevouts: { scriptPubKey: Uint8Array; amount: bigint; height?: number; coinbase?: boolean }[], at?: { height: number; mtp: number }): Promise<ResultJson> {
+  const body = {
+    tx: toHex(tx.raw),
+    prevouts: prevouts.map((p) => ({ ...p, scriptPubKey: toHex(p.scriptPubKey), amount: p.amount.toString() })),
+    ...(at ? { at } : {}),
+  };
+  const res = await postJson<ResultJson>(`${url()}/validate`, body);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
+}
+
+const spare = (i: number): Spendable => chain.spare[i]!;
+const NULL_TXID = new Uint8Array(32);
+const opReturn = (n: number): Uint8Array => concatBytes(Uint8Array.of(OP.OP_RETURN), pushData(new Uint8Array(n).fill(0x42)));
+const bareMultisig1of1 = concatBytes(Uint8Array.of(OP.OP_1), pushData(pubKey(privKey(9))), Uint8Array.of(OP.OP_1, OP.OP_CHECKMULTISIG));
+
+/** Flips one bit in the first witness item (the signature) of input 0. */
+const badWitnessSig = (tx: Transaction): Transaction => modified(tx, (f) => {
+  f.inputs[0]!.witness[0]![10]! ^= 1;
+});
+
+interface RejectCase {
+  reason: string;
+  kind: string;
+  /** The transaction, or raw bytes when it has no txid worth checking. */
+  tx: () => Transaction | Uint8Array;
+  /** Prevouts for a stateless request (JSON); absent: the server's UTXO set. */
+  prevouts?: () => { scriptPubKey: Uint8Array; amount: bigint }[];
+  details?: string | RegExp;
+  label?: string;
+}
+
+const cases: RejectCase[] = [
+  // CheckTransaction (consensus/tx_check.cpp), in its order.
+  // version ‖ 0x00 (no inputs) ‖ 0x00 (flag byte 0: a legacy tx with no inputs and outputs) ‖ locktime
+  { reason: 'bad-txns-vin-empty', kind: 'consensus', tx: () => Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0, 0, 0) },
+  { reason: 'bad-txns-vout-empty', kind: 'consensus', tx: () => unsignedTx([inputOf(spare(0))], []) },
+  {
+    reason: 'bad-txns-oversize', kind: 'consensus',
+    tx: () => unsignedTx([inputOf(spare(0))], [{ value: 0n, scriptPubKey: new Uint8Array(1_000_000).fill(OP.OP_NOP) }]),
+  },
+  { reason: 'bad-txns-vout-negative', kind: 'consensus', tx: () => unsignedTx([inputOf(spare(0))], [payTo(-1n)]) },
+  { reason: 'bad-txns-vout-toolarge', kind: 'consensus', tx: () => unsignedTx([inputOf(spare(0))], [payTo(MAX_MONEY + 1n)]) },
+  { reason: 'bad-txns-txouttotal-toolarge', kind: 'consensus', tx: () => unsignedTx([inputOf(spare(0))], [payTo(MAX_MONEY), payTo(1n)]) },
+  { reason: 'bad-txns-inputs-duplicate', kind: 'consensus', tx: () => unsignedTx([inputOf(spare(0)), inputOf(spare(0))], [payTo(COIN)]) },
+  {
+    reason: 'bad-txns-prevout-null', kind: 'consensus',
+    tx: () => unsignedTx([inputOf(spare(0)), inputOf({ txid: NULL_TXID, vout: 0xffffffff })], [payTo(COIN)]),
+  },
+  {
+    reason: 'bad-cb-length', kind: 'consensus',
+    tx: () => makeTx({ version: 2, locktime: 0, inputs: [{ ...inputOf({ txid: NULL_TXID, vout: 0xffffffff }), scriptSig: Uint8Array.of(1) }], outputs: [payTo(COIN)] }),
+  },
+  // MemPoolAccept::PreChecks: a loose coinbase, then IsStandardTx in Core's order.
+  { reason: 'coinbase', kind: 'consensus', tx: () => makeCoinbase(NEXT_HEIGHT, 50n * COIN, outputScript('p2wpkh', 0)) },
+  { reason: 'version', kind: 'policy', tx: () => unsignedTx([inputOf(spare(0))], [payTo(COIN - 1000n)], { version: 4 }) },
+  { reason: 'tx-size', kind: 'policy', tx: () => unsignedTx([inputOf(spare(0))], [{ value: 0n, scriptPubKey: opReturn(100_010) }]) },
+  {
+    reason: 'scriptsig-size', kind: 'policy',
+    tx: () => unsignedTx([{ ...inputOf(spare(0)), scriptSig: new Uint8Array(1651).fill(OP.OP_1) }], [payTo(COIN - 1000n)]),
+  },
+  {
+    reason: 'scriptsig-not-pushonly', kind: 'policy',
+    tx: () => unsignedTx([{ ...inputOf(spare(0)), scriptSig: Uint8Array.of(OP.OP_NOP) }], [payTo(COIN - 1000n)]),
+  },
+  { reason: 'scriptpubkey', kind: 'policy', tx: () => unsignedTx([inputOf(spare(0))], [{ value: COIN - 1000n, scriptPubKey: Uint8Array.of(OP.OP_1) }]) },
+  { label: 'dust (two dust outputs)', reason: 'dust', kind: 'policy', tx: () => unsignedTx([inputOf(spare(0))], [payTo(100n), payTo(200n), payTo(COIN - 10_000n)]) },
+  // 65 bytes without witness at least (CVE-2017-12842): this one is 61.
+  { reason: 'tx-size-small', kind: 'policy', tx: () => unsignedTx([inputOf(spare(0))], [{ value: COIN - 1000n, scriptPubKey: Uint8Array.of(OP.OP_RETURN) }]) },
+  { label: 'non-final (height lock)', reason: 'non-final', kind: 'consensus', tx: () => unsignedTx([inputOf(spare(0))], [payTo(COIN - 1000n)], { locktime: NEXT_HEIGHT + 1 }) },
+  { label: 'non-final (time lock past the tip MTP)', reason: 'non-final', kind: 'consensus', tx: () => unsignedTx([inputOf(spare(0))], [payTo(COIN - 1000n)], { locktime: chain.tipMtp }) },
+  {
+    label: 'bad-txns-inputs-missingorspent (spent by the fan-out)', reason: 'bad-txns-inputs-missingorspent', kind: 'missing-inputs',
+    tx: () => signSpend([chain.spentCoinbase], [payTo(chain.spentCoinbase.value - 10_000n)]),
+  },
+  {
+    label: 'bad-txns-inputs-missingorspent (never existed)', reason: 'bad-txns-inputs-missingorspent', kind: 'missing-inputs',
+    tx: () => unsignedTx([inputOf({ txid: new Uint8Array(32).fill(7), vout: 0 })], [payTo(COIN)]),
+  },
+  // BIP68: 10 blocks after FAN_HEIGHT; the next block is only 5 after.
+  { reason: 'non-BIP68-final', kind: 'consensus', tx: () => signSpend([spare(1)], [payTo(COIN - 1000n)], { sequence: 10 }) },
+  // Consensus::CheckTxInputs.
+  {
+    reason: 'bad-txns-premature-spend-of-coinbase', kind: 'consensus', details: 'tried to spend coinbase at depth 1',
+    tx: () => signSpend([chain.immatureCoinbase], [payTo(chain.immatureCoinbase.value - 10_000n)]),
+  },
+  { reason: 'bad-txns-in-belowout', kind: 'consensus', details: 'value in (1.00) < value out (2.00)', tx: () => unsignedTx([inputOf(spare(0))], [payTo(2n * COIN)]) },
+  {
+    reason: 'bad-txns-inputvalues-outofrange', kind: 'consensus',
+    tx: () => unsignedTx([fakeInput(1), fakeInput(2)], [payTo(COIN)]),
+    prevouts: () => [{ scriptPubKey: outputScript('p2wpkh', 3), amount: MAX_MONEY }, { scriptPubKey: outputScript('p2wpkh', 3), amount: MAX_MONEY }],
+  },
+  // AreInputsStandard / IsWitnessStandard.
+  {
+    label: 'bad-txns-nonstandard-inputs (spends a bare OP_TRUE)', reason: 'bad-txns-nonstandard-inputs', kind: 'policy',
+    tx: () => unsignedTx([fakeInput(3)], [payTo(COIN - 1000n)]),
+    prevouts: () => [{ scriptPubKey: Uint8Array.of(OP.OP_1), amount: COIN }],
+  },
+  {
+    label: 'bad-witness-nonstandard (witness on a P2PKH coin)', reason: 'bad-witness-nonstandard', kind: 'policy',
+    tx: () => unsignedTx([{ ...inputOf(chain.coinbaseP2pkh), witness: [Uint8Array.of(1)] }], [payTo(chain.coinbaseP2pkh.value - 10_000n)]),
+  },
+  // Ephemeral dust must pay no fee (PreCheckEphemeralTx).
+  {
+    label: 'dust (one dust output and a fee)', reason: 'dust', kind: 'policy', details: 'tx with dust output must be 0-fee',
+    tx: () => unsignedTx([inputOf(spare(0))], [payTo(100n), payTo(COIN - 10_000n)]),
+  },
+  // 201 bare multisig outputs × 20 legacy sigops × 4 = 16080 > MAX_STANDARD_TX_SIGOPS_COST.
+  {
+    reason: 'bad-txns-too-many-sigops', kind: 'policy', details: '16080',
+    tx: () => unsignedTx([inputOf(spare(0))], Array.from({ length: 201 }, (): TxOut => ({ value: 1000n, scriptPubKey: bareMultisig1of1 }))),
+  },
+  { reason: 'min relay fee not met', kind: 'fee', details: /^0 < \d+$/, tx: () => unsignedTx([inputOf(spare(0))], [payTo(COIN)]) },
+  {
+    reason: 'TRUC-violation', kind: 'policy', details: /^version=3 tx [0-9a-f]{64} \(wtxid=[0-9a-f]{64}\) is too big: \d+ > 10000 virtual bytes$/,
+    tx: () => unsignedTx([inputOf(spare(0))], Array.from({ length: 330 }, () => payTo(10_000n)), { version: 3 }),
+  },
+  // PolicyScriptChecks: a consensus failure (bad ECDSA / Schnorr signature) and a policy-only one.
+  {
+    label: 'mempool-script-verify-flag-failed: bad P2WPKH signature (consensus)',
+    reason: 'mempool-script-verify-flag-failed (Signature must be zero for failed CHECK(MULTI)SIG operation)', kind: 'consensus',
+    details: /^input 0 of [0-9a-f]{64} \(wtxid [0-9a-f]{64}\), spending [0-9a-f]{64}:\d+$/,
+    tx: () => badWitnessSig(signSpend([spare(2)], [payTo(COIN - 1000n)])),
+  },
+  {
+    label: 'mempool-script-verify-flag-failed: bad P2TR key-path signature (consensus)',
+    reason: 'mempool-script-verify-flag-failed (Invalid Schnorr signature)', kind: 'consensus',
+    tx: () => badWitnessSig(signSpend([chain.coinbaseP2tr], [payTo(chain.coinbaseP2tr.value - 10_000n)])),
+  },
+  {
+    label: 'mempool-script-verify-flag-failed: extra scriptSig push on P2PKH (policy only: CLEANSTACK)',
+    reason: 'mempool-script-verify-flag-failed (Stack size must be exactly one after execution)', kind: 'policy',
+    tx: () => modified(signSpend([chain.coinbaseP2pkh], [payTo(chain.coinbaseP2pkh.value - 10_000n)]), (f) => {
+      f.inputs[0]!.scriptSig = concatBytes(Uint8Array.of(OP.OP_0), f.inputs[0]!.scriptSig);
+    }),
+  },
+  // testmempoolaccept's maxfeerate (0.10 BTC/kvB by default), after the scripts passed.
+  { reason: 'max-fee-exceeded', kind: 'fee', details: /^50000000 > \d+$/, tx: () => signSpend([spare(3)], [payTo(COIN / 2n)]) },
+];
+
+describe('e2e server: Core reject reasons over HTTP', () => {
+  test('the chain is posted: tip, MTP and UTXO set as built', async () => {
+    const tip = await getJson<{ height: number; hash: string; mtp: number }>(`${url()}/chain/tip`);
+    assert.equal(tip.status, 200);
+    assert.equal(tip.body.height, TIP_HEIGHT);
+    assert.equal(tip.body.mtp, chain.tipMtp);
+    assert.equal(tip.body.hash, hashToHex(chain.next.tipHash));
+  });
+
+  for (const c of cases) {
+    test(c.label ?? c.reason, async () => {
+      const tx = c.tx();
+      const r = c.prevouts ? await verdictWith(tx as Transaction, c.prevouts()) : await verdict(tx);
+      assert.equal(r.allowed, false, JSON.stringify(r));
+      assert.equal(r.reason, c.reason, JSON.stringify(r));
+      assert.equal(r.kind, c.kind, JSON.stringify(r));
+      if (typeof c.details === 'string') assert.equal(r.details, c.details);
+      else if (c.details) assert.match(String(r.details), c.details);
+    });
+  }
+
+  test('at least 25 distinct reasons covered', () => {
+    assert.ok(new Set(cases.map((c) => c.reason)).size >= 25);
+  });
+});
+
+describe('e2e server: valid spends from the UTXO set', () => {
+  test('one spend of every standard output kind is allowed, with fee and vsize', async () => {
+    for (const coin of Object.values(chain.byKind)) {
+      const tx = signSpend([coin], [payTo(COIN - 2_000n)]);
+      const r = await verdict(tx);
+      assert.deepEqual([r.allowed, r.reason, r.fee, r.vsize, r.wtxid], [true, undefined, 2000, tx.vsize, hashToHex(tx.wtxid)], `${coin.kind}: ${JSON.stringify(r)}`);
+    }
+  });
+  test('mature coinbases (P2TR key path, P2PKH) in one transaction; hex body', async () => {
+    const coins = [chain.coinbaseP2tr, chain.coinbaseP2pkh];
+    const tx = signSpend(coins, [payTo(99n * COIN), payTo(COIN - 30_000n, 51)]);
+    const res = await postRaw<ResultJson>(`${url()}/validate`, toHex(tx.raw) + '\n', 'text/plain');
+    assert.equal(res.status, 200);
+    assert.deepEqual([res.body.allowed, res.body.fee, res.body.txid], [true, 30_000, hashToHex(tx.txid)]);
+  });
+  test('a relative lock that is met (BIP68, 5 blocks) and a height lock at the next block', async () => {
+    assert.equal((await verdict(signSpend([spare(1)], [payTo(COIN - 1000n)], { sequence: NEXT_HEIGHT - FAN_HEIGHT }))).allowed, true);
+    assert.equal((await verdict(signSpend([spare(1)], [payTo(COIN - 1000n)], { locktime: TIP_HEIGHT }))).allowed, true);
+  });
+});
+
+describe('e2e server: stateless validation and batches', () => {
+  const K = privKey(21);
+  const spk = p2wpkh(pubKey(K));
+  const signed = signAll({ version: 2, locktime: 1000, inputs: [fakeInput(21)], outputs: [{ value: 49_000n, scriptPubKey: p2wpkh(pubKey(privKey(22))) }] },
+    [K], [{ value: 50_000n, scriptPubKey: spk }]);
+  const prevouts = [{ scriptPubKey: toHex(spk), amount: 50_000 }];
+
+  test('prevouts with `at`: the height lock decides', async () => {
+    let r = (await postJson<ResultJson>(`${url()}/validate`, { tx: toHex(signed.raw), prevouts, at: { height: 999, mtp: 1_700_000_000 } })).body;
+    assert.deepEqual([r.allowed, r.reason], [false, 'non-final']);
+    r = (await postJson<ResultJson>(`${url()}/validate`, { tx: toHex(signed.raw), prevouts, at: { height: 1000, mtp: 1_700_000_000 } })).body;
+    assert.deepEqual([r.allowed, r.fee], [true, 1000]);
+    // Without `at`, the node's tip (110) is the context: still locked.
+    r = (await postJson<ResultJson>(`${url()}/validate`, { tx: toHex(signed.raw), prevouts })).body;
+    assert.equal(r.reason, 'non-final');
+  });
+  test('prevouts with `at`: coinbase maturity counts from the given height', async () => {
+    const cb = [{ ...prevouts[0]!, coinbase: true, height: 500 }];
+    let r = (await postJson<ResultJson>(`${url()}/validate`, { tx: toHex(signed.raw), prevouts: cb, at: { height: 1000, mtp: 1_700_000_000 } })).body;
+    assert.equal(r.allowed, true);
+    r = (await postJson<ResultJson>(`${url()}/validate`, { tx: toHex(signed.raw), prevouts: [{ ...cb[0]!, height: 950 }], at: { height: 1000, mtp: 1_700_000_000 } })).body;
+    assert.deepEqual([r.reason, r.details], ['bad-txns-premature-spend-of-coinbase', 'tried to spend coinbase at depth 51']);
+  });
+  test('prevouts with maxfeerate (sat/vB)', async () => {
+    const r = (await postJson<ResultJson>(`${url()}/validate`, { tx: toHex(signed.raw), prevouts, at: { height: 1000, mtp: 0 }, maxfeerate: 1 })).body;
+    assert.deepEqual([r.reason, r.kind], ['max-fee-exceeded', 'fee']);
+  });
+  test('a batch mixing stateless, stateful, invalid and undecodable items keeps its order', async () => {
+    const good = signSpend([spare(4)], [payTo(COIN - 1000n)]);
+    const dust = unsignedTx([inputOf(spare(4))], [payTo(1n), payTo(2n)]);
+    const res = await postJson<ResultJson[]>(`${url()}/validate`, [
+      { tx: toHex(signed.raw), prevouts, at: { height: 1000, mtp: 0 } },
+      { tx: toHex(dust.raw) },
+      { tx: 'zz' },
+      { tx: toHex(good.raw) },
+      { tx: toHex(signSpend([chain.spentCoinbase], [payTo(COIN)]).raw) },
+    ]);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.map((r) => [r.allowed, r.reason ?? null, r.kind ?? null]), [
+      [true, null, null],
+      [false, 'dust', 'policy'],
+      [false, 'TX decode failed', 'malformed'],
+      [true, null, null],
+      [false, 'bad-txns-inputs-missingorspent', 'missing-inputs'],
+    ]);
+    assert.deepEqual([res.body[0]!.txid, res.body[1]!.txid, res.body[2]!.txid, res.body[3]!.txid],
+      [hashToHex(signed.txid), hashToHex(dust.txid), null, hashToHex(good.txid)]);
+  });
+});
+
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+describe('e2e server: malformed requests get 4xx and the server keeps serving', () => {
+  const good = (): Transaction => signSpend([spare(5)], [payTo(COIN - 1000n)]);
+  test('bad hex, truncated, trailing bytes, odd length: 400 malformed with the decoder message', async () => {
+    const raw = good().raw;
+    const cases: [BodyInit, string, RegExp][] = [
+      ['zz' + toHex(raw), 'text/plain', /invalid hex character/],
+      [toHex(raw) + 'a', 'text/plain', /odd length/],
+      [new Uint8Array(raw.subarray(0, raw.length - 3)), 'application/octet-stream', /truncated/],
+      [new Uint8Array([...raw, 0, 0]), 'application/octet-stream', /2 trailing bytes after transaction/],
+      [new Uint8Array(0), 'application/octet-stream', /truncated/],
+    ];
+    for (const [body, type, message] of cases) {
+      const res = await postRaw<ErrorBody>(`${url()}/validate`, body, type);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body.error.code, 'malformed');
+      assert.match(res.body.error.message, message);
+    }
+  });
+  test('oversize body: 413; wrong content type: 415', async () => {
+    let res = await postRaw<ErrorBody>(`${url()}/validate`, new Uint8Array(2 * 1024 * 1024 + 1), 'application/octet-stream');
+    assert.equal(res.status, 413);
+    assert.equal(res.body.error.code, 'payload-too-large');
+    res = await postRaw<ErrorBody>(`${url()}/validate`, toHex(good().raw), 'application/xml');
+    assert.equal(res.status, 415);
+    assert.equal(res.body.error.code, 'unsupported-media-type');
+    res = await postRaw<ErrorBody>(`${url()}/blocks`, '00', 'application/json');
+    assert.equal(res.status, 415);
+  });
+  test('JSON with wrong fields: 400 bad-request naming the field', async () => {
+    const hex = toHex(good().raw);
+    const cases: [string, RegExp][] = [
+      ['{"tx":', /invalid JSON/],
+      [JSON.stringify({ tx: 42 }), /tx/],
+      [JSON.stringify({ transaction: hex }), /transaction|tx/],
+      [JSON.stringify({ tx: hex, prevouts: [{ scriptPubKey: '00', amount: -1 }] }), /prevouts\.0\.amount/],
+      [JSON.stringify({ tx: hex, prevouts: [] }), /prevouts has 0 entries but the transaction has 1 inputs/],
+      [JSON.stringify({ tx: hex, at: { height: 'tip' } }), /at\.height/],
+      [JSON.stringify({ tx: hex, prevouts: [{ scriptPubKey: 'xyz', amount: 1 }] }), /prevouts\.0\.scriptPubKey/],
+      [JSON.stringify([]), /empty/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await postRaw<ErrorBody>(`${url()}/validate`, body, 'application/json');
+      assert.equal(res.status, 400, body);
+      assert.ok(['bad-request', 'malformed'].includes(res.body.error.code), JSON.stringify(res.body));
+      assert.match(res.body.error.message, message, body);
+    }
+  });
+  test('unknown route: 404 JSON; then a valid request still succeeds', async () => {
+    const res = await getJson<ErrorBody>(`${url()}/nope`);
+    assert.equal(res.status, 404);
+    assert.equal(res.body.error.code, 'not-found');
+    const tx = good();
+    const r = await verdict(tx);
+    assert.deepEqual([r.allowed, r.fee], [true, 1000]);
+  });
+});
+
+/** The block with its header changed by `edit` and the nonce ground again (regtest PoW). */
+function regrind(raw: Uint8Array, edit: (header: Uint8Array) => void): Uint8Array {
+  const out = raw.slice();
+  const hdr = out.subarray(0, 80);
+  edit(hdr);
+  const target = bitsToTarget(0x207fffff).target;
+  for (let nonce = 0; ; nonce++) {
+    hdr[76] = nonce & 0xff; hdr[77] = (nonce >>> 8) & 0xff; hdr[78] = (nonce >>> 16) & 0xff; hdr[79] = nonce >>> 24;
+    if (hashToBigInt(hash256(hdr)) <= target) return out;
+  }
+}
+
+describe('e2e server: blocks', () => {
+  test('bad merkle root: bad-txnmrklroot, the tip stays', async () => {
+    const bad = regrind(chain.blocks[TIP_HEIGHT - 1]!, (h) => {
+      h[36]! ^= 1;
+    });
+    const r = await postBlock(url(), bad);
+    assert.equal(r.status, 200);
+    assert.deepEqual([r.body.accepted, r.body.reason], [false, 'bad-txnmrklroot']);
+    assert.equal((await getJson<{ height: number }>(`${url()}/chain/tip`)).body.height, TIP_HEIGHT);
+  });
+  test('a block spending with a bad signature: block-script-verify-flag-failed, checked on the workers', async () => {
+    const tx = badWitnessSig(signSpend([spare(2)], [payTo(COIN - 1000n)]));
+    const { raw } = mineBlock({ prevHash: chain.next.tipHash, height: NEXT_HEIGHT, time: chain.next.time + 600, txs: [tx], fees: 1000n });
+    const r = await postBlock(url(), raw);
+    assert.equal(r.body.accepted, false);
+    assert.match(String(r.body.reason), /^block-script-verify-flag-failed \(/);
+    assert.match(String(r.body.details), new RegExp(hashToHex(tx.txid)));
+    assert.equal((await getJson<{ height: number }>(`${url()}/chain/tip`)).body.height, TIP_HEIGHT);
+  });
+  test('undecodable and duplicate blocks', async () => {
+    let r = await postRaw<Record<string, unknown>>(`${url()}/blocks`, 'abcd', 'text/plain');
+    assert.deepEqual([r.status, r.body.accepted, r.body.reason], [200, false, 'block decode failed']);
+    r = await postBlock(url(), chain.blocks[0]!);
+    assert.deepEqual([r.body.accepted, r.body.reason, r.body.height], [true, 'duplicate', 1]);
+  });
+});
+
+describe('e2e server: UTXO, info, health', () => {
+  test('GET /utxo for a coinbase output and a spent one', async () => {
+    const cb = chain.coinbaseP2tr;
+    const r = await getJson(`${url()}/utxo/${hashToHex(cb.txid)}/0`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, {
+      txid: hashToHex(cb.txid), vout: 0, amount: Number(cb.value), scriptPubKey: toHex(outputScript('p2tr', 1)), height: 2, coinbase: true,
+    });
+    assert.equal((await getJson(`${url()}/utxo/${hashToHex(chain.spentCoinbase.txid)}/0`)).status, 404);
+    assert.equal((await getJson(`${url()}/utxo/xyz/0`)).status, 400);
+  });
+  test('GET /info and /health', async () => {
+    const info = (await getJson(`${url()}/info`)).body;
+    assert.equal(info.network, 'regtest');
+    assert.equal(info.mode, 'stateful');
+    assert.equal(info.workers, 2);
+    assert.deepEqual(info.tip, { height: TIP_HEIGHT, hash: hashToHex(chain.next.tipHash) });
+    assert.deepEqual((info.crypto as { crypto: string }).crypto, 'noble');
+    const health = await getJson(`${url()}/health`);
+    assert.deepEqual([health.status, health.body.status, health.body.tip], [200, 'ok', TIP_HEIGHT]);
+  });
+});
+
+describe('e2e server: a validation worker dies mid-load', () => {
+  /** A transaction with `n` signed P2WPKH inputs (stateless prevouts): n signature checks on a worker. */
+  function heavy(seed: number, n: number) {
+    const keys = Array.from({ length: n }, (_, i) => privKey(100 + i));
+    const spent = keys.map((k) => ({ value: 10_000n, scriptPubKey: p2wpkh(pubKey(k)) }));
+    const tx = signAll({ version: 2, locktime: 0, inputs: keys.map((_, i) => fakeInput(1000 + i)), outputs: [{ value: BigInt(10_000 * n - 5_000 - seed), scriptPubKey: p2wpkh(pubKey(privKey(3))) }] }, keys, spent);
+    return { tx, body: { tx: toHex(tx.raw), prevouts: spent.map((s) => ({ scriptPubKey: toHex(s.scriptPubKey), amount: Number(s.value) })), at: { height: 1000, mtp: 0 } } };
+  }
+  const slotOf = (tx: Transaction) => (ValidationPool.shardOf(tx.txid) % 64) % 2;
+
+  test('held requests answer validation-error (not a hang), the worker is replaced, later requests succeed', { timeout: 60_000 }, async () => {
+    const pool = srv!.server.node.pool!;
+    const replacedBefore = pool.replaced;
+    // Enough transactions on both workers; worker 0's are the ones that die with it.
+    const items: ReturnType<typeof heavy>[] = [];
+    for (let seed = 0; items.filter((x) => slotOf(x.tx) === 0).length < 3 || items.filter((x) => slotOf(x.tx) === 1).length < 2; seed++) {
+      items.push(heavy(seed, 40));
+    }
+    const pending = items.map((x) => postJson<ResultJson>(`${url()}/validate`, x.body));
+    // Crash once every job is in flight and none has answered.
+    const deadline = Date.now() + 20_000;
+    while (pool.queueDepth() < items.length) {
+      assert.ok(Date.now() < deadline, `only ${pool.queueDepth()} of ${items.length} jobs reached the pool`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    pool.crash(0);
+    const results = await Promise.all(pending);
+    items.forEach((x, i) => {
+      const r = results[i]!;
+      assert.equal(r.status, 200);
+      if (slotOf(x.tx) === 0) {
+        assert.deepEqual([r.body.allowed, r.body.reason, r.body.details, r.body.txid], [false, 'validation-error', 'validation worker was terminated', hashToHex(x.tx.txid)]);
+      } else {
+        assert.equal(r.body.allowed, true, JSON.stringify(r.body));
+      }
+    });
+    assert.equal(pool.replaced, replacedBefore + 1);
+    // The replacement worker validates the same transactions.
+    const again = await postJson<ResultJson[]>(`${url()}/validate`, items.filter((x) => slotOf(x.tx) === 0).map((x) => x.body));
+    assert.ok(again.body.every((r) => r.allowed), JSON.stringify(again.body));
+    const health = (await getJson(`${url()}/health`)).body;
+    assert.equal(health.workersReplaced, replacedBefore + 1);
+  });
+});
+
+describe('e2e server: metrics', () => {
+  test('GET /metrics counts validations by verdict and reason', async () => {
+    const res = await fetch(`${url()}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await res.text();
+    const count = (labels: string): number => {
+      const m = new RegExp(`^txgate_validations_total\\{${labels.replace(/[()]/g, '\\$&')}\\} (\\d+)$`, 'm').exec(text);
+      return m ? Number(m[1]) : 0;
+    };
+    assert.ok(count('reason="",verdict="allowed"') >= 10, text);
+    assert.ok(count('reason="dust",verdict="rejected"') >= 3);
+    assert.ok(count('reason="bad-txns-inputs-missingorspent",verdict="rejected"') >= 3);
+    assert.ok(count('reason="validation-error",verdict="rejected"') >= 3);
+    assert.ok(count('reason="TX decode failed",verdict="rejected"') >= 1);
+    assert.equal(count('reason="mempool-script-verify-flag-failed (Invalid Schnorr signature)",verdict="rejected"'), 1);
+    assert.match(text, /^txgate_http_requests_total\{method="POST",route="\/blocks",status="200"\} \d+$/m);
+    assert.match(text, /^txgate_validate_seconds_count \d+$/m);
+    assert.match(text, /^txgate_utxo_coins \d+$/m);
+  });
+});
