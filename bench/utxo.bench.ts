@@ -1,7 +1,8 @@
 /**
  * Shared-memory UTXO table benchmark: snapshot load rate (coins/s), bytes of memory per
  * coin for a realistic script mix (test/utxo/synthetic.ts), lookup latency from a worker
- * (hits and misses) and on the writer's thread, snapshot write rate.
+ * (hits and misses) and on the writer's thread, snapshot write rate, and as a baseline in
+ * the same run one random 32-byte memory read (lookups are memory-latency bound).
  * Usage: <runtime> bench/utxo.bench.ts [sizes, default 1000000,10000000]
  */
 import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
@@ -79,7 +80,9 @@ for (const N of sizes) {
     const missT = new Uint8Array(sn * 32);
     r.bytes(missT, 0, missT.length);
     const miss = await request<{ nsPerLookup: number; found: number }>(w, { cmd: 'bench', txids: missT, vouts: sVouts.subarray(0, sn), rounds: 3 }, 600_000);
+    const mem = await request<{ nsPerRead: number }>(w, { cmd: 'memlat', rounds: Math.min(1 << 30, Math.max(64 << 20, set.usedBytes)) }, 600_000);
     console.log(`  lookup, worker:  ${(hit.nsPerLookup / 1000).toFixed(3)} µs per hit (${hit.found}/${hit.lookups} found), ${(miss.nsPerLookup / 1000).toFixed(3)} µs per miss (${miss.found} found)`);
+    console.log(`  baseline: one random 32-byte read in ${(Math.min(1 << 30, Math.max(64 << 20, set.usedBytes)) / 2 ** 20).toFixed(0)} MiB = ${(mem.nsPerRead / 1000).toFixed(3)} µs; hit = ${(hit.nsPerLookup / mem.nsPerRead).toFixed(1)} reads, miss = ${(miss.nsPerLookup / mem.nsPerRead).toFixed(1)} reads`);
     console.log(`  lookup, writer thread: ${(mainNs / 1000).toFixed(3)} µs per hit (${found}/${sn}); worker/writer ratio ${(hit.nsPerLookup / mainNs).toFixed(2)}`);
   } finally {
     await w.terminate();

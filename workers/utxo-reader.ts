@@ -2,7 +2,7 @@
  * Test and benchmark worker for the shared UTXO table: attaches to the posted segments,
  * then checks pinned snapshots against test/utxo/model.ts or times lookups.
  * Messages: {cmd:'attach', shared} | {cmd:'check', until, holdMs} | {cmd:'bench', txids,
- * vouts, rounds} | {cmd:'throw'} | {cmd:'echo', value}.
+ * vouts, rounds} | {cmd:'memlat', rounds: buffer bytes} | {cmd:'throw'} | {cmd:'echo', value}.
  */
 import { workerPort } from '../src/runtime/worker-self.ts';
 import { UtxoReader } from '../src/utxo/reader.ts';
@@ -75,6 +75,28 @@ workerPort.onMessage((data) => {
       const ms = performance.now() - t0;
       snap.release();
       workerPort.postMessage({ nsPerLookup: (ms * 1e6) / (n * (m.rounds ?? 1)), found, lookups: n * (m.rounds ?? 1) });
+      return;
+    }
+    case 'memlat': {
+      // baseline: one random 32-byte read in a buffer of `bytes` (DRAM latency + TLB here)
+      const a = new Uint8Array(m.rounds!);
+      for (let i = 0; i < a.length; i += 4096) a[i] = 1;
+      const n = 200_000;
+      const idx = new Float64Array(n);
+      let x = 12345;
+      for (let i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        idx[i] = (x >>> 0) % (a.length - 64);
+      }
+      let sum = 0;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        const o = idx[i]!;
+        for (let k = 0; k < 32; k++) sum += a[o + k]!;
+      }
+      workerPort.postMessage({ nsPerRead: ((performance.now() - t0) * 1e6) / n, sum });
       return;
     }
     case 'throw':

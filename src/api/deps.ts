@@ -76,3 +76,59 @@ export interface AppDeps {
   health?(): { ok: boolean; detail?: Record<string, unknown> };
   gauges?(): NodeGauges;
 }
+
+// ---- Mempool (issue 5): what the REST, JSON-RPC, Esplora and SSE interfaces need. ----
+
+/** The outcome of validating and admitting one transaction (POST /tx, sendrawtransaction). */
+export type SubmitTxOutcome =
+  | Busy
+  | { busy: false; ok: true; txid: string; wtxid: string; fee: bigint; vsize: number; replaced: string[]; alreadyInMempool?: boolean }
+  | { busy: false; ok: false; txid: string; wtxid: string; reason: string; details?: string; kind?: string; missingInputs?: boolean };
+
+/** testmempoolaccept's per-transaction answer (Core's field meaning; the API shapes it). */
+export interface TestAcceptItem {
+  txid: string;
+  wtxid: string;
+  allowed?: boolean;
+  vsize?: number;
+  fee?: bigint;
+  /** sat/kvB the transaction was judged at. */
+  effectiveFeeRate?: number;
+  effectiveIncludes?: string[];
+  reason?: string;
+  details?: string;
+  /** Set when the whole package failed before this transaction was judged. */
+  packageError?: string;
+}
+export type TestAcceptOutcome = Busy | { busy: false; results: TestAcceptItem[] };
+
+export type PackageOutcome = Busy | { busy: false; result: import('../mempool/package.ts').PackageResult };
+
+export interface ChainInfo {
+  chain: 'main' | 'test' | 'testnet4' | 'signet' | 'regtest';
+  blocks: number;
+  headers: number;
+  bestblockhash: string;
+  bits: string;
+  time: number;
+  mediantime: number;
+  chainwork: string;
+  difficulty: number;
+  pruned: boolean;
+}
+
+export interface MempoolDeps {
+  /** Read-only queries go straight to the mempool (src/mempool). */
+  readonly mempool: import('../mempool/pool.ts').Mempool;
+  /** Validate then admit (with RBF, limits, orphans). maxFeeRate in sat/kvB (0 = no limit). */
+  submitTx(tx: Transaction, opts?: { maxFeeRate?: number }): Promise<SubmitTxOutcome>;
+  /** testmempoolaccept: one tx, or a package of up to 25 (nothing is admitted). */
+  testAccept(txs: Transaction[], opts?: { maxFeeRate?: number }): Promise<TestAcceptOutcome>;
+  /** submitpackage. */
+  submitPackage(txs: Transaction[], opts?: { maxFeeRate?: number }): Promise<PackageOutcome>;
+  /** gettxout: a confirmed coin (with confirmations) or, with includeMempool, a mempool output not spent in the mempool. */
+  getTxOut(txid: Uint8Array, vout: number, includeMempool: boolean): { coin: Coin; confirmations: number; bestblock: string } | undefined;
+  chainInfo(): ChainInfo;
+  /** Data directory for the RPC .cookie file (undefined: in-memory node, no cookie). */
+  readonly datadir?: string;
+}

@@ -7,7 +7,10 @@
  *   API decode (400 on bad input) → route by txid to a shard's worker → decode, resolve coins
  *   (caller's prevouts, else the UTXO snapshot) → PreChecks → scripts (caches) → result.
  */
-import type { AppDeps, BlockOutcome, TipInfo, ValidateItem, ValidateOutcome } from '../api/deps.ts';
+import type { AppDeps, BlockOutcome, ChainInfo, MempoolDeps, PackageOutcome, SubmitTxOutcome, TestAcceptOutcome, TipInfo, ValidateItem, ValidateOutcome } from '../api/deps.ts';
+import type { Transaction } from '../primitives/tx.ts';
+import type { MempoolOptions } from '../mempool/types.ts';
+import { MempoolService } from './mempool-service.ts';
 import { ChainState } from '../chain/chainstate.ts';
 import { MemoryCoinStore, type CoinStore } from '../chain/coin-store.ts';
 import { chainParams, type ChainParams } from '../chain/params.ts';
@@ -17,7 +20,7 @@ import { DecodeError } from '../primitives/errors.ts';
 import { decodeBlock } from '../primitives/block.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import { policyOptions, type PolicyOptions } from '../policy/constants.ts';
-import type { Coin } from '../utxo/coin.ts';
+import { MEMPOOL_HEIGHT, type Coin } from '../utxo/coin.ts';
 import type { AcceptResult } from '../validation/accept.ts';
 import { MtpTable } from '../validation/mtp-table.ts';
 import { QueueFullError, ValidationPool, WorkerFailedError, type JobInput, type WorkerLike } from '../validation/pool.ts';
@@ -37,6 +40,8 @@ export interface NodeOptions {
   verifier?: SigVerifier;
   maxQueuePerWorker?: number;
   coins?: CoinStore;
+  mempool?: Partial<MempoolOptions>;
+  datadir?: string;
   info?: Record<string, unknown>;
   now?: () => number;
 }
@@ -48,7 +53,7 @@ interface Runner {
   close(): Promise<void>;
 }
 
-export class TxgateNode implements AppDeps {
+export class TxgateNode implements AppDeps, MempoolDeps {
   readonly params: ChainParams;
   readonly chain: ChainState;
   readonly coins: CoinStore;
@@ -59,6 +64,8 @@ export class TxgateNode implements AppDeps {
   private readonly local?: ValidatorCore;
   private inFlight = 0;
   readonly started = Date.now();
+  readonly mempoolService: MempoolService;
+  readonly datadir?: string;
 
   private constructor(readonly opts: NodeOptions) {
     this.params = chainParams(opts.network);
@@ -89,7 +96,27 @@ export class TxgateNode implements AppDeps {
       // A worker failure is not a verdict on the block: surface it as an error.
       throw new WorkerFailedError(r.kind === 'error' ? r.message : 'unexpected worker answer');
     };
-    this.chain = new ChainState(this.params, this.coins, { checkInputs, ...(opts.now ? { now: opts.now } : {}) });
+    if (opts.datadir !== undefined) this.datadir = opts.datadir;
+    this.mempoolService = new MempoolService({
+      chainCoins: this.coins,
+      chainContext: () => {
+        const t = this.chain.tip;
+        return { height: t.height, mtp: t.medianTimePast(), mtpAt: (h: number) => this.chain.chain[h]?.medianTimePast() };
+      },
+      policy: this.policy,
+      runScripts: async (tx, spent, flags) => {
+        const r = await this.runner.run(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
+        if (r.kind === 'scripts') return r.result;
+        throw new WorkerFailedError(r.kind === 'error' ? r.message : 'unexpected worker answer');
+      },
+      ...(opts.mempool ? { mempool: opts.mempool } : {}),
+    });
+    this.chain = new ChainState(this.params, this.coins, {
+      checkInputs,
+      ...(opts.now ? { now: opts.now } : {}),
+      onConnected: (block, idx) => this.mempoolService.blockConnected(block, idx.height),
+      onDisconnected: (block) => this.mempoolService.blockDisconnected(block),
+    });
     this.recordMtps();
   }
 
@@ -170,7 +197,63 @@ export class TxgateNode implements AppDeps {
    * set themselves, a coin costs one structured clone).
    */
   private resolveCoins(item: ValidateItem): (WireCoin | null)[] {
-    return item.tx.inputs.map((inp) => this.coins.getCoin(inp.prevout.txid, inp.prevout.vout) ?? null);
+    // Chain coins plus unconfirmed parents' outputs (testmempoolaccept's view).
+    const view = this.mempoolService.view();
+    return item.tx.inputs.map((inp) => view.getCoin(inp.prevout.txid, inp.prevout.vout) ?? null);
+  }
+
+  // ---- MempoolDeps ----
+
+  get mempool() {
+    return this.mempoolService.mempool;
+  }
+
+  private async guard<T>(f: () => Promise<T>): Promise<T | { busy: true; retryAfter: number }> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof QueueFullError) return { busy: true, retryAfter: e.retryAfterSeconds };
+      throw e;
+    }
+  }
+
+  submitTx(tx: Transaction, opts: { maxFeeRate?: number } = {}): Promise<SubmitTxOutcome> {
+    return this.guard(() => this.mempoolService.submit(tx, opts));
+  }
+
+  testAccept(txs: Transaction[], opts: { maxFeeRate?: number } = {}): Promise<TestAcceptOutcome> {
+    return this.guard(() => this.mempoolService.testAccept(txs, opts));
+  }
+
+  submitPackage(txs: Transaction[], opts: { maxFeeRate?: number } = {}): Promise<PackageOutcome> {
+    return this.guard(() => this.mempoolService.submitPackage(txs, opts));
+  }
+
+  getTxOut(txid: Uint8Array, vout: number, includeMempool: boolean) {
+    const view = includeMempool ? this.mempoolService.spendableView() : this.coins;
+    const coin = view.getCoin(txid, vout);
+    if (!coin) return undefined;
+    const tip = this.chain.tip;
+    const confirmations = coin.height === MEMPOOL_HEIGHT ? 0 : tip.height - coin.height + 1;
+    return { coin, confirmations, bestblock: tip.hashHex };
+  }
+
+  chainInfo(): ChainInfo {
+    const t = this.chain.tip;
+    const names = { mainnet: 'main', testnet3: 'test', testnet4: 'testnet4', signet: 'signet', regtest: 'regtest' } as const;
+    const bits = t.header.bits;
+    // GetDifficulty: pow limit of difficulty 1 (0x1d00ffff) over the tip's target.
+    const exp = bits >>> 24, mant = bits & 0xffffff;
+    let diff = 0x0000ffff / mant;
+    for (let e = exp; e < 29; e++) diff *= 256;
+    for (let e = exp; e > 29; e--) diff /= 256;
+    let headers = 0;
+    for (const idx of this.chain.index.values()) if (idx.height > headers && idx.status !== 'failed') headers = idx.height;
+    return {
+      chain: names[this.opts.network], blocks: t.height, headers, bestblockhash: t.hashHex,
+      bits: bits.toString(16).padStart(8, '0'), time: t.time, mediantime: t.medianTimePast(),
+      chainwork: t.chainWork.toString(16).padStart(64, '0'), difficulty: diff, pruned: true,
+    };
   }
 
   async submitBlock(raw: Uint8Array): Promise<BlockOutcome> {
@@ -190,6 +273,7 @@ export class TxgateNode implements AppDeps {
     }
     // A reorg may have replaced heights below the old tip: republish from the fork point.
     this.recordMtps();
+    await this.mempoolService.afterReorg();
     if (!r.ok) {
       return { busy: false, hash, accepted: false, reason: r.reason, ...(r.txid ? { details: `tx ${r.txid}${r.input !== undefined ? ` input ${r.input}` : ''}` } : {}) };
     }

@@ -56,6 +56,8 @@ const EVACUATE_BELOW = 0.5;
 /** Chunks evacuated per batch at most (bounds the pause). */
 const EVACUATE_PER_BATCH = 4;
 const NO_READER = 0x7fffffff;
+/** Slot inserts queued and sorted by bucket during a bulk load. */
+const BULK = 1 << 16;
 
 /** 30 random bits: small integers stay Smis in V8, keeping the hash function optimized. */
 function randomSalt(): number {
@@ -429,6 +431,38 @@ export class UtxoSet implements CoinView, RawCoinSink {
     hashKey(txid, 0, vout, this.salt0, this.salt1, this.h2);
     const h1 = this.h2[0]!;
     const fp = this.h2[1]! & FP_MASK;
+    if (this.bulk) {
+      // bulk load: queue, then insert in bucket order (sequential page access)
+      const q = this.bulkN++;
+      this.bulkH[q] = h1;
+      this.bulkF[q] = fp;
+      this.bulkR[q] = ref;
+      if (this.bulkN === BULK) this.flushBulk();
+      return;
+    }
+    this.linkHashed(h1, fp, ref);
+  }
+
+  private bulk = false;
+  private bulkN = 0;
+  private readonly bulkH = new Int32Array(BULK);
+  private readonly bulkF = new Int32Array(BULK);
+  private readonly bulkR = new Int32Array(BULK);
+  private readonly bulkKey = new Float64Array(BULK);
+
+  private flushBulk(): void {
+    const n = this.bulkN;
+    const key = this.bulkKey.subarray(0, n);
+    for (let i = 0; i < n; i++) key[i] = (this.bulkH[i]! >>> 0) * BULK + i;
+    key.sort();
+    for (let i = 0; i < n; i++) {
+      const j = key[i]! % BULK;
+      this.linkHashed(this.bulkH[j]!, this.bulkF[j]!, this.bulkR[j]!);
+    }
+    this.bulkN = 0;
+  }
+
+  private linkHashed(h1: number, fp: number, ref: number): void {
     let page = this.bucketFor(h1);
     if (this.pageUsed[page]! >= BUCKET_FULL) {
       this.splitOrRebuild(page, h1);
@@ -765,11 +799,14 @@ export class UtxoSet implements CoinView, RawCoinSink {
    */
   beginLoad(expected = 0): RawCoinSink {
     if (this.exclusive && this._count === 0 && this.depth === 0 && expected > 64 * 36) this.presize(Math.min(MAX_DEPTH - 2, Math.round(Math.log2(expected / 36))));
+    this.bulk = true;
     this.gCreated = this.beginVersion();
     return this;
   }
   finishLoad(coins: number): number {
     this.endGroup();
+    this.flushBulk();
+    this.bulk = false;
     this._count += coins;
     return this.publish(this.gCreated);
   }
@@ -979,9 +1016,6 @@ export class UtxoSet implements CoinView, RawCoinSink {
         if (ref === REF_EMPTY || ref === REF_TOMB) continue;
         const w0 = w[base + 2 * s]!;
         if (w0 < 0 && (w0 & FP_MASK) <= v) continue;
-        const { b, g } = this.recordKey(ref);
-        const created = (b[g + GROUP_CREATED]! | (b[g + GROUP_CREATED + 1]! << 8) | (b[g + GROUP_CREATED + 2]! << 16) | (b[g + GROUP_CREATED + 3]! << 24)) >>> 0;
-        if (created > v) continue;
         if (n === out.length) {
           const o2 = new Uint32Array(out.length * 2);
           o2.set(out);
@@ -990,7 +1024,15 @@ export class UtxoSet implements CoinView, RawCoinSink {
         out[n++] = ref >>> 0;
       }
     }
-    return out.subarray(0, n);
+    // heap order, so that the record reads below (and the caller's) are sequential
+    const refs = out.subarray(0, n).sort();
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const { b, g } = this.recordKey(refs[i]!);
+      const created = (b[g + GROUP_CREATED]! | (b[g + GROUP_CREATED + 1]! << 8) | (b[g + GROUP_CREATED + 2]! << 16) | (b[g + GROUP_CREATED + 3]! << 24)) >>> 0;
+      if (created <= v) refs[m++] = refs[i]!;
+    }
+    return refs.subarray(0, m);
   }
 
   /**

@@ -98,6 +98,7 @@ function reject(
  */
 export function preChecks(
   tx: Transaction, coins: readonly (Coin | undefined)[], chain: ChainContext, policy: PolicyOptions,
+  opts: { packageFeerates?: boolean } = {},
 ): PreCheckResult {
   const checked = checkTransaction(tx);
   if (!checked.ok) return reject(tx, 'consensus', checked.reason);
@@ -153,7 +154,10 @@ export function preChecks(
   // Below the min relay feerate: Core checks non-TRUC txs first, then CheckFeeRate checks
   // every tx outside a package (TRUC included), with the same reason and debug text.
   const minFee = feeForVsize(policy.minRelayFeeRate, vsize);
-  if (fee < minFee) return reject(tx, 'fee', 'min relay fee not met', `${fee} < ${minFee}`, { vsize, fee });
+  // In a package (package fee rates), a TRUC transaction may pay less: the package is
+  // checked as a whole later (Core: !args.m_package_feerates && !CheckFeeRate).
+  const trucInPackage = opts.packageFeerates === true && tx.version === TRUC_VERSION;
+  if (fee < minFee && !trucInPackage) return reject(tx, 'fee', 'min relay fee not met', `${fee} < ${minFee}`, { vsize, fee });
   // SingleTRUCChecks: the size rule is the only one a lone transaction can break.
   if (tx.version === TRUC_VERSION && vsize > TRUC_MAX_VSIZE) {
     return reject(tx, 'policy', 'TRUC-violation',

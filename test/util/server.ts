@@ -39,8 +39,18 @@ export interface ChildServer {
   url: string;
   /** Everything the child wrote to stdout and stderr so far. */
   output(): string;
-  /** SIGTERM, then SIGKILL after 5 s; resolves with the exit code (null when killed by a signal). */
-  close(): Promise<number | null>;
+  /**
+   * SIGTERM, then SIGKILL after 5 s. `code` is null when a signal ended it — and always on
+   * Deno, whose node:child_process reports (null, 'SIGTERM') for a child it signalled even
+   * when the child handled the signal and exited by itself; `forced` says SIGKILL was needed.
+   */
+  close(): Promise<ChildExit>;
+}
+
+export interface ChildExit {
+  code: number | null;
+  signal: string | null;
+  forced: boolean;
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -50,18 +60,22 @@ export async function startChildServer(args: string[], env: Record<string, strin
   const { cmd, args: argv } = scriptCommand('src/runtime/serve.ts', ['--port=0', '--host=127.0.0.1', ...args]);
   const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
   let out = '';
-  let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    exitCode = code;
-    resolve(code);
+  let forced = false;
+  let result: ChildExit | undefined;
+  const exited = new Promise<ChildExit>((resolve) => child.once('exit', (code, signal) => {
+    result = { code, signal, forced };
+    resolve(result);
   }));
-  const close = async (): Promise<number | null> => {
-    if (exitCode !== undefined) return exitCode;
+  const close = async (): Promise<ChildExit> => {
+    if (result) return result;
     child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    const code = await exited;
+    const killer = setTimeout(() => {
+      forced = true;
+      child.kill('SIGKILL');
+    }, 5_000);
+    const r = await exited;
     clearTimeout(killer);
-    return code;
+    return r;
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -76,9 +90,9 @@ export async function startChildServer(args: string[], env: Record<string, strin
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
-      void exited.then((code) => {
+      void exited.then((r) => {
         clearTimeout(timer);
-        reject(new Error(`server exited with ${code}:\n${out}`));
+        reject(new Error(`server exited with ${r.code ?? r.signal}:\n${out}`));
       });
     });
     return { url, output: () => out, close };

@@ -1,0 +1,413 @@
+/**
+ * POST /validate throughput and latency against the real server (txgate issues 4 and 6).
+ *
+ *   node --import tsx bench/validate.bench.ts [--runtimes=node,bun,deno] [--quick]
+ *        [--concurrency=48] [--batch=25] [--crypto=auto|ffi|napi|wasm|noble]
+ *
+ * The orchestrator (this file, run with Node) does, for every runtime and configuration:
+ *   1. starts a FRESH server as a child process of that runtime (src/runtime/serve.ts on
+ *      127.0.0.1, port 0), so no cache holds any transaction of the timed phase;
+ *   2. POSTs the regtest chain of bench/data.ts (loadServerBenchData: cached in bench/out/);
+ *   3. warms the server with the 'warm' spends (distinct from every timed spend);
+ *   4. (mix configurations) sends the 'idle' spends one at a time: the idle latency of a
+ *      first validation, then the same spends again: the re-submission latency;
+ *   5. measures the signature-verification ceiling in a separate process of the same
+ *      runtime with the server's crypto backend (`--ceiling` below: every signature check
+ *      the timed spends need, recorded once and replayed single-threaded), right before
+ *      and right after the load;
+ *   6. runs bench/loadgen.mjs (its own Node process, keep-alive connections, N concurrent
+ *      request loops) over the timed set: each spend is validated exactly once, and every
+ *      answer must be `allowed`;
+ *   7. stops the server (SIGTERM, then SIGKILL after 5 s).
+ * Server CPU time (/proc/PID/stat, all threads) and the load generator's CPU time are
+ * recorded for the load phase: on a 2-core machine they compete with the workers.
+ * The first server of a runtime runs with --crypto=auto; the next ones are pinned to what it
+ * chose, so every configuration and the ceiling use the same backend.
+ *
+ * Child modes (run by the orchestrator in the runtime under test, also usable by hand):
+ *   --ceiling --data=FILE --set=mix --crypto=NAME --sha256=NAME [--lib=PATH]
+ *   --inproc  --data=FILE --crypto=NAME --sha256=NAME [--lib=PATH]
+ *       server-side latency of a first validation vs a re-submission: TxgateNode in
+ *       process (1 worker, and 0 workers = no postMessage), no HTTP.
+ */
+import { decodeTx } from '../src/primitives/tx.ts';
+import { fromHex } from '../src/primitives/bytes.ts';
+import type { SigVerifier } from '../src/script/sigcheck.ts';
+import { precomputeTxData } from '../src/script/sighash.ts';
+import { setDefaultVerifier, verifyInput } from '../src/script/verify.ts';
+import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
+import { applyCrypto, loadCryptoByName, type CryptoSpec, type SigBackendName, type Sha256BackendName } from '../src/runtime/crypto/select.ts';
+import { STANDARD_FLAGS, type ServerBenchSpec, type ServerSetName } from './data.ts';
+
+const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
+  (globalThis as unknown as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const opt = (k: string): string | undefined => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
+const flag = (k: string): boolean => args.includes(`--${k}`);
+
+const QUICK = flag('quick');
+/** The data every run uses (bench/data.ts caches it per spec). */
+const SPEC: ServerBenchSpec = QUICK ? { mix: 1200, one: 2000, warm: 300, idle: 100 } : { mix: 5000, one: 8000, warm: 400, idle: 200 };
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const pctl = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+};
+
+interface DataFile {
+  key: string;
+  blocks: string[];
+  sets: Record<ServerSetName, { tx: string; kind: string; spk: string; amount: string }[]>;
+}
+
+async function readData(path: string): Promise<DataFile> {
+  const { readFileSync } = await import('node:fs');
+  return JSON.parse(readFileSync(path, 'utf8')) as DataFile;
+}
+
+async function loadSpec(): Promise<{ spec: CryptoSpec; verifier: SigVerifier }> {
+  const crypto = (opt('crypto') ?? 'noble') as SigBackendName;
+  const sha256 = (opt('sha256') ?? 'noble') as Sha256BackendName;
+  const lib = opt('lib');
+  const sel = await loadCryptoByName(crypto, lib, sha256);
+  const verifier = applyCrypto(sel);
+  setDefaultVerifier(verifier);
+  return { spec: { crypto, sha256, ...(lib ? { libPath: lib } : {}) }, verifier };
+}
+
+// ---------------------------------------------------------------------------------------
+// --ceiling: single-thread signature verification speed for the checks a set needs.
+
+type Call = { schnorr: boolean; sig: Uint8Array; msg: Uint8Array; key: Uint8Array };
+
+async function ceilingMode(): Promise<void> {
+  const data = await readData(opt('data')!);
+  const set = (opt('set') ?? 'mix') as ServerSetName;
+  const limit = Number(opt('limit') ?? 1500);
+  const { verifier } = await loadSpec();
+  const items = data.sets[set].slice(0, limit);
+  const calls: Call[] = [];
+  const rec: SigVerifier = {
+    name: 'recorder',
+    verifyEcdsa(sig, msg, key) {
+      calls.push({ schnorr: false, sig, msg, key });
+      return verifier.verifyEcdsa(sig, msg, key);
+    },
+    verifySchnorr(sig, msg, key) {
+      calls.push({ schnorr: true, sig, msg, key });
+      return verifier.verifySchnorr(sig, msg, key);
+    },
+  };
+  for (const it of items) {
+    const tx = decodeTx(fromHex(it.tx));
+    const spent = [{ value: BigInt(it.amount), scriptPubKey: fromHex(it.spk) }];
+    const r = verifyInput(tx, 0, spent, STANDARD_FLAGS, { verifier: rec, txdata: precomputeTxData(tx, spent) });
+    if (!r.ok) throw new Error(`ceiling: a ${it.kind} spend does not verify: ${r.error}`);
+  }
+  const ecdsa = calls.filter((c) => !c.schnorr);
+  const schnorr = calls.filter((c) => c.schnorr);
+  const pass = (cs: Call[]): number => {
+    const t0 = performance.now();
+    let ok = 0;
+    for (const c of cs) if (c.schnorr ? verifier.verifySchnorr(c.sig, c.msg, c.key) : verifier.verifyEcdsa(c.sig, c.msg, c.key)) ok++;
+    const ms = performance.now() - t0;
+    if (ok === 0 && cs.length > 0) throw new Error('replay verified nothing');
+    return ms;
+  };
+  pass(calls); // warm-up
+  const rounds = Number(opt('rounds') ?? 5);
+  const e: number[] = [], s: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    e.push(pass(ecdsa));
+    s.push(pass(schnorr));
+  }
+  const ecdsaMs = median(e), schnorrMs = median(s);
+  const usPerTx = ((ecdsaMs + schnorrMs) * 1000) / items.length;
+  console.log(JSON.stringify({
+    runtime: runtimeLabel(), backend: verifier.name, set, txs: items.length, ecdsaChecks: ecdsa.length, schnorrChecks: schnorr.length,
+    checksPerTx: calls.length / items.length,
+    ecdsaUs: ecdsa.length ? (ecdsaMs * 1000) / ecdsa.length : null,
+    schnorrUs: schnorr.length ? (schnorrMs * 1000) / schnorr.length : null,
+    usPerTx,
+    singleCoreTxPerSec: 1e6 / usPerTx,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------
+// --inproc: server-side first validation vs re-submission (TxgateNode, no HTTP).
+
+async function inprocMode(): Promise<void> {
+  const { TxgateNode } = await import('../src/node/node.ts');
+  const { spawnValidator } = await import('../src/runtime/spawn.ts');
+  const data = await readData(opt('data')!);
+  const { spec, verifier } = await loadSpec();
+  const out: Record<string, unknown> = { runtime: runtimeLabel(), backend: verifier.name };
+  for (const workers of [1, 0]) {
+    const node = await TxgateNode.start({
+      network: 'regtest', workers, spawn: spawnValidator, workerInit: { crypto: spec }, verifier, now: () => Math.floor(Date.now() / 1000),
+    });
+    try {
+      for (const b of data.blocks) {
+        const r = await node.submitBlock(fromHex(b));
+        if (r.busy || !r.accepted) throw new Error(`block rejected: ${JSON.stringify(r)}`);
+      }
+      const one = async (hex: string): Promise<number> => {
+        const t0 = performance.now();
+        const r = await node.validate([{ tx: decodeTx(fromHex(hex)) }]);
+        const ms = performance.now() - t0;
+        if (r.busy || !r.results[0]!.allowed) throw new Error(`not allowed: ${JSON.stringify(r.busy ? r : r.results[0])}`);
+        return ms;
+      };
+      const warm = data.sets.warm;
+      for (let i = 0; i < warm.length; i += 50) await Promise.all(warm.slice(i, i + 50).map((x) => one(x.tx)));
+      const first: number[] = [], again: number[] = [], again2: number[] = [];
+      for (const x of data.sets.idle) first.push(await one(x.tx));
+      for (const x of data.sets.idle) again.push(await one(x.tx));
+      for (const x of data.sets.idle) again2.push(await one(x.tx));
+      const resub = again.map((a, i) => Math.min(a, again2[i]!));
+      out[`workers${workers}`] = {
+        firstP50Ms: median(first), firstP90Ms: pctl(first, 0.9), resubmitP50Ms: median(resub), resubmitP90Ms: pctl(resub, 0.9),
+        speedup: median(first) / median(resub), n: first.length,
+      };
+    } finally {
+      await node.close();
+    }
+  }
+  console.log(JSON.stringify(out));
+}
+
+// ---------------------------------------------------------------------------------------
+// The orchestrator (Node).
+
+type RuntimeId = 'node' | 'bun' | 'deno';
+
+interface LoadResult {
+  set: string; requests: number; batch: number; concurrency: number; allowed: number; rejected: number; errors: number;
+  reasons: Record<string, number>; elapsedMs: number; txPerSec: number;
+  latMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  cpuMs: { user: number; system: number };
+}
+interface Ceiling {
+  runtime: string; backend: string; set: string; txs: number; checksPerTx: number; ecdsaUs: number | null; schnorrUs: number | null;
+  usPerTx: number; singleCoreTxPerSec: number;
+}
+interface ConfigResult {
+  name: string; set: ServerSetName; workers: number; batch: number; concurrency: number;
+  crypto: CryptoSpec; load: LoadResult; ceilingBefore: Ceiling; ceilingAfter: Ceiling;
+  ceilingTxPerSec: number; ratio: number; serverCpuMs: number; idle?: LoadResult; resubmit?: LoadResult;
+  loadavg: number[];
+}
+
+async function orchestrate(): Promise<void> {
+  const cp = await import('node:child_process');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const { loadServerBenchData, serverDataPath } = await import('./data.ts');
+
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const bin = (n: string) => path.join(root, 'node_modules', '.bin', n);
+  const self = fileURLToPath(import.meta.url);
+  const runtimes = (opt('runtimes') ?? 'node,bun,deno').split(',') as RuntimeId[];
+  const concurrency = Number(opt('concurrency') ?? 48);
+  const batchSize = Number(opt('batch') ?? 25);
+  const firstCrypto = opt('crypto') ?? 'auto';
+  const only = opt('configs')?.split(',');
+  const children = new Set<import('node:child_process').ChildProcess>();
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null && c.pid) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
+  };
+  process.on('exit', killAll);
+  for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => { killAll(); process.exit(130); });
+
+  const cmd = (rt: RuntimeId, file: string, a: string[]): [string, string[]] => {
+    if (rt === 'node') return [process.execPath, ['--import', 'tsx', file, ...a]];
+    if (rt === 'bun') return [bin('bun'), [file, ...a]];
+    return [bin('deno'), ['run', '-A', '--unstable-ffi', file, ...a]];
+  };
+  /** Runs a child to completion; its last stdout line is JSON. */
+  const runJson = <T>(command: [string, string[]], timeoutMs: number): Promise<T> => new Promise((resolve, reject) => {
+    const c = cp.spawn(command[0], command[1], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(c);
+    let out = '', err = '';
+    c.stdout!.on('data', (d) => (out += d));
+    c.stderr!.on('data', (d) => (err += d));
+    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    c.on('exit', (code) => {
+      clearTimeout(timer);
+      children.delete(c);
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`${command[1].join(' ')} exited ${code}\n${err.slice(-2000)}\n${out.slice(-1000)}`));
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`no JSON from ${command[1].join(' ')}: ${out.slice(-500)} ${err.slice(-500)}`));
+      }
+    });
+  });
+
+  const log = (s: string) => console.error(`[validate.bench] ${s}`);
+  loadServerBenchData(SPEC, log);
+  const dataPath = serverDataPath(SPEC);
+  const data = JSON.parse(fs.readFileSync(dataPath, 'utf8')) as DataFile;
+
+  const cpuTicks = (pid: number): number => {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+  };
+
+  interface Server { url: string; pid: number; stop(): Promise<void>; info: { crypto: CryptoSpec; runtime: string } }
+  const startServer = async (rt: RuntimeId, workers: number, crypto: string[]): Promise<Server> => {
+    const c = cp.spawn(...cmd(rt, 'src/runtime/serve.ts', ['--port', '0', '--host', '127.0.0.1', '--workers', String(workers), ...crypto]), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(c);
+    let outText = '';
+    c.stderr!.on('data', (d) => (outText += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start in 90 s:\n${outText}`)), 90_000);
+      c.stdout!.on('data', (d) => {
+        outText += d;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(outText);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      c.on('exit', (code) => reject(new Error(`server exited ${code}:\n${outText}`)));
+    });
+    const info = await (await fetch(`${url}/info`)).json() as { crypto: CryptoSpec; runtime: string };
+    return {
+      url, pid: c.pid!, info,
+      stop: () => new Promise<void>((resolve) => {
+        if (c.exitCode !== null) return resolve();
+        const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+        c.once('exit', () => {
+          clearTimeout(t);
+          children.delete(c);
+          resolve();
+        });
+        c.kill('SIGTERM');
+      }),
+    };
+  };
+  const postBlocks = async (url: string) => {
+    for (const b of data.blocks) {
+      const r = await fetch(`${url}/blocks`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: b });
+      const j = await r.json() as { accepted?: boolean };
+      if (!j.accepted) throw new Error(`block not accepted: ${JSON.stringify(j)}`);
+    }
+  };
+  const loadgen = (url: string, set: ServerSetName, conc: number, batch: number): Promise<LoadResult> =>
+    runJson<LoadResult>([process.execPath, [path.join(root, 'bench/loadgen.mjs'), JSON.stringify({ url, data: dataPath, set, concurrency: conc, batch, durationMs: 120_000 })]], 180_000);
+  const ceiling = (rt: RuntimeId, set: ServerSetName, spec: CryptoSpec): Promise<Ceiling> =>
+    runJson<Ceiling>(cmd(rt, self, ['--ceiling', `--data=${dataPath}`, `--set=${set}`, `--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--lib=${spec.libPath}`] : [])]), 120_000);
+  const checkAll = (r: LoadResult, what: string) => {
+    if (r.rejected || r.errors) throw new Error(`${what}: ${r.rejected} rejected, ${r.errors} errors: ${JSON.stringify(r.reasons)}`);
+  };
+
+  const configs: { name: string; set: ServerSetName; workers: number; batch: number; conc: number; idle: boolean }[] = [
+    { name: 'mix-1w', set: 'mix' as ServerSetName, workers: 1, batch: 1, conc: concurrency, idle: true },
+    { name: 'mix-2w', set: 'mix' as ServerSetName, workers: 2, batch: 1, conc: concurrency, idle: true },
+    { name: 'one-1w', set: 'one' as ServerSetName, workers: 1, batch: 1, conc: concurrency, idle: false },
+    { name: 'one-2w', set: 'one' as ServerSetName, workers: 2, batch: 1, conc: concurrency, idle: false },
+    { name: `one-2w-batch${batchSize}`, set: 'one' as ServerSetName, workers: 2, batch: batchSize, conc: Math.max(2, Math.round(concurrency / 4)), idle: false },
+    { name: `mix-2w-batch${batchSize}`, set: 'mix' as ServerSetName, workers: 2, batch: batchSize, conc: Math.max(2, Math.round(concurrency / 4)), idle: false },
+  ].filter((c) => !only || only.includes(c.name));
+
+  const report: Record<string, { label: string; inproc?: unknown; configs: ConfigResult[] }> = {};
+  for (const rt of runtimes) {
+    let pinned: string[] = [`--crypto=${firstCrypto}`];
+    const results: ConfigResult[] = [];
+    let label = rt as string;
+    for (const c of configs) {
+      log(`${rt} ${c.name}: starting server (${pinned.join(' ')})`);
+      const server = await startServer(rt, c.workers, pinned);
+      try {
+        label = server.info.runtime;
+        const spec = server.info.crypto;
+        pinned = [`--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--secp256k1-lib=${spec.libPath}`] : [])];
+        await postBlocks(server.url);
+        const warm = await loadgen(server.url, 'warm', 16, 1);
+        checkAll(warm, 'warm-up');
+        let idle: LoadResult | undefined, resubmit: LoadResult | undefined;
+        if (c.idle) {
+          idle = await loadgen(server.url, 'idle', 1, 1);
+          checkAll(idle, 'idle');
+          resubmit = await loadgen(server.url, 'idle', 1, 1);
+          checkAll(resubmit, 'resubmit');
+        }
+        const ceilingBefore = await ceiling(rt, c.set, spec);
+        const loadavg = os.loadavg();
+        const cpu0 = cpuTicks(server.pid);
+        const load = await loadgen(server.url, c.set, c.conc, c.batch);
+        const serverCpuMs = (cpuTicks(server.pid) - cpu0) * 10;
+        checkAll(load, c.name);
+        const ceilingAfter = await ceiling(rt, c.set, spec);
+        const usPerTx = (ceilingBefore.usPerTx + ceilingAfter.usPerTx) / 2;
+        const ceilingTxPerSec = (c.workers * 1e6) / usPerTx;
+        const r: ConfigResult = {
+          name: c.name, set: c.set, workers: c.workers, batch: c.batch, concurrency: c.conc, crypto: spec, load,
+          ceilingBefore, ceilingAfter, ceilingTxPerSec, ratio: load.txPerSec / ceilingTxPerSec, serverCpuMs, loadavg,
+          ...(idle ? { idle } : {}), ...(resubmit ? { resubmit } : {}),
+        };
+        results.push(r);
+        log(`${rt} ${c.name}: ${load.txPerSec.toFixed(0)} tx/s (ceiling ${ceilingTxPerSec.toFixed(0)}, ${(r.ratio * 100).toFixed(0)}%), p50 ${load.latMs.p50.toFixed(1)} ms` +
+          (idle ? `; idle p50 ${idle.latMs.p50.toFixed(2)} ms, resubmit p50 ${resubmit!.latMs.p50.toFixed(2)} ms` : ''));
+      } finally {
+        await server.stop();
+      }
+    }
+    let inproc: unknown;
+    if (!flag('no-inproc') && results[0]) {
+      const spec = results[0].crypto;
+      log(`${rt}: in-process first vs re-submitted latency`);
+      inproc = await runJson(cmd(rt, self, ['--inproc', `--data=${dataPath}`, `--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--lib=${spec.libPath}`] : [])]), 300_000);
+    }
+    report[rt] = { label, configs: results, ...(inproc ? { inproc } : {}) };
+  }
+
+  const date = new Date().toISOString().slice(0, 10);
+  fs.mkdirSync(path.join(root, 'bench/out'), { recursive: true });
+  const outFile = path.join(root, `bench/out/validate-results-${runtimes.join('-')}-${Date.now()}.json`);
+  fs.writeFileSync(outFile, JSON.stringify({ date, spec: SPEC, data: data.key, concurrency, report }, null, 1));
+  printReport(report, date, outFile);
+}
+
+function printReport(report: Record<string, { label: string; inproc?: unknown; configs: ConfigResult[] }>, date: string, outFile: string): void {
+  const f0 = (x: number) => x.toFixed(0);
+  const f2 = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  console.log(`## POST /validate — ${date} — data ${JSON.stringify(SPEC)}; raw results: ${outFile}\n`);
+  for (const [rt, r] of Object.entries(report)) {
+    const c0 = r.configs[0];
+    console.log(`### ${r.label}: ${c0 ? `${c0.crypto.crypto} signatures, ${c0.crypto.sha256} SHA-256 (${c0.ceilingBefore.backend})` : ''}\n`);
+    console.log('| config | workers | batch | conc. | tx/s | p50 ms | p90 ms | p99 ms | sig checks/tx | ceiling tx/s | of ceiling | server CPU ms/tx | loadgen CPU ms/tx | load avg |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const c of r.configs) {
+      const n = c.load.allowed;
+      console.log(`| ${c.name} | ${c.workers} | ${c.batch} | ${c.concurrency} | **${f0(c.load.txPerSec)}** | ${f2(c.load.latMs.p50)} | ${f2(c.load.latMs.p90)} | ${f2(c.load.latMs.p99)} | ` +
+        `${c.ceilingBefore.checksPerTx.toFixed(2)} | ${f0(c.ceilingTxPerSec)} | **${(c.ratio * 100).toFixed(0)}%** | ${(c.serverCpuMs / n).toFixed(3)} | ` +
+        `${((c.load.cpuMs.user + c.load.cpuMs.system) / n).toFixed(3)} | ${c.loadavg[0]!.toFixed(1)} |`);
+    }
+    const by = (name: string) => r.configs.find((c) => c.name === name);
+    const m1 = by('mix-1w'), m2 = by('mix-2w'), o1 = by('one-1w'), o2 = by('one-2w');
+    console.log('');
+    if (m1 && m2) console.log(`* 1→2 workers (mix): ${(m2.load.txPerSec / m1.load.txPerSec).toFixed(2)}×`);
+    if (o1 && o2) console.log(`* 1→2 workers (1-sig P2WPKH): ${(o2.load.txPerSec / o1.load.txPerSec).toFixed(2)}×`);
+    for (const c of r.configs) {
+      const b = c.ceilingBefore, a = c.ceilingAfter;
+      console.log(`* ceiling ${c.name}: ${b.usPerTx.toFixed(1)} / ${a.usPerTx.toFixed(1)} µs of signature checks per tx before / after (ECDSA ${b.ecdsaUs?.toFixed(1) ?? '-'} µs, Schnorr ${b.schnorrUs?.toFixed(1) ?? '-'} µs per check)`);
+    }
+    for (const c of r.configs) {
+      if (c.idle && c.resubmit) {
+        console.log(`* idle (${c.name}, sequential, client-side): first validation p50 ${f2(c.idle.latMs.p50)} ms (p90 ${f2(c.idle.latMs.p90)}), re-submitted p50 ${f2(c.resubmit.latMs.p50)} ms: ${(c.idle.latMs.p50 / c.resubmit.latMs.p50).toFixed(2)}× faster`);
+      }
+    }
+    if (r.inproc) console.log(`* server-side (in-process TxgateNode, no HTTP): ${JSON.stringify(r.inproc)}`);
+    console.log('');
+  }
+}
+
+if (flag('ceiling')) await ceilingMode();
+else if (flag('inproc')) await inprocMode();
+else await orchestrate();
