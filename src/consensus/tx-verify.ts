@@ -2,6 +2,7 @@
  * Contextual transaction checks: Core's consensus/tx_verify.cpp — IsFinalTx, BIP68 sequence
  * locks, sigop counting and CheckTxInputs.
  */
+import { formatMoney } from '../primitives/amount.ts';
 import { isCoinBase, type Transaction, type TxOut } from '../primitives/tx.ts';
 import { SCRIPT_VERIFY } from '../script/flags.ts';
 import { getP2SHSigOpCount as scriptP2SHSigOps, getSigOpCount, isP2SH } from '../script/script.ts';
@@ -143,7 +144,7 @@ export function checkTxInputs(tx: Transaction, coins: readonly (Coin | undefined
   let valueOut = 0n;
   for (const out of tx.outputs) valueOut += out.value;
   if (valueIn < valueOut) {
-    return { ok: false, reason: 'bad-txns-in-belowout', debug: `value in (${valueIn}) < value out (${valueOut})` };
+    return { ok: false, reason: 'bad-txns-in-belowout', debug: `value in (${formatMoney(valueIn)}) < value out (${formatMoney(valueOut)})` };
   }
   // Tally transaction fees
   const fee = valueIn - valueOut;

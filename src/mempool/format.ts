@@ -5,15 +5,7 @@
 
 const COIN = 100_000_000;
 
-/** FormatMoney: BTC with 8 decimals, trailing zeros trimmed down to two decimals. */
-export function formatMoney(sats: number | bigint): string {
-  const n = BigInt(sats);
-  const neg = n < 0n;
-  const a = neg ? -n : n;
-  let s = `${a / 100_000_000n}.${(a % 100_000_000n).toString().padStart(8, '0')}`;
-  while (s.endsWith('0') && s[s.length - 3] !== '.') s = s.slice(0, -1);
-  return neg ? '-' + s : s;
-}
+export { formatMoney } from '../primitives/amount.ts';
 
 /** CFeeRate(fee, vsize): integer sat/kvB, truncated toward zero (0 for vsize 0). */
 export function feeRatePerK(fee: number, vsize: number): number {

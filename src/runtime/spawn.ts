@@ -14,7 +14,13 @@ let nodeWorker: typeof import('node:worker_threads').Worker | undefined;
 if (!hasWebWorker) nodeWorker = (await import('node:worker_threads')).Worker;
 
 export function spawnModuleWorker(url: URL): WorkerLike {
-  if (hasWebWorker) return new g.Worker!(url, { type: 'module' });
+  if (hasWebWorker) {
+    const w = new g.Worker!(url, { type: 'module' });
+    // Deno re-throws an unhandled worker error on the main thread and exits: the pool
+    // handles worker errors itself (replaces the worker), so mark them handled.
+    w.addEventListener('error', (e) => (e as unknown as Event).preventDefault?.());
+    return w;
+  }
   const W = nodeWorker!;
   const boot = new URL('./node-worker-boot.mjs', import.meta.url);
   const execArgv = process.execArgv.filter((a, i, all) => a !== 'tsx' && !(a === '--import' && all[i + 1] === 'tsx'));

@@ -62,8 +62,9 @@ function readAmountVarInt(b: Uint8Array, p: number, start: number): [number | bi
  *    pages are reused only once no reader pins an older version) and exact for every
  *    version up to the one that replaced it, which is newer than v;
  *  - slot w1 (ref) is read with Atomics.load before w0, so the record and w0 written
- *    before the ref's Atomics.store are visible; w0 may turn to SPENT|s concurrently,
- *    with s > v (spends of versions <= v were published before this reader pinned);
+ *    before the ref's Atomics.store are visible; w0 may turn to SPENT|s concurrently
+ *    (a word-sized, tear-free store), with s > v (spends of versions <= v were
+ *    published before this reader pinned);
  *  - a ref may be replaced by the ref of a moved copy; the old record stays mapped until
  *    no reader pins a version older than the move.
  */
@@ -85,7 +86,9 @@ export function lookupCoin(t: TableViews, salt0: number, salt1: number, h: Int32
     const ref = Atomics.load(arr, o + 1);
     if (ref === REF_EMPTY) return undefined;
     if (ref !== REF_TOMB) {
-      const w0 = Atomics.load(arr, o);
+      // plain read: ordered after the Atomics.load of the ref, which synchronizes with the
+      // writer's publishing store (w0 was written before it, or later as SPENT|s)
+      const w0 = arr[o]!;
       if (w0 >= 0 ? w0 === fp : (w0 & FP_MASK) > v) {
         const c = readRecord(t, ref, txid, vout, v);
         if (c !== undefined) return c;

@@ -388,16 +388,16 @@ export class UtxoSet implements CoinView, RawCoinSink {
     const gUnit = (c << CHUNK_UNITS_SHIFT) + this.curPos;
     const hb = this.heapBytes(gUnit);
     const g = (gUnit & UNIT_MASK) << 2;
-    hb.set(this.gTxid, g);
+    const gt = this.gTxid;
+    for (let i = 0; i < 32; i++) hb[g + i] = gt[i]!;
     const cr = this.gCreated;
     hb[g + GROUP_CREATED] = cr & 0xff;
     hb[g + GROUP_CREATED + 1] = (cr >>> 8) & 0xff;
     hb[g + GROUP_CREATED + 2] = (cr >>> 16) & 0xff;
     hb[g + GROUP_CREATED + 3] = (cr >>> 24) & 0xff;
-    let p = writeVarInt(hb, g + GROUP_VARINTS, this.gCode);
-    p = writeVarInt(hb, p, n);
+    writeVarInt(hb, writeVarInt(hb, g + GROUP_VARINTS, this.gCode), n);
+    // padding bytes up to the next unit are never read (lengths come from the VARINTs)
     const hu = this.headerUnits(n);
-    hb.fill(0, p, g + hu * 4);
     let u = hu;
     const src = this.gRec.buf;
     let bytes = hu * 4;
@@ -408,7 +408,6 @@ export class UtxoSet implements CoinView, RawCoinSink {
       let q = u < 128 ? (hb[r] = u, r + 1) : writeVarInt(hb, r, u);
       for (let x = a; x < e; x++) hb[q++] = src[x]!;
       const units = (q - r + 3) >>> 2;
-      hb.fill(0, q, r + units * 4);
       const ref = gUnit + u;
       u += units;
       bytes += units * 4;

@@ -98,7 +98,7 @@ describe('e2e CLI server (child process)', () => {
 
   test('--body-limit=4096: a larger body is 413, and the server keeps serving', async () => {
     const big = concatBytes(Uint8Array.of(OP.OP_RETURN), pushData(new Uint8Array(4100)));
-    const res = await postRaw<{ error: { code: string } }>(`${url()}/validate`, big, 'application/octet-stream');
+    const res = await postRaw<{ error: { code: string } }>(`${url()}/validate`, new Uint8Array(big), 'application/octet-stream');
     assert.equal(res.status, 413);
     assert.equal(res.body.error.code, 'payload-too-large');
     assert.equal((await validate([to(99_000n)])).allowed, true);

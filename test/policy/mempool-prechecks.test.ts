@@ -143,7 +143,7 @@ describe('acceptTransaction: reject reasons in PreChecks order', () => {
     assert.equal((await accept(s.t, s.coins)).allowed, true);
     s = wpkhSpend(100_000n, [out(100_001n)]);
     r = await accept(s.t, s.coins);
-    assert.deepEqual([r.reason, r.details, r.kind], ['bad-txns-in-belowout', 'value in (100000) < value out (100001)', 'consensus']);
+    assert.deepEqual([r.reason, r.details, r.kind], ['bad-txns-in-belowout', 'value in (0.001) < value out (0.00100001)', 'consensus']);
   });
   test('bad-txns-nonstandard-inputs', async () => {
     const t = tx({ inputs: [input(1)], outputs: [out(9_000n)] });

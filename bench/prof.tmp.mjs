@@ -1,0 +1,24 @@
+// temp: start a server with extra node flags, post blocks, run loadgen, stop.
+import cp from 'node:child_process';
+import fs from 'node:fs';
+const [rtArgs, workers, set, conc, batch] = [JSON.parse(process.argv[2]), process.argv[3], process.argv[4], Number(process.argv[5] ?? 48), Number(process.argv[6] ?? 1)];
+const dataPath = fs.readdirSync('bench/out').filter((f) => f.startsWith('server-data-v1-mix1200')).map((f) => 'bench/out/' + f)[0];
+const data = JSON.parse(fs.readFileSync(dataPath, 'utf8'));
+const c = cp.spawn(rtArgs[0], [...rtArgs.slice(1), 'src/runtime/serve.ts', '--port', '0', '--workers', workers], { stdio: ['ignore', 'pipe', 'inherit'] });
+const kill = setTimeout(() => c.kill('SIGKILL'), 240000);
+let out = '';
+const url = await new Promise((res) => c.stdout.on('data', (d) => { out += d; const m = /listening on (\S+)/.exec(out); if (m) res(m[1]); }));
+for (const b of data.blocks) await (await fetch(url + '/blocks', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: b })).json();
+const lg = (s, cc, bb) => cp.execFileSync(process.execPath, ['bench/loadgen.mjs', JSON.stringify({ url, data: dataPath, set: s, concurrency: cc, batch: bb })]).toString();
+lg('warm', 16, 1);
+const ticks = () => Object.fromEntries(fs.readdirSync(`/proc/${c.pid}/task`).map((t) => { const st = fs.readFileSync(`/proc/${c.pid}/task/${t}/stat`, 'utf8'); const f = st.slice(st.lastIndexOf(')') + 2).split(' '); return [t, (Number(f[11]) + Number(f[12])) * 10]; }));
+const a = ticks();
+const res = lg(set, conc, batch);
+const b = ticks();
+const d = Object.entries(b).map(([t, v]) => [t === String(c.pid) ? 'main' : t, v - (a[t] ?? 0)]).filter(([, v]) => v > 0);
+const j = JSON.parse(res);
+console.log(j.txPerSec.toFixed(0), 'tx/s', 'p50', j.latMs.p50.toFixed(1), 'allowed', j.allowed, 'errors', j.errors, JSON.stringify(j.reasons).slice(0, 200), 'loadgen cpu ms/tx', ((j.cpuMs.user + j.cpuMs.system) / j.requested).toFixed(3));
+console.log('server cpu ms/tx by thread:', d.map(([t, v]) => `${t}:${(v / j.requested).toFixed(3)}`).join(' '), 'total', (d.reduce((s, [, v]) => s + v, 0) / j.requested).toFixed(3));
+c.kill('SIGTERM');
+await new Promise((r) => c.on('exit', r));
+clearTimeout(kill);
