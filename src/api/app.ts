@@ -221,7 +221,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     }
     const results = outcome.results.map(resultJson);
     for (const r of results) {
-      validations.inc({ verdict: r.allowed ? 'allowed' : 'rejected', reason: r.reason ?? '' });
+      validations.inc({ verdict: r.allowed ? 'allowed' : r.kind === 'error' ? 'error' : 'rejected', reason: r.reason ?? '' });
     }
     for (const [i, message] of [...malformed].sort((a, b) => a[0] - b[0])) {
       results.splice(i, 0, malformedJson(message));

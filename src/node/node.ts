@@ -179,7 +179,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
           const message = s.status === 'rejected' ? (s.reason instanceof Error ? s.reason.message : String(s.reason)) : s.value.kind === 'error' ? s.value.message : 'unexpected answer';
           results.push({
             txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: false, vsize: tx.vsize, weight: tx.weight,
-            fee: null, feerate: null, reason: 'validation-error', details: message,
+            fee: null, feerate: null, reason: 'validation-error', details: message, kind: 'error',
           });
         }
       }

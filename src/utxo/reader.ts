@@ -4,7 +4,7 @@
  * table. Works in any worker or on the thread that owns the writer.
  */
 import type { Coin, CoinView } from './coin.ts';
-import { decompressAmount, expandScript, KIND_RAW } from './compress.ts';
+import { ByteSlab, decompressAmount, expandScript, KIND_RAW } from './compress.ts';
 import {
   BUCKET_MASK, BUCKET_SLOTS, FP_MASK, GROUP_CREATED, GROUP_VARINTS, MAGIC, PAGES_PER_SEGMENT, PAGES_PER_SEGMENT_SHIFT,
   PAGE_SHIFT_WORDS, READER_SLOTS, REF_EMPTY, REF_TOMB, UNITS_PER_SEGMENT_SHIFT, UNIT_MASK, W_DIR, W_MAGIC,
@@ -12,6 +12,8 @@ import {
 } from './layout.ts';
 
 const EMPTY = new Uint8Array(0);
+/** Scripts returned by lookups are views on slabs (cheap small allocations everywhere). */
+const slab = new ByteSlab();
 
 /** Typed-array views over segmented growable SABs, refreshed when the writer has grown them. */
 export class TableViews {
@@ -155,10 +157,11 @@ function readRecord(t: TableViews, ref: number, txid: Uint8Array, vout: number, 
       if (ch & 0x80) len++;
       else break;
     }
-    script = b.slice(p, p + len);
+    script = slab.alloc(len);
+    for (let i = 0; i < len; i++) script[i] = b[p + i]!;
   } else {
     // Core's DecompressScript leaves the script empty for an invalid uncompressed key.
-    script = expandScript(kind, b, p) ?? EMPTY;
+    script = expandScript(kind, b, p, slab.alloc) ?? EMPTY;
   }
   return { value: decompressAmount(ca), scriptPubKey: script, height: Math.floor(code / 2), coinbase: (code & 1) === 1 };
 }

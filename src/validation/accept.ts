@@ -24,8 +24,11 @@ import { checkInputScripts, type ScriptRunner } from '../policy/script-failure.t
 import { isStandardTx, preCheckEphemeralTx } from '../policy/standard.ts';
 import { virtualSize } from '../policy/vsize.ts';
 
-/** What a rejection means for the submitter. */
-export type RejectKind = 'malformed' | 'consensus' | 'policy' | 'missing-inputs' | 'fee';
+/**
+ * What a rejection means for the submitter. 'error' is no verdict at all: the server failed
+ * while validating (a worker crashed); the same request may be retried.
+ */
+export type RejectKind = 'malformed' | 'consensus' | 'policy' | 'missing-inputs' | 'fee' | 'error';
 
 /** The chain the transaction is checked against: it must be valid in the block after the tip. */
 export interface ChainContext {

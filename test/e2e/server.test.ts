@@ -442,7 +442,7 @@ describe('e2e server: a validation worker dies mid-load', () => {
       const r = results[i]!;
       assert.equal(r.status, 200);
       if (slotOf(x.tx) === 0) {
-        assert.deepEqual([r.body.allowed, r.body.reason, r.body.details, r.body.txid], [false, 'validation-error', 'validation worker was terminated', hashToHex(x.tx.txid)]);
+        assert.deepEqual([r.body.allowed, r.body.reason, r.body.details, r.body.kind, r.body.txid], [false, 'validation-error', 'validation worker was terminated', 'error', hashToHex(x.tx.txid)]);
       } else {
         assert.equal(r.body.allowed, true, JSON.stringify(r.body));
       }
@@ -491,7 +491,7 @@ describe('e2e server: metrics', () => {
     assert.ok(count('reason="",verdict="allowed"') >= 10, text);
     assert.ok(count('reason="dust",verdict="rejected"') >= 3);
     assert.ok(count('reason="bad-txns-inputs-missingorspent",verdict="rejected"') >= 3);
-    assert.ok(count('reason="validation-error",verdict="rejected"') >= 3);
+    assert.ok(count('reason="validation-error",verdict="error"') >= 3);
     assert.ok(count('reason="TX decode failed",verdict="rejected"') >= 1);
     assert.equal(count('reason="mempool-script-verify-flag-failed (Invalid Schnorr signature)",verdict="rejected"'), 1);
     assert.match(text, /^txgate_http_requests_total\{method="POST",route="\/blocks",status="200"\} \d+$/m);

@@ -71,7 +71,8 @@ test('mempool admission, RBF, orphans, testmempoolaccept and block removal', asy
     // A block confirming the replacement removes it (confirmed); a conflicting spend goes too.
     const c1 = coins[1]!;
     const other = signSpend([c1], [{ value: c1.value - 5_000n, scriptPubKey: outputScript('p2pkh', 4) }]);
-    assert.ok((await node.submitTx(other)).ok);
+    const o = await node.submitTx(other);
+    assert.ok(!o.busy && o.ok);
     const conflict = signSpend([c1], [{ value: c1.value - 6_000n, scriptPubKey: outputScript('p2pkh', 0) }]);
     const m = b.next({ txs: [rich, conflict], fees: 40_000n + 6_000n });
     const br = await node.submitBlock(m.raw);
