@@ -43,6 +43,9 @@ const schema = z.strictObject({
   network: z.enum(['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest']).default('regtest'),
   datadir: z.string().min(1).optional(),
   workers: int(0, 256).optional(),
+  rpcuser: z.string().min(1).optional(),
+  rpcpassword: z.string().min(1).optional(),
+  maxmempool: int(5, 1_000_000).default(300),
   token: z.string().regex(/^[A-Za-z0-9._~+/-]+=*$/, 'token must be a bearer token (RFC 6750 b64token)').optional(),
   crypto: z.enum(['auto', 'noble', 'wasm', 'ffi', 'napi']).default('auto'),
   sha256: z.enum(['auto', 'js', 'noble', 'node', 'node-large', 'bun']).default('auto'),
@@ -69,6 +72,11 @@ export interface Config {
   /** Script-check worker threads (undefined = the runtime's choice). */
   workers?: number;
   token?: string;
+  /** JSON-RPC basic auth (else a .cookie in the data directory, as Core). */
+  rpcUser?: string;
+  rpcPassword?: string;
+  /** -maxmempool in MB. */
+  maxMempoolMb: number;
   crypto: 'auto' | 'noble' | 'wasm' | 'ffi' | 'napi';
   sha256: 'auto' | 'js' | 'noble' | 'node' | 'node-large' | 'bun';
   /** Path of the system libsecp256k1 for the ffi backend (default: the usual names). */
@@ -136,6 +144,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     crypto: c.crypto,
     sha256: c.sha256,
     bodyLimit: c['body-limit'],
+    maxMempoolMb: c.maxmempool,
     maxBatch: c['max-batch'],
     policy: {
       requireStandard: !c.acceptnonstdtxn,
@@ -150,6 +159,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   if (c.datadir !== undefined) config.datadir = c.datadir;
   if (c.workers !== undefined) config.workers = c.workers;
   if (c.token !== undefined) config.token = c.token;
+  if (c.rpcuser !== undefined) config.rpcUser = c.rpcuser;
+  if (c.rpcpassword !== undefined) config.rpcPassword = c.rpcpassword;
   if (c['secp256k1-lib'] !== undefined) config.secp256k1Lib = c['secp256k1-lib'];
   return config;
 }
@@ -157,6 +168,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
 export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--network=mainnet|testnet3|testnet4|signet|regtest]
   [--datadir=DIR] [--workers=N] [--token=BEARER] [--crypto=auto|noble|wasm|ffi|napi]
   [--sha256=auto|js|noble|node|node-large|bun] [--secp256k1-lib=PATH]
+  [--rpcuser=USER --rpcpassword=PASS] [--maxmempool=MB]
   [--body-limit=BYTES] [--max-batch=N] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]
   [--minrelaytxfee=BTC/kvB] [--dustrelayfee=BTC/kvB] [--datacarrier=0|1] [--datacarriersize=N]
   [--permitbaremultisig=0|1] [--bytespersigop=N]

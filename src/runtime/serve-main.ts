@@ -6,6 +6,8 @@
  */
 import { createApp } from '../api/app.ts';
 import { TxgateNode } from '../node/node.ts';
+import { mountMempool } from '../api/mempool-routes.ts';
+import { deleteAuthCookie, writeAuthCookie } from './cookie.ts';
 import { defaultWorkers } from './cpus.ts';
 import { spawnValidator } from './spawn.ts';
 import { setDefaultVerifier } from '../script/verify.ts';
@@ -27,6 +29,8 @@ export interface Listening {
 }
 
 export const BLOCK_BODY_LIMIT = 8_000_002;
+/** JSON-RPC request bodies (a batch of raw transactions). */
+export const RPC_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** Listens with the current runtime's server. */
 export async function listen(opts: ServeOptions): Promise<Listening> {
@@ -71,20 +75,40 @@ export async function startServer(config: Config, log: (line: string) => void = 
     verifier: crypto.verifier,
     info: { runtime: runtimeLabel(), crypto: crypto.spec },
     now: () => Math.floor(Date.now() / 1000),
+    mempool: { maxSizeBytes: config.maxMempoolMb * 1_000_000 },
+    ...(config.datadir !== undefined ? { datadir: config.datadir } : {}),
   });
   const deps = node;
   const app = createApp(deps, {
     bodyLimit: config.bodyLimit, blockBodyLimit: BLOCK_BODY_LIMIT, maxBatch: config.maxBatch,
     ...(config.token !== undefined ? { token: config.token } : {}),
   });
+  // JSON-RPC auth as Core: -rpcuser/-rpcpassword, else a random cookie in the data directory.
+  const cookie = !config.rpcPassword && config.datadir !== undefined ? await writeAuthCookie(config.datadir) : undefined;
+  if (cookie) log(`txgate: JSON-RPC cookie written to ${cookie.path}`);
+  else if (!config.rpcPassword) log('txgate: JSON-RPC disabled (no --rpcpassword and no --datadir for a .cookie)');
+  const mempoolApi = mountMempool(app, node, {
+    ...(config.rpcUser !== undefined ? { rpcUser: config.rpcUser } : {}),
+    ...(config.rpcPassword !== undefined ? { rpcPassword: config.rpcPassword } : {}),
+    ...(cookie ? { cookie } : {}),
+  });
   const server = await listen({
     fetch: app.fetch, port: config.port, host: config.host,
-    maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT),
+    maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT, RPC_BODY_LIMIT),
   });
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostPart}:${server.port}`;
   log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, ${workers} validation worker${workers === 1 ? '' : 's'}, tip ${node.chain.height})`);
-  return { ...server, url, node, close: async () => { await server.close(); await node.close(); } };
+  return {
+    ...server, url, node,
+    close: async () => {
+      // Open event streams would keep the server's close() waiting.
+      mempoolApi.close();
+      await server.close();
+      await node.close();
+      if (cookie) await deleteAuthCookie(cookie.path);
+    },
+  };
 }
 
 /** The command-line entry: exits 2 on a configuration error. */

@@ -48,8 +48,9 @@
  *         VARINT(vout)
  *         VARINT(CompressAmount(value))
  *         kind byte: 0 P2PKH, 1 P2SH, 2/3 P2PK compressed, 4/5 P2PK uncompressed
- *                    (Core's CompressScript cases, same payloads), 6 P2WPKH, 7 P2WSH,
- *                    8 P2TR, 9 raw, 10 P2PK uncompressed with x||y kept
+ *                    (Core's CompressScript cases, same payloads; 4/5 are readable but
+ *                    the writers store 10 instead), 6 P2WPKH, 7 P2WSH, 8 P2TR, 9 raw,
+ *                    10 P2PK uncompressed with x||y kept (no square root on reads)
  *         payload: 20 bytes (0, 1, 6), 32 bytes (2..5, 7, 8), 64 bytes (10),
  *                  or VARINT(len) + bytes (9)
  *         pad to 4
@@ -119,7 +120,7 @@ export const GROUP_VARINTS = 36;
 
 /**
  * The key hash: two 32-bit lanes over the 8 txid words and vout, seeded with the secret
- * salt (murmur3-style rounds, fmix32 finaliser). h1 picks the directory entry (top bits)
+ * salt (two 30-bit words; murmur3-style rounds, fmix32 finaliser). h1 picks the directory entry (top bits)
  * and the first slot (low 6 bits); h2 is the fingerprint. Keyed so that nobody can grind
  * txids into one bucket; txids are themselves hashes, so the lanes are uniform.
  */
