@@ -63,3 +63,60 @@ export function checkTransaction(tx: Uint8Array): { ok: true } | { ok: false; re
   }
   return checkTx(decoded);
 }
+
+import { validateBlock as validateBlockImpl, type ValidateBlockInput } from './src/chain/validate-block.ts';
+import type { CheckInputs } from './src/consensus/script-check.ts';
+import { ValidationPool } from './src/validation/pool.ts';
+
+let blockChecker: { pool: ValidationPool; check: CheckInputs } | undefined;
+
+/**
+ * Starts `workers` validation workers (Web Workers; worker_threads on Node) that
+ * validateBlock then uses for its script checks, in parallel by txid shard. `crypto` names
+ * the signature backend every worker loads (default noble).
+ */
+export async function startWorkers(workers: number, crypto?: { crypto: 'noble' | 'wasm' | 'ffi' | 'napi'; sha256?: 'js' | 'noble' | 'node' | 'node-large' | 'bun'; libPath?: string }): Promise<void> {
+  await stopWorkers();
+  const { spawnValidator } = await import('./src/runtime/spawn.ts');
+  const init = { type: 'init' as const, ...(crypto ? { crypto: { sha256: 'js', ...crypto } } : {}) };
+  const pool = new ValidationPool({ workers, spawn: spawnValidator, init });
+  await pool.ready();
+  const check: CheckInputs = async (tx, spent, flags) => {
+    const r = await pool.submit(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
+    if (r.kind === 'scripts') return r.result;
+    throw new Error(r.kind === 'error' ? r.message : 'unexpected worker answer');
+  };
+  blockChecker = { pool, check };
+}
+
+export async function stopWorkers(): Promise<void> {
+  const b = blockChecker;
+  blockChecker = undefined;
+  await b?.pool.close();
+}
+
+/**
+ * Validates a block whose spent outputs the caller supplies (compact-state and bridge
+ * nodes): `spent` lists the outputs spent by every non-coinbase input in block order
+ * (outputs created earlier in the same block included); `height` is the block's height;
+ * `mtp` the median time past of its parent (time checks that need it are skipped when it is
+ * omitted). Applies that network's rules and script flags at that height; proof of work is
+ * checked against the header's own bits. Uses the workers when startWorkers() ran.
+ * A block that does not decode is rejected with reason `block decode failed: ...`.
+ */
+export async function validateBlock(input: {
+  block: Uint8Array;
+  spent: { scriptPubKey: Uint8Array; amount: bigint; height: number; coinbase: boolean }[];
+  network: 'mainnet' | 'testnet3' | 'testnet4' | 'signet' | 'regtest';
+  height: number;
+  mtp?: number;
+}): Promise<{ ok: true; fees: bigint } | { ok: false; reason: string; txid?: string; input?: number }> {
+  const args: ValidateBlockInput = { ...input, ...(blockChecker ? { checkInputs: blockChecker.check } : {}) } as ValidateBlockInput;
+  try {
+    return await validateBlockImpl(args);
+  } catch (e) {
+    if (e instanceof DecodeError) return { ok: false, reason: `block decode failed: ${e.message}` };
+    if (e instanceof RangeError) return { ok: false, reason: `bad-spent-outputs: ${e.message}` };
+    throw e;
+  }
+}

@@ -89,3 +89,22 @@ test('regtest: a block spending every output type is valid; a flipped signature 
     assert.deepEqual(r, { ok: false, reason: expectedError[kind], txid: txidHex(bad), input: k }, kind);
   }
 });
+
+test('regtest flipped signatures through two validation workers (mod.ts startWorkers): the same verdicts', async () => {
+  const mod = await import('../../mod.ts');
+  await mod.startWorkers(2);
+  try {
+    const coins = fakeCoins(100_000n);
+    const tx = signSpend(coins, [{ value: 700_000n - 3000n, scriptPubKey: outputScript('p2tr', 1) }]);
+    const mine = (t: Transaction) => mineBlock({ prevHash: new Uint8Array(32).fill(9), height: 200, time: 1_700_000_000, txs: [t], fees: 3000n }).raw;
+    assert.deepEqual(await mod.validateBlock({ block: mine(tx), spent: spentOf(coins), network: 'regtest', height: 200 }), { ok: true, fees: 3000n });
+    for (let k = 0; k < OUTPUT_KINDS.length; k++) {
+      const kind = OUTPUT_KINDS[k]!;
+      const bad = flipSignature(tx, k, kind);
+      const r = await mod.validateBlock({ block: mine(bad), spent: spentOf(coins), network: 'regtest', height: 200 });
+      assert.deepEqual(r, { ok: false, reason: expectedError[kind], txid: txidHex(bad), input: k }, kind);
+    }
+  } finally {
+    await mod.stopWorkers();
+  }
+});
