@@ -5,6 +5,8 @@
  */
 import { parentPortReady } from '../src/runtime/worker-port.ts';
 import { MtpTable } from '../src/validation/mtp-table.ts';
+import { UtxoReader } from '../src/utxo/reader.ts';
+import type { UtxoShared } from '../src/utxo/layout.ts';
 import { ValidatorCore, type Job, type SnapshotSource } from '../src/validation/worker-core.ts';
 import { applyCrypto, loadCryptoByName, type CryptoSpec } from '../src/runtime/crypto/select.ts';
 import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
@@ -15,14 +17,19 @@ let core: ValidatorCore | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 port.onMessage((data) => {
-  const msg = data as { type: string; batch?: number; jobs?: Job[]; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; sigCacheSize?: number; execCacheSize?: number; crashOnPurpose?: boolean };
+  const msg = data as { type: string; batch?: number; jobs?: Job[]; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; crashOnPurpose?: boolean };
   if (msg.type === 'init') {
     queue = queue.then(async () => {
       try {
         const spec = msg.crypto;
         const sel = spec ? await loadCryptoByName(spec.crypto, spec.libPath, spec.sha256) : { verifier: nobleVerifier, sha256: nobleSha256Backend };
         const verifier = applyCrypto(sel);
-        const coins: SnapshotSource | undefined = undefined;
+        // Coins straight from the shared-memory UTXO set: each job pins a version (no copies, no locks).
+        let coins: SnapshotSource | undefined;
+        if (msg.utxo) {
+          const reader = UtxoReader.attach(msg.utxo);
+          coins = { pin: () => { const s = reader.pin(); return { view: s, release: () => s.release() }; } };
+        }
         core = new ValidatorCore({
           verifier,
           ...(msg.mtp ? { mtp: new MtpTable(msg.mtp) } : {}),

@@ -12,7 +12,8 @@ import type { Transaction } from '../primitives/tx.ts';
 import type { MempoolOptions } from '../mempool/types.ts';
 import { MempoolService } from './mempool-service.ts';
 import { ChainState } from '../chain/chainstate.ts';
-import { MemoryCoinStore, type CoinStore } from '../chain/coin-store.ts';
+import type { CoinStore } from '../chain/coin-store.ts';
+import { UtxoSet } from '../utxo/set.ts';
 import { chainParams, type ChainParams } from '../chain/params.ts';
 import type { NetworkName } from '../consensus/params.ts';
 import type { CheckInputs } from '../consensus/script-check.ts';
@@ -70,12 +71,16 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   private constructor(readonly opts: NodeOptions) {
     this.params = chainParams(opts.network);
     this.policy = policyOptions(opts.policy);
-    this.coins = opts.coins ?? new MemoryCoinStore();
+    this.coins = opts.coins ?? UtxoSet.create();
     if (opts.workers > 0) {
       if (!opts.spawn) throw new Error('workers > 0 needs a spawn function');
       const pool = new ValidationPool({
         workers: opts.workers, spawn: opts.spawn,
-        init: { type: 'init', ...opts.workerInit, mtp: this.mtp.buffer },
+        init: {
+          type: 'init', ...opts.workerInit, mtp: this.mtp.buffer,
+          // Workers map the same memory and read coins themselves.
+          ...(this.coins instanceof UtxoSet ? { utxo: this.coins.shared() } : {}),
+        },
         ...(opts.maxQueuePerWorker ? { maxQueuePerWorker: opts.maxQueuePerWorker } : {}),
       });
       this.pool = pool;
@@ -197,9 +202,19 @@ export class TxgateNode implements AppDeps, MempoolDeps {
    * set themselves, a coin costs one structured clone).
    */
   private resolveCoins(item: ValidateItem): (WireCoin | null)[] {
-    // Chain coins plus unconfirmed parents' outputs (testmempoolaccept's view).
-    const view = this.mempoolService.view();
-    return item.tx.inputs.map((inp) => view.getCoin(inp.prevout.txid, inp.prevout.vout) ?? null);
+    // Unconfirmed parents' outputs come from the mempool (testmempoolaccept's view); when the
+    // workers map the shared UTXO set they read confirmed coins themselves (null here),
+    // otherwise the coin is shipped with the job.
+    const pool = this.mempoolService.mempool;
+    const shared = this.pool !== undefined && this.coins instanceof UtxoSet;
+    return item.tx.inputs.map((inp) => {
+      const parent = pool.get(hashToHex(inp.prevout.txid));
+      if (parent) {
+        const o = parent.tx.outputs[inp.prevout.vout];
+        return o ? { value: o.value, scriptPubKey: o.scriptPubKey, height: MEMPOOL_HEIGHT, coinbase: false } : null;
+      }
+      return shared ? null : this.coins.getCoin(inp.prevout.txid, inp.prevout.vout) ?? null;
+    });
   }
 
   // ---- MempoolDeps ----
