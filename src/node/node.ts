@@ -8,7 +8,10 @@
  *   (caller's prevouts, else the UTXO snapshot) → PreChecks → scripts (caches) → result.
  */
 import type { AppDeps, BlockOutcome, ChainInfo, MempoolDeps, PackageOutcome, SubmitTxOutcome, TestAcceptOutcome, TipInfo, ValidateItem, ValidateOutcome } from '../api/deps.ts';
-import type { Transaction } from '../primitives/tx.ts';
+import { decodeTx, type Transaction, type TxOut } from '../primitives/tx.ts';
+import type { Block } from '../primitives/block.ts';
+import type { BlockIndex } from '../chain/block-index.ts';
+import { NodeStore } from './persist.ts';
 import type { MempoolOptions } from '../mempool/types.ts';
 import { MempoolService } from './mempool-service.ts';
 import { ChainState } from '../chain/chainstate.ts';
@@ -68,10 +71,10 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   readonly mempoolService: MempoolService;
   readonly datadir?: string;
 
-  private constructor(readonly opts: NodeOptions) {
+  private constructor(readonly opts: NodeOptions, restored?: { set: UtxoSet; headers: Uint8Array[] }, private readonly store?: NodeStore) {
     this.params = chainParams(opts.network);
     this.policy = policyOptions(opts.policy);
-    this.coins = opts.coins ?? UtxoSet.create();
+    this.coins = restored?.set ?? opts.coins ?? UtxoSet.create();
     if (opts.workers > 0) {
       if (!opts.spawn) throw new Error('workers > 0 needs a spawn function');
       const pool = new ValidationPool({
@@ -95,12 +98,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
         close: async () => {},
       };
     }
-    const checkInputs: CheckInputs = async (tx, spent, flags) => {
-      const r = await this.runner.run(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
-      if (r.kind === 'scripts') return r.result;
-      // A worker failure is not a verdict on the block: surface it as an error.
-      throw new WorkerFailedError(r.kind === 'error' ? r.message : 'unexpected worker answer');
-    };
+    const checkInputs: CheckInputs = (tx, spent, flags) => this.runScripts(tx, spent, flags);
     if (opts.datadir !== undefined) this.datadir = opts.datadir;
     this.mempoolService = new MempoolService({
       chainCoins: this.coins,
@@ -109,26 +107,103 @@ export class TxgateNode implements AppDeps, MempoolDeps {
         return { height: t.height, mtp: t.medianTimePast(), mtpAt: (h: number) => this.chain.chain[h]?.medianTimePast() };
       },
       policy: this.policy,
-      runScripts: async (tx, spent, flags) => {
-        const r = await this.runner.run(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
-        if (r.kind === 'scripts') return r.result;
-        throw new WorkerFailedError(r.kind === 'error' ? r.message : 'unexpected worker answer');
-      },
+      runScripts: (tx, spent, flags) => this.runScripts(tx, spent, flags),
       ...(opts.mempool ? { mempool: opts.mempool } : {}),
     });
-    this.chain = new ChainState(this.params, this.coins, {
+    const chainOpts = {
       checkInputs,
       ...(opts.now ? { now: opts.now } : {}),
-      onConnected: (block, idx) => this.mempoolService.blockConnected(block, idx.height),
-      onDisconnected: (block) => this.mempoolService.blockDisconnected(block),
-    });
+      onConnected: (block: Block, idx: BlockIndex) => this.mempoolService.blockConnected(block, idx.height),
+      onDisconnected: (block: Block) => this.mempoolService.blockDisconnected(block),
+    };
+    this.chain = restored
+      ? ChainState.restore(this.params, this.coins, restored.headers, chainOpts)
+      : new ChainState(this.params, this.coins, chainOpts);
     this.recordMtps();
   }
 
-  static async start(opts: NodeOptions): Promise<TxgateNode> {
-    const node = new TxgateNode(opts);
+  /**
+   * Starts a node. With a data directory, the last saved UTXO set, chain and mempool are
+   * loaded (mempool transactions revalidated, as Core's LoadMempool).
+   */
+  static async start(opts: NodeOptions, log: (line: string) => void = () => {}): Promise<TxgateNode> {
+    let store: NodeStore | undefined;
+    let restored: { set: UtxoSet; headers: Uint8Array[] } | undefined;
+    if (opts.datadir !== undefined) {
+      store = await NodeStore.open(opts.datadir, chainParams(opts.network).magic);
+      restored = await store.load();
+      if (restored) log(`txgate: loaded ${restored.set.size} coins at height ${restored.headers.length} from ${opts.datadir}`);
+    }
+    const node = new TxgateNode(opts, restored, store);
     if (node.pool) await node.pool.ready();
+    if (store) {
+      let ok = 0;
+      const records = await store.loadMempool();
+      for (const r of records) {
+        try {
+          const res = await node.mempoolService.submit(decodeTx(r.tx));
+          if (!res.busy && res.ok) ok++;
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+        }
+      }
+      if (records.length) log(`txgate: mempool: ${ok} of ${records.length} saved transactions accepted again`);
+      node.mempoolTimer = setInterval(() => void node.saveMempool(), 60_000);
+    }
     return node;
+  }
+
+  /** Every input's scripts under `flags` on the worker owning the txid's shard. */
+  private async runScripts(tx: Transaction, spent: TxOut[], flags: number) {
+    const r = await this.runner.run(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
+    if (r.kind === 'scripts') return r.result;
+    // A worker failure is not a verdict: surface it as an error.
+    throw new WorkerFailedError(r.kind === 'error' ? r.message : 'unexpected worker answer');
+  }
+
+  // ---- serialisation of chain changes and persistence ----
+
+  /** Block connection and saves run one at a time, in order (ChainState is not re-entrant). */
+  private chainQueue: Promise<unknown> = Promise.resolve();
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.chainQueue.then(f, f);
+    this.chainQueue = run.catch(() => {});
+    return run;
+  }
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private mempoolTimer: ReturnType<typeof setInterval> | undefined;
+  private dirty = false;
+
+  /** Saves the chain and UTXO set a moment after the last block (coalescing bursts). */
+  private scheduleSave(): void {
+    if (!this.store) return;
+    this.dirty = true;
+    if (this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.saveNow();
+    }, 1000);
+  }
+
+  /** Writes the chain state (if changed) and the mempool to the data directory. */
+  async saveNow(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    await this.serial(async () => {
+      if (this.dirty && this.coins instanceof UtxoSet) {
+        this.dirty = false;
+        const t = this.chain.tip;
+        await store.save(this.coins, this.chain.activeHeaders(), { height: t.height, hash: t.hashHex, hashInternal: t.hash });
+      }
+    });
+    await this.saveMempool();
+  }
+
+  private async saveMempool(): Promise<void> {
+    if (!this.store) return;
+    // Parents before children: fewer in-mempool ancestors first.
+    const entries = [...this.mempool.entries()].sort((a, b) => a.ancCount - b.ancCount);
+    await this.store.saveMempool(entries.map((e) => ({ tx: e.tx.raw, time: e.time, feeDelta: e.feeDelta })));
   }
 
   /** Active-chain blocks whose MTP is published, by height. */
@@ -281,7 +356,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     }
     let r;
     try {
-      r = await this.chain.submitBlock(raw);
+      r = await this.serial(() => this.chain.submitBlock(raw));
     } catch (e) {
       if (e instanceof QueueFullError) return { busy: true, retryAfter: e.retryAfterSeconds };
       throw e;
@@ -289,6 +364,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     // A reorg may have replaced heights below the old tip: republish from the fork point.
     this.recordMtps();
     await this.mempoolService.afterReorg();
+    if (r.ok && !r.duplicate) this.scheduleSave();
     if (!r.ok) {
       return { busy: false, hash, accepted: false, reason: r.reason, ...(r.txid ? { details: `tx ${r.txid}${r.input !== undefined ? ` input ${r.input}` : ''}` } : {}) };
     }
@@ -326,7 +402,12 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     return g;
   }
 
+  /** Stops the workers after saving the state (when there is a data directory). */
   async close(): Promise<void> {
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (this.mempoolTimer !== undefined) clearInterval(this.mempoolTimer);
+    await this.saveNow();
     await this.runner.close();
   }
 }

@@ -77,7 +77,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     now: () => Math.floor(Date.now() / 1000),
     mempool: { maxSizeBytes: config.maxMempoolMb * 1_000_000 },
     ...(config.datadir !== undefined ? { datadir: config.datadir } : {}),
-  });
+  }, log);
   const deps = node;
   const app = createApp(deps, {
     bodyLimit: config.bodyLimit, blockBodyLimit: BLOCK_BODY_LIMIT, maxBatch: config.maxBatch,
@@ -98,7 +98,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   });
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostPart}:${server.port}`;
-  log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, ${workers} validation worker${workers === 1 ? '' : 's'}, tip ${node.chain.height})`);
+  log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, ${workers} validation worker${workers === 1 ? '' : 's'}, tip ${node.chain.height}, ${config.datadir !== undefined ? `data in ${config.datadir}` : 'in memory'})`);
   return {
     ...server, url, node,
     close: async () => {
@@ -126,6 +126,9 @@ export async function main(): Promise<void> {
     console.error(`txgate: ${e.message}\n${USAGE}`);
   }
   if (!config) return h.exit(2);
+  // The command line keeps its state under ./data unless told otherwise (in-process users of
+  // startServer get an in-memory node unless they pass a datadir).
+  config.datadir ??= 'data';
   const server = await startServer(config);
   h.onShutdown(async (signal) => {
     console.log(`txgate: ${signal}, shutting down`);

@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
 import { hashToHex, toHex } from '../../src/primitives/bytes.ts';
@@ -14,7 +17,7 @@ const g = globalThis as unknown as { Bun?: unknown; Deno?: { execPath(): string 
 const runtime = g.Bun ? 'bun' : g.Deno ? 'deno' : 'node';
 
 function command(): [string, string[]] {
-  const args = ['src/runtime/serve.ts', '--port=0', '--host=127.0.0.1', '--crypto=noble'];
+  const args = ['src/runtime/serve.ts', '--port=0', '--host=127.0.0.1', '--crypto=noble', `--datadir=${mkdtempSync(join(tmpdir(), 'txgate-e2e-'))}`];
   if (runtime === 'bun') return [process.execPath, args];
   if (runtime === 'deno') return [g.Deno!.execPath(), ['run', '-A', '--unstable-ffi', ...args]];
   return [process.execPath, ['--import', 'tsx', ...args]];

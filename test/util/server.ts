@@ -5,6 +5,9 @@
  * helpers for the HTTP API.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
 import { parseConfig } from '../../src/runtime/config.ts';
@@ -57,7 +60,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Starts `src/runtime/serve.ts` as a child process with this runtime; resolves once it logs its URL. */
 export async function startChildServer(args: string[], env: Record<string, string> = {}, timeoutMs = 45_000): Promise<ChildServer> {
-  const { cmd, args: argv } = scriptCommand('src/runtime/serve.ts', ['--port=0', '--host=127.0.0.1', ...args]);
+  // A fresh data directory unless the test brings its own (the CLI defaults to ./data).
+  const datadir = args.some((a) => a.startsWith('--datadir')) ? [] : [`--datadir=${mkdtempSync(join(tmpdir(), 'txgate-test-'))}`];
+  const { cmd, args: argv } = scriptCommand('src/runtime/serve.ts', ['--port=0', '--host=127.0.0.1', ...datadir, ...args]);
   const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
   let out = '';
   let forced = false;
