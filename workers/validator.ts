@@ -3,7 +3,7 @@
  * them with ValidatorCore (decode, coins, policy, scripts with caches) and answers each
  * batch with one message. The crypto backend is loaded by name, the same on every worker.
  */
-import { parentPortReady } from '../src/runtime/worker-port.ts';
+import { workerPort } from '../src/runtime/worker-self.ts';
 import { MtpTable } from '../src/validation/mtp-table.ts';
 import { UtxoReader } from '../src/utxo/reader.ts';
 import type { UtxoShared } from '../src/utxo/layout.ts';
@@ -12,7 +12,7 @@ import { applyCrypto, loadCryptoByName, type CryptoSpec } from '../src/runtime/c
 import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
 import { nobleSha256Backend } from '../src/primitives/hash.ts';
 
-const port = await parentPortReady;
+const port = { post: (m: unknown) => workerPort.postMessage(m), onMessage: (f: (d: unknown) => void) => workerPort.onMessage(f) };
 let core: ValidatorCore | undefined;
 let queue: Promise<void> = Promise.resolve();
 

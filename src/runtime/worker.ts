@@ -1,8 +1,8 @@
 /**
  * Web Workers on every runtime: the global `Worker` (module type) on Bun and Deno,
- * node:worker_threads on Node (which has no global Worker; the worker inherits
- * `--import tsx` through execArgv, so worker scripts may be TypeScript). Worker scripts
- * use src/runtime/worker-self.ts for their side.
+ * node:worker_threads on Node (which has no global Worker; TypeScript worker scripts start
+ * from a bootstrap that registers tsx inside the worker). Worker scripts use
+ * src/runtime/worker-self.ts for their side.
  */
 import { runtimeName } from './crypto/runtime-info.ts';
 
@@ -91,6 +91,11 @@ class NodeWorkerLike implements WorkerLike {
       if (!this.l.emitError(e, toError(e).message)) console.error('unhandled worker error:', e);
     });
     this.w.on('messageerror', (e) => this.l.emitError(e, 'messageerror: ' + toError(e).message));
+    // A worker that ends without an error event (process.exit, out of memory) and was not
+    // terminated by us is a crash too.
+    this.w.on('exit', (code) => {
+      if (!this.done) this.l.emitError(new Error(`worker exited with code ${String(code)}`), `worker exited with code ${String(code)}`);
+    });
   }
   postMessage(msg: unknown, transfer?: Transferable[]): void {
     this.w.postMessage(msg, transfer as unknown as readonly unknown[]);

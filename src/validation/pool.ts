@@ -18,6 +18,9 @@ export interface WorkerLike {
   addEventListener(type: 'message', listener: (ev: { data: unknown }) => void): void;
   addEventListener(type: 'error', listener: (ev: unknown) => void): void;
   terminate(): void | Promise<unknown>;
+  /** Node: whether the worker keeps the process alive (the pool refs it only while busy). */
+  ref?(): void;
+  unref?(): void;
 }
 
 /** Sent once to every new worker; the worker answers `{ type: 'ready', backend }`. */
@@ -107,6 +110,9 @@ export class ValidationPool {
     });
     // Avoid an unhandled rejection when nobody awaits ready() on a replacement.
     slot.ready.catch(() => {});
+    // Busy workers keep the process alive; idle ones must not (a server or test can exit).
+    w.ref?.();
+    slot.ready.then(() => this.idle(slot, gen), () => {});
     w.addEventListener('message', (ev) => {
       if (gen !== slot.generation) return;
       const msg = ev.data as { type: string; backend?: string; results?: JobResult[]; batch?: number; stats?: WorkerStats; message?: string };
@@ -123,9 +129,11 @@ export class ValidationPool {
           slot.inFlight.delete(r.id);
           p.resolve(r);
         }
+        this.idle(slot, gen);
       } else if (msg.type === 'stats') {
         slot.stats = msg.stats!;
         for (const f of slot.statsWaiters.splice(0)) f(msg.stats!);
+        this.idle(slot, gen);
       } else if (msg.type === 'fatal') {
         failReady(new WorkerFailedError(msg.message ?? 'worker failed to start'));
         this.fail(slot, gen, new WorkerFailedError(`validation worker failed: ${msg.message}`));
@@ -163,6 +171,11 @@ export class ValidationPool {
     }
   }
 
+  /** Lets the process exit while this worker has nothing to do. */
+  private idle(slot: Slot, gen: number): void {
+    if (gen === slot.generation && slot.inFlight.size === 0 && slot.statsWaiters.length === 0) slot.worker.unref?.();
+  }
+
   /** Shard of a txid (internal byte order): its first byte, 64 ways. */
   static shardOf(txid: Uint8Array): number {
     return txid[0]! % SHARDS;
@@ -182,6 +195,7 @@ export class ValidationPool {
     const id = this.nextId++;
     const full = { ...job, id } as Job;
     return new Promise<JobResult>((resolve, reject) => {
+      if (slot.inFlight.size === 0) slot.worker.ref?.();
       slot.inFlight.set(id, { resolve, reject });
       slot.outbox.push(full);
       if (!slot.flushScheduled) {
@@ -211,6 +225,7 @@ export class ValidationPool {
   async stats(): Promise<WorkerStats[]> {
     return Promise.all(this.slots.map((s) => new Promise<WorkerStats>((res) => {
       s.statsWaiters.push(res);
+      s.worker.ref?.();
       s.worker.postMessage({ type: 'stats' });
       setTimeout(() => res(s.stats ?? { sigCache: { hits: 0, misses: 0, size: 0 }, execCache: { hits: 0, misses: 0, size: 0 }, validated: 0 }), 1000);
     })));
