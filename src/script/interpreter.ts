@@ -3,6 +3,7 @@
  * Signature checks go through a SignatureChecker (below: the transaction checker, Core's
  * GenericTransactionSignatureChecker), which in turn uses an injected SigVerifier.
  */
+import { concatBytes, equalBytes } from '../primitives/bytes.ts';
 import { hash160, hash256, ripemd160, sha1, sha256 } from '../primitives/hash.ts';
 import type { ScriptError } from './errors.ts';
 import { SCRIPT_VERIFY as F } from './flags.ts';
@@ -52,11 +53,7 @@ export type EvalResult = ScriptError | undefined;
 const EMPTY = new Uint8Array(0);
 const TRUE = new Uint8Array([1]);
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+const equal = equalBytes;
 
 /**
  * FindAndDelete(script, CScript() << sig): removes every op-aligned occurrence of the
@@ -81,15 +78,7 @@ export function findAndDelete(script: Uint8Array, sig: Uint8Array): { script: Ui
   }
   if (found === 0) return { script, found };
   parts.push(script.subarray(pc2, end));
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return { script: out, found };
+  return { script: concatBytes(...parts), found };
 }
 
 /** CheckSignatureEncoding. */

@@ -2,6 +2,7 @@
  * VerifyScript and VerifyWitnessProgram (script/interpreter.cpp), with the transaction
  * signature checker (GenericTransactionSignatureChecker) on an injected SigVerifier.
  */
+import { equalBytes } from '../primitives/bytes.ts';
 import { ByteWriter, compactSizeLength } from '../primitives/codec.ts';
 import { sha256, taggedHash } from '../primitives/hash.ts';
 import type { Transaction, TxFields, TxOut } from '../primitives/tx.ts';
@@ -254,11 +255,6 @@ function pushProgram(version: number, program: Uint8Array): Uint8Array {
   return s;
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** VerifyScript. */
 export function verifyScriptWith(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], flags: number, checker: SignatureChecker): ScriptResult {
@@ -302,7 +298,7 @@ export function verifyScriptWith(scriptSig: Uint8Array, scriptPubKey: Uint8Array
       if (wp) {
         hadWitness = true;
         // The scriptSig must be exactly a single push of the redeem script.
-        if (!bytesEqual(scriptSig, pushData(redeem))) return fail('WITNESS_MALLEATED_P2SH');
+        if (!equalBytes(scriptSig, pushData(redeem))) return fail('WITNESS_MALLEATED_P2SH');
         const r = verifyWitnessProgram(witness, wp.version, wp.program, flags, checker, true);
         if (!r.ok) return r;
         stack.length = 1;
