@@ -6,6 +6,9 @@
  *     (signing only: we take the raw bytes and decode them with our own decodeTx).
  *   - loadRealBlock(name): real mainnet blocks with the outputs every input spends, from
  *     the undo/utxo files in test/vectors.
+ *   - loadServerBenchData(spec): a regtest chain (raw blocks) and thousands of distinct
+ *     signed 1-in/2-out spends of its coins, for the server benchmarks; cached in bench/out/.
+ *   - loadTestnetBlock(name): the ~2 MB bcoin testnet3 blocks with their spent outputs.
  * Reads files with node:fs, which Node, Bun and Deno all provide.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -1,0 +1,122 @@
+/**
+ * A ~2 MB real block validated through the worker pool (txgate issues 4 and 6).
+ *
+ *   node --import tsx bench/block-workers.bench.ts [--blocks=928848,928831] [--workers=2] [--rounds=3]
+ *   npx bun bench/block-workers.bench.ts
+ *   npx deno run -A --unstable-ffi bench/block-workers.bench.ts
+ *   (--crypto=NAME / --sha256=NAME force a backend; default: selectCrypto's fastest)
+ *
+ * The bcoin testnet3 blocks of Sept 2016 (bench/data.ts loadTestnetBlock: 1.6–1.9 MB, about
+ * 900 segwit txs each, heavy P2WPKH spending) go through validateBlock (src/chain/
+ * validate-block.ts: CheckBlock, contextual checks, ConnectBlock) with its checkInputs hook
+ * sending one 'scripts' job per transaction to a ValidationPool of N workers, as the node's
+ * ChainState does (src/node/node.ts). Timed, each with a fresh pool (fresh caches) per round:
+ *   - no scripts: a checkInputs that answers ok at once — the floor of everything else
+ *     (decode, CheckBlock, the coins view, sigop counting, ConnectBlock's bookkeeping);
+ *   - in-thread: checkInputsSync on this thread (no workers), for reference;
+ *   - cold: the block arrives first;
+ *   - warm: every transaction of the block was validated first with the standard (mempool)
+ *     flags through the same pool — 'scripts' jobs, as mempool acceptance does — so the
+ *     signature cache holds their signatures, but the script-execution cache does not match
+ *     (the block's flags differ);
+ *   - again: the same block validated a second time (script-execution cache hits).
+ * Results: seconds per block and µs per input, medians of the rounds.
+ */
+import { validateBlock } from '../src/chain/validate-block.ts';
+import type { CheckInputs } from '../src/consensus/script-check.ts';
+import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
+import { applyCrypto, selectCrypto, type CryptoChoice, type Sha256Choice } from '../src/runtime/crypto/select.ts';
+import { spawnValidator } from '../src/runtime/spawn.ts';
+import { setDefaultVerifier } from '../src/script/verify.ts';
+import { ValidationPool, WorkerFailedError } from '../src/validation/pool.ts';
+import { loadTestnetBlock, STANDARD_FLAGS, TESTNET_BIG_BLOCKS, type TestnetBlock, type TestnetBlockName } from './data.ts';
+
+const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
+  (globalThis as unknown as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const opt = (k: string): string | undefined => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
+const BLOCKS = (opt('blocks')?.split(',') ?? ['928848']) as TestnetBlockName[];
+const WORKERS = Number(opt('workers') ?? 2);
+const ROUNDS = Number(opt('rounds') ?? 3);
+for (const b of BLOCKS) if (!TESTNET_BIG_BLOCKS.includes(b)) throw new Error(`unknown block ${b} (have ${TESTNET_BIG_BLOCKS.join(', ')})`);
+
+const sel = await selectCrypto({ crypto: (opt('crypto') ?? 'auto') as CryptoChoice, sha256: (opt('sha256') ?? 'auto') as Sha256Choice });
+setDefaultVerifier(applyCrypto(sel));
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+function poolChecker(pool: ValidationPool): CheckInputs {
+  return async (tx, spent, flags) => {
+    const r = await pool.submit(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
+    if (r.kind === 'scripts') return r.result;
+    throw new WorkerFailedError(r.kind === 'error' ? r.message : 'unexpected worker answer');
+  };
+}
+
+async function newPool(): Promise<ValidationPool> {
+  const pool = new ValidationPool({ workers: WORKERS, spawn: spawnValidator, init: { type: 'init', crypto: sel.spec } });
+  await pool.ready();
+  return pool;
+}
+
+/** validateBlock once; seconds. Throws unless the block is valid. */
+async function validateOnce(b: TestnetBlock, checkInputs?: CheckInputs): Promise<number> {
+  const spent = b.spentFlat.map((o) => ({ amount: o.value, scriptPubKey: o.scriptPubKey, height: 0, coinbase: false }));
+  const t0 = performance.now();
+  const r = await validateBlock({ block: b.raw, spent, network: 'testnet3', height: b.height, ...(checkInputs ? { checkInputs } : {}) });
+  const s = (performance.now() - t0) / 1000;
+  if (!r.ok) throw new Error(`block ${b.height} rejected: ${JSON.stringify(r)}`);
+  return s;
+}
+
+/** Mempool-style pre-validation: every non-coinbase tx's scripts with the standard flags. */
+async function prevalidate(pool: ValidationPool, b: TestnetBlock): Promise<{ ok: number; failed: number }> {
+  const check = poolChecker(pool);
+  const rs = await Promise.all(b.block.txs.slice(1).map((tx, i) => check(tx, b.spent[i + 1]!, STANDARD_FLAGS)));
+  const ok = rs.filter((r) => r.ok).length;
+  return { ok, failed: rs.length - ok };
+}
+
+const date = new Date().toISOString().slice(0, 10);
+console.log(`## block validation through ${WORKERS} workers — ${runtimeLabel()} — ${date}`);
+console.log(`${ROUNDS} rounds, fresh pool per round, medians`);
+console.log(`\n${sel.report.split('\n').map((l) => `> ${l}`).join('\n')}\n`);
+console.log(`| block | size MB | txs | inputs | no scripts s | in-thread s | µs/input | ${WORKERS}w cold s | µs/input | ${WORKERS}w warm (sig cache) s | µs/input | ${WORKERS}w again (exec cache) s | µs/input | pre-validated ok/failed |`);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+
+for (const name of BLOCKS) {
+  const b = loadTestnetBlock(name);
+  await validateOnce(b); // warm-up of this thread's code (in-thread)
+  const floor: number[] = [], inThread: number[] = [], cold: number[] = [], warm: number[] = [], again: number[] = [];
+  let pre = { ok: 0, failed: 0 };
+  {
+    // Warm the workers' code once (not timed), so round 1 is not a JIT warm-up.
+    const pool = await newPool();
+    try {
+      await validateOnce(b, poolChecker(pool));
+    } finally {
+      await pool.close();
+    }
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    floor.push(await validateOnce(b, () => ({ ok: true })));
+    inThread.push(await validateOnce(b));
+    let pool = await newPool();
+    try {
+      cold.push(await validateOnce(b, poolChecker(pool)));
+    } finally {
+      await pool.close();
+    }
+    pool = await newPool();
+    try {
+      pre = await prevalidate(pool, b);
+      warm.push(await validateOnce(b, poolChecker(pool)));
+      again.push(await validateOnce(b, poolChecker(pool)));
+    } finally {
+      await pool.close();
+    }
+  }
+  const us = (s: number) => ((s * 1e6) / b.inputs).toFixed(1);
+  const s3 = (s: number) => s.toFixed(3);
+  const [f, t, c, w, a] = [median(floor), median(inThread), median(cold), median(warm), median(again)];
+  console.log(`| ${name} | ${(b.raw.length / 1e6).toFixed(2)} | ${b.block.txs.length} | ${b.inputs} | ${s3(f)} | ${s3(t)} | ${us(t)} | **${s3(c)}** | **${us(c)}** | **${s3(w)}** | **${us(w)}** | ${s3(a)} | ${us(a)} | ${pre.ok}/${pre.failed} |`);
+}
