@@ -89,11 +89,15 @@ export class NodeStore {
     await this.utxo.save(set, { height: tip.height, tip: tip.hash } satisfies TipMeta, { baseBlockHash: tip.hashInternal });
   }
 
-  async saveMempool(records: MempoolRecord[]): Promise<void> {
+  async saveMempool(records: MempoolRecord[], opts: { onProgress?: (bytes: number) => void | Promise<void> } = {}): Promise<void> {
     const w = new ByteWriter(1024);
     w.u32(MEMPOOL_MAGIC).u32(MEMPOOL_VERSION).compactSize(records.length);
     for (const r of records) w.i64(BigInt(r.time)).i64(BigInt(r.feeDelta)).varBytes(r.tx);
-    await writeFileAtomic(joinPath(this.datadir, 'mempool.dat'), [w.finish()]);
+    const bytes = w.finish();
+    // Written in 64 KiB chunks (progress per chunk); the rename makes it all-or-nothing.
+    const chunks: Uint8Array[] = [];
+    for (let o = 0; o < bytes.length; o += 65536) chunks.push(bytes.subarray(o, o + 65536));
+    await writeFileAtomic(joinPath(this.datadir, 'mempool.dat'), chunks, opts.onProgress ? { onProgress: opts.onProgress } : {});
   }
 
   async loadMempool(): Promise<MempoolRecord[]> {
