@@ -54,7 +54,9 @@ for (const N of sizes) {
   chunks.length = 0;
   console.log(`\n${N.toLocaleString('en')} coins (snapshot ${(fileBytes / 1e6).toFixed(0)} MB, encoded in ${(encMs / 1000).toFixed(1)} s)`);
   console.log(`  snapshot load:   ${(loadMs / 1000).toFixed(2)} s = ${((N / loadMs) * 1000 / 1e6).toFixed(2)} M coins/s`);
-  console.log(`  memory per coin: ${(set.usedBytes / N).toFixed(1)} B in use (index pages + heap chunks), ${(set.memoryBytes / N).toFixed(1)} B committed`);
+  const st = set.stats();
+  const idxB = ((st.pages - st.freePages) * 512) / N;
+  console.log(`  memory per coin: ${(set.usedBytes / N).toFixed(1)} B in use (index ${idxB.toFixed(1)} + heap ${(set.usedBytes / N - idxB).toFixed(1)}), ${(set.memoryBytes / N).toFixed(1)} B committed`);
   t = performance.now();
   let outBytes = 0;
   for (const c of snapshotChunks(set, meta)) outBytes += c.length;

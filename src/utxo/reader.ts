@@ -6,22 +6,26 @@
 import type { Coin, CoinView } from './coin.ts';
 import { ByteSlab, decompressAmount, expandScript, KIND_RAW } from './compress.ts';
 import {
-  BUCKET_MASK, BUCKET_SLOTS, FP_MASK, GROUP_CREATED, GROUP_VARINTS, MAGIC, PAGES_PER_SEGMENT, PAGES_PER_SEGMENT_SHIFT,
-  PAGE_SHIFT_WORDS, READER_SLOTS, REF_EMPTY, REF_TOMB, UNITS_PER_SEGMENT_SHIFT, UNIT_MASK, W_DIR, W_MAGIC,
-  W_READER_SLOTS, W_SALT0, W_SALT1, W_VERSION, dirIndex, hashKey, type UtxoShared,
+  AMOUNT_BYTES, AMOUNT_RAW_CODE, BUCKET_MASK, BUCKET_SLOTS, CHUNK_UNITS, K_BITS, K_MASK, MAGIC, PAGES_PER_SEGMENT,
+  PAGES_PER_SEGMENT_SHIFT, PAGE_SHIFT_WORDS, READER_SLOTS, REF_EMPTY, REF_TOMB, UNITS_PER_SEGMENT_SHIFT, UNIT_MASK,
+  V_MASK, W_DIR, W_MAGIC, W_READER_SLOTS, W_SALT0, W_SALT1, W_SCALE, W_VERSION, dirIndex, hashKey, recordEnd,
+  type UtxoShared,
 } from './layout.ts';
 
 const EMPTY = new Uint8Array(0);
 /** Scripts returned by lookups are views on slabs (cheap small allocations everywhere). */
 const slab = new ByteSlab();
+const alloc = slab.alloc;
 
 /** Typed-array views over segmented growable SABs, refreshed when the writer has grown them. */
 export class TableViews {
   readonly idx: Int32Array[];
   readonly heap: Uint8Array[];
+  readonly heap32: Int32Array[];
   constructor(readonly shared: UtxoShared) {
     this.idx = shared.index.map((s) => new Int32Array(s, 0, s.byteLength >> 2));
     this.heap = shared.heap.map((s) => new Uint8Array(s, 0, s.byteLength));
+    this.heap32 = shared.heap.map((s) => new Int32Array(s, 0, s.byteLength >> 2));
   }
   /** Index segment `seg`, long enough to hold word `w`. */
   words(seg: number, w: number): Int32Array {
@@ -41,59 +45,62 @@ export class TableViews {
     }
     return a;
   }
-}
-
-/** Continues a VARINT past 2^45 in bigint (huge in-memory amounts); returns [value, nextPos]. */
-function readAmountVarInt(b: Uint8Array, p: number, start: number): [number | bigint, number] {
-  let x = BigInt(start);
-  for (;;) {
-    const c = b[p++]!;
-    x = (x << 7n) | BigInt(c & 0x7f);
-    if (c & 0x80) x++;
-    else return [x <= 2n ** 53n ? Number(x) : x, p];
+  /** Heap segment `seg` as words, long enough to hold word `w`. */
+  heapWords(seg: number, w: number): Int32Array {
+    let a = this.heap32[seg]!;
+    if (w >= a.length) {
+      const s = this.shared.heap[seg]!;
+      a = this.heap32[seg] = new Int32Array(s, 0, s.byteLength >> 2);
+    }
+    return a;
   }
 }
 
 /**
- * The lookup every reader and the writer use. `v` is the pinned version. `h` is scratch
- * space for the two hash lanes. Returns the coin visible at v, if any.
+ * The lookup every reader and the writer use. `v` is the pinned version, `scale` the
+ * directory scale (fixed before the table is shared). `h` is scratch space (10 words:
+ * the two hash lanes and the txid words). Returns the coin visible at v, if any.
  *
  * Races (all benign by construction, see layout.ts):
  *  - the DIR word and directory entries are read with Atomics.load; an entry may point to
  *    a page the writer has just replaced: the old page is frozen, still mapped (retired
  *    pages are reused only once no reader pins an older version) and exact for every
  *    version up to the one that replaced it, which is newer than v;
- *  - slot w1 (ref) is read with Atomics.load before w0, so the record and w0 written
- *    before the ref's Atomics.store are visible; w0 may turn to SPENT|s concurrently
- *    (a word-sized, tear-free store), with s > v (spends of versions <= v were
- *    published before this reader pinned);
- *  - a ref may be replaced by the ref of a moved copy; the old record stays mapped until
- *    no reader pins a version older than the move.
+ *  - slots are scanned with plain reads: every slot write of versions <= v (link, spend)
+ *    happens before the VERSION store this reader's pin synchronized with, so a plain read
+ *    sees it or a later write; later writes only link coins created after v, mark spends
+ *    after v (word-sized, tear-free), TOMB slots spent at or before v (invisible at v
+ *    either way) or repoint a ref to an identical copy;
+ *  - a candidate's ref is then read again with Atomics.load, which synchronizes with the
+ *    store that published it: the group it names (a first write or a compaction copy) is
+ *    fully visible. The old copy of a moved group stays mapped until no reader pins a
+ *    version older than the move.
  */
-export function lookupCoin(t: TableViews, salt0: number, salt1: number, h: Int32Array, txid: Uint8Array, vout: number, v: number): Coin | undefined {
+export function lookupCoin(t: TableViews, salt0: number, salt1: number, scale: number, h: Int32Array, txid: Uint8Array, vout: number, v: number): Coin | undefined {
   if (txid.length !== 32) return undefined;
   hashKey(txid, 0, vout, salt0, salt1, h);
   const h1 = h[0]!;
-  const fp = h[1]! & FP_MASK;
+  const fp = h[1]! >>> 7;
   const i0 = t.idx[0]!;
   const dw = Atomics.load(i0, W_DIR);
   const dirPage = dw >>> 5;
-  const dword = ((dirPage & (PAGES_PER_SEGMENT - 1)) << PAGE_SHIFT_WORDS) + dirIndex(h1, dw & 31);
+  const dword = ((dirPage & (PAGES_PER_SEGMENT - 1)) << PAGE_SHIFT_WORDS) + dirIndex(h1, dw & 31, scale);
   const page = Atomics.load(t.words(dirPage >>> PAGES_PER_SEGMENT_SHIFT, dword), dword);
   const base = (page & (PAGES_PER_SEGMENT - 1)) << PAGE_SHIFT_WORDS;
   const arr = t.words(page >>> PAGES_PER_SEGMENT_SHIFT, base + 127);
   let s = h1 & BUCKET_MASK;
   for (let n = 0; n < BUCKET_SLOTS; n++) {
     const o = base + (s << 1);
-    const ref = Atomics.load(arr, o + 1);
+    const ref = arr[o + 1]!;
     if (ref === REF_EMPTY) return undefined;
     if (ref !== REF_TOMB) {
-      // plain read: ordered after the Atomics.load of the ref, which synchronizes with the
-      // writer's publishing store (w0 was written before it, or later as SPENT|s)
       const w0 = arr[o]!;
-      if (w0 >= 0 ? w0 === fp : (w0 & FP_MASK) > v) {
-        const c = readRecord(t, ref, txid, vout, v);
-        if (c !== undefined) return c;
+      if (w0 >= 0 ? w0 >>> K_BITS === fp : ((w0 >>> K_BITS) & V_MASK) > v) {
+        const r = Atomics.load(arr, o + 1);
+        if (r !== REF_TOMB) {
+          const c = readRecord(t, r, w0 & K_MASK, h, vout, v);
+          if (c !== undefined) return c;
+        }
       }
     }
     s = (s + 1) & BUCKET_MASK;
@@ -101,19 +108,38 @@ export function lookupCoin(t: TableViews, salt0: number, salt1: number, h: Int32
   return undefined;
 }
 
-/** Decodes the record at heap unit `ref` if its key is (txid, vout) and it was created by v. */
-function readRecord(t: TableViews, ref: number, txid: Uint8Array, vout: number, v: number): Coin | undefined {
-  const off = (ref & UNIT_MASK) << 2;
-  const b = t.bytes(ref >>> UNITS_PER_SEGMENT_SHIFT, off + 3);
-  // back distance and vout
-  let p = off;
-  let back = 0;
+/**
+ * Decodes record k of the group at heap unit `ref` if the group's txid is h[2..9], the
+ * record's vout is `vout` and the group was created by v.
+ */
+function readRecord(t: TableViews, ref: number, k: number, h: Int32Array, vout: number, v: number): Coin | undefined {
+  const seg = ref >>> UNITS_PER_SEGMENT_SHIFT;
+  const gw = ref & UNIT_MASK;
+  // the group lies in one chunk, committed whole before it was written
+  const last = gw | (CHUNK_UNITS - 1);
+  const w = t.heapWords(seg, last);
+  if (w[gw] !== h[2] || w[gw + 1] !== h[3] || w[gw + 2] !== h[4] || w[gw + 3] !== h[5] ||
+      w[gw + 4] !== h[6] || w[gw + 5] !== h[7] || w[gw + 6] !== h[8] || w[gw + 7] !== h[9]) return undefined;
+  const b = t.bytes(seg, last * 4 + 3);
+  let p = gw * 4 + 33;
+  // created version, then height*2+coinbase
+  let created = 0;
   for (;;) {
     const ch = b[p++]!;
-    back = back * 128 + (ch & 0x7f);
-    if (ch & 0x80) back++;
+    created = created * 128 + (ch & 0x7f);
+    if (ch & 0x80) created++;
     else break;
   }
+  if (created > v) return undefined;
+  let code = 0;
+  for (;;) {
+    const ch = b[p++]!;
+    code = code * 128 + (ch & 0x7f);
+    if (ch & 0x80) code++;
+    else break;
+  }
+  for (let j = 0; j < k; j++) p = recordEnd(b, p);
+  const tag = b[p++]!;
   let rv = 0;
   for (;;) {
     const ch = b[p++]!;
@@ -122,32 +148,24 @@ function readRecord(t: TableViews, ref: number, txid: Uint8Array, vout: number, 
     else break;
   }
   if (rv !== vout) return undefined;
-  const g = off - back * 4;
-  for (let i = 0; i < 32; i++) if (b[g + i] !== txid[i]) return undefined;
-  const created = (b[g + GROUP_CREATED]! | (b[g + GROUP_CREATED + 1]! << 8) | (b[g + GROUP_CREATED + 2]! << 16) | (b[g + GROUP_CREATED + 3]! << 24)) >>> 0;
-  if (created > v) return undefined;
-  let q = g + GROUP_VARINTS;
-  let code = 0;
-  for (;;) {
-    const ch = b[q++]!;
-    code = code * 128 + (ch & 0x7f);
-    if (ch & 0x80) code++;
-    else break;
-  }
-  // the compressed amount (a VARINT that may exceed 2^53 for huge values)
-  let ca: number | bigint = 0;
-  for (;;) {
-    const ch = b[p]!;
-    if (ca >= 2 ** 45) {
-      [ca, p] = readAmountVarInt(b, p, ca);
-      break;
+  const ac = tag & 15;
+  const nb = AMOUNT_BYTES[ac]!;
+  let value: bigint;
+  if (nb <= 6) {
+    let x = 0;
+    let m = 1;
+    for (let i = 0; i < nb; i++) {
+      x += b[p + i]! * m;
+      m *= 256;
     }
-    p++;
-    ca = ca * 128 + (ch & 0x7f);
-    if (ch & 0x80) ca++;
-    else break;
+    value = ac >= AMOUNT_RAW_CODE ? BigInt(x) : decompressAmount(x);
+  } else {
+    let x = 0n;
+    for (let i = nb - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[p + i]!);
+    value = ac >= AMOUNT_RAW_CODE ? x : decompressAmount(x <= 2n ** 53n ? Number(x) : x);
   }
-  const kind = b[p++]!;
+  p += nb;
+  const kind = tag >>> 4;
   let script: Uint8Array;
   if (kind === KIND_RAW) {
     let len = 0;
@@ -157,13 +175,12 @@ function readRecord(t: TableViews, ref: number, txid: Uint8Array, vout: number, 
       if (ch & 0x80) len++;
       else break;
     }
-    script = slab.alloc(len);
+    script = len === 0 ? EMPTY : alloc(len);
     for (let i = 0; i < len; i++) script[i] = b[p + i]!;
   } else {
-    // Core's DecompressScript leaves the script empty for an invalid uncompressed key.
-    script = expandScript(kind, b, p, slab.alloc) ?? EMPTY;
+    script = expandScript(kind, b, p, alloc) ?? EMPTY;
   }
-  return { value: decompressAmount(ca), scriptPubKey: script, height: Math.floor(code / 2), coinbase: (code & 1) === 1 };
+  return { value, scriptPubKey: script, height: Math.floor(code / 2), coinbase: (code & 1) === 1 };
 }
 
 /** A pinned, immutable view of the UTXO set at one version. Release it when done. */
@@ -183,15 +200,17 @@ export class Snapshot implements CoinView {
 
 /** Maps a UtxoSet's shared memory (in a worker or anywhere) and pins snapshots. */
 export class UtxoReader {
-  private readonly h = new Int32Array(2);
+  private readonly h = new Int32Array(10);
   private readonly salt0: number;
   private readonly salt1: number;
+  private readonly scale: number;
   private hint = 0;
   private constructor(readonly views: TableViews) {
     const i0 = views.idx[0]!;
     if (i0[W_MAGIC] !== MAGIC) throw new Error('UtxoReader.attach: not a UTXO table');
     this.salt0 = i0[W_SALT0]!;
     this.salt1 = i0[W_SALT1]!;
+    this.scale = i0[W_SCALE]!;
   }
 
   static attach(shared: UtxoShared): UtxoReader {
@@ -238,7 +257,7 @@ export class UtxoReader {
 
   /** @internal lookup at a pinned version. */
   lookup(txid: Uint8Array, vout: number, v: number): Coin | undefined {
-    return lookupCoin(this.views, this.salt0, this.salt1, this.h, txid, vout, v);
+    return lookupCoin(this.views, this.salt0, this.salt1, this.scale, this.h, txid, vout, v);
   }
 
   /**

@@ -7,15 +7,15 @@
  */
 import type { Coin, CoinView } from './coin.ts';
 import {
-  compressAmount, KIND_PAYLOAD, KIND_RAW, kindPayload, MAX_SCRIPT_SIZE, scriptKind, skipVarInt, varIntLength,
-  writeVarInt, writeVarIntBig, decodeVarIntTrusted,
+  compressAmount, compressAmountNum, decodeVarIntTrusted, KIND_PAYLOAD, KIND_RAW, kindPayload, MAX_SCRIPT_SIZE, scriptKind, varIntLength, writeVarInt,
 } from './compress.ts';
 import {
-  BUCKET_FULL, BUCKET_MASK, BUCKET_SLOTS, CHUNK_BYTES, CHUNK_UNITS, CHUNK_UNITS_SHIFT, FP_MASK, GROUP_CREATED,
-  GROUP_VARINTS, HEADER_PAGES, HEAP_SEGMENT_BYTES, INDEX_SEGMENT_BYTES, MAGIC, MAX_DEPTH, MAX_HEAP_SEGMENTS,
-  PAGE_BYTES, PAGE_SHIFT_WORDS, PAGES_PER_SEGMENT, PAGES_PER_SEGMENT_SHIFT, READER_SLOTS, REF_EMPTY, REF_TOMB,
-  SPENT_BIT, UNIT_MASK, UNITS_PER_SEGMENT_SHIFT, W_COUNT, W_DIR, W_MAGIC, W_READER_SLOTS, W_SALT0, W_SALT1,
-  W_SLOTS, W_VERSION, dirIndex, hashKey, hashKeyHeap, type UtxoShared,
+  AMOUNT_BYTES, BUCKET_FULL, BUCKET_MASK, BUCKET_SLOTS, byteLength, CHUNK_BYTES, CHUNK_UNITS, CHUNK_UNITS_SHIFT,
+  GROUP_MAX_BYTES, GROUP_MAX_RECORDS, GROUP_N, GROUP_VARINTS, HEADER_PAGES, HEAP_SEGMENT_BYTES, INDEX_SEGMENT_BYTES,
+  K_BITS, K_MASK, MAGIC, MAX_DEPTH, MAX_HEAP_SEGMENTS, MAX_SCALE, MAX_VERSION, PAGE_BYTES, PAGE_SHIFT_WORDS,
+  PAGES_PER_SEGMENT, PAGES_PER_SEGMENT_SHIFT, READER_SLOTS, recordEnd, REF_EMPTY, REF_TOMB, SPENT_BIT, TAG_DEAD,
+  UNIT_MASK, UNITS_PER_SEGMENT_SHIFT, V_MASK, W_COUNT, W_DIR, W_MAGIC, W_READER_SLOTS, W_SALT0, W_SALT1, W_SCALE,
+  W_SLOTS, W_VERSION, dirIndex, hashFinish, hashKey, hashKeyHeap, hashTxid, type UtxoShared,
 } from './layout.ts';
 import { lookupCoin, TableViews, UtxoReader, type Snapshot } from './reader.ts';
 
@@ -44,8 +44,12 @@ export interface UtxoSetOptions {
 /** A coin in the table's compact form, as the snapshot codec moves it. */
 export interface RawCoinSink {
   beginGroup(txid: Uint8Array, txidOff: number, code: number): void;
-  /** amount: the VARINT bytes of CompressAmount; script: kind 0..8 with payload, or KIND_RAW with bytes. */
-  addCoin(vout: number, amount: Uint8Array, amountOff: number, amountLen: number, kind: number, script: Uint8Array, scriptOff: number, scriptLen: number): void;
+  /**
+   * value: the amount, a safe integer >= 0 or any bigint (taken modulo 2^64, as Core's
+   * uint64 amount compression does); script: kind 0..3, 6..8 or 10 with its payload, or
+   * KIND_RAW with the script bytes.
+   */
+  addCoin(vout: number, value: number | bigint, kind: number, script: Uint8Array, scriptOff: number, scriptLen: number): void;
   endGroup(): void;
 }
 
@@ -57,7 +61,94 @@ const EVACUATE_BELOW = 0.5;
 const EVACUATE_PER_BATCH = 4;
 const NO_READER = 0x7fffffff;
 /** Slot inserts queued and sorted by bucket during a bulk load. */
-const BULK = 1 << 16;
+const BULK = 1 << 18;
+/** Bins of the bulk insert's counting sort: the top 16 bits of h1 (dirIndex is monotonic in h1 >>> 1). */
+const BULK_SHIFT = 16;
+const BULK_BINS = 1 << 16;
+/** Mean coins per bucket a presized directory aims at (BUCKET_FULL splits the tail). */
+const PRESIZE_FILL = 50;
+const TWO53 = 2 ** 53;
+
+/** The amount code writeAmount chose for its last call (layout.ts). */
+let amountCode = 0;
+/**
+ * Writes an amount in the table's form (layout.ts: CompressAmount or the raw value,
+ * whichever is shorter) at b[p]; returns the new offset and leaves the code in amountCode.
+ */
+function writeAmount(b: Uint8Array, p: number, value: number | bigint): number {
+  if (typeof value === 'number' && value > 0 && value < 4294967296 && value % 10 !== 0) {
+    // CompressAmount of a value that is not a multiple of 10 is 90n + 10d - 9 >= the
+    // value: the raw value is never longer
+    const x = value >>> 0;
+    if (x < 256) {
+      amountCode = 9;
+      b[p] = x;
+      return p + 1;
+    }
+    if (x < 65536) {
+      amountCode = 10;
+      b[p] = x & 0xff;
+      b[p + 1] = x >>> 8;
+      return p + 2;
+    }
+    b[p] = x & 0xff;
+    b[p + 1] = (x >>> 8) & 0xff;
+    b[p + 2] = (x >>> 16) & 0xff;
+    if (x < 16777216) {
+      amountCode = 11;
+      return p + 3;
+    }
+    amountCode = 12;
+    b[p + 3] = x >>> 24;
+    return p + 4;
+  }
+  if (typeof value === 'number') {
+    const ca = value <= 9e14 ? compressAmountNum(value) : compressAmount(BigInt(value));
+    if (typeof ca === 'number') {
+      const lc = byteLength(ca);
+      const lr = byteLength(value);
+      let x: number;
+      let n: number;
+      if (lr <= lc && lr > 0) {
+        amountCode = lr + 8;
+        x = value;
+        n = lr;
+      } else {
+        amountCode = lc;
+        x = ca;
+        n = lc;
+      }
+      for (let i = 0; i < n; i++) {
+        const lo = x % 256;
+        b[p++] = lo;
+        x = (x - lo) / 256;
+      }
+      return p;
+    }
+    value = BigInt(value);
+  }
+  const raw = BigInt.asUintN(64, value);
+  const caAny = compressAmount(raw);
+  const ca = typeof caAny === 'number' ? BigInt(caAny) : caAny;
+  let lc = 0;
+  for (let x = ca; x > 0n; x >>= 8n) lc++;
+  let lr = 0;
+  for (let x = raw; x > 0n; x >>= 8n) lr++;
+  let x: bigint;
+  if (lr <= lc && lr > 0 && lr <= 7) {
+    amountCode = lr + 8;
+    x = raw;
+    lc = lr;
+  } else {
+    amountCode = lc;
+    x = ca;
+  }
+  for (let i = 0; i < lc; i++) {
+    b[p++] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return p;
+}
 
 /** 30 random bits: small integers stay Smis in V8, keeping the hash function optimized. */
 function randomSalt(): number {
@@ -86,8 +177,8 @@ export class UtxoSet implements CoinView, RawCoinSink {
   private readonly i0: Int32Array;
   private readonly salt0: number;
   private readonly salt1: number;
-  private readonly h = new Int32Array(2);
-  private readonly h2 = new Int32Array(2);
+  private readonly h = new Int32Array(10);
+  private readonly h2 = new Int32Array(10);
 
   private _version = 0;
   /** No reader can exist yet (shared() never called): retired memory is reusable at once. */
@@ -95,6 +186,8 @@ export class UtxoSet implements CoinView, RawCoinSink {
   private _count = 0;
   private dirPage = 0;
   private depth = 0;
+  /** Directory scale S (layout.ts), fixed before the table is shared. */
+  private scale = 1;
 
   // index pages (writer-private bookkeeping)
   private nextPage = HEADER_PAGES;
@@ -120,12 +213,13 @@ export class UtxoSet implements CoinView, RawCoinSink {
   private pendVout: number[] = [];
   private pendVer: number[] = [];
 
-  // group builder state
+  // group builder state: records of the open group, encoded (layout.ts), not yet placed
   private gTxid = new Uint8Array(32);
   private gCode = 0;
-  private gRec = new Scratch(); // encoded records without back distance
-  private gRecOff: number[] = [];
-  private gVout: number[] = [];
+  private gRec = new Scratch();
+  private gLen = 0;
+  private gN = 0;
+  private readonly gVout = new Float64Array(GROUP_MAX_RECORDS);
   private gOpen = false;
   private gCreated = 0;
 
@@ -147,6 +241,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
     i0[W_SALT0] = this.salt0;
     i0[W_SALT1] = this.salt1;
     i0[W_SLOTS] = READER_SLOTS;
+    i0[W_SCALE] = 1;
     // an empty directory of depth 0 pointing at one empty bucket
     const dir = this.allocPage();
     const b = this.allocPage();
@@ -198,7 +293,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
 
   /** The coin unspent at the latest version. */
   getCoin(txid: Uint8Array, vout: number): Coin | undefined {
-    return lookupCoin(this.views, this.salt0, this.salt1, this.h, txid, vout, this._version);
+    return lookupCoin(this.views, this.salt0, this.salt1, this.scale, this.h, txid, vout, this._version);
   }
 
   /** Pins the latest version on this thread (see UtxoReader.pin). */
@@ -272,8 +367,13 @@ export class UtxoSet implements CoinView, RawCoinSink {
   }
 
   private bucketFor(h1: number): number {
-    const dw = this.wordOf(this.dirPage) + dirIndex(h1, this.depth);
+    const dw = this.wordOf(this.dirPage) + dirIndex(h1, this.depth, this.scale);
     return this.views.words(this.dirPage >>> PAGES_PER_SEGMENT_SHIFT, dw)[dw]!;
+  }
+
+  /** Directory entries: S * 2^depth. */
+  private dirEntries(depth: number): number {
+    return this.scale * 2 ** depth;
   }
 
   // ------------------------------------------------------------------------------------
@@ -288,6 +388,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
     if (this.cur >= 0) {
       this.chunkUsed[this.cur] = this.curPos;
       this.chunkState[this.cur] = 2;
+      this.maybeCandidate(this.cur);
     }
     let c = this.freeChunks.pop();
     if (c === undefined) {
@@ -306,6 +407,19 @@ export class UtxoSet implements CoinView, RawCoinSink {
     this.chunkState[c] = 1;
   }
 
+  /** A heap unit with room for `units` in the current chunk (a new chunk if needed). */
+  private reserve(units: number): number {
+    if (this.cur < 0 || CHUNK_UNITS - this.curPos < units) {
+      this.newChunk();
+      if (CHUNK_UNITS - this.curPos < units) throw new Error('UtxoSet: group larger than a heap chunk');
+    }
+    const u = (this.cur << CHUNK_UNITS_SHIFT) + this.curPos;
+    this.curPos += units;
+    this.chunkUsed[this.cur] = this.curPos;
+    this.chunkLive[this.cur] = this.chunkLive[this.cur]! + units * 4;
+    return u;
+  }
+
   // ------------------------------------------------------------------------------------
   // group builder (also the snapshot loader's sink)
 
@@ -313,157 +427,115 @@ export class UtxoSet implements CoinView, RawCoinSink {
     if (this.gOpen) this.endGroup();
     for (let i = 0; i < 32; i++) this.gTxid[i] = txid[txidOff + i]!;
     this.gCode = code;
-    this.gRecOff.length = 0;
-    this.gVout.length = 0;
-    this.gRecOff.push(0);
+    this.gLen = 0;
+    this.gN = 0;
     this.gOpen = true;
   }
 
-  addCoin(vout: number, amount: Uint8Array, amountOff: number, amountLen: number, kind: number, script: Uint8Array, scriptOff: number, scriptLen: number): void {
+  addCoin(vout: number, value: number | bigint, kind: number, script: Uint8Array, scriptOff: number, scriptLen: number): void {
+    // a group holds at most 64 records (k has 6 bits) and stays small: else close it and
+    // go on with a new header for the same txid
+    if (this.gN === GROUP_MAX_RECORDS || (this.gN > 0 && this.gLen + scriptLen > GROUP_MAX_BYTES)) this.placeGroup();
     const sc = this.gRec;
-    const start = this.gRecOff[this.gRecOff.length - 1]!;
-    sc.ensure(start + 5 + amountLen + 1 + 5 + scriptLen);
+    let p = this.gLen;
+    sc.ensure(p + scriptLen + 24);
     const b = sc.buf;
-    let p = vout < 128 ? (b[start] = vout, start + 1) : writeVarInt(b, start, vout);
-    for (let i = 0; i < amountLen; i++) b[p++] = amount[amountOff + i]!;
-    b[p++] = kind;
-    if (kind === KIND_RAW) p = writeVarInt(b, p, scriptLen);
+    const tagAt = p++;
+    p = vout < 128 ? (b[p] = vout, p + 1) : writeVarInt(b, p, vout);
+    p = writeAmount(b, p, value);
+    b[tagAt] = (kind << 4) | amountCode;
+    if (kind === KIND_RAW) p = scriptLen < 128 ? (b[p] = scriptLen, p + 1) : writeVarInt(b, p, scriptLen);
     if (scriptLen <= 64) for (let i = 0; i < scriptLen; i++) b[p++] = script[scriptOff + i]!;
     else {
       b.set(script.subarray(scriptOff, scriptOff + scriptLen), p);
       p += scriptLen;
     }
-    this.gRecOff.push(p);
-    this.gVout.push(vout);
+    this.gLen = p;
+    this.gVout[this.gN++] = vout;
   }
 
-  /** Writes the pending group(s) to the heap and links every coin into the index. */
+  /** Writes the pending group to the heap and links every coin into the index. */
   endGroup(): void {
     if (!this.gOpen) return;
     this.gOpen = false;
-    const total = this.gVout.length;
-    let i = 0;
-    while (i < total) i = this.placeGroup(i, total);
+    this.placeGroup();
   }
 
-  /** Units of a group header for n coins (code fixed by the open group). */
-  private headerUnits(n: number): number {
-    return (GROUP_VARINTS + varIntLength(this.gCode) + varIntLength(n) + 3) >>> 2;
-  }
-
-  /** How many records from `from` (at most n) fit after a header sized for n in the current chunk. */
-  private fit(from: number, n: number): number {
-    const avail = CHUNK_UNITS - this.curPos;
-    let u = this.headerUnits(n);
-    if (u > avail) return 0;
-    const offs = this.gRecOff;
-    let k = 0;
-    while (k < n) {
-      const restLen = offs[from + k + 1]! - offs[from + k]!;
-      const units = ((u < 128 ? 1 : varIntLength(u)) + restLen + 3) >>> 2;
-      if (u + units > avail) break;
-      u += units;
-      k++;
-    }
-    return k;
-  }
-
-  /** Places records [from, to) (as many as fit in the current chunk); returns the next index. */
-  private placeGroup(from: number, to: number): number {
-    let n = Math.min(to - from, 0xffff);
-    if (this.cur < 0) this.newChunk();
-    let k = this.fit(from, n);
-    if (k === 0) {
-      this.newChunk();
-      k = this.fit(from, n);
-      if (k === 0) throw new Error('UtxoSet: coin record larger than a heap chunk');
-    }
-    if (k < n) {
-      n = k;
-      k = this.fit(from, n);
-      if (k < n) throw new Error('UtxoSet: internal placement error');
-    }
-    // write the header
-    const c = this.cur;
-    const gUnit = (c << CHUNK_UNITS_SHIFT) + this.curPos;
+  /** Places the records built so far under one header and links them; the group stays open. */
+  private placeGroup(): void {
+    const n = this.gN;
+    if (n === 0) return;
+    const created = this.gCreated;
+    const code = this.gCode;
+    const total = GROUP_VARINTS + varIntLength(created) + varIntLength(code) + this.gLen;
+    const gUnit = this.reserve((total + 3) >>> 2);
     const hb = this.heapBytes(gUnit);
     const g = (gUnit & UNIT_MASK) << 2;
     const gt = this.gTxid;
     for (let i = 0; i < 32; i++) hb[g + i] = gt[i]!;
-    const cr = this.gCreated;
-    hb[g + GROUP_CREATED] = cr & 0xff;
-    hb[g + GROUP_CREATED + 1] = (cr >>> 8) & 0xff;
-    hb[g + GROUP_CREATED + 2] = (cr >>> 16) & 0xff;
-    hb[g + GROUP_CREATED + 3] = (cr >>> 24) & 0xff;
-    writeVarInt(hb, writeVarInt(hb, g + GROUP_VARINTS, this.gCode), n);
-    // padding bytes up to the next unit are never read (lengths come from the VARINTs)
-    const hu = this.headerUnits(n);
-    let u = hu;
+    hb[g + GROUP_N] = n;
+    let q = writeVarInt(hb, writeVarInt(hb, g + GROUP_VARINTS, created), code);
+    // padding bytes up to the next unit are never read
     const src = this.gRec.buf;
-    let bytes = hu * 4;
-    for (let j = 0; j < n; j++) {
-      const a = this.gRecOff[from + j]!;
-      const e = this.gRecOff[from + j + 1]!;
-      const r = g + u * 4;
-      let q = u < 128 ? (hb[r] = u, r + 1) : writeVarInt(hb, r, u);
-      for (let x = a; x < e; x++) hb[q++] = src[x]!;
-      const units = (q - r + 3) >>> 2;
-      const ref = gUnit + u;
-      u += units;
-      bytes += units * 4;
-      const rl = this.relinkTo;
-      if (rl) {
-        // compaction: point the existing slot at the identical copy
-        Atomics.store(this.words(rl[2 * (from + j)]!), rl[2 * (from + j) + 1]! + 1, ref);
-      } else {
-        this.link(this.gTxid, this.gVout[from + j]!, ref);
-      }
+    const len = this.gLen;
+    if (len <= 96) for (let x = 0; x < len; x++) hb[q++] = src[x]!;
+    else hb.set(src.subarray(0, len), q);
+    const h = this.h2;
+    hashTxid(gt, 0, this.salt0, this.salt1, h);
+    const ha = h[0]!;
+    const hb2 = h[1]!;
+    for (let k = 0; k < n; k++) {
+      hashFinish(ha, hb2, this.gVout[k]!, h);
+      this.link(h[0]!, ((h[1]! >>> 7) << K_BITS) | k, gUnit);
     }
-    this.curPos += u;
-    this.chunkUsed[c] = this.curPos;
-    this.chunkLive[c] = this.chunkLive[c]! + bytes;
-    return from + n;
+    this.gN = 0;
+    this.gLen = 0;
   }
 
-  /** Inserts a slot for (txid, vout) -> ref; the record is fully written before. */
-  private link(txid: Uint8Array, vout: number, ref: number): void {
-    hashKey(txid, 0, vout, this.salt0, this.salt1, this.h2);
-    const h1 = this.h2[0]!;
-    const fp = this.h2[1]! & FP_MASK;
+  /** Inserts a slot (hash h1, word w0) -> the group at ref; the group is fully written before. */
+  private link(h1: number, w0: number, ref: number): void {
     if (this.bulk) {
       // bulk load: queue, then insert in bucket order (sequential page access)
       const q = this.bulkN++;
       this.bulkH[q] = h1;
-      this.bulkF[q] = fp;
+      this.bulkW[q] = w0;
       this.bulkR[q] = ref;
       if (this.bulkN === BULK) this.flushBulk();
       return;
     }
-    this.linkHashed(h1, fp, ref);
+    this.linkHashed(h1, w0, ref);
   }
 
   private bulk = false;
   private bulkN = 0;
   private readonly bulkH = new Int32Array(BULK);
-  private readonly bulkF = new Int32Array(BULK);
+  private readonly bulkW = new Int32Array(BULK);
   private readonly bulkR = new Int32Array(BULK);
-  private readonly bulkKey = new Float64Array(BULK);
+  private readonly bulkOrder = new Int32Array(BULK);
+  private readonly bulkCount = new Int32Array(BULK_BINS + 1);
 
+  /** Inserts the queued slots in directory order (a counting sort on the top bits of h1). */
   private flushBulk(): void {
     const n = this.bulkN;
-    const key = this.bulkKey.subarray(0, n);
-    for (let i = 0; i < n; i++) key[i] = (this.bulkH[i]! >>> 0) * BULK + i;
-    key.sort();
+    const h = this.bulkH;
+    const cnt = this.bulkCount;
+    cnt.fill(0);
+    for (let i = 0; i < n; i++) cnt[(h[i]! >>> BULK_SHIFT) + 1]!++;
+    for (let b = 0; b < BULK_BINS; b++) cnt[b + 1]! += cnt[b]!;
+    const order = this.bulkOrder;
+    for (let i = 0; i < n; i++) order[cnt[h[i]! >>> BULK_SHIFT]!++] = i;
     for (let i = 0; i < n; i++) {
-      const j = key[i]! % BULK;
-      this.linkHashed(this.bulkH[j]!, this.bulkF[j]!, this.bulkR[j]!);
+      const j = order[i]!;
+      this.linkHashed(h[j]!, this.bulkW[j]!, this.bulkR[j]!);
     }
     this.bulkN = 0;
   }
 
-  private linkHashed(h1: number, fp: number, ref: number): void {
+  private linkHashed(h1: number, w0: number, ref: number): void {
     let page = this.bucketFor(h1);
-    if (this.pageUsed[page]! >= BUCKET_FULL) {
+    // a split may leave this key's half still full (keys close in hash order, as a bulk
+    // load inserts them): split again until there is room
+    while (this.pageUsed[page]! >= BUCKET_FULL) {
       this.splitOrRebuild(page, h1);
       page = this.bucketFor(h1);
     }
@@ -473,8 +545,8 @@ export class UtxoSet implements CoinView, RawCoinSink {
     for (let n = 0; n < BUCKET_SLOTS; n++) {
       const o = base + (s << 1);
       if (w[o + 1] === REF_EMPTY) {
-        w[o] = fp;
-        // publish: the record and w0 are written before the ref becomes visible
+        w[o] = w0;
+        // publish: the group and w0 are written before the ref becomes visible
         Atomics.store(w, o + 1, ref);
         this.pageUsed[page]!++;
         this.pageLive[page]!++;
@@ -485,53 +557,39 @@ export class UtxoSet implements CoinView, RawCoinSink {
     throw new Error('UtxoSet: bucket full (internal error)');
   }
 
-  private readonly rk = { b: new Uint8Array(0) as Uint8Array, g: 0, vout: 0, p: 0 };
+  private readonly rk = { b: new Uint8Array(0) as Uint8Array, g: 0, vout: 0, rec: 0 };
   /**
-   * The record at ref: b = its heap segment, g = byte offset of its group header, vout,
-   * p = offset of its amount. Returns a shared scratch object (valid until the next call).
+   * Record k of the group at ref: b = its heap segment, g = byte offset of the group,
+   * rec = byte offset of the record's tag, vout (-1 for a DEAD record). Returns a shared
+   * scratch object (valid until the next call).
    */
-  private recordKey(ref: number): { b: Uint8Array; g: number; vout: number; p: number } {
+  private locate(ref: number, k: number): { b: Uint8Array; g: number; vout: number; rec: number } {
     const b = this.heapBytes(ref);
-    const off = (ref & UNIT_MASK) << 2;
-    let p = off;
-    let back = 0;
-    for (;;) {
-      const ch = b[p++]!;
-      back = back * 128 + (ch & 0x7f);
-      if (ch & 0x80) back++;
-      else break;
-    }
-    let vout = 0;
-    for (;;) {
-      const ch = b[p++]!;
-      vout = vout * 128 + (ch & 0x7f);
-      if (ch & 0x80) vout++;
-      else break;
-    }
-    const k = this.rk;
-    k.b = b;
-    k.g = off - back * 4;
-    k.vout = vout;
-    k.p = p;
-    return k;
+    const g = (ref & UNIT_MASK) << 2;
+    let p = g + GROUP_VARINTS;
+    while (b[p++]! & 0x80);
+    while (b[p++]! & 0x80);
+    for (let j = 0; j < k; j++) p = recordEnd(b, p);
+    const out = this.rk;
+    out.b = b;
+    out.g = g;
+    out.rec = p;
+    out.vout = b[p] === TAG_DEAD ? -1 : decodeVarIntTrusted(b, p + 1);
+    return out;
   }
 
-  /** Bytes of the record at ref (to its padded end). */
-  private recordBytes(ref: number): number {
-    const { b, p: p0 } = this.recordKey(ref);
-    let p = skipVarInt(b, p0);
-    const kind = b[p++]!;
-    if (kind === KIND_RAW) {
-      const len = decodeVarIntTrusted(b, p);
-      p = skipVarInt(b, p) + len;
-    } else p += KIND_PAYLOAD[kind]!;
-    const off = (ref & UNIT_MASK) << 2;
-    return ((p - off + 3) >>> 2) * 4;
+  /** Bytes of record k of the group at ref plus its share of the group header. */
+  private recordShare(ref: number, k: number): number {
+    const { b, g, rec } = this.locate(ref, k);
+    let p = g + GROUP_VARINTS;
+    while (b[p++]! & 0x80);
+    while (b[p++]! & 0x80);
+    return recordEnd(b, rec) - rec + (p - g) / b[g + GROUP_N]!;
   }
 
-  private hashOfRecord(ref: number): number {
-    const k = this.recordKey(ref);
-    hashKeyHeap(k.b, k.g, k.vout, this.salt0, this.salt1, this.h2);
+  private hashOfRecord(ref: number, k: number): number {
+    const r = this.locate(ref, k);
+    hashKeyHeap(r.b, r.g, r.vout, this.salt0, this.salt1, this.h2);
     return this.h2[0]!;
   }
 
@@ -545,18 +603,20 @@ export class UtxoSet implements CoinView, RawCoinSink {
     for (let s = 0; s < BUCKET_SLOTS; s++) {
       const ref = w[base + 2 * s + 1]!;
       if (ref !== REF_EMPTY && ref !== REF_TOMB) {
-        w0s.push(w[base + 2 * s]!);
+        const w0 = w[base + 2 * s]!;
+        w0s.push(w0);
         refs.push(ref);
-        hs.push(this.hashOfRecord(ref));
+        hs.push(this.hashOfRecord(ref, w0 & K_MASK));
       }
     }
     const d = this.pageDepth[page]!;
     const split = refs.length > BUCKET_SLOTS / 2;
-    if (split && d >= MAX_DEPTH) throw new Error('UtxoSet: bucket overflow at maximum depth');
+    if (split && this.dirEntries(d + 1) > 2 ** MAX_DEPTH) throw new Error('UtxoSet: bucket overflow at maximum depth');
     if (split && d === this.depth) this.doubleDirectory();
     const D = this.depth;
-    const first = (dirIndex(h1, D) >>> (D - d)) << (D - d);
-    const span = 1 << (D - d);
+    const S = this.scale;
+    const first = Math.floor(dirIndex(h1, D, S) / 2 ** (D - d)) * 2 ** (D - d);
+    const span = 2 ** (D - d);
     const fill = (p: number, keep: (hv: number) => boolean) => {
       const pw = this.words(p);
       const pb = this.wordOf(p);
@@ -585,9 +645,9 @@ export class UtxoSet implements CoinView, RawCoinSink {
       const p1 = this.allocPage();
       this.pageDepth[p0] = d + 1;
       this.pageDepth[p1] = d + 1;
-      const bit = 31 - d;
-      fill(p0, (hv) => ((hv >>> bit) & 1) === 0);
-      fill(p1, (hv) => ((hv >>> bit) & 1) === 1);
+      // the child of a key is the parity of its directory index at depth d + 1
+      fill(p0, (hv) => (dirIndex(hv, d + 1, S) & 1) === 0);
+      fill(p1, (hv) => (dirIndex(hv, d + 1, S) & 1) === 1);
       // link the new pages (each fully written above); the old one is frozen from now on
       for (let i = 0; i < span; i++) Atomics.store(dirW, dirBase + first + i, i < span / 2 ? p0 : p1);
     }
@@ -603,10 +663,19 @@ export class UtxoSet implements CoinView, RawCoinSink {
     else this.retiredPages.push(p, this._version + 1);
   }
 
-  /** Replaces the empty depth-0 directory by 2^D empty buckets of local depth D. */
-  private presize(D: number): void {
-    const n = 1 << D;
-    const pages = Math.max(1, (n * 4) / PAGE_BYTES);
+  /**
+   * Replaces the empty depth-0 directory by about expected / PRESIZE_FILL empty buckets:
+   * S * 2^D of local depth D, S in 128..255 for a close fit (any count, not only powers of
+   * two). Only before the table is shared: readers read S once, when they attach.
+   */
+  private presize(expected: number): void {
+    const buckets = Math.ceil(expected / PRESIZE_FILL);
+    let D = 0;
+    while (Math.ceil(buckets / 2 ** D) > MAX_SCALE) D++;
+    const S = Math.ceil(buckets / 2 ** D);
+    const n = S * 2 ** D;
+    if (n > 2 ** MAX_DEPTH) return;
+    const pages = Math.ceil((n * 4) / PAGE_BYTES);
     const np = this.allocContiguous(pages);
     const nw = this.views.words(np >>> PAGES_PER_SEGMENT_SHIFT, this.wordOf(np) + pages * 128 - 1);
     const nb = this.wordOf(np);
@@ -620,14 +689,16 @@ export class UtxoSet implements CoinView, RawCoinSink {
     this.retirePage(old);
     this.dirPage = np;
     this.depth = D;
+    this.scale = S;
+    this.i0[W_SCALE] = S;
     Atomics.store(this.i0, W_DIR, (np << 5) | D);
   }
 
   private doubleDirectory(): void {
     const oldPage = this.dirPage;
-    const oldN = 1 << this.depth;
+    const oldN = this.dirEntries(this.depth);
     const newN = oldN * 2;
-    const pages = Math.max(1, (newN * 4) / PAGE_BYTES);
+    const pages = Math.ceil((newN * 4) / PAGE_BYTES);
     const np = this.allocContiguous(pages);
     const ow = this.words(oldPage);
     const ob = this.wordOf(oldPage);
@@ -642,7 +713,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
     this.depth++;
     // publish the new directory in one word: page and depth together
     Atomics.store(this.i0, W_DIR, (np << 5) | this.depth);
-    const oldPages = Math.max(1, (oldN * 4) / PAGE_BYTES);
+    const oldPages = Math.ceil((oldN * 4) / PAGE_BYTES);
     for (let i = 0; i < oldPages; i++) this.retirePage(oldPage + i);
   }
 
@@ -651,13 +722,12 @@ export class UtxoSet implements CoinView, RawCoinSink {
 
   /**
    * Finds the slot of (txid, vout): live (w0 >= 0) when spentAt is 0, else the one marked
-   * SPENT|spentAt. Returns [page, word offset] in `out`, or false.
+   * spent at spentAt. Returns [page, word offset] in `out`, or false.
    */
   private findSlot(txid: Uint8Array, toff: number, vout: number, spentAt: number, out: number[]): boolean {
     hashKey(txid, toff, vout, this.salt0, this.salt1, this.h2);
     const h1 = this.h2[0]!;
-    const fp = this.h2[1]! & FP_MASK;
-    const want = spentAt === 0 ? fp : (SPENT_BIT | spentAt);
+    const want = spentAt === 0 ? this.h2[1]! >>> 7 : (SPENT_BIT >>> K_BITS) | spentAt;
     const page = this.bucketFor(h1);
     const w = this.words(page);
     const base = this.wordOf(page);
@@ -666,8 +736,9 @@ export class UtxoSet implements CoinView, RawCoinSink {
       const o = base + (s << 1);
       const ref = w[o + 1]!;
       if (ref === REF_EMPTY) return false;
-      if (ref !== REF_TOMB && w[o] === want) {
-        const k = this.recordKey(ref);
+      const w0 = w[o]!;
+      if (ref !== REF_TOMB && w0 >>> K_BITS === want) {
+        const k = this.locate(ref, w0 & K_MASK);
         if (k.vout === vout) {
           let eq = true;
           for (let i = 0; i < 32; i++) {
@@ -697,12 +768,13 @@ export class UtxoSet implements CoinView, RawCoinSink {
   // batches
 
   private beginVersion(): number {
+    if (this._version >= MAX_VERSION) throw new Error(`UtxoSet: version limit ${MAX_VERSION} reached`);
     return this._version + 1;
   }
 
   private spendSlot(page: number, o: number, txid: Uint8Array, toff: number, vout: number, v: number): void {
     const w = this.words(page);
-    Atomics.store(w, o, SPENT_BIT | v);
+    Atomics.store(w, o, SPENT_BIT | (v << K_BITS) | (w[o]! & K_MASK));
     const at = this.pendVout.length * 32;
     this.pendTxid.ensure(at + 32);
     this.pendTxid.buf.set(txid.subarray(toff, toff + 32), at);
@@ -751,11 +823,13 @@ export class UtxoSet implements CoinView, RawCoinSink {
       }
     }
     this.gCreated = v;
-    const amount = new Uint8Array(10);
     let openTxid: Uint8Array | undefined;
     let openCode = -1;
     for (let i = 0; i < adds.length; i++) {
       const a = adds[i]!;
+      // an earlier add of this outpoint in this batch may still wait in the open group:
+      // place it so that findSlot sees (and replaces) it
+      if (openTxid && this.pendingInGroup(openTxid, a.txid, a.vout)) this.placeGroup();
       if (cancelled?.has(i)) {
         // replaced, then spent: an unspent coin it would have replaced goes too
         if (a.txid.length === 32 && this.findSlot(a.txid, 0, a.vout, 0, loc)) this.spendSlot(loc[0]!, loc[1]!, a.txid, 0, a.vout, v);
@@ -773,11 +847,10 @@ export class UtxoSet implements CoinView, RawCoinSink {
         openTxid = a.txid;
         openCode = code;
       }
-      const ca = compressAmount(c.value);
-      const alen = typeof ca === 'number' ? writeVarInt(amount, 0, ca) : writeVarIntBig(amount, 0, ca);
+      const value = c.value >= 0n && c.value <= 9_007_199_254_740_992n ? Number(c.value) : c.value;
       const kind = scriptKind(s);
-      if (kind === KIND_RAW) this.addCoin(a.vout, amount, 0, alen, kind, s, 0, s.length);
-      else this.addCoin(a.vout, amount, 0, alen, kind, kindPayload(s, kind), 0, KIND_PAYLOAD[kind]!);
+      if (kind === KIND_RAW) this.addCoin(a.vout, value, kind, s, 0, s.length);
+      else this.addCoin(a.vout, value, kind, kindPayload(s, kind), 0, KIND_PAYLOAD[kind]!);
       this._count++;
     }
     this.endGroup();
@@ -790,6 +863,19 @@ export class UtxoSet implements CoinView, RawCoinSink {
     return this.publish(v);
   }
 
+  /** Whether the open group (of openTxid) holds an unplaced record for (txid, vout). */
+  private pendingInGroup(openTxid: Uint8Array, txid: Uint8Array, vout: number): boolean {
+    if (!this.gOpen || this.gN === 0) return false;
+    let has = false;
+    for (let k = 0; k < this.gN; k++) {
+      if (this.gVout[k] === vout) {
+        has = true;
+        break;
+      }
+    }
+    return has && sameBytes(openTxid, txid);
+  }
+
   /**
    * Bulk load (the snapshot loader): feed groups to the returned sink (no duplicate or
    * existence checks), then finishLoad(coins added) publishes them as one version.
@@ -797,7 +883,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
    * load does not split buckets over and over.
    */
   beginLoad(expected = 0): RawCoinSink {
-    if (this.exclusive && this._count === 0 && this.depth === 0 && expected > 64 * 36) this.presize(Math.min(MAX_DEPTH - 2, Math.round(Math.log2(expected / 36))));
+    if (this.exclusive && this._count === 0 && this.depth === 0 && this.scale === 1 && expected > 64 * PRESIZE_FILL) this.presize(expected);
     this.bulk = true;
     this.gCreated = this.beginVersion();
     return this;
@@ -844,12 +930,12 @@ export class UtxoSet implements CoinView, RawCoinSink {
       if (s <= safe && this.findSlot(pt, i * 32, vout, s, loc)) {
         const w = this.words(loc[0]!);
         const ref = w[loc[1]! + 1]!;
-        const bytes = this.recordBytes(ref);
+        const bytes = this.recordShare(ref, w[loc[1]!]! & K_MASK);
         // readers at >= s skip this slot on its SPENT mark before ever reading the ref
         Atomics.store(w, loc[1]! + 1, REF_TOMB);
         this.pageLive[loc[0]!]!--;
         const c = ref >>> CHUNK_UNITS_SHIFT;
-        this.chunkLive[c] = this.chunkLive[c]! - bytes - 16;
+        this.chunkLive[c] = this.chunkLive[c]! - bytes;
         if (this.chunkState[c] === 2) this.maybeCandidate(c);
       } else if (s > safe) {
         if (keep !== i) {
@@ -908,69 +994,75 @@ export class UtxoSet implements CoinView, RawCoinSink {
   }
 
   /**
-   * Copies the records of chunk c that a slot still references into fresh groups, points
-   * the slots at the copies (Atomics.store of the ref; the copy is identical) and retires
-   * the chunk. Readers holding an old ref keep reading the old bytes until they unpin.
+   * Copies every group of chunk c that a slot still references into the current chunk,
+   * points those slots at the copies (Atomics.store of the ref) and retires the chunk.
+   * A copy keeps each referenced record at its index k (unreferenced ones before the last
+   * referenced one become 1-byte DEAD records), so a slot's k stays right for both copies.
+   * Readers holding an old ref keep reading the old bytes until they unpin.
    */
   private evacuate(c: number): void {
     const end = this.chunkUsed[c]!;
     let u = c === 0 ? 1 : 0;
     const chunkBase = c << CHUNK_UNITS_SHIFT;
     const loc = [0, 0];
+    const keepK: number[] = [];
+    const keepSlot: number[] = [];
+    const recStart: number[] = [];
     while (u < end) {
       const gUnit = chunkBase + u;
       const b = this.heapBytes(gUnit);
       const g = (gUnit & UNIT_MASK) << 2;
-      const created = (b[g + GROUP_CREATED]! | (b[g + GROUP_CREATED + 1]! << 8) | (b[g + GROUP_CREATED + 2]! << 16) | (b[g + GROUP_CREATED + 3]! << 24)) >>> 0;
-      const code = decodeVarIntTrusted(b, g + GROUP_VARINTS);
-      let p = skipVarInt(b, g + GROUP_VARINTS);
-      const n = decodeVarIntTrusted(b, p);
-      p = skipVarInt(b, p);
-      u += ((p - g + 3) >>> 2);
-      const txid = b.slice(g, g + 32);
-      const moves: number[] = [];
-      const slots: number[] = [];
-      for (let j = 0; j < n; j++) {
-        const ref = chunkBase + u;
-        const size = this.recordBytes(ref);
-        u += size >>> 2;
-        if (this.findSlotByRef(txid, ref, loc)) {
-          moves.push(ref);
-          slots.push(loc[0]!, loc[1]!);
+      const n = b[g + GROUP_N]!;
+      let p = g + GROUP_VARINTS;
+      while (b[p++]! & 0x80);
+      while (b[p++]! & 0x80);
+      const hlen = p - g;
+      keepK.length = 0;
+      keepSlot.length = 0;
+      recStart.length = 0;
+      for (let k = 0; k < n; k++) {
+        recStart.push(p);
+        if (b[p] !== TAG_DEAD && this.findSlotByRef(b, g, decodeVarIntTrusted(b, p + 1), gUnit, k, loc)) {
+          keepK.push(k);
+          keepSlot.push(loc[0]!, loc[1]!);
         }
+        p = recordEnd(b, p);
       }
-      if (moves.length === 0) continue;
-      // rebuild the group from the surviving records
-      this.beginGroup(txid, 0, code);
-      this.gCreated = created;
-      for (const ref of moves) {
-        const k = this.recordKey(ref);
-        const rb = k.b;
-        const amountStart = k.p;
-        const amountEnd = skipVarInt(rb, amountStart);
-        let q = amountEnd;
-        const kind = rb[q++]!;
-        let len: number;
-        if (kind === KIND_RAW) {
-          len = decodeVarIntTrusted(rb, q);
-          q = skipVarInt(rb, q);
-        } else len = KIND_PAYLOAD[kind]!;
-        this.addCoin(k.vout, rb, amountStart, amountEnd - amountStart, kind, rb, q, len);
+      recStart.push(p);
+      u += (p - g + 3) >>> 2;
+      if (keepK.length === 0) continue;
+      const last = keepK[keepK.length - 1]!;
+      let size = hlen;
+      let j = 0;
+      for (let k = 0; k <= last; k++) {
+        if (keepK[j] === k) {
+          size += recStart[k + 1]! - recStart[k]!;
+          j++;
+        } else size++;
       }
-      this.relinkTo = slots;
-      this.endGroup();
-      this.relinkTo = undefined;
+      const nu = this.reserve((size + 3) >>> 2);
+      const nb = this.heapBytes(nu);
+      let q = (nu & UNIT_MASK) << 2;
+      for (let i = 0; i < hlen; i++) nb[q + i] = b[g + i]!;
+      nb[q + GROUP_N] = last + 1;
+      q += hlen;
+      j = 0;
+      for (let k = 0; k <= last; k++) {
+        if (keepK[j] === k) {
+          for (let x = recStart[k]!; x < recStart[k + 1]!; x++) nb[q++] = b[x]!;
+          j++;
+        } else nb[q++] = TAG_DEAD;
+      }
+      // the copy is complete: repoint the slots (a reader sees either identical copy)
+      for (let i = 0; i < keepSlot.length; i += 2) Atomics.store(this.words(keepSlot[i]!), keepSlot[i + 1]! + 1, nu);
     }
     this.chunkState[c] = 3;
     this.retiredChunks.push(c, this._version + 1);
   }
 
-  /** While evacuating, placeGroup repoints these existing slots (pairs page, word) in order. */
-  private relinkTo: number[] | undefined;
-
-  private findSlotByRef(txid: Uint8Array, ref: number, out: number[]): boolean {
-    const k = this.recordKey(ref);
-    hashKey(txid, 0, k.vout, this.salt0, this.salt1, this.h2);
+  /** The slot of record k of the group at ref (txid at b[g..], the record's vout). */
+  private findSlotByRef(b: Uint8Array, g: number, vout: number, ref: number, k: number, out: number[]): boolean {
+    hashKeyHeap(b, g, vout, this.salt0, this.salt1, this.h2);
     const h1 = this.h2[0]!;
     const page = this.bucketFor(h1);
     const w = this.words(page);
@@ -980,7 +1072,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
       const o = base + (s << 1);
       const r = w[o + 1]!;
       if (r === REF_EMPTY) return false;
-      if (r === ref) {
+      if (r === ref && (w[o]! & K_MASK) === k) {
         out[0] = page;
         out[1] = o;
         return true;
@@ -994,17 +1086,19 @@ export class UtxoSet implements CoinView, RawCoinSink {
   // iteration
 
   /**
-   * Heap refs of every coin visible at version v (unspent at v), in index order.
-   * The caller must keep v pinned while it reads the refs.
+   * Every coin visible at version v (unspent at v) as a handle ref * 64 + k (record k of
+   * the group at heap unit ref), in heap order. The caller must keep v pinned while it
+   * reads the groups (groupAt).
    */
-  refsAt(v: number): Uint32Array {
-    let out = new Uint32Array(Math.max(16, this._count + 16));
+  handlesAt(v: number): Float64Array {
+    let out = new Float64Array(Math.max(16, this._count + 16));
     let n = 0;
     const D = this.depth;
     const dirW = this.words(this.dirPage);
     const dirBase = this.wordOf(this.dirPage);
+    const entries = this.dirEntries(D);
     let last = -1;
-    for (let i = 0; i < 1 << D; i++) {
+    for (let i = 0; i < entries; i++) {
       const page = dirW[dirBase + i]!;
       if (page === last) continue;
       last = page;
@@ -1014,53 +1108,58 @@ export class UtxoSet implements CoinView, RawCoinSink {
         const ref = w[base + 2 * s + 1]!;
         if (ref === REF_EMPTY || ref === REF_TOMB) continue;
         const w0 = w[base + 2 * s]!;
-        if (w0 < 0 && (w0 & FP_MASK) <= v) continue;
+        if (w0 < 0 && ((w0 >>> K_BITS) & V_MASK) <= v) continue;
         if (n === out.length) {
-          const o2 = new Uint32Array(out.length * 2);
+          const o2 = new Float64Array(out.length * 2);
           o2.set(out);
           out = o2;
         }
-        out[n++] = ref >>> 0;
+        out[n++] = (ref >>> 0) * 64 + (w0 & K_MASK);
       }
     }
-    // heap order, so that the record reads below (and the caller's) are sequential
-    const refs = out.subarray(0, n).sort();
+    // heap order, so that the group reads below (and the caller's) are sequential
+    const hs = out.subarray(0, n).sort();
     let m = 0;
+    let lastRef = -1;
+    let ok = false;
+    const g = this.gv;
     for (let i = 0; i < n; i++) {
-      const { b, g } = this.recordKey(refs[i]!);
-      const created = (b[g + GROUP_CREATED]! | (b[g + GROUP_CREATED + 1]! << 8) | (b[g + GROUP_CREATED + 2]! << 16) | (b[g + GROUP_CREATED + 3]! << 24)) >>> 0;
-      if (created <= v) refs[m++] = refs[i]!;
+      const ref = Math.floor(hs[i]! / 64);
+      if (ref !== lastRef) {
+        lastRef = ref;
+        ok = this.groupAt(ref, g).created <= v;
+      }
+      if (ok) hs[m++] = hs[i]!;
     }
-    return refs.subarray(0, m);
+    return hs.subarray(0, m);
   }
+  private readonly gv = emptyGroupView();
 
-  /**
-   * Record access for the snapshot writer: txid offset, vout, code, amount bytes, script.
-   * Fills and returns `out` (a fresh object when omitted).
-   */
-  readRaw(ref: number, out?: RawRecord): RawRecord {
-    const k = this.recordKey(ref);
-    const b = k.b;
-    const code = decodeVarIntTrusted(b, k.g + GROUP_VARINTS);
-    const amountStart = k.p;
-    const amountEnd = skipVarInt(b, amountStart);
-    let q = amountEnd;
-    const kind = b[q++]!;
-    let len: number;
-    if (kind === KIND_RAW) {
-      len = decodeVarIntTrusted(b, q);
-      q = skipVarInt(b, q);
-    } else len = KIND_PAYLOAD[kind]!;
-    if (!out) return { b, g: k.g, vout: k.vout, code, amountStart, amountEnd, kind, scriptStart: q, scriptLen: len };
+  /** Reads the header of the group at heap unit ref into `out` (a fresh object when omitted). */
+  groupAt(ref: number, out: GroupView = emptyGroupView()): GroupView {
+    const b = this.heapBytes(ref);
+    const g = (ref & UNIT_MASK) << 2;
+    let p = g + GROUP_VARINTS;
+    let created = 0;
+    for (;;) {
+      const ch = b[p++]!;
+      created = created * 128 + (ch & 0x7f);
+      if (ch & 0x80) created++;
+      else break;
+    }
+    let code = 0;
+    for (;;) {
+      const ch = b[p++]!;
+      code = code * 128 + (ch & 0x7f);
+      if (ch & 0x80) code++;
+      else break;
+    }
     out.b = b;
-    out.g = k.g;
-    out.vout = k.vout;
+    out.g = g;
+    out.n = b[g + GROUP_N]!;
+    out.created = created;
     out.code = code;
-    out.amountStart = amountStart;
-    out.amountEnd = amountEnd;
-    out.kind = kind;
-    out.scriptStart = q;
-    out.scriptLen = len;
+    out.rec = p;
     return out;
   }
 
@@ -1068,12 +1167,14 @@ export class UtxoSet implements CoinView, RawCoinSink {
   *coins(): Generator<{ txid: Uint8Array; vout: number; coin: Coin }> {
     const snap = this.pin();
     try {
-      const refs = this.refsAt(snap.version);
-      for (const ref of refs) {
-        const r = this.readRaw(ref);
+      const hs = this.handlesAt(snap.version);
+      for (const hd of hs) {
+        const ref = Math.floor(hd / 64);
+        const r = this.locate(ref, hd % 64);
         const txid = r.b.slice(r.g, r.g + 32);
-        const coin = snap.getCoin(txid, r.vout);
-        if (coin) yield { txid, vout: r.vout, coin };
+        const vout = r.vout;
+        const coin = snap.getCoin(txid, vout);
+        if (coin) yield { txid, vout, coin };
       }
     } finally {
       snap.release();
@@ -1086,22 +1187,19 @@ export class UtxoSet implements CoinView, RawCoinSink {
   }
 }
 
-/** A RawRecord to pass to readRaw as scratch. */
-export function emptyRawRecord(): RawRecord {
-  return { b: new Uint8Array(0), g: 0, vout: 0, code: 0, amountStart: 0, amountEnd: 0, kind: 0, scriptStart: 0, scriptLen: 0 };
+/** A group header as groupAt reads it: the records start at b[rec] (layout.ts). */
+export interface GroupView {
+  b: Uint8Array;
+  /** Byte offset of the group (txid at b[g..g+32]). */
+  g: number;
+  n: number;
+  created: number;
+  code: number;
+  rec: number;
 }
 
-export interface RawRecord {
-  b: Uint8Array;
-  /** Byte offset of the group header (txid at b[g..g+32]). */
-  g: number;
-  vout: number;
-  code: number;
-  amountStart: number;
-  amountEnd: number;
-  kind: number;
-  scriptStart: number;
-  scriptLen: number;
+export function emptyGroupView(): GroupView {
+  return { b: new Uint8Array(0), g: 0, n: 0, created: 0, code: 0, rec: 0 };
 }
 
 function keyString(txid: Uint8Array, vout: number): string {

@@ -14,10 +14,11 @@
 import { DecodeError } from '../primitives/errors.ts';
 import { MAX_SIZE } from '../primitives/codec.ts';
 import {
-  decompressAmount, decompressAmountNum, decompressPubKeyXY, KIND_P2PK_FULL, KIND_P2TR, KIND_P2WPKH, KIND_P2WSH, KIND_PAYLOAD, KIND_RAW, MAX_MONEY, MAX_SCRIPT_SIZE,
-  N_SPECIAL_SCRIPTS, readVarIntAt, writeVarInt,
+  compressAmount, compressAmountNum, decodeVarIntTrusted, decompressAmount, decompressAmountNum, decompressPubKeyXY, KIND_P2PK_FULL, KIND_P2TR,
+  KIND_P2WPKH, KIND_P2WSH, KIND_PAYLOAD, KIND_RAW, MAX_MONEY, MAX_SCRIPT_SIZE, N_SPECIAL_SCRIPTS, readVarIntAt, writeVarInt, writeVarIntBig,
 } from './compress.ts';
-import { emptyRawRecord, UtxoSet, type UtxoSetOptions } from './set.ts';
+import { AMOUNT_BYTES, AMOUNT_RAW_CODE, PAYLOAD_BYTES, recordEnd } from './layout.ts';
+import { emptyGroupView, UtxoSet, type UtxoSetOptions } from './set.ts';
 
 export const SNAPSHOT_MAGIC = new Uint8Array([0x75, 0x74, 0x78, 0x6f, 0xff]);
 export const SNAPSHOT_VERSION = 2;
@@ -199,13 +200,13 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
         cur.pos = p;
         const vout = compactSizeCur(b, cur, end);
         const code = varIntCur(b, cur, end, 32);
-        const amountStart = cur.pos;
         const camount = varIntCur(b, cur, end, 64);
-        const amountEnd = cur.pos;
+        // the amount (exact below 2^53, which covers MoneyRange)
+        const value: number | bigint = camount > 8e15 ? decompressAmount(cur.big ?? camount) : decompressAmountNum(camount);
         const nSize = varIntCur(b, cur, end, 32);
         p = cur.pos;
         // PopulateAndValidateSnapshot: MoneyRange(coin.out.nValue)
-        const badValue = camount > 8e15 ? decompressAmount(cur.big ?? camount) > MAX_MONEY : decompressAmountNum(camount) > 2.1e15;
+        const badValue = typeof value === 'bigint' ? value > MAX_MONEY : value > 2.1e15;
         if (code >= 2 ** 32) throw new DecodeError('invalid', `Bad snapshot data after deserializing ${processed} coins`);
         if (code !== groupCode) {
           sink.beginGroup(txid, 0, code);
@@ -218,15 +219,15 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
             // DecompressScript: recover y now (reads stay cheap); off the curve, Core's
             // script stays empty
             const xy = decompressPubKeyXY(nSize, b, p);
-            if (xy) sink.addCoin(vout, b, amountStart, amountEnd - amountStart, KIND_P2PK_FULL, xy, 0, 64);
-            else sink.addCoin(vout, b, amountStart, amountEnd - amountStart, KIND_RAW, b, p, 0);
-          } else sink.addCoin(vout, b, amountStart, amountEnd - amountStart, nSize, b, p, len);
+            if (xy) sink.addCoin(vout, value, KIND_P2PK_FULL, xy, 0, 64);
+            else sink.addCoin(vout, value, KIND_RAW, b, p, 0);
+          } else sink.addCoin(vout, value, nSize, b, p, len);
           p += len;
         } else {
           const len = nSize - N_SPECIAL_SCRIPTS;
           if (len > MAX_SCRIPT_SIZE) {
             // ScriptCompression::Unserialize: overly long script, replaced by OP_RETURN
-            sink.addCoin(vout, b, amountStart, amountEnd - amountStart, KIND_RAW, OP_RETURN, 0, 1);
+            sink.addCoin(vout, value, KIND_RAW, OP_RETURN, 0, 1);
             let skip = len;
             w.pos = p;
             for (;;) {
@@ -244,8 +245,8 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
             let kind = KIND_RAW;
             if (len === 22 && b[p] === 0 && b[p + 1] === 20) kind = KIND_P2WPKH;
             else if (len === 34 && b[p + 1] === 32 && (b[p] === 0 || b[p] === 0x51)) kind = b[p] === 0 ? KIND_P2WSH : KIND_P2TR;
-            if (kind === KIND_RAW) sink.addCoin(vout, b, amountStart, amountEnd - amountStart, KIND_RAW, b, p, len);
-            else sink.addCoin(vout, b, amountStart, amountEnd - amountStart, kind, b, p + 2, KIND_PAYLOAD[kind]!);
+            if (kind === KIND_RAW) sink.addCoin(vout, value, KIND_RAW, b, p, len);
+            else sink.addCoin(vout, value, kind, b, p + 2, KIND_PAYLOAD[kind]!);
             p += len;
           }
         }
@@ -373,84 +374,164 @@ export function* snapshotChunks(set: UtxoSet, meta: SnapshotMeta): Generator<Uin
   if (meta.networkMagic.length !== 4 || meta.baseBlockHash.length !== 32) throw new Error('snapshotChunks: bad metadata');
   const snap = set.pin();
   try {
-    const refs = set.refsAt(snap.version);
-    const order = sortRefs(set, refs);
+    const hs = set.handlesAt(snap.version);
+    const n = hs.length;
+    // groups: runs of handles with the same ref (heap order, records by index)
+    const gRef = new Float64Array(n + 1);
+    const gStart = new Uint32Array(n + 1);
+    let ng = 0;
+    let lastRef = -1;
+    for (let i = 0; i < n; i++) {
+      const ref = Math.floor(hs[i]! / 64);
+      if (ref !== lastRef) {
+        gRef[ng] = ref;
+        gStart[ng++] = i;
+        lastRef = ref;
+      }
+    }
+    gStart[ng] = n;
+    const order = groupOrder(set, gRef, ng);
     let out = new Uint8Array(OUT_CHUNK);
     out.set(SNAPSHOT_MAGIC, 0);
     out[5] = SNAPSHOT_VERSION;
     out[6] = 0;
     out.set(meta.networkMagic, 7);
     out.set(meta.baseBlockHash, 11);
-    let cnt = BigInt(refs.length);
+    let cnt = BigInt(n);
     for (let i = 0; i < 8; i++) {
       out[43 + i] = Number(cnt & 0xffn);
       cnt >>= 8n;
     }
     let p = 51;
+    const a = emptyGroupView();
+    const c = emptyGroupView();
+    // one txid's coins: record offsets, their groups' code and segment, vouts
+    let rb: Uint8Array[] = [];
+    let rp = new Float64Array(64);
+    let rc = new Float64Array(64);
+    let rv = new Float64Array(64);
+    let ri = new Uint32Array(64);
     let i = 0;
-    const n = order.length;
-    const first = emptyRawRecord();
-    const r = emptyRawRecord();
-    while (i < n) {
-      // the run of coins with this txid
-      set.readRaw(refs[order[i]!]!, first);
+    while (i < ng) {
+      const g0 = order[i]!;
+      set.groupAt(gRef[g0]!, a);
       let j = i + 1;
-      while (j < n) {
-        set.readRaw(refs[order[j]!]!, r);
-        if (!sameTxid(first.b, first.g, r.b, r.g)) break;
-        j++;
+      while (j < ng && sameTxid(a.b, a.g, set.groupAt(gRef[order[j]!]!, c).b, c.g)) j++;
+      let m = 0;
+      for (let x = i; x < j; x++) m += gStart[order[x]! + 1]! - gStart[order[x]!]!;
+      if (m > rp.length) {
+        let sz = rp.length;
+        while (sz < m) sz *= 2;
+        rp = new Float64Array(sz);
+        rc = new Float64Array(sz);
+        rv = new Float64Array(sz);
+        ri = new Uint32Array(sz);
       }
+      // collect the records (walking each group once) and their vouts
+      let t = 0;
+      let sorted = true;
+      for (let x = i; x < j; x++) {
+        const gi = order[x]!;
+        const gv = x === i ? a : set.groupAt(gRef[gi]!, c);
+        const b = gv.b;
+        let q = gv.rec;
+        let k = 0;
+        for (let y = gStart[gi]!; y < gStart[gi + 1]!; y++) {
+          const want = hs[y]! % 64;
+          while (k < want) {
+            q = recordEnd(b, q);
+            k++;
+          }
+          rb[t] = b;
+          rp[t] = q;
+          rc[t] = gv.code;
+          rv[t] = decodeVarIntTrusted(b, q + 1);
+          ri[t] = t;
+          if (t > 0 && rv[t]! <= rv[t - 1]!) sorted = false;
+          t++;
+        }
+      }
+      // Core orders a txid's coins by vout (LevelDB keys; VARINT preserves the order)
+      const idx = sorted ? ri.subarray(0, m) : ri.subarray(0, m).sort((x, y) => rv[x]! - rv[y]!);
       if (out.length - p < MAX_COIN_BYTES) {
         yield out.subarray(0, p);
         out = new Uint8Array(OUT_CHUNK);
         p = 0;
       }
-      out.set(first.b.subarray(first.g, first.g + 32), p);
-      p = writeCompactSize(out, p + 32, j - i);
-      for (let k = i; k < j; k++) {
+      out.set(a.b.subarray(a.g, a.g + 32), p);
+      p = writeCompactSize(out, p + 32, m);
+      for (let x = 0; x < m; x++) {
         if (out.length - p < MAX_COIN_BYTES) {
           yield out.subarray(0, p);
           out = new Uint8Array(OUT_CHUNK);
           p = 0;
         }
-        set.readRaw(refs[order[k]!]!, r);
-        p = writeCompactSize(out, p, r.vout);
-        p = writeVarInt(out, p, r.code);
-        out.set(r.b.subarray(r.amountStart, r.amountEnd), p);
-        p += r.amountEnd - r.amountStart;
-        const s = r.scriptStart;
-        switch (r.kind) {
-          case KIND_RAW:
-            p = writeVarInt(out, p, r.scriptLen + N_SPECIAL_SCRIPTS);
-            out.set(r.b.subarray(s, s + r.scriptLen), p);
-            p += r.scriptLen;
-            break;
-          case KIND_P2WPKH:
-          case KIND_P2WSH:
-          case KIND_P2TR:
-            p = writeVarInt(out, p, r.scriptLen + 2 + N_SPECIAL_SCRIPTS);
-            out[p++] = r.kind === KIND_P2TR ? 0x51 : 0;
-            out[p++] = r.scriptLen;
-            out.set(r.b.subarray(s, s + r.scriptLen), p);
-            p += r.scriptLen;
-            break;
-          case KIND_P2PK_FULL:
-            // Core's type 4 | (y & 1), then x
-            out[p++] = 4 | (r.b[s + 63]! & 1);
-            out.set(r.b.subarray(s, s + 32), p);
-            p += 32;
-            break;
-          default:
-            out[p++] = r.kind;
-            out.set(r.b.subarray(s, s + r.scriptLen), p);
-            p += r.scriptLen;
-        }
+        const r = idx[x]!;
+        p = writeCoreRecord(out, p, rb[r]!, rp[r]!, rv[r]!, rc[r]!);
       }
       i = j;
     }
+    rb = [];
     if (p > 0) yield out.subarray(0, p);
   } finally {
     snap.release();
+  }
+}
+
+/** Writes the table record at b[q] (layout.ts) as Core's vout | Coin; returns the new offset. */
+function writeCoreRecord(out: Uint8Array, p: number, b: Uint8Array, q: number, vout: number, code: number): number {
+  const tag = b[q++]!;
+  while (b[q++]! & 0x80);
+  p = writeCompactSize(out, p, vout);
+  p = writeVarInt(out, p, code);
+  const ac = tag & 15;
+  const nb = AMOUNT_BYTES[ac]!;
+  if (nb <= 6) {
+    let x = 0;
+    let mul = 1;
+    for (let i = 0; i < nb; i++) {
+      x += b[q + i]! * mul;
+      mul *= 256;
+    }
+    const ca = ac < AMOUNT_RAW_CODE ? x : x <= 9e14 ? compressAmountNum(x) : compressAmount(BigInt(x));
+    p = typeof ca === 'number' ? writeVarInt(out, p, ca) : writeVarIntBig(out, p, ca);
+  } else {
+    let x = 0n;
+    for (let i = nb - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[q + i]!);
+    const ca = ac < AMOUNT_RAW_CODE ? x : compressAmount(x);
+    p = typeof ca === 'number' ? writeVarInt(out, p, ca) : writeVarIntBig(out, p, ca);
+  }
+  q += nb;
+  const kind = tag >>> 4;
+  switch (kind) {
+    case KIND_RAW: {
+      const len = decodeVarIntTrusted(b, q);
+      while (b[q++]! & 0x80);
+      p = writeVarInt(out, p, len + N_SPECIAL_SCRIPTS);
+      for (let i = 0; i < len; i++) out[p + i] = b[q + i]!;
+      return p + len;
+    }
+    case KIND_P2WPKH:
+    case KIND_P2WSH:
+    case KIND_P2TR: {
+      const len = PAYLOAD_BYTES[kind]!;
+      p = writeVarInt(out, p, len + 2 + N_SPECIAL_SCRIPTS);
+      out[p++] = kind === KIND_P2TR ? 0x51 : 0;
+      out[p++] = len;
+      for (let i = 0; i < len; i++) out[p + i] = b[q + i]!;
+      return p + len;
+    }
+    case KIND_P2PK_FULL:
+      // Core's type 4 | (y & 1), then x
+      out[p++] = 4 | (b[q + 63]! & 1);
+      for (let i = 0; i < 32; i++) out[p + i] = b[q + i]!;
+      return p + 32;
+    default: {
+      const len = PAYLOAD_BYTES[kind]!;
+      out[p++] = kind;
+      for (let i = 0; i < len; i++) out[p + i] = b[q + i]!;
+      return p + len;
+    }
   }
 }
 
@@ -473,42 +554,53 @@ function sameTxid(a: Uint8Array, ga: number, b: Uint8Array, gb: number): boolean
   return true;
 }
 
+function compareTxid(a: Uint8Array, ga: number, b: Uint8Array, gb: number): number {
+  for (let i = 0; i < 32; i++) {
+    const d = a[ga + i]! - b[gb + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 /**
- * Order of refs by (txid bytes, vout) as LevelDB iterates Core's coins: counting sort on
- * the first two txid bytes, then a comparison sort inside each bucket.
+ * Order of the groups by txid bytes as LevelDB iterates Core's coins (equal txids stay in
+ * heap order, next to each other). A freshly loaded set is already in that order; else a
+ * counting sort on the first two txid bytes, then a comparison sort inside each bucket.
  */
-function sortRefs(set: UtxoSet, refs: Uint32Array): Uint32Array {
-  const n = refs.length;
-  const top = new Uint16Array(n);
-  const key = new Float64Array(n); // txid bytes 2..5, big-endian
+function groupOrder(set: UtxoSet, gRef: Float64Array, ng: number): Uint32Array {
+  const order = new Uint32Array(ng);
+  const x = emptyGroupView();
+  const y = emptyGroupView();
+  let sorted = true;
+  for (let i = 0; i < ng; i++) {
+    order[i] = i;
+    if (sorted && i > 0) {
+      set.groupAt(gRef[i - 1]!, x);
+      set.groupAt(gRef[i]!, y);
+      if (compareTxid(x.b, x.g, y.b, y.g) > 0) sorted = false;
+    }
+  }
+  if (sorted) return order;
+  const top = new Uint16Array(ng);
+  const key = new Float64Array(ng); // txid bytes 2..7, big-endian
   const counts = new Uint32Array(65537);
-  const r = emptyRawRecord();
-  const rx = emptyRawRecord();
-  const ry = emptyRawRecord();
-  for (let i = 0; i < n; i++) {
-    set.readRaw(refs[i]!, r);
-    const b = r.b;
-    const g = r.g;
+  for (let i = 0; i < ng; i++) {
+    const { b, g } = set.groupAt(gRef[i]!, x);
     const t = (b[g]! << 8) | b[g + 1]!;
     top[i] = t;
-    key[i] = ((b[g + 2]! << 24) >>> 0) + (b[g + 3]! << 16) + (b[g + 4]! << 8) + b[g + 5]!;
+    key[i] = ((b[g + 2]! << 8) | b[g + 3]!) * 2 ** 32 + (((b[g + 4]! << 24) | (b[g + 5]! << 16) | (b[g + 6]! << 8) | b[g + 7]!) >>> 0);
     counts[t + 1]!++;
   }
   for (let t = 0; t < 65536; t++) counts[t + 1]! += counts[t]!;
-  const order = new Uint32Array(n);
   const fillPos = counts.slice(0, 65536);
-  for (let i = 0; i < n; i++) order[fillPos[top[i]!]!++] = i;
-  const cmp = (x: number, y: number): number => {
-    const kx = key[x]!;
-    const ky = key[y]!;
-    if (kx !== ky) return kx - ky;
-    set.readRaw(refs[x]!, rx);
-    set.readRaw(refs[y]!, ry);
-    for (let i = 6; i < 32; i++) {
-      const d = rx.b[rx.g + i]! - ry.b[ry.g + i]!;
-      if (d !== 0) return d;
-    }
-    return rx.vout - ry.vout;
+  for (let i = 0; i < ng; i++) order[fillPos[top[i]!]!++] = i;
+  const cmp = (i: number, j: number): number => {
+    const ki = key[i]!;
+    const kj = key[j]!;
+    if (ki !== kj) return ki - kj;
+    set.groupAt(gRef[i]!, x);
+    set.groupAt(gRef[j]!, y);
+    return compareTxid(x.b, x.g, y.b, y.g) || i - j;
   };
   for (let t = 0; t < 65536; t++) {
     const a = counts[t]!;
@@ -517,4 +609,3 @@ function sortRefs(set: UtxoSet, refs: Uint32Array): Uint32Array {
   }
   return order;
 }
-
