@@ -37,7 +37,7 @@ interface NodeWorker {
   ref(): void;
 }
 interface NodeWorkerThreads {
-  Worker: new (url: URL | string, opts?: { eval?: boolean }) => NodeWorker;
+  Worker: new (url: URL | string, opts?: { eval?: boolean; execArgv?: string[] }) => NodeWorker;
 }
 
 const nodeWt: NodeWorkerThreads | undefined =
@@ -85,7 +85,12 @@ class NodeWorkerLike implements WorkerLike {
   private done: Promise<void> | undefined;
   private readonly w: NodeWorker;
   constructor(wt: NodeWorkerThreads, url: URL) {
-    this.w = /\.m?ts$/.test(url.pathname) && tsxApi ? new wt.Worker(tsxBootstrap(tsxApi, url), { eval: true }) : new wt.Worker(url);
+    // execArgv: [] — a V8 flag on the parent's command line (--max-old-space-size,
+    // --trace-deopt...) would otherwise make worker start-up throw ERR_WORKER_INVALID_EXEC_ARGV;
+    // tsx is registered by the bootstrap, not by --import.
+    this.w = /\.m?ts$/.test(url.pathname) && tsxApi
+      ? new wt.Worker(tsxBootstrap(tsxApi, url), { eval: true, execArgv: [] })
+      : new wt.Worker(url, { execArgv: [] });
     this.w.on('message', (d) => this.l.emitMessage(d));
     this.w.on('error', (e) => {
       if (!this.l.emitError(e, toError(e).message)) console.error('unhandled worker error:', e);
