@@ -22,7 +22,10 @@ import type { NetworkName } from '../consensus/params.ts';
 import type { CheckInputs } from '../consensus/script-check.ts';
 import { DecodeError } from '../primitives/errors.ts';
 import { decodeBlock } from '../primitives/block.ts';
-import { hashToHex } from '../primitives/bytes.ts';
+import { hashToHex, toHex } from '../primitives/bytes.ts';
+import { ByteWriter } from '../primitives/codec.ts';
+import { sha256 } from '../primitives/hash.ts';
+import { LRUCache } from 'lru-cache';
 import { policyOptions, type PolicyOptions } from '../policy/constants.ts';
 import { MEMPOOL_HEIGHT, type Coin } from '../utxo/coin.ts';
 import type { AcceptResult } from '../validation/accept.ts';
@@ -238,7 +241,19 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     this.inFlight += items.length;
     try {
       const pending: Promise<JobResult>[] = [];
+      const keys: (string | undefined)[] = [];
       for (const item of items) {
+        // The same question asked again (same transaction, same tip, same options, no
+        // unconfirmed parent) gets the same answer, without a worker round trip.
+        const key = this.verdictKey(item, tip.hashHex);
+        keys.push(key);
+        const cached = key === undefined ? undefined : this.verdicts.get(key);
+        if (key !== undefined) this.verdictLookups++;
+        if (cached) {
+          this.verdictHits++;
+          pending.push(Promise.resolve({ id: 0, kind: 'validate', result: cached }));
+          continue;
+        }
         const at = item.at ?? chainCtx;
         const coins: (WireCoin | null)[] | undefined = item.prevouts?.map((p) => ({
           value: p.amount, scriptPubKey: p.scriptPubKey, height: p.height ?? at.height, coinbase: p.coinbase ?? false,
@@ -254,8 +269,11 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       for (let i = 0; i < settled.length; i++) {
         const s = settled[i]!;
         const tx = items[i]!.tx;
-        if (s.status === 'fulfilled' && s.value.kind === 'validate') results.push(s.value.result);
-        else {
+        if (s.status === 'fulfilled' && s.value.kind === 'validate') {
+          results.push(s.value.result);
+          const key = keys[i];
+          if (key !== undefined && s.value.result.kind !== 'error') this.verdicts.set(key, s.value.result);
+        } else {
           const message = s.status === 'rejected' ? (s.reason instanceof Error ? s.reason.message : String(s.reason)) : s.value.kind === 'error' ? s.value.message : 'unexpected answer';
           results.push({
             txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: false, vsize: tx.vsize, weight: tx.weight,
@@ -270,6 +288,28 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     } finally {
       this.inFlight -= items.length;
     }
+  }
+
+  private readonly verdicts = new LRUCache<string, AcceptResult>({ max: 50_000 });
+  verdictHits = 0;
+  verdictLookups = 0;
+
+  /**
+   * Everything a verdict depends on: the transaction (wtxid), the chain (tip hash or the
+   * caller's `at`), the options and caller-supplied coins. Undefined (never cached) when an
+   * input spends an unconfirmed output: the mempool changes without the tip changing.
+   */
+  private verdictKey(item: ValidateItem, tipHash: string): string | undefined {
+    const pool = this.mempoolService.mempool;
+    let key = toHex(item.tx.wtxid) + '|' + (item.at ? `${item.at.height}:${item.at.mtp}` : tipHash) + '|' + (item.maxFeeRate ?? '');
+    if (item.prevouts) {
+      const w = new ByteWriter(64 * item.prevouts.length);
+      for (const p of item.prevouts) w.i64(p.amount).varBytes(p.scriptPubKey).u32(p.height ?? 0xffffffff).u8(p.coinbase ? 1 : 0);
+      key += '|' + toHex(sha256(w.finish()));
+    } else if (pool.size > 0) {
+      for (const inp of item.tx.inputs) if (pool.get(hashToHex(inp.prevout.txid))) return undefined;
+    }
+    return key;
   }
 
   /**
@@ -395,9 +435,10 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     const g: { queueDepth: number; coinCount?: number; cacheHitRate?: Record<string, number> } = { queueDepth: this.runner.queueDepth() };
     const n = this.coinCount();
     if (n !== undefined) g.coinCount = n;
+    g.cacheHitRate = { verdicts: this.verdictLookups ? this.verdictHits / this.verdictLookups : 0 };
     if (this.local) {
       const rate = (s: { hits: number; misses: number }) => (s.hits + s.misses ? s.hits / (s.hits + s.misses) : 0);
-      g.cacheHitRate = { sigcache: rate(this.local.sigCache.stats()), scriptcache: rate(this.local.execCache.stats()) };
+      g.cacheHitRate = { ...g.cacheHitRate, sigcache: rate(this.local.sigCache.stats()), scriptcache: rate(this.local.execCache.stats()) };
     }
     return g;
   }

@@ -1,0 +1,57 @@
+/**
+ * The node's verdict cache: the same question (transaction, tip, options, supplied coins)
+ * is answered again without revalidation; a new tip, different coins or an unconfirmed
+ * parent never reuse an answer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TxgateNode } from '../../src/node/node.ts';
+import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../../src/chain/builder.ts';
+
+test('verdicts are reused only for the same transaction, tip, options and coins', async () => {
+  const node = await TxgateNode.start({ network: 'regtest', workers: 0 });
+  try {
+    const b = new RegtestChainBuilder();
+    const coins: Spendable[] = [];
+    for (let i = 0; i < 102; i++) {
+      const m = b.next({ payKind: 'p2wpkh', payKey: 1 });
+      coins.push(m.coinbase);
+      assert.ok(!(await node.submitBlock(m.raw)).busy);
+    }
+    const c = coins[0]!;
+    const tx = signSpend([c], [{ value: c.value - 10_000n, scriptPubKey: outputScript('p2tr', 2) }]);
+    const ask = async (extra: object = {}) => {
+      const r = await node.validate([{ tx, ...extra }]);
+      assert.ok(!r.busy);
+      return r.results[0]!;
+    };
+    const first = await ask();
+    assert.equal(first.allowed, true);
+    assert.equal(node.verdictHits, 0);
+    assert.deepEqual(await ask(), first);
+    assert.equal(node.verdictHits, 1);
+    // Another option is another question.
+    const capped = await ask({ maxFeeRate: 1 });
+    assert.equal(capped.reason, 'max-fee-exceeded');
+    assert.equal(node.verdictHits, 1);
+    // Caller-supplied coins are part of the question.
+    const lying = await ask({ prevouts: [{ scriptPubKey: outputScript('p2wpkh', 1), amount: c.value + 1n, height: 1, coinbase: true }] });
+    assert.equal(lying.allowed, false);
+    assert.equal(node.verdictHits, 1);
+    // A new tip: validated again.
+    assert.ok(!(await node.submitBlock(b.next().raw)).busy);
+    assert.equal((await ask()).allowed, true);
+    assert.equal(node.verdictHits, 1);
+    // A child of an unconfirmed transaction is never served from the cache.
+    const admitted = await node.submitTx(tx);
+    assert.ok(!admitted.busy && admitted.ok);
+    const child = signSpend([{ txid: tx.txid, vout: 0, value: tx.outputs[0]!.value, kind: 'p2tr', key: 2 }], [{ value: tx.outputs[0]!.value - 5_000n, scriptPubKey: outputScript('p2wpkh', 3) }]);
+    for (let i = 0; i < 2; i++) {
+      const r = await node.validate([{ tx: child }]);
+      assert.ok(!r.busy && r.results[0]!.allowed, JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+    }
+    assert.equal(node.verdictHits, 1);
+  } finally {
+    await node.close();
+  }
+});
