@@ -2,11 +2,13 @@
  * POST /validate throughput and latency against the real server (txgate issues 4 and 6).
  *
  *   node --import tsx bench/validate.bench.ts [--runtimes=node,bun,deno] [--quick]
- *        [--concurrency=48] [--batch=25] [--crypto=auto|ffi|napi|wasm|noble]
+ *        [--concurrency=48] [--batch=25] [--configs=mix-1w,one-2w,...] [--no-inproc]
+ *        [--crypto=auto|ffi|napi|wasm|noble | --crypto=node:napi,bun:ffi,deno:ffi]
  *
  * The orchestrator (this file, run with Node) does, for every runtime and configuration:
  *   1. starts a FRESH server as a child process of that runtime (src/runtime/serve.ts on
- *      127.0.0.1, port 0), so no cache holds any transaction of the timed phase;
+ *      127.0.0.1, port 0, a new empty --datadir), so no cache holds any transaction of the
+ *      timed phase;
  *   2. POSTs the regtest chain of bench/data.ts (loadServerBenchData: cached in bench/out/);
  *   3. warms the server with the 'warm' spends (distinct from every timed spend);
  *   4. (mix configurations) sends the 'idle' spends one at a time: the idle latency of a
@@ -21,8 +23,10 @@
  *   7. stops the server (SIGTERM, then SIGKILL after 5 s).
  * Server CPU time (/proc/PID/stat, all threads) and the load generator's CPU time are
  * recorded for the load phase: on a 2-core machine they compete with the workers.
- * The first server of a runtime runs with --crypto=auto; the next ones are pinned to what it
- * chose, so every configuration and the ceiling use the same backend.
+ * The first server of a runtime runs with --crypto (default auto: a timed choice, which a
+ * loaded machine can tip to a slower backend; pin it per runtime when it matters); the next
+ * ones are pinned to what it chose, so every configuration and the ceiling use the same
+ * backends.
  *
  * Child modes (run by the orchestrator in the runtime under test, also usable by hand):
  *   --ceiling --data=FILE --set=mix --crypto=NAME --sha256=NAME [--lib=PATH]
@@ -212,7 +216,12 @@ async function orchestrate(): Promise<void> {
   const runtimes = (opt('runtimes') ?? 'node,bun,deno').split(',') as RuntimeId[];
   const concurrency = Number(opt('concurrency') ?? 48);
   const batchSize = Number(opt('batch') ?? 25);
-  const firstCrypto = opt('crypto') ?? 'auto';
+  /** --crypto=NAME for every runtime, or --crypto=node:napi,bun:ffi,deno:ffi (auto: the server's timed choice). */
+  const cryptoFor = (rt: RuntimeId): string => {
+    const v = opt('crypto') ?? 'auto';
+    if (!v.includes(':')) return v;
+    return v.split(',').map((x) => x.split(':')).find(([r]) => r === rt)?.[1] ?? 'auto';
+  };
   const only = opt('configs')?.split(',');
   const children = new Set<import('node:child_process').ChildProcess>();
   const killAll = () => {
@@ -260,7 +269,10 @@ async function orchestrate(): Promise<void> {
 
   interface Server { url: string; pid: number; stop(): Promise<void>; info: { crypto: CryptoSpec; runtime: string } }
   const startServer = async (rt: RuntimeId, workers: number, crypto: string[]): Promise<Server> => {
-    const c = cp.spawn(...cmd(rt, 'src/runtime/serve.ts', ['--port', '0', '--host', '127.0.0.1', '--workers', String(workers), ...crypto]), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The CLI keeps its chain under a data directory: a new empty one per server, removed after.
+    const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'txgate-bench-'));
+    const c = cp.spawn(...cmd(rt, 'src/runtime/serve.ts', ['--port', '0', '--host', '127.0.0.1', '--workers', String(workers), '--datadir', datadir, ...crypto]), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    c.on('exit', () => fs.rmSync(datadir, { recursive: true, force: true }));
     children.add(c);
     let outText = '';
     c.stderr!.on('data', (d) => (outText += d));
@@ -317,7 +329,7 @@ async function orchestrate(): Promise<void> {
 
   const report: Record<string, { label: string; inproc?: unknown; configs: ConfigResult[] }> = {};
   for (const rt of runtimes) {
-    let pinned: string[] = [`--crypto=${firstCrypto}`];
+    let pinned: string[] = [`--crypto=${cryptoFor(rt)}`];
     const results: ConfigResult[] = [];
     let label = rt as string;
     for (const c of configs) {
