@@ -7,12 +7,12 @@
  *   → pipeline script checks → commit(plan)
  * and a plan made against an older mempool state is re-checked at commit.
  */
-import { hashToHex } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
 import { TRUC_VERSION } from '../policy/constants.ts';
 import { checkEphemeralSpends } from './ephemeral.ts';
 import { feeAtRate, feeRatePerK } from './format.ts';
-import { prevoutTxids, type Mempool } from './pool.ts';
+import { txKeys } from './keys.ts';
+import type { Mempool } from './pool.ts';
 import { entriesAndTxidsDisjoint, getEntriesForConflicts, hasNoNewUnconfirmed, paysForRBF, paysMoreThanConflicts } from './rbf.ts';
 import { singleTrucChecks } from './truc.ts';
 import {
@@ -43,6 +43,9 @@ export type AdmitResult =
   | { ok: true; entry: MempoolEntry; replaced: MempoolEntry[] }
   | MempoolReject;
 
+/** No direct conflicts (shared, never modified). */
+const NO_TXIDS = new Set<string>();
+
 export function reject(kind: MempoolRejectKind, reason: string, details?: string, reconsiderable = false): MempoolReject {
   const r: MempoolReject = { ok: false, reason, kind };
   if (details !== undefined && details !== '') r.details = details;
@@ -52,15 +55,16 @@ export function reject(kind: MempoolRejectKind, reason: string, details?: string
 
 /** The duplicate checks at the top of PreChecks. */
 export function checkKnown(pool: Mempool, tx: Transaction): MempoolReject | undefined {
-  if (pool.getByWtxid(hashToHex(tx.wtxid))) return reject('conflict', 'txn-already-in-mempool');
-  if (pool.has(hashToHex(tx.txid))) return reject('conflict', 'txn-same-nonwitness-data-in-mempool');
+  const k = txKeys(tx);
+  if (pool.getByWtxid(k.wtxid)) return reject('conflict', 'txn-already-in-mempool');
+  if (pool.has(k.txid)) return reject('conflict', 'txn-same-nonwitness-data-in-mempool');
   return undefined;
 }
 
 /** GetConflictTx over every input: the directly conflicting mempool transactions. */
 export function findConflicts(pool: Mempool, tx: Transaction): Set<MempoolEntry> {
   const out = new Set<MempoolEntry>();
-  const prev = prevoutTxids(tx);
+  const prev = txKeys(tx).prev;
   for (let n = 0; n < prev.length; n++) {
     const c = pool.spender(prev[n]!, tx.inputs[n]!.prevout.vout);
     if (c) out.add(c);
@@ -82,7 +86,7 @@ export function prepare(pool: Mempool, c: AdmissionCandidate, args: AcceptArgs =
   const tx = c.tx;
   const known = checkKnown(pool, tx);
   if (known) return known;
-  const txid = hashToHex(tx.txid);
+  const txid = txKeys(tx).txid;
   const direct = findConflicts(pool, tx);
   if (direct.size && !args.allowReplacement) return reject('policy', 'bip125-replacement-disallowed');
   if (!pool.opts.fullRbf) {
@@ -108,11 +112,10 @@ export function prepare(pool: Mempool, c: AdmissionCandidate, args: AcceptArgs =
   }
 
   // Ancestor/descendant limits, with the single-conflict RBF relaxation and the CPFP carve-out.
-  const limits = { ...pool.opts.limits };
+  let limits = pool.opts.limits;
   if (direct.size === 1 && args.allowCarveouts) {
-    const conflict = [...direct][0]!;
-    limits.descendantCount += 1;
-    limits.descendantSizeVbytes += conflict.descSize;
+    const conflict = direct.values().next().value!;
+    limits = { ...limits, descendantCount: limits.descendantCount + 1, descendantSizeVbytes: limits.descendantSizeVbytes + conflict.descSize };
   }
   let anc = pool.calculateAncestors(tx, vsize, limits);
   if (!anc.ok) {
@@ -130,12 +133,17 @@ export function prepare(pool: Mempool, c: AdmissionCandidate, args: AcceptArgs =
   }
   const ancestors = anc.ancestors;
 
-  const directTxids = new Set([...direct].map((e) => e.txid));
+  let directTxids: Set<string> = NO_TXIDS;
+  if (direct.size) {
+    directTxids = new Set<string>();
+    for (const e of direct) directTxids.add(e.txid);
+  }
   let siblingEviction = false;
   const truc = singleTrucChecks(tx, ancestors, directTxids, vsize);
   if (truc) {
     if (args.allowSiblingEviction && truc.sibling) {
       direct.add(truc.sibling);
+      if (directTxids === NO_TXIDS) directTxids = new Set<string>();
       directTxids.add(truc.sibling.txid);
       siblingEviction = true;
     } else {
@@ -147,7 +155,7 @@ export function prepare(pool: Mempool, c: AdmissionCandidate, args: AcceptArgs =
 
   // Package evaluation (package fee rates) runs these at package level instead.
   const allConflicts = new Set<MempoolEntry>();
-  if (args.packageFeerates) return plan();
+  if (args.packageFeerates) return makePlan(pool, c, args, txid, modFee, ancestors, direct, allConflicts, siblingEviction);
   // Only in-mempool parents can leave ephemeral dust to spend.
   if (pool.opts.requireStandard && ancestors.size > 0) {
     const eph = checkEphemeralSpends([tx], pool.opts.dustRelayFeeRate, pool);
@@ -168,14 +176,17 @@ export function prepare(pool: Mempool, c: AdmissionCandidate, args: AcceptArgs =
     err = paysForRBF(conflictingFees, modFee, vsize, pool.opts.incrementalRelayFeeRate, txid);
     if (err) return reject('fee', 'insufficient fee' + suffix, err, true);
   }
-  return plan();
+  return makePlan(pool, c, args, txid, modFee, ancestors, direct, allConflicts, siblingEviction);
+}
 
-  function plan(): AdmissionPlan {
-    return {
-      ok: true, candidate: c, args, txid, modFee, ancestors, directConflicts: direct, allConflicts, siblingEviction,
-      version: pool.version,
-    };
-  }
+function makePlan(
+  pool: Mempool, c: AdmissionCandidate, args: AcceptArgs, txid: string, modFee: number, ancestors: Set<MempoolEntry>,
+  direct: Set<MempoolEntry>, allConflicts: Set<MempoolEntry>, siblingEviction: boolean,
+): AdmissionPlan {
+  return {
+    ok: true, candidate: c, args, txid, modFee, ancestors, directConflicts: direct, allConflicts, siblingEviction,
+    version: pool.version,
+  };
 }
 
 export interface CommitOptions {
@@ -194,7 +205,7 @@ export function commit(pool: Mempool, plan: AdmissionPlan, o: CommitOptions = {}
     if (!again.ok) return again;
     p = again;
   }
-  const replaced = [...p.allConflicts];
+  const replaced = p.allConflicts.size ? [...p.allConflicts] : [];
   pool.removeStaged(p.allConflicts, false, 'replaced');
   const entry = pool.makeEntry(p.candidate);
   // Replaced transactions are never ancestors (bad-txns-spends-conflicting-tx).

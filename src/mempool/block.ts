@@ -5,6 +5,7 @@
 import { hashToHex } from '../primitives/bytes.ts';
 import { isCoinBase, type Transaction } from '../primitives/tx.ts';
 import { prepare } from './admit.ts';
+import { txKeys } from './keys.ts';
 import { outKey, type Mempool } from './pool.ts';
 import type { AcceptArgs, AdmissionCandidate, MempoolEntry, MempoolReject } from './types.ts';
 
@@ -18,7 +19,8 @@ export function removeForBlock(pool: Mempool, txs: readonly Transaction[], heigh
   let confirmed = 0;
   let conflicts = 0;
   for (const tx of txs) {
-    const txid = hashToHex(tx.txid);
+    const keys = txKeys(tx);
+    const txid = keys.txid;
     const e = pool.get(txid);
     if (e) {
       pool.removeStaged(new Set([e]), true, 'confirmed');
@@ -26,8 +28,8 @@ export function removeForBlock(pool: Mempool, txs: readonly Transaction[], heigh
     }
     if (!isCoinBase(tx)) {
       const roots: MempoolEntry[] = [];
-      for (const i of tx.inputs) {
-        const s = pool.spender(hashToHex(i.prevout.txid), i.prevout.vout);
+      for (let n = 0; n < tx.inputs.length; n++) {
+        const s = pool.spender(keys.prev[n]!, tx.inputs[n]!.prevout.vout);
         if (s && s.txid !== txid) roots.push(s);
       }
       if (roots.length) conflicts += pool.removeRecursive(roots, 'conflict').size;

@@ -6,9 +6,9 @@
  * top (PackageAddTransaction). SpendableCoinView is gettxout's include_mempool view: chain
  * plus mempool outputs, minus every outpoint a mempool transaction spends.
  */
-import { hashToHex } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
 import { MEMPOOL_HEIGHT, type Coin, type CoinView } from '../utxo/coin.ts';
+import { hash32Hex, txKeys } from './keys.ts';
 import type { Mempool } from './pool.ts';
 
 function outputCoin(tx: Transaction, vout: number): Coin | undefined {
@@ -22,11 +22,11 @@ export class MempoolCoinView implements CoinView {
 
   /** Makes a package transaction's outputs spendable by later package transactions. */
   addPackageTx(tx: Transaction): void {
-    this.pkg.set(hashToHex(tx.txid), tx);
+    this.pkg.set(txKeys(tx).txid, tx);
   }
 
   getCoin(txid: Uint8Array, vout: number): Coin | undefined {
-    const h = hashToHex(txid);
+    const h = hash32Hex(txid);
     const ptx = this.pkg.get(h) ?? this.pool.get(h)?.tx;
     if (ptx) return outputCoin(ptx, vout);
     return this.chain.getCoin(txid, vout);
@@ -37,7 +37,7 @@ export class SpendableCoinView implements CoinView {
   constructor(private readonly pool: Mempool, private readonly chain: CoinView) {}
 
   getCoin(txid: Uint8Array, vout: number): Coin | undefined {
-    const h = hashToHex(txid);
+    const h = hash32Hex(txid);
     if (this.pool.spender(h, vout)) return undefined;
     const e = this.pool.get(h);
     if (e) return outputCoin(e.tx, vout);

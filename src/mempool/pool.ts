@@ -5,14 +5,15 @@
  * indexes, memory accounting, the rolling minimum fee, TrimToSize and Expire.
  * Admission decisions live in admit.ts / package.ts; this file only mutates state.
  */
-import { compareBytes, hashToHex } from '../primitives/bytes.ts';
+import { compareBytes } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
 import { MempoolEvents } from './events.ts';
+import { SpenderIndex, txKeys } from './keys.ts';
 import { entryUsage, LINK_USAGE } from './memusage.ts';
-import { SortedIndex } from './sorted-index.ts';
+import { ScoreIndex, type ScoreKey } from './score-index.ts';
 import {
   DEFAULT_LIMITS, DEFAULT_MAX_MEMPOOL_BYTES, DEFAULT_MEMPOOL_EXPIRY_SECONDS, ROLLING_FEE_HALFLIFE,
-  type AdmissionCandidate, type MempoolEntry, type MempoolLimits, type MempoolOptions, type RemovalReason,
+  type AdmissionCandidate, type MempoolEntry, type MempoolLimits, type MempoolOptions, type PoolEntry, type RemovalReason,
 } from './types.ts';
 import { DEFAULT_INCREMENTAL_RELAY_FEE, DEFAULT_MIN_RELAY_TX_FEE, DUST_RELAY_TX_FEE } from '../policy/constants.ts';
 import { feeRatePerK } from './format.ts';
@@ -21,15 +22,37 @@ export function outKey(txidHex: string, vout: number): string {
   return txidHex + ':' + vout;
 }
 
-const prevHexCache = new WeakMap<Transaction, string[]>();
-/** Display-hex txid of each input's prevout, computed once per transaction. */
+/** Display-hex txid of each input's prevout (shared with the keys cache: do not modify). */
 export function prevoutTxids(tx: Transaction): string[] {
-  let v = prevHexCache.get(tx);
-  if (!v) {
-    v = tx.inputs.map((i) => hashToHex(i.prevout.txid));
-    prevHexCache.set(tx, v);
-  }
-  return v;
+  return txKeys(tx).prev as string[];
+}
+
+let stampCounter = 0;
+/** A fresh traversal / run stamp for the marks kept on entries (see PoolEntry). */
+export function newStamp(): number {
+  return ++stampCounter;
+}
+
+/** Scratch stack for graph walks (walks never nest). */
+const walk: PoolEntry[] = [];
+
+/**
+ * The parents / children of an entry without any: one shared, never modified set (most
+ * entries have no in-mempool parent or child, and two sets per entry are a good part of
+ * what an entry costs to allocate and keep). link() gives an entry its own set.
+ */
+const NO_ENTRIES = new Set<PoolEntry>();
+
+type Links = { parents: Set<PoolEntry>; children: Set<PoolEntry> };
+
+/** Links parent → child (both sets). False when already linked. */
+function link(p: PoolEntry, c: PoolEntry): boolean {
+  if (c.parents === NO_ENTRIES) (c as Links).parents = new Set();
+  else if (c.parents.has(p)) return false;
+  if (p.children === NO_ENTRIES) (p as Links).children = new Set();
+  c.parents.add(p);
+  p.children.add(c);
+  return true;
 }
 
 /** First 6 bytes of the internal-order txid as a number: the usual memcmp tie-break, fast. */
@@ -54,6 +77,30 @@ export function compareDescendantScore(a: MempoolEntry, b: MempoolEntry): number
   if (a.time !== b.time) return a.time > b.time ? -1 : 1;
   return b.sequence - a.sequence;
 }
+
+/** The ancestor-score index key: the key snapshot, then the txid prefix, then the txid. */
+const ANCESTOR_KEY: ScoreKey<MempoolEntry> = {
+  bestFirst: true,
+  load(e, k) {
+    k[0] = e.aKeyFee;
+    k[1] = e.aKeySize;
+    k[2] = e.txidPrefix;
+    k[3] = 0;
+  },
+  tie: (a, b) => compareBytes(a.tx.txid, b.tx.txid),
+};
+
+/** The descendant-score index key: the key snapshot, then newest first, then latest sequence first. */
+const DESCENDANT_KEY: ScoreKey<MempoolEntry> = {
+  bestFirst: false,
+  load(e, k) {
+    k[0] = e.dKeyFee;
+    k[1] = e.dKeySize;
+    k[2] = -e.time;
+    k[3] = -e.sequence;
+  },
+  tie: (a, b) => compareDescendantScore(a, b),
+};
 
 /** min(own feerate, ancestor feerate) as a (fee, size) pair (GetModFeeAndSize). */
 function setAncestorKey(e: MempoolEntry): void {
@@ -98,10 +145,12 @@ export class Mempool {
   readonly events = new MempoolEvents();
   private readonly byTxid = new Map<string, MempoolEntry>();
   private readonly byWtxid = new Map<string, MempoolEntry>();
-  /** mapNextTx: "txid:vout" → the mempool entry spending it. */
-  private readonly spenders = new Map<string, MempoolEntry>();
-  readonly ancestorIndex = new SortedIndex<MempoolEntry>(compareAncestorScore);
-  readonly descendantIndex = new SortedIndex<MempoolEntry>(compareDescendantScore);
+  /** mapNextTx: outpoint → the mempool entry spending it. */
+  private readonly spenders = new SpenderIndex();
+  /** Ordered by compareAncestorScore. */
+  readonly ancestorIndex = new ScoreIndex<MempoolEntry>(ANCESTOR_KEY);
+  /** Ordered by compareDescendantScore. */
+  readonly descendantIndex = new ScoreIndex<MempoolEntry>(DESCENDANT_KEY);
   /** prioritisetransaction deltas (mapDeltas), by txid hex; kept for absent txs too. */
   private readonly deltas = new Map<string, number>();
   private usage = 0;
@@ -116,6 +165,8 @@ export class Mempool {
   private blockSinceLastRollingFeeBump = false;
   private lastEntryTime = -Infinity;
   private timesMonotonic = true;
+  /** At most the oldest entry time: Expire has nothing to do for cutoffs up to it. */
+  private minEntryTime = Infinity;
   /** Height of the chain tip the mempool is built on. */
   tipHeight = 0;
 
@@ -158,7 +209,7 @@ export class Mempool {
   }
   /** The mempool transaction spending an outpoint (GetConflictTx). */
   spender(txid: string, vout: number): MempoolEntry | undefined {
-    return this.spenders.get(outKey(txid, vout));
+    return this.spenders.get(txid, vout);
   }
   /** Number of spender-index entries (for consistency checks). */
   get spenderCount(): number {
@@ -171,7 +222,7 @@ export class Mempool {
   /** In-mempool direct parents of a transaction (by its inputs). */
   parentsOf(tx: Transaction): Set<MempoolEntry> {
     const out = new Set<MempoolEntry>();
-    for (const h of prevoutTxids(tx)) {
+    for (const h of txKeys(tx).prev) {
       const p = this.byTxid.get(h);
       if (p) out.add(p);
     }
@@ -184,40 +235,48 @@ export class Mempool {
    * std::set does, so the first limit reported matches. Error texts are Core's.
    */
   calculateAncestors(tx: Transaction, vsize: number, limits: MempoolLimits): AncestorsResult {
-    const staged = new Set<MempoolEntry>();
-    for (const h of prevoutTxids(tx)) {
-      const p = this.byTxid.get(h);
-      if (p) {
-        staged.add(p);
-        if (staged.size + 1 > limits.ancestorCount) {
+    const prev = txKeys(tx).prev;
+    const m = newStamp();
+    let nParents = 0;
+    walk.length = 0;
+    for (let n = 0; n < prev.length; n++) {
+      const p = this.byTxid.get(prev[n]!) as PoolEntry | undefined;
+      if (p !== undefined && p.mark !== m) {
+        p.mark = m;
+        walk.push(p);
+        if (++nParents + 1 > limits.ancestorCount) {
+          walk.length = 0;
           return { ok: false, error: `too many unconfirmed parents [limit: ${limits.ancestorCount}]` };
         }
       }
     }
-    if (staged.size === 0) return { ok: true, ancestors: new Set() };
+    if (nParents === 0) return { ok: true, ancestors: new Set() };
     // Fast path: gather the ancestors unordered and check the limits on the totals. Passing
     // at the end implies passing every intermediate check; on failure the ordered walk
     // below finds the exact limit (and message) Core reports.
     const all = new Set<MempoolEntry>();
-    const stack = [...staged];
     let total = vsize;
-    while (stack.length) {
-      const a = stack.pop()!;
-      if (all.has(a)) continue;
+    let fine = true;
+    // Depth first, each entry taken at its first pop (the same visit order as ancestorsOf).
+    const v = newStamp();
+    while (walk.length) {
+      const a = walk.pop()!;
+      if (a.mark === v) continue;
+      a.mark = v;
       all.add(a);
       total += a.vsize;
-      if (a.descSize + vsize > limits.descendantSizeVbytes || a.descCount + 1 > limits.descendantCount) break;
-      for (const p of a.parents) if (!all.has(p)) stack.push(p);
-    }
-    if (stack.length === 0 && total <= limits.ancestorSizeVbytes && all.size + 1 <= limits.ancestorCount) {
-      let fine = true;
-      for (const a of all) {
-        if (a.descSize + vsize > limits.descendantSizeVbytes || a.descCount + 1 > limits.descendantCount) {
-          fine = false;
-          break;
-        }
+      if (a.descSize + vsize > limits.descendantSizeVbytes || a.descCount + 1 > limits.descendantCount) {
+        fine = false;
+        break;
       }
-      if (fine) return { ok: true, ancestors: all };
+      for (const p of a.parents) if (p.mark !== v) walk.push(p);
+    }
+    walk.length = 0;
+    if (fine && total <= limits.ancestorSizeVbytes && all.size + 1 <= limits.ancestorCount) return { ok: true, ancestors: all };
+    const staged = new Set<MempoolEntry>();
+    for (const h of prev) {
+      const p = this.byTxid.get(h);
+      if (p !== undefined) staged.add(p);
     }
     return calculateAncestorsAndCheckLimits(vsize, 1, staged, limits);
   }
@@ -225,12 +284,16 @@ export class Mempool {
   /** All in-mempool ancestors of an entry, without limits. */
   ancestorsOf(e: MempoolEntry): Set<MempoolEntry> {
     const out = new Set<MempoolEntry>();
-    const stack = [...e.parents];
-    while (stack.length) {
-      const p = stack.pop()!;
-      if (out.has(p)) continue;
+    if (e.parents.size === 0) return out;
+    // Depth first, each entry taken at its first pop (the set's order is that visit order).
+    const m = newStamp();
+    for (const p of (e as PoolEntry).parents) walk.push(p);
+    while (walk.length) {
+      const p = walk.pop()!;
+      if (p.mark === m) continue;
+      p.mark = m;
       out.add(p);
-      for (const q of p.parents) if (!out.has(q)) stack.push(q);
+      for (const q of p.parents) if (q.mark !== m) walk.push(q);
     }
     return out;
   }
@@ -255,17 +318,27 @@ export class Mempool {
   /** Builds an entry (not yet added). */
   makeEntry(c: AdmissionCandidate, time = this.nowSeconds(), height = this.tipHeight): MempoolEntry {
     const tx = c.tx;
-    const txid = hashToHex(tx.txid);
+    const keys = txKeys(tx);
+    const txid = keys.txid;
     const fee = Number(c.fee);
-    const feeDelta = this.deltas.get(txid) ?? 0;
+    const feeDelta = this.deltas.size === 0 ? 0 : this.deltas.get(txid) ?? 0;
     const modFee = fee + feeDelta;
-    return {
-      tx, txid, txidPrefix: txidPrefix(tx.txid), wtxid: hashToHex(tx.wtxid), fee, feeDelta, modFee, vsize: c.vsize, weight: c.weight ?? tx.weight,
+    let ownRbf = false;
+    for (const i of tx.inputs) {
+      if (i.sequence < 0xfffffffe) {
+        ownRbf = true;
+        break;
+      }
+    }
+    const e: PoolEntry = {
+      tx, txid, txidPrefix: txidPrefix(tx.txid), wtxid: keys.wtxid, fee, feeDelta, modFee, vsize: c.vsize, weight: c.weight ?? tx.weight,
       sigOpCost: c.sigOpCost ?? 0, time, height, sequence: ++this.seq, spendsCoinbase: c.spendsCoinbase ?? false,
-      lockPoints: c.lockPoints, usage: entryUsage(tx), parents: new Set(), children: new Set(),
+      lockPoints: c.lockPoints, usage: entryUsage(tx), parents: NO_ENTRIES, children: NO_ENTRIES,
       ancCount: 1, ancSize: c.vsize, ancFee: modFee, ancSigOps: c.sigOpCost ?? 0,
       descCount: 1, descSize: c.vsize, descFee: modFee, aKeyFee: 0, aKeySize: 1, dKeyFee: 0, dKeySize: 1,
+      prev: keys.prev, ownRbf, mark: 0, markA: 0, markD: 0, dust: undefined, dustRate: 0, run: 0, flags: 0,
     };
+    return e;
   }
 
   /**
@@ -274,22 +347,26 @@ export class Mempool {
    * Links to in-mempool children (possible only when re-adding a disconnected block's
    * transactions) are the caller's job: see relinkChildren.
    */
-  addUnchecked(e: MempoolEntry, ancestors: Set<MempoolEntry>): void {
+  addUnchecked(e0: MempoolEntry, ancestors: Set<MempoolEntry>): void {
+    const e = e0 as PoolEntry;
+    if (NO_ENTRIES.size !== 0) throw new Error('mempool: an entry\'s shared empty parents/children set was modified');
     this.version++;
     if (e.time < this.lastEntryTime) this.timesMonotonic = false;
     else this.lastEntryTime = e.time;
+    if (e.time < this.minEntryTime) this.minEntryTime = e.time;
     this.byTxid.set(e.txid, e);
     this.byWtxid.set(e.wtxid, e);
-    const prev = prevoutTxids(e.tx);
+    const prev = e.prev as string[];
+    const ins = e.tx.inputs;
     for (let n = 0; n < prev.length; n++) {
-      const ptxid = prev[n]!;
-      this.spenders.set(outKey(ptxid, e.tx.inputs[n]!.prevout.vout), e);
-      const p = this.byTxid.get(ptxid);
-      if (p && !e.parents.has(p)) {
-        e.parents.add(p);
-        p.children.add(e);
-        this.usage += 2 * LINK_USAGE;
+      let ptxid = prev[n]!;
+      const p = this.byTxid.get(ptxid) as PoolEntry | undefined;
+      if (p !== undefined) {
+        // Keep one copy of the parent's txid string (the entry's own is about to be garbage).
+        prev[n] = ptxid = p.txid;
+        if (link(p, e)) this.usage += 2 * LINK_USAGE;
       }
+      this.spenders.set(ptxid, ins[n]!.prevout.vout, e);
     }
     let cnt = 1, size = e.vsize, fee = e.modFee, sig = e.sigOpCost;
     for (const a of ancestors) {
@@ -331,27 +408,56 @@ export class Mempool {
   removeStaged(stage: Set<MempoolEntry>, updateDescendants: boolean, reason: RemovalReason): void {
     if (stage.size === 0) return;
     this.version++;
-    const dirtyA = new Set<MempoolEntry>();
-    const dirtyD = new Set<MempoolEntry>();
-    for (const e of stage) {
-      for (const a of this.ancestorsOf(e)) {
-        if (stage.has(a)) continue;
-        if (!dirtyD.has(a)) {
-          this.descendantIndex.delete(a);
-          dirtyD.add(a);
+    const dA = newStamp();
+    const dD = newStamp();
+    const dirtyA: PoolEntry[] = [];
+    const dirtyD: PoolEntry[] = [];
+    for (const e0 of stage) {
+      const e = e0 as PoolEntry;
+      if (e.parents.size !== 0) {
+        const m = newStamp();
+        for (const p of e.parents) {
+          p.mark = m;
+          walk.push(p);
         }
-        a.descCount--;
-        a.descSize -= e.vsize;
-        a.descFee -= e.modFee;
+        while (walk.length) {
+          const a = walk.pop()!;
+          for (const q of a.parents) {
+            if (q.mark !== m) {
+              q.mark = m;
+              walk.push(q);
+            }
+          }
+          if (stage.has(a)) continue;
+          if (a.markD !== dD) {
+            this.descendantIndex.delete(a);
+            a.markD = dD;
+            dirtyD.push(a);
+          }
+          a.descCount--;
+          a.descSize -= e.vsize;
+          a.descFee -= e.modFee;
+        }
       }
-      if (updateDescendants) {
-        const ds = this.descendantsOf(e);
-        ds.delete(e);
-        for (const d of ds) {
+      if (updateDescendants && e.children.size !== 0) {
+        const m = newStamp();
+        for (const c of e.children) {
+          c.mark = m;
+          walk.push(c);
+        }
+        while (walk.length) {
+          const d = walk.pop()!;
+          for (const c of d.children) {
+            if (c.mark !== m) {
+              c.mark = m;
+              walk.push(c);
+            }
+          }
           if (stage.has(d)) continue;
-          if (!dirtyA.has(d)) {
+          if (d.markA !== dA) {
             this.ancestorIndex.delete(d);
-            dirtyA.add(d);
+            d.markA = dA;
+            dirtyA.push(d);
           }
           d.ancCount--;
           d.ancSize -= e.vsize;
@@ -360,7 +466,8 @@ export class Mempool {
         }
       }
     }
-    for (const e of stage) {
+    for (const e0 of stage) {
+      const e = e0 as PoolEntry;
       for (const p of e.parents) {
         if (p.children.delete(e)) this.usage -= 2 * LINK_USAGE;
       }
@@ -371,11 +478,9 @@ export class Mempool {
       this.descendantIndex.delete(e);
       this.byTxid.delete(e.txid);
       this.byWtxid.delete(e.wtxid);
-      const prev = prevoutTxids(e.tx);
-      for (let n = 0; n < prev.length; n++) {
-        const k = outKey(prev[n]!, e.tx.inputs[n]!.prevout.vout);
-        if (this.spenders.get(k) === e) this.spenders.delete(k);
-      }
+      const prev = e.prev;
+      const ins = e.tx.inputs;
+      for (let n = 0; n < prev.length; n++) this.spenders.deleteIf(prev[n]!, ins[n]!.prevout.vout, e);
       this.usage -= e.usage;
       this.vsizeTotal -= e.vsize;
       this.feeTotal -= e.fee;
@@ -445,10 +550,8 @@ export class Mempool {
   relinkChildren(e: MempoolEntry): MempoolEntry[] {
     const linked: MempoolEntry[] = [];
     for (let vout = 0; vout < e.tx.outputs.length; vout++) {
-      const c = this.spenders.get(outKey(e.txid, vout));
-      if (c && !c.parents.has(e)) {
-        c.parents.add(e);
-        e.children.add(c);
+      const c = this.spenders.get(e.txid, vout);
+      if (c && link(e as PoolEntry, c as PoolEntry)) {
         this.usage += 2 * LINK_USAGE;
         linked.push(c);
       }
@@ -557,13 +660,21 @@ export class Mempool {
 
   /** Expire: removes entries older than `cutoff` seconds, with their descendants. */
   expire(cutoff: number): number {
+    if (cutoff <= this.minEntryTime) return 0;
     const old: MempoolEntry[] = [];
     // The txid map iterates in insertion order; while entry times never went backwards the
     // scan stops at the first young entry (Core walks its entry_time index the same way).
+    let minYoung = Infinity;
     for (const e of this.byTxid.values()) {
-      if (e.time < cutoff) old.push(e);
-      else if (this.timesMonotonic) break;
+      if (e.time < cutoff) {
+        old.push(e);
+      } else {
+        if (e.time < minYoung) minYoung = e.time;
+        if (this.timesMonotonic) break;
+      }
     }
+    // Every entry left is at least minYoung old, except descendants removed below anyway.
+    this.minEntryTime = minYoung;
     if (old.length === 0) return 0;
     return this.removeRecursive(old, 'expired').size;
   }
@@ -585,6 +696,7 @@ export class Mempool {
     this.feeTotal = 0;
     this.lastEntryTime = -Infinity;
     this.timesMonotonic = true;
+    this.minEntryTime = Infinity;
     this.version++;
   }
 }

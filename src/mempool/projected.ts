@@ -4,7 +4,7 @@
  * a fee histogram, and fees-recommended (backend fee-api.ts getRecommendedFee).
  * Block contents come from assembleBlock (Core's BlockAssembler order).
  */
-import { assembleBlock, MAX_BLOCK_WEIGHT, type AssemblerOptions } from './miner.ts';
+import { Assembler, MAX_BLOCK_WEIGHT, type AssemblerOptions, type SelectedTx } from './miner.ts';
 import type { Mempool } from './pool.ts';
 import type { MempoolEntry } from './types.ts';
 
@@ -56,18 +56,27 @@ export function feesInRange(ratesInOrder: number[], rangeLength: number): number
   return arr;
 }
 
-function summarize(sel: { entry: MempoolEntry; packageFee: number; packageSize: number }[], rangeLength: number): ProjectedBlock {
-  const txs = sel.map((s) => ({ entry: s.entry, rate: s.packageFee / s.packageSize }));
+function summarize(sel: SelectedTx[], rangeLength: number): ProjectedBlock {
+  const n = sel.length;
+  const txs: { entry: MempoolEntry; rate: number }[] = new Array(n);
+  const rates: number[] = new Array<number>(n);
+  const sorted = new Float64Array(n);
   let blockSize = 0, blockVSize = 0, totalFees = 0;
-  for (const t of txs) {
-    blockSize += t.entry.tx.totalSize;
-    blockVSize += t.entry.vsize;
-    totalFees += t.entry.fee;
+  for (let i = 0; i < n; i++) {
+    const s = sel[i]!;
+    const rate = s.packageFee / s.packageSize;
+    txs[i] = { entry: s.entry, rate };
+    rates[i] = rate;
+    sorted[i] = rate;
+    blockSize += s.entry.tx.totalSize;
+    blockVSize += s.entry.vsize;
+    totalFees += s.entry.fee;
   }
-  const rates = txs.map((t) => t.rate);
+  // A typed array sorts numerically (NaN last, as the comparator sort would leave it undefined).
+  sorted.sort();
   return {
-    blockSize, blockVSize, nTx: txs.length, totalFees,
-    medianFee: percentile([...rates].sort((a, b) => a - b), 50),
+    blockSize, blockVSize, nTx: n, totalFees,
+    medianFee: percentile(sorted as unknown as number[], 50),
     feeRange: feesInRange(rates, rangeLength), txs,
   };
 }
@@ -76,39 +85,22 @@ function summarize(sel: { entry: MempoolEntry; packageFee: number; packageSize: 
 export function projectBlocks(pool: Mempool, o: Partial<ProjectOptions> = {}): ProjectedBlock[] {
   const n = o.blocks ?? 8;
   const rangeLength = o.rangeLength ?? 8;
-  const inBlock = new Set<MempoolEntry>();
+  // One assembler for all blocks: each template continues where the previous one ended.
+  const asm = new Assembler(pool);
   const out: ProjectedBlock[] = [];
-  for (let i = 0; i < n && inBlock.size < pool.size; i++) {
+  for (let i = 0; i < n && asm.taken < pool.size; i++) {
     if (i === n - 1) {
-      out.push(summarize(rest(pool, inBlock), rangeLength));
+      out.push(summarize(asm.rest(), rangeLength));
       break;
     }
-    const t = assembleBlock(pool, { maxWeight: MAX_BLOCK_WEIGHT, ...o.assembler }, inBlock);
+    const t = asm.block({ maxWeight: MAX_BLOCK_WEIGHT, ...o.assembler });
     if (t.txs.length === 0) {
       // Nothing more pays the block minimum: the rest still forms the final projected block.
-      out.push(summarize(rest(pool, inBlock), rangeLength));
+      out.push(summarize(asm.rest(), rangeLength));
       break;
     }
     out.push(summarize(t.txs, rangeLength));
   }
-  return out;
-}
-
-/**
- * Everything not yet projected, in ancestor-score order with ancestors first, each at its
- * ancestor-score fee rate (an O(n) stand-in for running the assembler without limits).
- */
-function rest(pool: Mempool, inBlock: Set<MempoolEntry>): { entry: MempoolEntry; packageFee: number; packageSize: number }[] {
-  const out: { entry: MempoolEntry; packageFee: number; packageSize: number }[] = [];
-  const visit = (e: MempoolEntry, fee: number, size: number): void => {
-    if (inBlock.has(e)) return;
-    inBlock.add(e);
-    for (const p of e.parents) visit(p, fee, size);
-    out.push({ entry: e, packageFee: fee, packageSize: size });
-  };
-  pool.ancestorIndex.forEach((e) => {
-    if (!inBlock.has(e)) visit(e, e.aKeyFee, e.aKeySize);
-  });
   return out;
 }
 

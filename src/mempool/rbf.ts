@@ -39,6 +39,7 @@ export function hasNoNewUnconfirmed(pool: Mempool, tx: Transaction, txid: string
 
 /** EntriesAndTxidsDisjoint: a tx may not spend (descend from) what it replaces. */
 export function entriesAndTxidsDisjoint(ancestors: Iterable<MempoolEntry>, direct: Set<string>, txid: string): string | undefined {
+  if (direct.size === 0) return undefined;
   for (const a of sortByTxid(ancestors)) {
     if (direct.has(a.txid)) return `${txid} spends conflicting transaction ${a.txid}`;
   }

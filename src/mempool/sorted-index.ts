@@ -1,7 +1,9 @@
 /**
  * An ordered multiset of objects under a strict total order, stored as a list of sorted
  * chunks (a two-level B-tree): O(log n) locate, O(B) splice, cache-friendly ordered
- * iteration. Chosen over a skiplist and a binary heap by bench/mempool-index.bench.ts.
+ * iteration, for any comparator. The pool's fee-rate indexes use ScoreIndex
+ * (score-index.ts), the same layout with the keys copied into the chunks; both are compared
+ * with a skiplist and a binary heap in bench/mempool-index.bench.ts.
  * The comparator must be a strict total order, and an element's sort key must not change
  * while it is in the index (remove it, change it, insert it again).
  */

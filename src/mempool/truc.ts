@@ -20,6 +20,17 @@ export interface TrucError {
 export function singleTrucChecks(
   tx: Transaction, ancestors: Set<MempoolEntry>, directConflicts: Set<string>, vsize: number,
 ): TrucError | undefined {
+  if (tx.version !== TRUC_VERSION) {
+    // The common case: no TRUC ancestor, nothing to report (and nothing to sort).
+    let truc = false;
+    for (const a of ancestors) {
+      if (a.tx.version === TRUC_VERSION) {
+        truc = true;
+        break;
+      }
+    }
+    if (!truc) return undefined;
+  }
   const sorted = sortByTxid(ancestors);
   for (const a of sorted) {
     if (tx.version !== TRUC_VERSION && a.tx.version === TRUC_VERSION) {

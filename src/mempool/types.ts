@@ -72,6 +72,29 @@ export interface MempoolEntry {
   dKeySize: number;
 }
 
+/**
+ * What the pool keeps on each entry besides the public fields (every entry comes from
+ * Mempool.makeEntry). Not for use outside src/mempool.
+ */
+export interface PoolEntry extends MempoolEntry {
+  readonly parents: Set<PoolEntry>;
+  readonly children: Set<PoolEntry>;
+  /** Display-hex prevout txid per input (the spender index keys). */
+  readonly prev: readonly string[];
+  /** Some input signals BIP125 (nSequence < 0xfffffffe). */
+  readonly ownRbf: boolean;
+  /** Traversal stamps (graph walks without allocating Sets). */
+  mark: number;
+  markA: number;
+  markD: number;
+  /** Outputs that are dust at dustRate (computed on first use). */
+  dust: readonly number[] | undefined;
+  dustRate: number;
+  /** Per-run flags for the block assembler and dumps, valid while `run` is theirs. */
+  run: number;
+  flags: number;
+}
+
 /** Core's CTxMemPool::Limits (kernel/mempool_limits.h). */
 export interface MempoolLimits {
   ancestorCount: number;

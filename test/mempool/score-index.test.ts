@@ -1,0 +1,95 @@
+/**
+ * ScoreIndex (src/mempool/score-index.ts), the ordered index behind the mempool's
+ * ancestor-score and descendant-score orders: random inserts and deletes (with chunk splits
+ * and merges) against a sorted-array model using the same order as a plain comparator.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ScoreIndex } from '../../src/mempool/score-index.ts';
+
+interface Item { fee: number; size: number; t1: number; t2: number; id: number }
+
+function order(bestFirst: boolean): (a: Item, b: Item) => number {
+  return (a, b) => {
+    const f1 = a.fee * b.size;
+    const f2 = a.size * b.fee;
+    if (f1 !== f2) return (bestFirst ? f1 > f2 : f1 < f2) ? -1 : 1;
+    if (a.t1 !== b.t1) return a.t1 < b.t1 ? -1 : 1;
+    if (a.t2 !== b.t2) return a.t2 < b.t2 ? -1 : 1;
+    return a.id - b.id;
+  };
+}
+
+function makeIndex(bestFirst: boolean): ScoreIndex<Item> {
+  return new ScoreIndex<Item>({
+    bestFirst,
+    load(x, k) {
+      k[0] = x.fee;
+      k[1] = x.size;
+      k[2] = x.t1;
+      k[3] = x.t2;
+    },
+    tie: (a, b) => a.id - b.id,
+  });
+}
+
+// Few distinct values, so equal fee rates and full key ties (down to the id) are common.
+const opsArb = fc.array(fc.record({
+  del: fc.boolean(),
+  pick: fc.nat(10_000),
+  fee: fc.integer({ min: 0, max: 40 }),
+  size: fc.integer({ min: 1, max: 8 }),
+  t1: fc.integer({ min: -2, max: 2 }),
+  t2: fc.integer({ min: 0, max: 1 }),
+}), { minLength: 1, maxLength: 600 });
+
+for (const bestFirst of [true, false]) {
+  test(`ScoreIndex keeps ${bestFirst ? 'best' : 'worst'}-first order through inserts and deletes`, () => {
+    fc.assert(fc.property(opsArb, (ops) => {
+      const cmp = order(bestFirst);
+      const idx = makeIndex(bestFirst);
+      const model: Item[] = [];
+      let id = 0;
+      for (const op of ops) {
+        if (op.del && model.length) {
+          const x = model[op.pick % model.length]!;
+          assert.equal(idx.delete(x), true);
+          model.splice(model.indexOf(x), 1);
+          // Deleting again (absent) reports false and changes nothing.
+          assert.equal(idx.delete(x), false);
+        } else {
+          const x = { fee: op.fee, size: op.size, t1: op.t1, t2: op.t2, id: id++ };
+          idx.insert(x);
+          model.push(x);
+        }
+      }
+      model.sort(cmp);
+      assert.equal(idx.size, model.length);
+      assert.deepEqual(idx.toArray(), model);
+      assert.deepEqual([...idx], model);
+      const seen: Item[] = [];
+      idx.forEach((x) => { seen.push(x); return seen.length < 5; });
+      assert.deepEqual(seen, model.slice(0, 5));
+      assert.equal(idx.first(), model[0]);
+      assert.equal(idx.last(), model[model.length - 1]);
+    }), { numRuns: 150 });
+  });
+}
+
+test('ScoreIndex handles thousands of elements with the same fee rate, then empties', () => {
+  const idx = makeIndex(true);
+  const items: Item[] = [];
+  for (let i = 0; i < 5000; i++) items.push({ fee: 2 * (1 + (i % 3)), size: 1 + (i % 3), t1: (i * 7919) % 13, t2: 0, id: i });
+  for (const x of items) idx.insert(x);
+  const sorted = [...items].sort(order(true));
+  assert.deepEqual(idx.toArray(), sorted);
+  for (let i = 0; i < items.length; i += 2) assert.equal(idx.delete(items[i]!), true);
+  assert.deepEqual(idx.toArray(), sorted.filter((x) => x.id % 2 === 1));
+  for (let i = 1; i < items.length; i += 2) assert.equal(idx.delete(items[i]!), true);
+  assert.equal(idx.size, 0);
+  assert.deepEqual(idx.toArray(), []);
+  assert.equal(idx.first(), undefined);
+  idx.insert(items[0]!);
+  assert.deepEqual(idx.toArray(), [items[0]]);
+});
