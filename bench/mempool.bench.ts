@@ -12,6 +12,8 @@ import { removeForBlock } from '../src/mempool/block.ts';
 import { topByAncestorScore, assembleBlock } from '../src/mempool/miner.ts';
 import { projectBlocks, recommendFees } from '../src/mempool/projected.ts';
 import { dumpVerbose } from '../src/mempool/dump.ts';
+import { rawMempoolVerbose } from '../src/api/rpc-methods.ts';
+import { coreJson } from '../src/api/rpc-json.ts';
 import type { AdmissionCandidate } from '../src/mempool/types.ts';
 
 const N = 100_000;
@@ -73,6 +75,8 @@ function time(fn: () => unknown, reps: number): number {
 }
 const topMs = time(() => topByAncestorScore(pool, 1000), 50);
 const dumpMs = time(() => dumpVerbose(pool), 3);
+// The JSON-RPC answer itself (Core's field formats, entryAll order) and its JSON text.
+const rpcDumpMs = time(() => coreJson(rawMempoolVerbose(pool)), 3);
 const assembleMs = time(() => assembleBlock(pool), 3);
 const projectMs = time(() => recommendFees(projectBlocks(pool), pool.getMinFee()), 2);
 
@@ -103,6 +107,7 @@ console.log(`  built ${N} candidates in ${f(buildMs, 0)} ms; accepted ${accepted
 console.log(`  admission bookkeeping     ${f((admitMs * 1000) / N)} µs/tx   (target ≤ 20; rounds ${rounds.map((r) => f((r * 1000) / N, 1)).join(', ')})`);
 console.log(`  top-1000 by ancestor score ${f(topMs, 3)} ms      (target ≤ 1)`);
 console.log(`  verbose dump (${pool.size + block.size + evicted} entries)  ${f(dumpMs, 1)} ms   (target ≤ 500)`);
+console.log(`  getrawmempool true + JSON  ${f(rpcDumpMs, 1)} ms   (target ≤ 500)`);
 console.log(`  block template (4 M WU)    ${f(assembleMs, 1)} ms`);
 console.log(`  8 projected blocks + fees  ${f(projectMs, 1)} ms`);
 console.log(`  remove ${blockTxs.length}-tx block    ${f(blockMs, 1)} ms  (${sizeBefore} → ${sizeBefore - blockTxs.length} confirmed)`);

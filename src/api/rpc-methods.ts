@@ -169,6 +169,11 @@ function byInternalTxid(a: MempoolEntry, b: MempoolEntry): number {
   return compareBytes(a.tx.txid, b.tx.txid);
 }
 
+/** getrawmempool true: every entry in Core's entryAll order (by depth, then score). */
+export function rawMempoolVerbose(pool: Mempool): Record<string, unknown> {
+  return entriesObject(pool, [...pool.entries()].sort(depthAndScore));
+}
+
 function entriesObject(pool: Mempool, entries: MempoolEntry[]): Record<string, unknown> {
   const memo = new Map<MempoolEntry, boolean>();
   const o: Record<string, unknown> = {};
