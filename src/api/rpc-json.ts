@@ -31,6 +31,22 @@ export const amount = (sats: number | bigint): BtcAmount => new BtcAmount(sats);
 const RAW = `@@raw${Math.random().toString(36).slice(2)}:`;
 const RAW_RE = new RegExp(`"${RAW}(-?[0-9.]+)@@"`, 'g');
 let coreMode = false;
+/** Pre-serialized JSON spliced in by coreJson (RawJson values met during one call). */
+let rawTexts: string[] = [];
+const RAW_TEXT_RE = new RegExp(`"${RAW}#(\\d+)@@"`, 'g');
+
+/**
+ * JSON text produced ahead of time (e.g. the 100,000 entries of getrawmempool true, written
+ * one entry at a time instead of as one huge object). coreJson splices it in verbatim.
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+  toJSON(): unknown {
+    if (!coreMode) return JSON.parse(this.text);
+    rawTexts.push(this.text);
+    return `${RAW}#${rawTexts.length - 1}@@`;
+  }
+}
 
 /**
  * Serializes like UniValue::write() (compact): BtcAmount values as raw 8-decimal numbers,
@@ -49,9 +65,17 @@ export function coreJson(v: unknown): string {
       // A bigint somewhere: serialize it as an integer.
       text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${RAW}${x.toString()}@@` : x));
     }
-    return text === undefined ? 'null' : text.includes(RAW) ? text.replace(RAW_RE, '$1') : text;
+    if (text === undefined) return 'null';
+    if (!text.includes(RAW)) return text;
+    text = text.replace(RAW_RE, '$1');
+    if (rawTexts.length) {
+      const raws = rawTexts;
+      text = text.replace(RAW_TEXT_RE, (_m, i: string) => raws[Number(i)]!);
+    }
+    return text;
   } finally {
     coreMode = false;
+    rawTexts = [];
   }
 }
 

@@ -18,7 +18,7 @@ import type { Mempool } from '../mempool/pool.ts';
 import type { MempoolEntry } from '../mempool/types.ts';
 import type { MempoolDeps, SubmitTxOutcome, TestAcceptItem } from './deps.ts';
 import { RPC, RpcBusy, RpcError, type RpcMethod } from './rpc.ts';
-import { amount, amountFromValue } from './rpc-json.ts';
+import { amount, amountFromValue, RawJson } from './rpc-json.ts';
 import { scriptPubKeyJson } from './rpc-script.ts';
 
 const COIN = 100_000_000n;
@@ -156,29 +156,62 @@ function signalsRbf(e: MempoolEntry, memo: Map<MempoolEntry, boolean>): boolean 
   return r;
 }
 
-/** CTxMemPool::entryAll order: by ancestor count, then modified fee rate (DepthAndScoreComparator). */
-function depthAndScore(a: MempoolEntry, b: MempoolEntry): number {
-  if (a.ancCount !== b.ancCount) return a.ancCount - b.ancCount;
-  const f1 = a.modFee * b.vsize;
-  const f2 = b.modFee * a.vsize;
-  if (f1 !== f2) return f1 > f2 ? -1 : 1;
-  return compareBytes(b.tx.txid, a.tx.txid);
-}
-
 function byInternalTxid(a: MempoolEntry, b: MempoolEntry): number {
   return compareBytes(a.tx.txid, b.tx.txid);
 }
 
 /** getrawmempool true: every entry in Core's entryAll order (by depth, then score). */
-export function rawMempoolVerbose(pool: Mempool): Record<string, unknown> {
-  return entriesObject(pool, [...pool.entries()].sort(depthAndScore));
+export function rawMempoolVerbose(pool: Mempool): RawJson {
+  return entriesObject(pool, sortedForDump(pool));
 }
 
-function entriesObject(pool: Mempool, entries: MempoolEntry[]): Record<string, unknown> {
+/**
+ * CTxMemPool::entryAll order (DepthAndScoreComparator: ancestor count, then modified fee
+ * rate, then txid), with the keys read once per entry rather than per comparison.
+ */
+function sortedForDump(pool: Mempool): MempoolEntry[] {
+  const keyed = [...pool.entries()].map((e) => ({ e, a: e.ancCount, f: e.modFee, v: e.vsize }));
+  keyed.sort((x, y) => {
+    if (x.a !== y.a) return x.a - y.a;
+    const f1 = x.f * y.v;
+    const f2 = y.f * x.v;
+    if (f1 !== f2) return f1 > f2 ? -1 : 1;
+    return compareBytes(y.e.tx.txid, x.e.tx.txid);
+  });
+  return keyed.map((k) => k.e);
+}
+
+/**
+ * { txid: entry, ... } as JSON text written entry by entry (no 100,000-key object to build
+ * and walk); coreJson splices it into the reply.
+ */
+function entriesObject(pool: Mempool, entries: MempoolEntry[]): RawJson {
   const memo = new Map<MempoolEntry, boolean>();
-  const o: Record<string, unknown> = {};
-  for (const e of entries) o[e.txid] = entryJson(pool, e, memo);
-  return o;
+  const parts: string[] = new Array<string>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    parts[i] = '"' + e.txid + '":' + entryJsonText(e, memo);
+  }
+  return new RawJson('{' + parts.join(',') + '}');
+}
+
+/** ValueFromAmount text: sats as BTC with exactly 8 decimals. */
+function btcText(sats: number): string {
+  return amount(sats).toString();
+}
+
+/**
+ * coreJson(entryJson(e)) written directly (the same fields, order and formats; txids and
+ * wtxids are hex, so nothing needs escaping). rpc-mempool-methods.test.ts checks the two agree.
+ */
+export function entryJsonText(e: MempoolEntry, rbfMemo = new Map<MempoolEntry, boolean>()): string {
+  const depends = [...e.parents].map((p) => p.txid).sort();
+  const spentby = [...e.children].map((c) => c.txid).sort(internalOrder);
+  return `{"vsize":${e.vsize},"weight":${e.weight},"time":${e.time},"height":${e.height},` +
+    `"descendantcount":${e.descCount},"descendantsize":${e.descSize},"ancestorcount":${e.ancCount},"ancestorsize":${e.ancSize},` +
+    `"wtxid":"${e.wtxid}","fees":{"base":${btcText(e.fee)},"modified":${btcText(e.modFee)},"ancestor":${btcText(e.ancFee)},"descendant":${btcText(e.descFee)}},` +
+    `"depends":[${depends.map((t) => '"' + t + '"').join(',')}],"spentby":[${spentby.map((t) => '"' + t + '"').join(',')}],` +
+    `"bip125-replaceable":${signalsRbf(e, rbfMemo)},"unbroadcast":false}`;
 }
 
 function busy<T extends { busy: boolean }>(o: T): Exclude<T, { busy: true }> {
@@ -313,7 +346,7 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
       description: 'Returns all transaction ids in memory pool as a json array of string transaction ids.',
       args: [verboseArg, { name: 'mempool_sequence', type: 'bool', optional: true, doc: 'If verbose=false, returns a json object with transaction list and mempool sequence number attached.' }],
       run([verbose, withSeq]) {
-        const entries = [...pool.entries()].sort(depthAndScore);
+        const entries = sortedForDump(pool);
         if (verbose === true) {
           if (withSeq === true) throw new RpcError(RPC.INVALID_PARAMETER, 'Verbose results cannot contain mempool sequence values.');
           return entriesObject(pool, entries);

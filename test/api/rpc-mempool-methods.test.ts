@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { hashToHex, toHex } from '../../src/primitives/bytes.ts';
 import { base58Check, descriptorChecksum, scriptPubKeyJson, scriptToAsm, segwitAddress } from '../../src/api/rpc-script.ts';
 import { call, mempoolApp, rpcCall, spend, TestMempoolNode } from './mempool-deps.ts';
+import { entryJson, entryJsonText } from '../../src/api/rpc-methods.ts';
+import { coreJson } from '../../src/api/rpc-json.ts';
 
 const hex = (t: { raw: Uint8Array }) => toHex(t.raw);
 const id = (t: { txid: Uint8Array }) => hashToHex(t.txid);
@@ -154,6 +156,14 @@ describe('mempool queries', () => {
     assert.deepEqual((await call(app, 'getrawmempool')).result, [id(a), id(b), id(c)]);
     const verbose = (await call(app, 'getrawmempool', [true])).result;
     assert.deepEqual(Object.keys(verbose), [id(a), id(b), id(c)]);
+    // The verbose dump is written as text entry by entry: exactly what getmempoolentry serves.
+    const vtext = (await call(app, 'getrawmempool', [true])).text;
+    for (const t of [a, b, c]) {
+      const one = (await call(app, 'getmempoolentry', [id(t)])).text;
+      const body = /"result":(\{.*\}),"error"/.exec(one)![1]!;
+      assert.ok(vtext.includes(`"${id(t)}":${body}`), `entry ${id(t)} as getmempoolentry writes it`);
+      assert.equal(entryJsonText(node.mempool.get(id(t))!), coreJson(entryJson(node.mempool as never, node.mempool.get(id(t))!)));
+    }
     assert.deepEqual((await call(app, 'getrawmempool', { mempool_sequence: true })).result, { txids: [id(a), id(b), id(c)], mempool_sequence: node.mempool.events.sequence });
     assert.deepEqual((await call(app, 'getrawmempool', [true, true])).error, { code: -8, message: 'Verbose results cannot contain mempool sequence values.' });
   });
