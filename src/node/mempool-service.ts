@@ -19,10 +19,9 @@ import type { AdmissionCandidate, MempoolOptions, MempoolReject, MempoolRejectKi
 import { SINGLE_ACCEPT } from '../mempool/types.ts';
 import type { PolicyOptions } from '../policy/constants.ts';
 import { STANDARD_SCRIPT_VERIFY_FLAGS } from '../policy/constants.ts';
-import { feeForVsize } from '../policy/feerate.ts';
 import { checkInputScripts, type TxScriptResult } from '../policy/script-failure.ts';
 import type { Coin, CoinView } from '../utxo/coin.ts';
-import { describeInput, preChecks, type ChainContext, type RejectKind } from '../validation/accept.ts';
+import { describeInput, maxFeeExceeded, preChecks, type ChainContext, type RejectKind } from '../validation/accept.ts';
 
 export interface MempoolServiceDeps {
   /** The confirmed UTXO set. */
@@ -65,10 +64,8 @@ export class MempoolService {
     const coins = tx.inputs.map((i) => view.getCoin(i.prevout.txid, i.prevout.vout));
     const pre = preChecks(tx, coins, this.d.chainContext(), this.d.policy, { packageFeerates });
     if (!pre.ok) return { ok: false, reason: pre.result.reason!, ...(pre.result.details ? { details: pre.result.details } : {}), kind: pre.result.kind ?? 'policy' };
-    // testmempoolaccept / sendrawtransaction's maxfeerate (0 = off).
-    const limit = maxFeeRate ?? this.d.policy.maxFeeRate;
-    const maxFee = feeForVsize(limit, pre.vsize);
-    if (limit > 0 && pre.fee > maxFee) return { ok: false, reason: 'max-fee-exceeded', details: `${pre.fee} > ${maxFee}`, kind: 'fee' };
+    const over = maxFeeExceeded(pre.fee, pre.vsize, maxFeeRate ?? this.d.policy.maxFeeRate);
+    if (over) return { ok: false, reason: 'max-fee-exceeded', details: over, kind: 'fee' };
     return {
       tx, fee: pre.fee, vsize: pre.vsize, weight: tx.weight, sigOpCost: pre.sigOpCost,
       spendsCoinbase: coins.some((c) => c?.coinbase === true), spent: pre.spent,

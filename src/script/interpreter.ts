@@ -53,7 +53,6 @@ export type EvalResult = ScriptError | undefined;
 const EMPTY = new Uint8Array(0);
 const TRUE = new Uint8Array([1]);
 
-const equal = equalBytes;
 
 /**
  * FindAndDelete(script, CScript() << sig): removes every op-aligned occurrence of the
@@ -67,7 +66,7 @@ export function findAndDelete(script: Uint8Array, sig: Uint8Array): { script: Ui
   const end = script.length;
   for (;;) {
     if (pc > pc2) parts.push(script.subarray(pc2, pc));
-    while (end - pc >= b.length && equal(script.subarray(pc, pc + b.length), b)) {
+    while (end - pc >= b.length && equalBytes(script.subarray(pc, pc + b.length), b)) {
       pc += b.length;
       found++;
     }
@@ -325,7 +324,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
 
         case OP.OP_EQUAL: case OP.OP_EQUALVERIFY: {
           if (stack.length < 2) return 'INVALID_STACK_OPERATION';
-          const eq = equal(top(-2), top(-1));
+          const eq = equalBytes(top(-2), top(-1));
           stack.length -= 2;
           stack.push(eq ? TRUE : EMPTY);
           if (opcode === OP.OP_EQUALVERIFY) {

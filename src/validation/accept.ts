@@ -200,13 +200,21 @@ export async function acceptTransaction(
   return finishAccept(tx, pre, policy.maxFeeRate);
 }
 
+/**
+ * testmempoolaccept / sendrawtransaction's maxfeerate (sat/kvB, 0 = no limit): the debug
+ * text ("fee > max") when the fee is above it, else undefined.
+ */
+export function maxFeeExceeded(fee: bigint, vsize: number, maxFeeRate: number): string | undefined {
+  if (maxFeeRate <= 0) return undefined;
+  const maxFee = feeForVsize(maxFeeRate, vsize);
+  return fee > maxFee ? `${fee} > ${maxFee}` : undefined;
+}
+
 /** testmempoolaccept's last step for a valid tx: "max-fee-exceeded" above maxfeerate (0 = off). */
 export function finishAccept(tx: Transaction, pre: PreChecked, maxFeeRate: number): AcceptResult {
   const { fee, vsize } = pre;
-  const maxFee = feeForVsize(maxFeeRate, vsize);
-  if (maxFeeRate > 0 && fee > maxFee) {
-    return reject(tx, 'fee', 'max-fee-exceeded', `${fee} > ${maxFee}`, { vsize, fee }).result;
-  }
+  const over = maxFeeExceeded(fee, vsize, maxFeeRate);
+  if (over) return reject(tx, 'fee', 'max-fee-exceeded', over, { vsize, fee }).result;
   return {
     txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: true, vsize, weight: tx.weight,
     fee, feerate: feeRateSatPerVb(fee, vsize),
