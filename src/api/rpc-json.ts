@@ -3,6 +3,7 @@
  * (ValueFromAmount: "0.00001000"), object keys keep insertion order, replies end in "\n".
  * Plus Core's amount parsing (AmountFromValue / ParseFixedPoint) for fee-rate parameters.
  */
+import { concatBytes } from '../primitives/bytes.ts';
 
 /** A satoshi amount that serializes as BTC with 8 decimals (ValueFromAmount). */
 export class BtcAmount {
@@ -48,12 +49,58 @@ export class RawJson {
   }
 }
 
+/** A source of JSON bytes, written chunk by chunk when iterated. */
+export type JsonChunks = () => Iterable<Uint8Array<ArrayBuffer>>;
+
+/**
+ * JSON written as bytes (JsonWriter chunks, produced when the body is read): spliced in
+ * verbatim by coreJsonBody, so a 45 MB answer is never a JS string nor one buffer.
+ */
+export class RawJsonBytes {
+  constructor(readonly chunks: JsonChunks) {}
+  toJSON(): unknown {
+    if (!coreMode) return JSON.parse(decoder.decode(concatBytes(...this.chunks())));
+    rawBytes.push(this.chunks);
+    return `${RAW}$${rawBytes.length - 1}@@`;
+  }
+}
+
+let rawBytes: JsonChunks[] = [];
+const RAW_BYTES_RE = new RegExp(`"${RAW}\\$(\\d+)@@"`);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * coreJson(v) + suffix as a response body: a string, or the body's chunks in order when `v`
+ * holds RawJsonBytes (the text around them encoded once, their chunks written as read).
+ */
+export function coreJsonBody(v: unknown, suffix = ''): string | Iterable<Uint8Array<ArrayBuffer>> {
+  rawBytes = [];
+  const text = coreJson(v, true) + suffix;
+  const spliced = rawBytes;
+  rawBytes = [];
+  if (spliced.length === 0) return text;
+  return splice(text, spliced);
+}
+
+function* splice(text: string, spliced: JsonChunks[]): Generator<Uint8Array<ArrayBuffer>> {
+  let rest = text;
+  for (let m = RAW_BYTES_RE.exec(rest); m; m = RAW_BYTES_RE.exec(rest)) {
+    yield encoder.encode(rest.slice(0, m.index));
+    yield* spliced[Number(m[1])]!();
+    rest = rest.slice(m.index + m[0].length);
+  }
+  yield encoder.encode(rest);
+}
+
 /**
  * Serializes like UniValue::write() (compact): BtcAmount values as raw 8-decimal numbers,
  * bigints as integers. Uses the native JSON.stringify (an amount becomes a marker string that
- * is then unquoted), so a 100,000-entry getrawmempool stays fast.
+ * is then unquoted), so a 100,000-entry getrawmempool stays fast. RawJsonBytes values are
+ * decoded into the text here; coreJsonBody keeps them as bytes.
  */
-export function coreJson(v: unknown): string {
+export function coreJson(v: unknown, keepBytes = false): string {
+  if (!keepBytes) rawBytes = [];
   coreMode = true;
   try {
     let text: string | undefined;
@@ -72,10 +119,15 @@ export function coreJson(v: unknown): string {
       const raws = rawTexts;
       text = text.replace(RAW_TEXT_RE, (_m, i: string) => raws[Number(i)]!);
     }
+    if (!keepBytes && rawBytes.length) {
+      const chunks = rawBytes;
+      text = text.replace(new RegExp(RAW_BYTES_RE.source, 'g'), (_m, i: string) => decoder.decode(concatBytes(...chunks[Number(i)]!())));
+    }
     return text;
   } finally {
     coreMode = false;
     rawTexts = [];
+    if (!keepBytes) rawBytes = [];
   }
 }
 

@@ -16,9 +16,11 @@ import { isUnspendable, MAX_SCRIPT_ELEMENT_SIZE, readOp } from '../script/script
 import { isChildWithParentsTree } from '../mempool/package.ts';
 import type { Mempool } from '../mempool/pool.ts';
 import type { MempoolEntry } from '../mempool/types.ts';
+import { rbfOptInChecker } from '../mempool/rbf-optin.ts';
 import type { MempoolDeps, SubmitTxOutcome, TestAcceptItem } from './deps.ts';
 import { RPC, RpcBusy, RpcError, type RpcMethod } from './rpc.ts';
-import { amount, amountFromValue, RawJson } from './rpc-json.ts';
+import { amount, amountFromValue } from './rpc-json.ts';
+import { byInternal, entriesJson, sortedForDump } from './rpc-mempool-json.ts';
 import { scriptPubKeyJson } from './rpc-script.ts';
 
 const COIN = 100_000_000n;
@@ -131,7 +133,7 @@ function submitError(o: Extract<SubmitTxOutcome, { ok: false }>): RpcError {
 }
 
 /** entryToJSON (Core v29/v30 fields). */
-export function entryJson(pool: Mempool, e: MempoolEntry, rbfMemo = new Map<MempoolEntry, boolean>()): Record<string, unknown> {
+export function entryJson(pool: Mempool, e: MempoolEntry): Record<string, unknown> {
   return {
     vsize: e.vsize, weight: e.weight, time: e.time, height: e.height,
     descendantcount: e.descCount, descendantsize: e.descSize, ancestorcount: e.ancCount, ancestorsize: e.ancSize,
@@ -139,79 +141,10 @@ export function entryJson(pool: Mempool, e: MempoolEntry, rbfMemo = new Map<Memp
     fees: { base: amount(e.fee), modified: amount(e.modFee), ancestor: amount(e.ancFee), descendant: amount(e.descFee) },
     depends: [...e.parents].map((p) => p.txid).sort(),
     spentby: [...e.children].map((c) => c.txid).sort(internalOrder),
-    'bip125-replaceable': signalsRbf(e, rbfMemo),
+    'bip125-replaceable': rbfOptInChecker()(e),
     unbroadcast: false,
   };
   void pool;
-}
-
-/** IsRBFOptIn: the entry or an in-mempool ancestor signals BIP125. */
-function signalsRbf(e: MempoolEntry, memo: Map<MempoolEntry, boolean>): boolean {
-  const m = memo.get(e);
-  if (m !== undefined) return m;
-  memo.set(e, false);
-  let r = e.tx.inputs.some((i) => i.sequence < 0xfffffffe);
-  if (!r) for (const p of e.parents) if (signalsRbf(p, memo)) { r = true; break; }
-  memo.set(e, r);
-  return r;
-}
-
-function byInternalTxid(a: MempoolEntry, b: MempoolEntry): number {
-  return compareBytes(a.tx.txid, b.tx.txid);
-}
-
-/** getrawmempool true: every entry in Core's entryAll order (by depth, then score). */
-export function rawMempoolVerbose(pool: Mempool): RawJson {
-  return entriesObject(pool, sortedForDump(pool));
-}
-
-/**
- * CTxMemPool::entryAll order (DepthAndScoreComparator: ancestor count, then modified fee
- * rate, then txid), with the keys read once per entry rather than per comparison.
- */
-function sortedForDump(pool: Mempool): MempoolEntry[] {
-  const keyed = [...pool.entries()].map((e) => ({ e, a: e.ancCount, f: e.modFee, v: e.vsize }));
-  keyed.sort((x, y) => {
-    if (x.a !== y.a) return x.a - y.a;
-    const f1 = x.f * y.v;
-    const f2 = y.f * x.v;
-    if (f1 !== f2) return f1 > f2 ? -1 : 1;
-    return compareBytes(y.e.tx.txid, x.e.tx.txid);
-  });
-  return keyed.map((k) => k.e);
-}
-
-/**
- * { txid: entry, ... } as JSON text written entry by entry (no 100,000-key object to build
- * and walk); coreJson splices it into the reply.
- */
-function entriesObject(pool: Mempool, entries: MempoolEntry[]): RawJson {
-  const memo = new Map<MempoolEntry, boolean>();
-  const parts: string[] = new Array<string>(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    parts[i] = '"' + e.txid + '":' + entryJsonText(e, memo);
-  }
-  return new RawJson('{' + parts.join(',') + '}');
-}
-
-/** ValueFromAmount text: sats as BTC with exactly 8 decimals. */
-function btcText(sats: number): string {
-  return amount(sats).toString();
-}
-
-/**
- * coreJson(entryJson(e)) written directly (the same fields, order and formats; txids and
- * wtxids are hex, so nothing needs escaping). rpc-mempool-methods.test.ts checks the two agree.
- */
-export function entryJsonText(e: MempoolEntry, rbfMemo = new Map<MempoolEntry, boolean>()): string {
-  const depends = [...e.parents].map((p) => p.txid).sort();
-  const spentby = [...e.children].map((c) => c.txid).sort(internalOrder);
-  return `{"vsize":${e.vsize},"weight":${e.weight},"time":${e.time},"height":${e.height},` +
-    `"descendantcount":${e.descCount},"descendantsize":${e.descSize},"ancestorcount":${e.ancCount},"ancestorsize":${e.ancSize},` +
-    `"wtxid":"${e.wtxid}","fees":{"base":${btcText(e.fee)},"modified":${btcText(e.modFee)},"ancestor":${btcText(e.ancFee)},"descendant":${btcText(e.descFee)}},` +
-    `"depends":[${depends.map((t) => '"' + t + '"').join(',')}],"spentby":[${spentby.map((t) => '"' + t + '"').join(',')}],` +
-    `"bip125-replaceable":${signalsRbf(e, rbfMemo)},"unbroadcast":false}`;
 }
 
 function busy<T extends { busy: boolean }>(o: T): Exclude<T, { busy: true }> {
@@ -349,7 +282,7 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
         const entries = sortedForDump(pool);
         if (verbose === true) {
           if (withSeq === true) throw new RpcError(RPC.INVALID_PARAMETER, 'Verbose results cannot contain mempool sequence values.');
-          return entriesObject(pool, entries);
+          return entriesJson(entries);
         }
         const txids = entries.map((e) => e.txid);
         return withSeq === true ? { txids, mempool_sequence: pool.events.sequence } : txids;
@@ -386,8 +319,8 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
       run([txid, verbose]) {
         const e = pool.get(parseHash(txid, 'txid'));
         if (!e) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Transaction not in mempool');
-        const list = [...pool.ancestorsOf(e)].sort(byInternalTxid);
-        return verbose === true ? entriesObject(pool, list) : list.map((x) => x.txid);
+        const list = [...pool.ancestorsOf(e)].sort(byInternal);
+        return verbose === true ? entriesJson(list) : list.map((x) => x.txid);
       },
     },
     {
@@ -399,8 +332,8 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
         if (!e) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Transaction not in mempool');
         const set = pool.descendantsOf(e);
         set.delete(e);
-        const list = [...set].sort(byInternalTxid);
-        return verbose === true ? entriesObject(pool, list) : list.map((x) => x.txid);
+        const list = [...set].sort(byInternal);
+        return verbose === true ? entriesJson(list) : list.map((x) => x.txid);
       },
     },
     {

@@ -15,7 +15,8 @@
  */
 import type { Context } from 'hono';
 import { ApiError } from './errors.ts';
-import { coreJson } from './rpc-json.ts';
+import { coreJsonBody } from './rpc-json.ts';
+import { chunkStream } from './json-writer.ts';
 
 /** rpc/protocol.h RPCErrorCode (the ones used here). */
 export const RPC = {
@@ -220,7 +221,8 @@ async function run(methods: ReadonlyMap<string, RpcMethod>, req: ParsedRequest):
 }
 
 function jsonResponse(body: unknown, status: number): Response {
-  return new Response(coreJson(body) + '\n', { status, headers: { 'Content-Type': 'application/json' } });
+  const text = coreJsonBody(body, '\n');
+  return new Response(typeof text === 'string' ? text : chunkStream(text), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
 /** JSONErrorReply's status for a legacy request. */

@@ -33,7 +33,7 @@ export function isHex(s: string): boolean {
   return s.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(s);
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { hashToHex, toHex } from '../../src/primitives/bytes.ts';
 import { base58Check, descriptorChecksum, scriptPubKeyJson, scriptToAsm, segwitAddress } from '../../src/api/rpc-script.ts';
 import { call, mempoolApp, rpcCall, spend, TestMempoolNode } from './mempool-deps.ts';
-import { entryJson, entryJsonText } from '../../src/api/rpc-methods.ts';
+import { entryJson } from '../../src/api/rpc-methods.ts';
+import { entryJsonText } from '../../src/api/rpc-mempool-json.ts';
 import { coreJson } from '../../src/api/rpc-json.ts';
 
 const hex = (t: { raw: Uint8Array }) => toHex(t.raw);
