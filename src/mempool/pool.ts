@@ -149,8 +149,14 @@ export class Mempool {
   private readonly spenders = new SpenderIndex();
   /** Ordered by compareAncestorScore. */
   readonly ancestorIndex = new ScoreIndex<MempoolEntry>(ANCESTOR_KEY);
-  /** Ordered by compareDescendantScore. */
-  readonly descendantIndex = new ScoreIndex<MempoolEntry>(DESCENDANT_KEY);
+  /**
+   * Ordered by compareDescendantScore. Read only by TrimToSize, so it is kept only while the
+   * pool is at least half full (built on crossing half, dropped under a quarter): below
+   * that, admission skips its upkeep (two ordered-index updates per entry and ancestor).
+   */
+  private dIndex: ScoreIndex<MempoolEntry> | undefined;
+  /** Inside TrimToSize: the index stays while it evicts, whatever the usage. */
+  private trimming = false;
   /** prioritisetransaction deltas (mapDeltas), by txid hex; kept for absent txs too. */
   private readonly deltas = new Map<string, number>();
   private usage = 0;
@@ -379,11 +385,14 @@ export class Mempool {
       a.descFee += e.modFee;
       // Re-index only when the key (max of own and descendant fee rate) changes.
       // The index compares key snapshots, so the entry is still found under its old key.
-      const up = a.descFee * a.vsize > a.modFee * a.descSize;
-      if ((up ? a.descFee : a.modFee) !== a.dKeyFee || (up ? a.descSize : a.vsize) !== a.dKeySize) {
-        this.descendantIndex.delete(a);
-        setDescendantKey(a);
-        this.descendantIndex.insert(a);
+      const dIndex = this.dIndex;
+      if (dIndex !== undefined) {
+        const up = a.descFee * a.vsize > a.modFee * a.descSize;
+        if ((up ? a.descFee : a.modFee) !== a.dKeyFee || (up ? a.descSize : a.vsize) !== a.dKeySize) {
+          dIndex.delete(a);
+          setDescendantKey(a);
+          dIndex.insert(a);
+        }
       }
     }
     e.ancCount = cnt;
@@ -391,12 +400,16 @@ export class Mempool {
     e.ancFee = fee;
     e.ancSigOps = sig;
     setAncestorKey(e);
-    setDescendantKey(e);
     this.ancestorIndex.insert(e);
-    this.descendantIndex.insert(e);
     this.usage += e.usage;
     this.vsizeTotal += e.vsize;
     this.feeTotal += e.fee;
+    if (this.dIndex !== undefined) {
+      setDescendantKey(e);
+      this.dIndex.insert(e);
+    } else if (this.usage * 2 >= this.opts.maxSizeBytes) {
+      this.buildDescendantIndex();
+    }
     this.events.emitAdded(e);
   }
 
@@ -412,6 +425,7 @@ export class Mempool {
     const dD = newStamp();
     const dirtyA: PoolEntry[] = [];
     const dirtyD: PoolEntry[] = [];
+    const dIndex = this.dIndex;
     for (const e0 of stage) {
       const e = e0 as PoolEntry;
       if (e.parents.size !== 0) {
@@ -429,8 +443,8 @@ export class Mempool {
             }
           }
           if (stage.has(a)) continue;
-          if (a.markD !== dD) {
-            this.descendantIndex.delete(a);
+          if (dIndex !== undefined && a.markD !== dD) {
+            dIndex.delete(a);
             a.markD = dD;
             dirtyD.push(a);
           }
@@ -475,7 +489,7 @@ export class Mempool {
         if (c.parents.delete(e)) this.usage -= 2 * LINK_USAGE;
       }
       this.ancestorIndex.delete(e);
-      this.descendantIndex.delete(e);
+      dIndex?.delete(e);
       this.byTxid.delete(e.txid);
       this.byWtxid.delete(e.wtxid);
       const prev = e.prev;
@@ -488,8 +502,9 @@ export class Mempool {
     for (const d of dirtyD) {
       if (stage.has(d)) continue;
       setDescendantKey(d);
-      this.descendantIndex.insert(d);
+      dIndex!.insert(d);
     }
+    if (!this.trimming) this.maybeDropDescendantIndex();
     for (const a of dirtyA) {
       if (stage.has(a)) continue;
       setAncestorKey(a);
@@ -514,7 +529,7 @@ export class Mempool {
     this.version++;
     for (const e of entries) {
       this.ancestorIndex.delete(e);
-      this.descendantIndex.delete(e);
+      this.dIndex?.delete(e);
       let cnt = 1, size = e.vsize, fee = e.modFee, sig = e.sigOpCost;
       for (const a of this.ancestorsOf(e)) {
         cnt++;
@@ -536,9 +551,11 @@ export class Mempool {
       e.descSize = ds;
       e.descFee = df;
       setAncestorKey(e);
-      setDescendantKey(e);
       this.ancestorIndex.insert(e);
-      this.descendantIndex.insert(e);
+      if (this.dIndex !== undefined) {
+        setDescendantKey(e);
+        this.dIndex.insert(e);
+      }
     }
   }
 
@@ -582,7 +599,7 @@ export class Mempool {
     desc.delete(e);
     for (const x of [e, ...anc, ...desc]) {
       this.ancestorIndex.delete(x);
-      this.descendantIndex.delete(x);
+      this.dIndex?.delete(x);
     }
     e.feeDelta += delta;
     e.modFee += delta;
@@ -592,9 +609,11 @@ export class Mempool {
     for (const d of desc) d.ancFee += delta;
     for (const x of [e, ...anc, ...desc]) {
       setAncestorKey(x);
-      setDescendantKey(x);
       this.ancestorIndex.insert(x);
-      this.descendantIndex.insert(x);
+      if (this.dIndex !== undefined) {
+        setDescendantKey(x);
+        this.dIndex.insert(x);
+      }
     }
   }
 
@@ -639,22 +658,57 @@ export class Mempool {
   }
 
   /**
+   * The descendant-score index: the maintained one, or (below the size where it is kept) one
+   * built for the caller and not kept.
+   */
+  get descendantIndex(): ScoreIndex<MempoolEntry> {
+    return this.dIndex ?? this.makeDescendantIndex();
+  }
+
+  private makeDescendantIndex(): ScoreIndex<MempoolEntry> {
+    const index = new ScoreIndex<MempoolEntry>(DESCENDANT_KEY);
+    for (const e of this.byTxid.values()) {
+      setDescendantKey(e);
+      index.insert(e);
+    }
+    return index;
+  }
+
+  /** Under a quarter of the size limit the index is dropped (rebuilt on crossing half). */
+  private maybeDropDescendantIndex(): void {
+    if (this.dIndex !== undefined && this.usage * 4 < this.opts.maxSizeBytes) this.dIndex = undefined;
+  }
+
+  private buildDescendantIndex(): ScoreIndex<MempoolEntry> {
+    this.dIndex = this.makeDescendantIndex();
+    return this.dIndex;
+  }
+
+  /**
    * TrimToSize: evicts the lowest descendant-score package (an entry with its descendants)
    * until usage ≤ limit; the rolling minimum fee rises to the evicted package's fee rate
    * plus the incremental relay fee. Returns the evicted entries.
    */
   trimToSize(limit = this.opts.maxSizeBytes): MempoolEntry[] {
     const removed: MempoolEntry[] = [];
+    if (this.byTxid.size === 0 || this.usage <= limit) return removed;
     let maxRemoved = 0;
-    while (this.byTxid.size > 0 && this.usage > limit) {
-      const worst = this.descendantIndex.first()!;
-      const rate = feeRatePerK(worst.descFee, worst.descSize) + this.opts.incrementalRelayFeeRate;
-      this.trackPackageRemoved(rate);
-      if (rate > maxRemoved) maxRemoved = rate;
-      const stage = this.descendantsOf(worst);
-      this.removeStaged(stage, false, 'evicted');
-      for (const e of stage) removed.push(e);
+    const index = this.dIndex ?? this.buildDescendantIndex();
+    this.trimming = true;
+    try {
+      while (this.byTxid.size > 0 && this.usage > limit) {
+        const worst = index.first()!;
+        const rate = feeRatePerK(worst.descFee, worst.descSize) + this.opts.incrementalRelayFeeRate;
+        this.trackPackageRemoved(rate);
+        if (rate > maxRemoved) maxRemoved = rate;
+        const stage = this.descendantsOf(worst);
+        this.removeStaged(stage, false, 'evicted');
+        for (const e of stage) removed.push(e);
+      }
+    } finally {
+      this.trimming = false;
     }
+    this.maybeDropDescendantIndex();
     return removed;
   }
 
@@ -690,7 +744,7 @@ export class Mempool {
     this.byWtxid.clear();
     this.spenders.clear();
     this.ancestorIndex.clear();
-    this.descendantIndex.clear();
+    this.dIndex = undefined;
     this.usage = 0;
     this.vsizeTotal = 0;
     this.feeTotal = 0;
