@@ -91,9 +91,15 @@ export const DEFAULT_POLICY: Readonly<PolicyOptions> = Object.freeze({
 
 /** Defaults overlaid with the given options (undefined fields keep the default). */
 export function policyOptions(o: Partial<PolicyOptions> = {}): PolicyOptions {
-  const out: PolicyOptions = { ...DEFAULT_POLICY };
-  for (const [k, v] of Object.entries(o) as [keyof PolicyOptions, never][]) {
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
+  const d = DEFAULT_POLICY;
+  // Field by field (no Object.entries): this runs once per validated transaction.
+  return {
+    requireStandard: o.requireStandard !== undefined ? o.requireStandard : d.requireStandard,
+    maxDatacarrierBytes: o.maxDatacarrierBytes !== undefined ? o.maxDatacarrierBytes : d.maxDatacarrierBytes,
+    permitBareMultisig: o.permitBareMultisig !== undefined ? o.permitBareMultisig : d.permitBareMultisig,
+    dustRelayFeeRate: o.dustRelayFeeRate !== undefined ? o.dustRelayFeeRate : d.dustRelayFeeRate,
+    minRelayFeeRate: o.minRelayFeeRate !== undefined ? o.minRelayFeeRate : d.minRelayFeeRate,
+    bytesPerSigop: o.bytesPerSigop !== undefined ? o.bytesPerSigop : d.bytesPerSigop,
+    maxFeeRate: o.maxFeeRate !== undefined ? o.maxFeeRate : d.maxFeeRate,
+  };
 }

@@ -13,7 +13,7 @@ import {
   MAX_P2SH_SIGOPS, MAX_STANDARD_P2WSH_SCRIPT_SIZE, MAX_STANDARD_P2WSH_STACK_ITEM_SIZE, MAX_STANDARD_P2WSH_STACK_ITEMS,
   MAX_STANDARD_TAPSCRIPT_STACK_ITEM_SIZE, MAX_TX_LEGACY_SIGOPS,
 } from './constants.ts';
-import { solver } from './solver.ts';
+import { commonOutputType, solver } from './solver.ts';
 
 /** BIP341 annex tag and tapscript leaf version (script/interpreter.h). */
 const ANNEX_TAG = 0x50;
@@ -77,7 +77,8 @@ export function areInputsStandard(tx: Transaction, spent: readonly TxOut[]): boo
   if (isCoinBase(tx)) return true;
   if (!legacySigopsWithinBip54(tx, spent)) return false;
   for (let i = 0; i < tx.inputs.length; i++) {
-    const { type } = solver(spent[i]!.scriptPubKey);
+    const spk = spent[i]!.scriptPubKey;
+    const type = commonOutputType(spk) ?? solver(spk).type;
     if (type === 'nonstandard' || type === 'witness_unknown') return false;
     if (type === 'scripthash') {
       const redeem = redeemScriptOf(tx.inputs[i]!.scriptSig);

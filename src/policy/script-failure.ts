@@ -18,6 +18,8 @@ export type TxScriptResult = { ok: true } | { ok: false; error: ScriptError; inp
 
 /** Runs every input's script under `flags` (possibly on worker threads). */
 export type ScriptRunner = (flags: number) => TxScriptResult | Promise<TxScriptResult>;
+/** A ScriptRunner that answers on the spot (in this thread). */
+export type SyncScriptRunner = (flags: number) => TxScriptResult;
 
 export type ScriptVerdict =
   | { ok: true }
@@ -46,13 +48,34 @@ export function scriptFailureReason(flags: number, error: ScriptError): string {
 export async function checkInputScripts(run: ScriptRunner, opts: ScriptCheckOptions = {}): Promise<ScriptVerdict> {
   const flags = opts.flags ?? STANDARD_SCRIPT_VERIFY_FLAGS;
   const first = await run(flags);
-  if (first.ok) return { ok: true };
-  const reason = scriptFailureReason(flags, first.error);
-  const details = opts.describeInput ? opts.describeInput(first.input) : `input ${first.input}`;
+  if (first.ok) return PASSED;
   let kind: 'policy' | 'consensus' = flags & STANDARD_NOT_MANDATORY_VERIFY_FLAGS ? 'policy' : 'consensus';
   if (kind === 'policy' && (opts.classify ?? true)) {
     const mandatory = await run(flags & MANDATORY_SCRIPT_VERIFY_FLAGS);
     if (!mandatory.ok) kind = 'consensus';
   }
+  return failed(first, flags, kind, opts);
+}
+
+/** checkInputScripts for a runner that answers synchronously (no promise, no await). */
+export function checkInputScriptsSync(run: SyncScriptRunner, opts: ScriptCheckOptions = {}): ScriptVerdict {
+  const flags = opts.flags ?? STANDARD_SCRIPT_VERIFY_FLAGS;
+  const first = run(flags);
+  if (first.ok) return PASSED;
+  let kind: 'policy' | 'consensus' = flags & STANDARD_NOT_MANDATORY_VERIFY_FLAGS ? 'policy' : 'consensus';
+  if (kind === 'policy' && (opts.classify ?? true)) {
+    const mandatory = run(flags & MANDATORY_SCRIPT_VERIFY_FLAGS);
+    if (!mandatory.ok) kind = 'consensus';
+  }
+  return failed(first, flags, kind, opts);
+}
+
+const PASSED: ScriptVerdict = Object.freeze({ ok: true as const });
+
+function failed(
+  first: { error: ScriptError; input: number }, flags: number, kind: 'policy' | 'consensus', opts: ScriptCheckOptions,
+): ScriptVerdict {
+  const reason = scriptFailureReason(flags, first.error);
+  const details = opts.describeInput ? opts.describeInput(first.input) : `input ${first.input}`;
   return { ok: false, reason, details, kind, error: first.error, input: first.input };
 }

@@ -100,6 +100,22 @@ function matchMultisig(s: Uint8Array): { m: number; keys: Uint8Array[] } | undef
   return pc + 1 === s.length ? { m, keys } : undefined;
 }
 
+/**
+ * Solver's type for the common templates, without building the solutions: P2SH, P2PKH,
+ * witness v0 key/script hash and v1 taproot. Undefined for anything else (ask solver()).
+ */
+export function commonOutputType(s: Uint8Array): TxoutType | undefined {
+  const n = s.length;
+  if (n === 22) return s[0] === OP.OP_0 && s[1] === 20 ? 'witness_v0_keyhash' : undefined;
+  if (n === 34) {
+    if (s[1] !== 32) return undefined;
+    return s[0] === OP.OP_0 ? 'witness_v0_scripthash' : s[0] === OP.OP_1 ? 'witness_v1_taproot' : undefined;
+  }
+  if (n === 23) return isP2SH(s) ? 'scripthash' : undefined;
+  if (n === 25) return matchPayToPubkeyHash(s) ? 'pubkeyhash' : undefined;
+  return undefined;
+}
+
 /** Core's Solver. */
 export function solver(s: Uint8Array): Solution {
   // Shortcut for P2SH: always OP_HASH160 <20> OP_EQUAL.

@@ -9,7 +9,7 @@ import {
   TX_MIN_STANDARD_VERSION, type PolicyOptions,
 } from './constants.ts';
 import { feeForVsize } from './feerate.ts';
-import { solver, type TxoutType } from './solver.ts';
+import { commonOutputType, solver, type TxoutType } from './solver.ts';
 
 export type PolicyCheck = { ok: true } | { ok: false; reason: string; details?: string };
 
@@ -28,23 +28,43 @@ export function getDustThreshold(out: TxOut, dustRelayFeeRate: number): bigint {
 
 /** IsDust. */
 export function isDust(out: TxOut, dustRelayFeeRate: number): boolean {
-  return out.value < getDustThreshold(out, dustRelayFeeRate);
+  const spk = out.scriptPubKey;
+  if (isUnspendable(spk)) return out.value < 0n;
+  // getDustThreshold in plain numbers while the product is exact (always, for sane rates).
+  const n = spk.length;
+  const isWitness = n >= 4 && n <= 42 && (spk[0] === 0 || (spk[0]! >= 0x51 && spk[0]! <= 0x60)) && spk[1]! + 2 === n;
+  const size = txOutSize(out) + (isWitness ? 32 + 4 + 1 + Math.floor(107 / WITNESS_SCALE_FACTOR) + 4 : 32 + 4 + 1 + 107 + 4);
+  const num = dustRelayFeeRate * size;
+  // (Bounded well inside 2^53 so that the division below rounds like the integer one.)
+  if (!Number.isInteger(num) || Math.abs(num) > 2 ** 40) return out.value < getDustThreshold(out, dustRelayFeeRate);
+  // feeForVsize: rounded up for a positive product, truncated toward zero otherwise.
+  const threshold = num > 0 ? Math.floor((num + 999) / 1000) : Math.trunc(num / 1000);
+  return out.value < threshold;
 }
 
 /** GetDust: indexes of every dust output. */
 export function getDust(tx: { outputs: TxOut[] }, dustRelayFeeRate: number): number[] {
   const out: number[] = [];
-  tx.outputs.forEach((o, i) => {
-    if (isDust(o, dustRelayFeeRate)) out.push(i);
-  });
+  const outs = tx.outputs;
+  for (let i = 0; i < outs.length; i++) if (isDust(outs[i]!, dustRelayFeeRate)) out.push(i);
   return out;
 }
+
+const COMMON_STANDARD: Partial<Record<TxoutType, { standard: boolean; type: TxoutType }>> = Object.freeze({
+  witness_v0_keyhash: Object.freeze({ standard: true, type: 'witness_v0_keyhash' as const }),
+  witness_v0_scripthash: Object.freeze({ standard: true, type: 'witness_v0_scripthash' as const }),
+  witness_v1_taproot: Object.freeze({ standard: true, type: 'witness_v1_taproot' as const }),
+  scripthash: Object.freeze({ standard: true, type: 'scripthash' as const }),
+  pubkeyhash: Object.freeze({ standard: true, type: 'pubkeyhash' as const }),
+});
 
 /**
  * IsStandard(scriptPubKey): every Solver type but NONSTANDARD, with bare multisig limited
  * to 1 ≤ m ≤ n ≤ 3. (NULL_DATA size is budgeted per transaction by IsStandardTx in v30.)
  */
 export function isStandardScriptPubKey(spk: Uint8Array): { standard: boolean; type: TxoutType } {
+  const common = commonOutputType(spk);
+  if (common) return COMMON_STANDARD[common]!;
   const { type, solutions } = solver(spk);
   if (type === 'nonstandard') return { standard: false, type };
   if (type === 'multisig') {

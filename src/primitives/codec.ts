@@ -151,4 +151,8 @@ export class ByteWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
+  /** The bytes written so far as a view (no copy); later writes may reuse or replace the buffer. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
 }

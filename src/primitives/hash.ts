@@ -5,7 +5,7 @@
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { ripemd160 as nobleRipemd160 } from '@noble/hashes/legacy.js';
-import { sha256Js, Sha256JsStream } from './sha256.ts';
+import { sha256dJs, sha256Js, Sha256JsStream } from './sha256.ts';
 
 /** An incremental SHA-256 whose state can be cloned (a midstate). */
 export interface Sha256Stream {
@@ -18,6 +18,8 @@ export interface Sha256Backend {
   readonly name: string;
   sha256(data: Uint8Array): Uint8Array;
   create(): Sha256Stream;
+  /** SHA256(SHA256(x)) when the backend has a faster way than two calls. */
+  hash256?(data: Uint8Array): Uint8Array;
 }
 
 type NobleHash = ReturnType<typeof nobleSha256.create>;
@@ -46,6 +48,7 @@ export const jsSha256Backend: Sha256Backend = {
   name: 'js',
   sha256: sha256Js,
   create: () => new Sha256JsStream(),
+  hash256: sha256dJs,
 };
 
 let backend: Sha256Backend = jsSha256Backend;
@@ -66,7 +69,8 @@ export function createSha256(): Sha256Stream {
 }
 /** SHA256(SHA256(x)): txids, block hashes, legacy and BIP143 sighashes, merkle nodes. */
 export function hash256(data: Uint8Array): Uint8Array {
-  return backend.sha256(backend.sha256(data));
+  const b = backend;
+  return b.hash256 ? b.hash256(data) : b.sha256(b.sha256(data));
 }
 export function ripemd160(data: Uint8Array): Uint8Array {
   return nobleRipemd160(data);
@@ -76,14 +80,20 @@ export function hash160(data: Uint8Array): Uint8Array {
   return nobleRipemd160(backend.sha256(data));
 }
 
-const tagCache = new Map<string, Sha256Stream>();
+/** Midstates by tag, for the backend they were made with (cleared when it changes). */
+let tagCache = new Map<string, Sha256Stream>();
+let tagCacheBackend: Sha256Backend = backend;
 /** BIP340 tagged hash midstate: SHA256(SHA256(tag) || SHA256(tag)), ready for the message. */
 export function taggedHasher(tag: string): Sha256Stream {
-  let s = tagCache.get(tag + '\0' + backend.name);
+  if (tagCacheBackend !== backend) {
+    tagCache = new Map();
+    tagCacheBackend = backend;
+  }
+  let s = tagCache.get(tag);
   if (!s) {
     const t = backend.sha256(new TextEncoder().encode(tag));
     s = backend.create().update(t).update(t);
-    tagCache.set(tag + '\0' + backend.name, s);
+    tagCache.set(tag, s);
   }
   return s.clone();
 }

@@ -19,23 +19,25 @@ const W = new Int32Array(64);
 
 /** One compression of the 64-byte block at buf[off..] into state h. */
 function compress(h: Int32Array, buf: Uint8Array, off: number): void {
+  const w = W, k = K;
   for (let i = 0; i < 16; i++, off += 4) {
-    W[i] = (buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!;
+    w[i] = (buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!;
   }
+  compressW(h, w, k);
+}
+
+/** The 64 rounds on a message schedule whose first 16 words are filled in. */
+function compressW(h: Int32Array, w: Int32Array, k: Int32Array): void {
   for (let i = 16; i < 64; i++) {
-    const w15 = W[i - 15]!, w2 = W[i - 2]!;
-    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
-    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
-    W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
+    const w15 = w[i - 15]!, w2 = w[i - 2]!;
+    w[i] = (w[i - 16]! + (((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3)) + w[i - 7]! +
+      (((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10))) | 0;
   }
   let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
   for (let i = 0; i < 64; i++) {
-    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    const ch = (e & f) ^ (~e & g);
-    const t1 = (hh + S1 + ch + K[i]! + W[i]!) | 0;
-    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-    const maj = (a & b) ^ (a & c) ^ (b & c);
-    const t2 = (S0 + maj) | 0;
+    // ch = g ^ (e & (f ^ g)), maj = (a & b) | (c & (a | b)): the usual identities.
+    const t1 = (hh + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + (g ^ (e & (f ^ g))) + k[i]! + w[i]!) | 0;
+    const t2 = ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) + ((a & b) | (c & (a | b)))) | 0;
     hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
   }
   h[0] = (h[0]! + a) | 0; h[1] = (h[1]! + b) | 0; h[2] = (h[2]! + c) | 0; h[3] = (h[3]! + d) | 0;
@@ -51,30 +53,55 @@ function writeDigest(h: Int32Array): Uint8Array {
   return out;
 }
 
-/** Pads and finishes: `tail` holds the last (< 64) message bytes, `total` the message length. */
+/**
+ * Pads and finishes: the last (< 64) message bytes are src[from..from+tailLen), `total` the
+ * message length in bytes. No views, no allocation.
+ */
 const PAD = new Uint8Array(128);
-function finish(h: Int32Array, tail: Uint8Array, tailLen: number, total: number): void {
-  PAD.fill(0);
-  PAD.set(tail.subarray(0, tailLen));
-  PAD[tailLen] = 0x80;
+function finish(h: Int32Array, src: Uint8Array, from: number, tailLen: number, total: number): void {
+  const pad = PAD;
+  for (let i = 0; i < tailLen; i++) pad[i] = src[from + i]!;
+  pad[tailLen] = 0x80;
   const blocks = tailLen < 56 ? 1 : 2;
   const end = blocks * 64;
+  for (let i = tailLen + 1; i < end - 8; i++) pad[i] = 0;
   const bitsHi = Math.floor(total / 0x20000000);
   const bitsLo = (total * 8) >>> 0;
-  PAD[end - 8] = bitsHi >>> 24; PAD[end - 7] = bitsHi >>> 16; PAD[end - 6] = bitsHi >>> 8; PAD[end - 5] = bitsHi;
-  PAD[end - 4] = bitsLo >>> 24; PAD[end - 3] = bitsLo >>> 16; PAD[end - 2] = bitsLo >>> 8; PAD[end - 1] = bitsLo;
-  compress(h, PAD, 0);
-  if (blocks === 2) compress(h, PAD, 64);
+  pad[end - 8] = bitsHi >>> 24; pad[end - 7] = bitsHi >>> 16; pad[end - 6] = bitsHi >>> 8; pad[end - 5] = bitsHi;
+  pad[end - 4] = bitsLo >>> 24; pad[end - 3] = bitsLo >>> 16; pad[end - 2] = bitsLo >>> 8; pad[end - 1] = bitsLo;
+  compress(h, pad, 0);
+  if (blocks === 2) compress(h, pad, 64);
 }
 
 const H = new Int32Array(8);
-/** SHA-256 of `data` in one call. */
-export function sha256Js(data: Uint8Array): Uint8Array {
+/** SHA-256 of `data` into the state H. */
+function hashInto(data: Uint8Array): void {
   H.set(IV);
   const n = data.length;
   const full = n - (n % 64);
   for (let off = 0; off < full; off += 64) compress(H, data, off);
-  finish(H, data.subarray(full), n - full, n);
+  finish(H, data, full, n - full, n);
+}
+
+/** SHA-256 of `data` in one call. */
+export function sha256Js(data: Uint8Array): Uint8Array {
+  hashInto(data);
+  return writeDigest(H);
+}
+
+/**
+ * SHA256(SHA256(data)): the second pass hashes the first digest straight from the state
+ * words (one block: 8 digest words, 0x80, zeros, length 256), without the digest bytes.
+ */
+export function sha256dJs(data: Uint8Array): Uint8Array {
+  hashInto(data);
+  const w = W;
+  for (let i = 0; i < 8; i++) w[i] = H[i]!;
+  w[8] = 0x80000000 | 0;
+  for (let i = 9; i < 15; i++) w[i] = 0;
+  w[15] = 256;
+  H.set(IV);
+  compressW(H, w, K);
   return writeDigest(H);
 }
 
@@ -101,31 +128,34 @@ export class Sha256JsStream {
   update(data: Uint8Array): this {
     let pos = 0;
     const n = data.length;
+    const buf = this.buf;
     this.total += n;
-    if (this.bufLen > 0) {
-      const take = Math.min(64 - this.bufLen, n);
-      this.buf.set(data.subarray(0, take), this.bufLen);
-      this.bufLen += take;
+    let bl = this.bufLen;
+    if (bl > 0) {
+      const take = Math.min(64 - bl, n);
+      for (let i = 0; i < take; i++) buf[bl + i] = data[i]!;
+      bl += take;
       pos = take;
-      if (this.bufLen < 64) return this;
-      compress(this.h, this.buf, 0);
-      this.bufLen = 0;
+      if (bl < 64) {
+        this.bufLen = bl;
+        return this;
+      }
+      compress(this.h, buf, 0);
+      bl = 0;
     }
     while (n - pos >= 64) {
       compress(this.h, data, pos);
       pos += 64;
     }
-    if (pos < n) {
-      this.buf.set(data.subarray(pos), 0);
-      this.bufLen = n - pos;
-    }
+    for (let i = pos; i < n; i++) buf[i - pos] = data[i]!;
+    this.bufLen = n - pos;
     return this;
   }
 
   digest(): Uint8Array {
-    const h = this.h.slice();
-    finish(h, this.buf, this.bufLen, this.total);
-    return writeDigest(h);
+    H.set(this.h);
+    finish(H, this.buf, 0, this.bufLen, this.total);
+    return writeDigest(H);
   }
 
   clone(): Sha256JsStream {

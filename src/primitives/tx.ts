@@ -2,7 +2,7 @@
  * Transactions: decode keeping the original bytes, encode, txid/wtxid, weight and vsize.
  * Mirrors Core's UnserializeTransaction/SerializeTransaction (primitives/transaction.h).
  */
-import { ByteReader, ByteWriter, compactSizeLength } from './codec.ts';
+import { ByteReader, ByteWriter, compactSizeLength, MAX_SIZE } from './codec.ts';
 import { DecodeError } from './errors.ts';
 import { createSha256, hash256, sha256 } from './hash.ts';
 import { hashToHex } from './bytes.ts';
@@ -153,10 +153,149 @@ export function readTransaction(r: ByteReader): Transaction {
 
 /** Decodes exactly one transaction; trailing bytes are an error. */
 export function decodeTx(bytes: Uint8Array): Transaction {
+  // Well-formed input takes the fast path; anything it does not accept is decoded again
+  // by readTransaction, which throws the precise DecodeError (or accepts the odd case).
+  const fast = decodeTxFast(bytes);
+  if (fast) return fast;
   const r = new ByteReader(bytes, 'transaction');
   const tx = readTransaction(r);
   r.end();
   return tx;
+}
+
+// ---------------------------------------------------------------------------------------
+// Fast path of decodeTx: one pass over the bytes with no per-field labels, for the
+// common shapes (at least one input; segwit flag 1 with a non-empty witness, or none).
+// Returns undefined for anything else, including every malformed input.
+
+let P = 0;
+function u32At(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+/** A canonical CompactSize ≤ MAX_SIZE at P (advancing it), or -1. */
+function compactAt(b: Uint8Array, end: number): number {
+  if (P >= end) return -1;
+  const f = b[P]!;
+  if (f < 0xfd) {
+    P++;
+    return f;
+  }
+  if (f === 0xfd) {
+    if (end - P < 3) return -1;
+    const n = b[P + 1]! | (b[P + 2]! << 8);
+    if (n < 0xfd) return -1;
+    P += 3;
+    return n;
+  }
+  if (f === 0xfe) {
+    if (end - P < 5) return -1;
+    const n = u32At(b, P + 1);
+    if (n < 0x10000 || n > MAX_SIZE) return -1;
+    P += 5;
+    return n;
+  }
+  return -1;
+}
+/** A length-prefixed byte string at P as a view, or undefined. */
+function varBytesAt(b: Uint8Array, end: number): Uint8Array | undefined {
+  const n = compactAt(b, end);
+  if (n < 0 || n > end - P) return undefined;
+  const v = b.subarray(P, P + n);
+  P += n;
+  return v;
+}
+/** Signed little-endian int64 at o, as Core's CAmount. */
+function i64At(b: Uint8Array, o: number): bigint {
+  const lo = u32At(b, o);
+  const hi = b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24);
+  // Exact in a double while |value| < 2^53 (every valid amount).
+  if (hi >= 0 && hi < 0x200000) return BigInt(hi * 4294967296 + lo);
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+let txidScratch = new Uint8Array(1024);
+
+function decodeTxFast(buf: Uint8Array): Transaction | undefined {
+  const end = buf.length;
+  if (end < 10) return undefined;
+  const version = u32At(buf, 0);
+  P = 4;
+  let segwit = false;
+  let bodyStart = 4;
+  if (buf[4] === 0) {
+    if (buf[5] !== 1) return undefined;
+    segwit = true;
+    P = 6;
+    bodyStart = 6;
+  }
+  const nIn = compactAt(buf, end);
+  if (nIn <= 0 || nIn * MIN_TXIN_SIZE > end - P) return undefined;
+  const inputs: TxIn[] = new Array(nIn);
+  for (let i = 0; i < nIn; i++) {
+    if (end - P < 36) return undefined;
+    const txid = buf.subarray(P, P + 32);
+    const vout = u32At(buf, P + 32);
+    P += 36;
+    const scriptSig = varBytesAt(buf, end);
+    if (!scriptSig || end - P < 4) return undefined;
+    const sequence = u32At(buf, P);
+    P += 4;
+    inputs[i] = { prevout: { txid, vout }, scriptSig, sequence, witness: [] };
+  }
+  const nOut = compactAt(buf, end);
+  if (nOut < 0 || nOut * MIN_TXOUT_SIZE > end - P) return undefined;
+  const outputs: TxOut[] = new Array(nOut);
+  for (let i = 0; i < nOut; i++) {
+    if (end - P < 8) return undefined;
+    const value = i64At(buf, P);
+    P += 8;
+    const scriptPubKey = varBytesAt(buf, end);
+    if (!scriptPubKey) return undefined;
+    outputs[i] = { value, scriptPubKey };
+  }
+  const bodyEnd = P;
+  let hasWitness = false;
+  if (segwit) {
+    for (let i = 0; i < nIn; i++) {
+      const n = compactAt(buf, end);
+      if (n < 0 || n > end - P) return undefined;
+      const stack: Uint8Array[] = new Array(n);
+      for (let j = 0; j < n; j++) {
+        const item = varBytesAt(buf, end);
+        if (!item) return undefined;
+        stack[j] = item;
+      }
+      inputs[i]!.witness = stack;
+      if (n > 0) hasWitness = true;
+    }
+    if (!hasWitness) return undefined;
+  }
+  if (end - P !== 4) return undefined;
+  const locktime = u32At(buf, P);
+  const totalSize = end;
+  let txid: Uint8Array;
+  let wtxid: Uint8Array;
+  let baseSize: number;
+  if (hasWitness) {
+    // Non-witness serialization = version ‖ inputs..outputs ‖ locktime, copied together.
+    baseSize = 4 + (bodyEnd - bodyStart) + 4;
+    if (txidScratch.length < baseSize) txidScratch = new Uint8Array(Math.max(baseSize, 2 * txidScratch.length));
+    const s = txidScratch;
+    s.set(buf.subarray(0, 4), 0);
+    s.set(buf.subarray(bodyStart, bodyEnd), 4);
+    s.set(buf.subarray(end - 4, end), baseSize - 4);
+    txid = hash256(s.subarray(0, baseSize));
+    wtxid = hash256(buf);
+  } else {
+    baseSize = totalSize;
+    txid = hash256(buf);
+    wtxid = txid;
+  }
+  const weight = baseSize * (WITNESS_SCALE_FACTOR - 1) + totalSize;
+  return {
+    version, inputs, outputs, locktime, raw: buf, hasWitness, txid, wtxid,
+    baseSize, totalSize, weight, vsize: Math.ceil(weight / WITNESS_SCALE_FACTOR),
+  };
 }
 
 export function txHasWitness(tx: TxFields): boolean {

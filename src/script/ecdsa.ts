@@ -26,11 +26,6 @@ function cmpTo32(a: Uint8Array, off: number, len: number, c: Uint8Array): number
   return 0;
 }
 
-function isZero(a: Uint8Array, off: number, len: number): boolean {
-  for (let i = 0; i < len; i++) if (a[off + i] !== 0) return false;
-  return true;
-}
-
 /** BIP66 strict DER with the hash type byte appended. */
 export function isValidSignatureEncoding(sig: Uint8Array): boolean {
   const n = sig.length;
@@ -52,67 +47,87 @@ export function isValidSignatureEncoding(sig: Uint8Array): boolean {
   return true;
 }
 
+// Result of the last lax parse: r and s as [pos, pos+len) in the input with leading zeros
+// stripped, or ZEROED when Core would have produced its all-zero "invalid" signature.
+let R_POS = 0, R_LEN = 0, S_POS = 0, S_LEN = 0, ZEROED = false;
+let POS = 0;
+
+/** One INTEGER of ecdsa_signature_parse_der_lax at POS: sets INT_POS/INT_LEN, false when unparseable. */
+let INT_POS = 0, INT_LEN = 0;
+function readLaxInt(input: Uint8Array, len: number): boolean {
+  let pos = POS;
+  if (pos === len || input[pos] !== 0x02) return false;
+  pos++;
+  if (pos === len) return false;
+  let lb = input[pos++]!;
+  let l: number;
+  if (lb & 0x80) {
+    lb -= 0x80;
+    if (lb > len - pos) return false;
+    while (lb > 0 && input[pos] === 0) {
+      pos++;
+      lb--;
+    }
+    if (lb >= 4) return false;
+    l = 0;
+    while (lb > 0) {
+      l = l * 256 + input[pos]!;
+      pos++;
+      lb--;
+    }
+  } else {
+    l = lb;
+  }
+  if (l > len - pos) return false;
+  INT_POS = pos;
+  INT_LEN = l;
+  POS = pos;
+  return true;
+}
+
+/**
+ * ecdsa_signature_parse_der_lax into the module state above, without allocating. False
+ * when Core returns 0 (unparseable).
+ */
+function parseDerLaxInto(input: Uint8Array): boolean {
+  const len = input.length;
+  let pos = 0;
+  if (pos === len || input[pos] !== 0x30) return false;
+  pos++;
+  if (pos === len) return false;
+  let lenbyte = input[pos++]!;
+  if (lenbyte & 0x80) {
+    lenbyte -= 0x80;
+    if (lenbyte > len - pos) return false;
+    pos += lenbyte;
+  }
+  POS = pos;
+  if (!readLaxInt(input, len)) return false;
+  let rpos = INT_POS, rlen = INT_LEN;
+  POS = rpos + rlen;
+  if (!readLaxInt(input, len)) return false;
+  let spos = INT_POS, slen = INT_LEN;
+  while (rlen > 0 && input[rpos] === 0) { rlen--; rpos++; }
+  while (slen > 0 && input[spos] === 0) { slen--; spos++; }
+  R_POS = rpos; R_LEN = rlen; S_POS = spos; S_LEN = slen;
+  // secp256k1_ecdsa_signature_parse_compact rejects r or s >= n: Core then uses all zeros.
+  ZEROED = rlen > 32 || slen > 32 || cmpTo32(input, rpos, rlen, N) >= 0 || cmpTo32(input, spos, slen, N) >= 0;
+  return true;
+}
+
 /**
  * ecdsa_signature_parse_der_lax (without the hash type byte). Returns r,s as 32-byte
  * big-endian values (both zero when Core would have produced its all-zero "invalid"
  * signature), or undefined when Core returns 0 (unparseable).
  */
 export function parseDerLax(input: Uint8Array): { r: Uint8Array; s: Uint8Array } | undefined {
-  const len = input.length;
-  let pos = 0;
-  if (pos === len || input[pos] !== 0x30) return undefined;
-  pos++;
-  if (pos === len) return undefined;
-  let lenbyte = input[pos++]!;
-  if (lenbyte & 0x80) {
-    lenbyte -= 0x80;
-    if (lenbyte > len - pos) return undefined;
-    pos += lenbyte;
-  }
-  const readInt = (): { p: number; l: number } | undefined => {
-    if (pos === len || input[pos] !== 0x02) return undefined;
-    pos++;
-    if (pos === len) return undefined;
-    let lb = input[pos++]!;
-    let l: number;
-    if (lb & 0x80) {
-      lb -= 0x80;
-      if (lb > len - pos) return undefined;
-      while (lb > 0 && input[pos] === 0) {
-        pos++;
-        lb--;
-      }
-      if (lb >= 4) return undefined;
-      l = 0;
-      while (lb > 0) {
-        l = l * 256 + input[pos]!;
-        pos++;
-        lb--;
-      }
-    } else {
-      l = lb;
-    }
-    if (l > len - pos) return undefined;
-    const p = pos;
-    return { p, l };
-  };
-  const R = readInt();
-  if (!R) return undefined;
-  pos = R.p + R.l;
-  const S = readInt();
-  if (!S) return undefined;
-  let { p: rpos, l: rlen } = R;
-  let { p: spos, l: slen } = S;
-  while (rlen > 0 && input[rpos] === 0) { rlen--; rpos++; }
-  while (slen > 0 && input[spos] === 0) { slen--; spos++; }
-  const zero = { r: new Uint8Array(32), s: new Uint8Array(32) };
-  if (rlen > 32 || slen > 32) return zero;
-  // secp256k1_ecdsa_signature_parse_compact rejects r or s >= n: Core then uses all zeros.
-  if (cmpTo32(input, rpos, rlen, N) >= 0 || cmpTo32(input, spos, slen, N) >= 0) return zero;
+  if (!parseDerLaxInto(input)) return undefined;
   const r = new Uint8Array(32);
   const sv = new Uint8Array(32);
-  r.set(input.subarray(rpos, rpos + rlen), 32 - rlen);
-  sv.set(input.subarray(spos, spos + slen), 32 - slen);
+  if (!ZEROED) {
+    r.set(input.subarray(R_POS, R_POS + R_LEN), 32 - R_LEN);
+    sv.set(input.subarray(S_POS, S_POS + S_LEN), 32 - S_LEN);
+  }
   return { r, s: sv };
 }
 
@@ -121,30 +136,31 @@ export function parseDerLax(input: Uint8Array): { r: Uint8Array; s: Uint8Array }
  * Undefined when no valid signature can result (unparseable, r or s zero/overflowing).
  */
 export function ecdsaCompactForVerify(derNoHashType: Uint8Array): Uint8Array | undefined {
-  const rs = parseDerLax(derNoHashType);
-  if (!rs || isZero(rs.r, 0, 32) || isZero(rs.s, 0, 32)) return undefined;
+  if (!parseDerLaxInto(derNoHashType) || ZEROED || R_LEN === 0 || S_LEN === 0) return undefined;
+  const input = derNoHashType;
   const out = new Uint8Array(64);
-  out.set(rs.r, 0);
-  if (cmpTo32(rs.s, 0, 32, HALF_N) > 0) {
+  for (let i = 0; i < R_LEN; i++) out[32 - R_LEN + i] = input[R_POS + i]!;
+  if (cmpTo32(input, S_POS, S_LEN, HALF_N) > 0) {
     // s := n - s (secp256k1_ecdsa_signature_normalize).
     let borrow = 0;
     for (let i = 31; i >= 0; i--) {
-      let d = N[i]! - rs.s[i]! - borrow;
+      const k = i - (32 - S_LEN);
+      let d = N[i]! - (k >= 0 ? input[S_POS + k]! : 0) - borrow;
       borrow = d < 0 ? 1 : 0;
       if (d < 0) d += 256;
       out[32 + i] = d;
     }
   } else {
-    out.set(rs.s, 32);
+    for (let i = 0; i < S_LEN; i++) out[64 - S_LEN + i] = input[S_POS + i]!;
   }
   return out;
 }
 
 /** IsLowDERSignature's core: CPubKey::CheckLowS on the lax-parsed signature. */
 export function isLowS(derNoHashType: Uint8Array): boolean {
-  const rs = parseDerLax(derNoHashType);
-  if (!rs) return false;
-  return cmpTo32(rs.s, 0, 32, HALF_N) <= 0;
+  if (!parseDerLaxInto(derNoHashType)) return false;
+  // The all-zero signature Core falls back to has s = 0: low.
+  return ZEROED || cmpTo32(derNoHashType, S_POS, S_LEN, HALF_N) <= 0;
 }
 
 /** IsDefinedHashtypeSignature. */

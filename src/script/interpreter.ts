@@ -96,10 +96,20 @@ function checkPubKeyEncoding(key: Uint8Array, flags: number, sv: SigVersion): Ev
   return undefined;
 }
 
-const DISABLED = new Set<number>([
-  OP.OP_CAT, OP.OP_SUBSTR, OP.OP_LEFT, OP.OP_RIGHT, OP.OP_INVERT, OP.OP_AND, OP.OP_OR, OP.OP_XOR,
-  OP.OP_2MUL, OP.OP_2DIV, OP.OP_MUL, OP.OP_DIV, OP.OP_MOD, OP.OP_LSHIFT, OP.OP_RSHIFT,
-]);
+/** Disabled opcodes (1 = disabled), indexed by opcode. */
+const DISABLED = (() => {
+  const t = new Uint8Array(256);
+  for (const op of [
+    OP.OP_CAT, OP.OP_SUBSTR, OP.OP_LEFT, OP.OP_RIGHT, OP.OP_INVERT, OP.OP_AND, OP.OP_OR, OP.OP_XOR,
+    OP.OP_2MUL, OP.OP_2DIV, OP.OP_MUL, OP.OP_DIV, OP.OP_MOD, OP.OP_LSHIFT, OP.OP_RSHIFT,
+  ]) t[op] = 1;
+  return t;
+})();
+
+/** The stack element at depth -i (top(-1) is the top), as Core's stacktop(i). */
+function top(stack: Uint8Array[], i: number): Uint8Array {
+  return stack[stack.length + i]!;
+}
 
 /**
  * EvalScript: runs `script` on `stack` (mutated in place). Returns undefined on success or
@@ -125,24 +135,42 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
   let opCount = 0;
   let beginCodeHash = 0;
   exec.codesepPos = 0xffffffff;
-  const num = (v: Uint8Array, max = 4) => decodeScriptNum(v, requireMinimal, max);
-  const top = (i: number) => stack[stack.length + i]!;
   const end = script.length;
   let pc = 0;
   for (let opcodePos = 0; pc < end; opcodePos++) {
     const fExec = firstFalse === -1;
-    const op = readOp(script, pc);
-    if (!op) return 'BAD_OPCODE';
-    pc = op.end;
-    const opcode = op.opcode;
-    if (op.data && op.data.length > MAX_SCRIPT_ELEMENT_SIZE) return 'PUSH_SIZE';
+    // GetScriptOp, inline (no op object per opcode).
+    const opcode = script[pc]!;
+    let data: Uint8Array | undefined;
+    pc++;
+    if (opcode <= OP.OP_PUSHDATA4) {
+      let n: number;
+      if (opcode < OP.OP_PUSHDATA1) n = opcode;
+      else if (opcode === OP.OP_PUSHDATA1) {
+        if (end - pc < 1) return 'BAD_OPCODE';
+        n = script[pc]!;
+        pc += 1;
+      } else if (opcode === OP.OP_PUSHDATA2) {
+        if (end - pc < 2) return 'BAD_OPCODE';
+        n = script[pc]! | (script[pc + 1]! << 8);
+        pc += 2;
+      } else {
+        if (end - pc < 4) return 'BAD_OPCODE';
+        n = (script[pc]! | (script[pc + 1]! << 8) | (script[pc + 2]! << 16) | (script[pc + 3]! << 24)) >>> 0;
+        pc += 4;
+      }
+      if (end - pc < n) return 'BAD_OPCODE';
+      data = script.subarray(pc, pc + n);
+      pc += n;
+      if (n > MAX_SCRIPT_ELEMENT_SIZE) return 'PUSH_SIZE';
+    }
     if (legacyLimits && opcode > OP.OP_16 && ++opCount > MAX_OPS_PER_SCRIPT) return 'OP_COUNT';
-    if (DISABLED.has(opcode)) return 'DISABLED_OPCODE';
+    if (DISABLED[opcode] === 1) return 'DISABLED_OPCODE';
     if (opcode === OP.OP_CODESEPARATOR && sv === SigVersion.BASE && (flags & F.CONST_SCRIPTCODE)) return 'OP_CODESEPARATOR';
 
     if (fExec && opcode <= OP.OP_PUSHDATA4) {
-      if (requireMinimal && !checkMinimalPush(op.data!, opcode)) return 'MINIMALDATA';
-      stack.push(op.data!);
+      if (requireMinimal && !checkMinimalPush(data!, opcode)) return 'MINIMALDATA';
+      stack.push(data!);
     } else if (fExec || (opcode >= OP.OP_IF && opcode <= OP.OP_ENDIF)) {
       switch (opcode) {
         case OP.OP_1NEGATE: case OP.OP_1: case OP.OP_2: case OP.OP_3: case OP.OP_4: case OP.OP_5:
@@ -155,7 +183,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
         case OP.OP_CHECKLOCKTIMEVERIFY: {
           if (!(flags & F.CHECKLOCKTIMEVERIFY)) break; // NOP2 before BIP65
           if (stack.length < 1) return 'INVALID_STACK_OPERATION';
-          const lockTime = num(top(-1), 5);
+          const lockTime = decodeScriptNum(top(stack, -1), requireMinimal, 5);
           if (lockTime < 0) return 'NEGATIVE_LOCKTIME';
           if (!checker.checkLockTime(lockTime)) return 'UNSATISFIED_LOCKTIME';
           break;
@@ -163,7 +191,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
         case OP.OP_CHECKSEQUENCEVERIFY: {
           if (!(flags & F.CHECKSEQUENCEVERIFY)) break; // NOP3 before BIP112
           if (stack.length < 1) return 'INVALID_STACK_OPERATION';
-          const seq = num(top(-1), 5);
+          const seq = decodeScriptNum(top(stack, -1), requireMinimal, 5);
           if (seq < 0) return 'NEGATIVE_LOCKTIME';
           // Disable flag set: behaves as a NOP (BIP112).
           if (seq >= 0x80000000 && Math.floor(seq / 0x80000000) % 2 === 1) break;
@@ -178,7 +206,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           let value = false;
           if (fExec) {
             if (stack.length < 1) return 'INVALID_STACK_OPERATION';
-            const v = top(-1);
+            const v = top(stack, -1);
             if (sv === SigVersion.TAPSCRIPT) {
               // Minimal IF is consensus in tapscript (BIP342).
               if (v.length > 1 || (v.length === 1 && v[0] !== 1)) return 'TAPSCRIPT_MINIMALIF';
@@ -206,7 +234,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           break;
         case OP.OP_VERIFY:
           if (stack.length < 1) return 'INVALID_STACK_OPERATION';
-          if (!castToBool(top(-1))) return 'VERIFY';
+          if (!castToBool(top(stack, -1))) return 'VERIFY';
           stack.pop();
           break;
         case OP.OP_RETURN:
@@ -227,19 +255,19 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           break;
         case OP.OP_2DUP: {
           if (stack.length < 2) return 'INVALID_STACK_OPERATION';
-          const a = top(-2), b = top(-1);
+          const a = top(stack, -2), b = top(stack, -1);
           stack.push(a, b);
           break;
         }
         case OP.OP_3DUP: {
           if (stack.length < 3) return 'INVALID_STACK_OPERATION';
-          const a = top(-3), b = top(-2), c = top(-1);
+          const a = top(stack, -3), b = top(stack, -2), c = top(stack, -1);
           stack.push(a, b, c);
           break;
         }
         case OP.OP_2OVER: {
           if (stack.length < 4) return 'INVALID_STACK_OPERATION';
-          const a = top(-4), b = top(-3);
+          const a = top(stack, -4), b = top(stack, -3);
           stack.push(a, b);
           break;
         }
@@ -261,7 +289,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
         }
         case OP.OP_IFDUP: {
           if (stack.length < 1) return 'INVALID_STACK_OPERATION';
-          const v = top(-1);
+          const v = top(stack, -1);
           if (castToBool(v)) stack.push(v);
           break;
         }
@@ -274,7 +302,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           break;
         case OP.OP_DUP:
           if (stack.length < 1) return 'INVALID_STACK_OPERATION';
-          stack.push(top(-1));
+          stack.push(top(stack, -1));
           break;
         case OP.OP_NIP:
           if (stack.length < 2) return 'INVALID_STACK_OPERATION';
@@ -282,14 +310,14 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           break;
         case OP.OP_OVER:
           if (stack.length < 2) return 'INVALID_STACK_OPERATION';
-          stack.push(top(-2));
+          stack.push(top(stack, -2));
           break;
         case OP.OP_PICK: case OP.OP_ROLL: {
           if (stack.length < 2) return 'INVALID_STACK_OPERATION';
-          const n = num(top(-1));
+          const n = decodeScriptNum(top(stack, -1), requireMinimal, 4);
           stack.pop();
           if (n < 0 || n >= stack.length) return 'INVALID_STACK_OPERATION';
-          const v = top(-n - 1);
+          const v = top(stack, -n - 1);
           if (opcode === OP.OP_ROLL) stack.splice(stack.length - n - 1, 1);
           stack.push(v);
           break;
@@ -313,18 +341,18 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
         }
         case OP.OP_TUCK: {
           if (stack.length < 2) return 'INVALID_STACK_OPERATION';
-          const v = top(-1);
+          const v = top(stack, -1);
           stack.splice(stack.length - 2, 0, v);
           break;
         }
         case OP.OP_SIZE:
           if (stack.length < 1) return 'INVALID_STACK_OPERATION';
-          stack.push(encodeScriptNum(top(-1).length));
+          stack.push(encodeScriptNum(top(stack, -1).length));
           break;
 
         case OP.OP_EQUAL: case OP.OP_EQUALVERIFY: {
           if (stack.length < 2) return 'INVALID_STACK_OPERATION';
-          const eq = equalBytes(top(-2), top(-1));
+          const eq = equalBytes(top(stack, -2), top(stack, -1));
           stack.length -= 2;
           stack.push(eq ? TRUE : EMPTY);
           if (opcode === OP.OP_EQUALVERIFY) {
@@ -337,7 +365,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
         case OP.OP_1ADD: case OP.OP_1SUB: case OP.OP_NEGATE: case OP.OP_ABS: case OP.OP_NOT:
         case OP.OP_0NOTEQUAL: {
           if (stack.length < 1) return 'INVALID_STACK_OPERATION';
-          let bn = num(top(-1));
+          let bn = decodeScriptNum(top(stack, -1), requireMinimal, 4);
           switch (opcode) {
             case OP.OP_1ADD: bn += 1; break;
             case OP.OP_1SUB: bn -= 1; break;
@@ -354,8 +382,8 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
         case OP.OP_NUMEQUALVERIFY: case OP.OP_NUMNOTEQUAL: case OP.OP_LESSTHAN: case OP.OP_GREATERTHAN:
         case OP.OP_LESSTHANOREQUAL: case OP.OP_GREATERTHANOREQUAL: case OP.OP_MIN: case OP.OP_MAX: {
           if (stack.length < 2) return 'INVALID_STACK_OPERATION';
-          const a = num(top(-2));
-          const b = num(top(-1));
+          const a = decodeScriptNum(top(stack, -2), requireMinimal, 4);
+          const b = decodeScriptNum(top(stack, -1), requireMinimal, 4);
           let r: number;
           switch (opcode) {
             case OP.OP_ADD: r = a + b; break;
@@ -374,14 +402,14 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           stack.length -= 2;
           stack.push(encodeScriptNum(r));
           if (opcode === OP.OP_NUMEQUALVERIFY) {
-            if (!castToBool(top(-1))) return 'NUMEQUALVERIFY';
+            if (!castToBool(top(stack, -1))) return 'NUMEQUALVERIFY';
             stack.pop();
           }
           break;
         }
         case OP.OP_WITHIN: {
           if (stack.length < 3) return 'INVALID_STACK_OPERATION';
-          const x = num(top(-3)), lo = num(top(-2)), hi = num(top(-1));
+          const x = decodeScriptNum(top(stack, -3), requireMinimal, 4), lo = decodeScriptNum(top(stack, -2), requireMinimal, 4), hi = decodeScriptNum(top(stack, -1), requireMinimal, 4);
           stack.length -= 3;
           stack.push(lo <= x && x < hi ? TRUE : EMPTY);
           break;
@@ -403,7 +431,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
 
         case OP.OP_CHECKSIG: case OP.OP_CHECKSIGVERIFY: {
           if (stack.length < 2) return 'INVALID_STACK_OPERATION';
-          const sig = top(-2), key = top(-1);
+          const sig = top(stack, -2), key = top(stack, -1);
           const r = evalChecksig(sig, key, script, beginCodeHash, exec, flags, checker, sv);
           if (typeof r === 'string') return r;
           stack.length -= 2;
@@ -418,9 +446,9 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           // OP_CHECKSIGADD is only available in tapscript (BIP342).
           if (sv === SigVersion.BASE || sv === SigVersion.WITNESS_V0) return 'BAD_OPCODE';
           if (stack.length < 3) return 'INVALID_STACK_OPERATION';
-          const sig = top(-3);
-          const n = num(top(-2));
-          const key = top(-1);
+          const sig = top(stack, -3);
+          const n = decodeScriptNum(top(stack, -2), requireMinimal, 4);
+          const key = top(stack, -1);
           const r = evalChecksig(sig, key, script, beginCodeHash, exec, flags, checker, sv);
           if (typeof r === 'string') return r;
           stack.length -= 3;
@@ -431,7 +459,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           if (sv === SigVersion.TAPSCRIPT) return 'TAPSCRIPT_CHECKMULTISIG';
           let i = 1;
           if (stack.length < i) return 'INVALID_STACK_OPERATION';
-          let nKeys = num(top(-i));
+          let nKeys = decodeScriptNum(top(stack, -i), requireMinimal, 4);
           if (nKeys < 0 || nKeys > MAX_PUBKEYS_PER_MULTISIG) return 'PUBKEY_COUNT';
           opCount += nKeys;
           if (opCount > MAX_OPS_PER_SCRIPT) return 'OP_COUNT';
@@ -441,7 +469,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           let ikey2 = nKeys + 2;
           i += nKeys;
           if (stack.length < i) return 'INVALID_STACK_OPERATION';
-          let nSigs = num(top(-i));
+          let nSigs = decodeScriptNum(top(stack, -i), requireMinimal, 4);
           if (nSigs < 0 || nSigs > nKeys) return 'SIG_COUNT';
           let isig = ++i;
           i += nSigs;
@@ -450,14 +478,14 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           // Drop the signatures in pre-segwit scripts but not segwit scripts.
           for (let k = 0; k < nSigs; k++) {
             if (sv === SigVersion.BASE) {
-              const fd = findAndDelete(code, top(-isig - k));
+              const fd = findAndDelete(code, top(stack, -isig - k));
               if (fd.found > 0 && (flags & F.CONST_SCRIPTCODE)) return 'SIG_FINDANDDELETE';
               code = fd.script;
             }
           }
           let success = true;
           while (success && nSigs > 0) {
-            const sig = top(-isig), key = top(-ikey);
+            const sig = top(stack, -isig), key = top(stack, -ikey);
             // Note how this makes the exact order of pubkey/signature evaluation distinguishable
             // by CHECKMULTISIG NOT if the STRICTENC flag is set (as Core).
             const e = checkSignatureEncoding(sig, flags) ?? checkPubKeyEncoding(key, flags, sv);
@@ -474,14 +502,14 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           // Clean up stack of actual arguments.
           while (i-- > 1) {
             // If the operation failed, we require that all signatures must be empty vector.
-            if (!success && (flags & F.NULLFAIL) && !ikey2 && top(-1).length) return 'NULLFAIL';
+            if (!success && (flags & F.NULLFAIL) && !ikey2 && top(stack, -1).length) return 'NULLFAIL';
             if (ikey2 > 0) ikey2--;
             stack.pop();
           }
           // A bug causes CHECKMULTISIG to consume one extra argument whose contents were not
           // checked in any way; NULLDUMMY requires it to be empty (BIP147).
           if (stack.length < 1) return 'INVALID_STACK_OPERATION';
-          if ((flags & F.NULLDUMMY) && top(-1).length) return 'SIG_NULLDUMMY';
+          if ((flags & F.NULLDUMMY) && top(stack, -1).length) return 'SIG_NULLDUMMY';
           stack.pop();
           stack.push(success ? TRUE : EMPTY);
           if (opcode === OP.OP_CHECKMULTISIGVERIFY) {

@@ -50,6 +50,33 @@ export function readOp(script: Uint8Array, pc: number): ScriptOp | undefined {
   return { opcode, data: script.subarray(p, p + n), start: pc, end: p + n };
 }
 
+/**
+ * The offset just past the op at `pc` (GetScriptOp without the op object), or -1 at a
+ * truncated push. `pc` must be < script.length.
+ */
+export function opEnd(script: Uint8Array, pc: number): number {
+  const opcode = script[pc]!;
+  let p = pc + 1;
+  if (opcode > OP.OP_PUSHDATA4) return p;
+  let n: number;
+  if (opcode < OP.OP_PUSHDATA1) n = opcode;
+  else if (opcode === OP.OP_PUSHDATA1) {
+    if (script.length - p < 1) return -1;
+    n = script[p]!;
+    p += 1;
+  } else if (opcode === OP.OP_PUSHDATA2) {
+    if (script.length - p < 2) return -1;
+    n = script[p]! | (script[p + 1]! << 8);
+    p += 2;
+  } else {
+    if (script.length - p < 4) return -1;
+    n = (script[p]! | (script[p + 1]! << 8) | (script[p + 2]! << 16) | (script[p + 3]! << 24)) >>> 0;
+    p += 4;
+  }
+  if (script.length - p < n) return -1;
+  return p + n;
+}
+
 /** All ops; `ok` is false when the script ends in a truncated push (the ops before it are kept). */
 export function parseScript(script: Uint8Array): { ops: ScriptOp[]; ok: boolean } {
   const ops: ScriptOp[] = [];
@@ -67,10 +94,9 @@ export function parseScript(script: Uint8Array): { ops: ScriptOp[]; ok: boolean 
 export function isPushOnly(script: Uint8Array): boolean {
   let pc = 0;
   while (pc < script.length) {
-    const op = readOp(script, pc);
-    if (!op) return false;
-    if (op.opcode > OP.OP_16) return false;
-    pc = op.end;
+    if (script[pc]! > OP.OP_16) return false;
+    pc = opEnd(script, pc);
+    if (pc < 0) return false;
   }
   return true;
 }
@@ -113,16 +139,16 @@ export function getSigOpCount(script: Uint8Array, accurate: boolean): number {
   let last = OP.OP_INVALIDOPCODE as number;
   let pc = 0;
   while (pc < script.length) {
-    const op = readOp(script, pc);
-    if (!op) break;
-    const c = op.opcode;
+    const c = script[pc]!;
+    const next = opEnd(script, pc);
+    if (next < 0) break;
     if (c === OP.OP_CHECKSIG || c === OP.OP_CHECKSIGVERIFY) n++;
     else if (c === OP.OP_CHECKMULTISIG || c === OP.OP_CHECKMULTISIGVERIFY) {
       if (accurate && last >= OP.OP_1 && last <= OP.OP_16) n += decodeOpN(last);
       else n += MAX_PUBKEYS_PER_MULTISIG;
     }
     last = c;
-    pc = op.end;
+    pc = next;
   }
   return n;
 }

@@ -62,12 +62,12 @@ function serPrevouts(tx: TxFields): Uint8Array {
 function serSequences(tx: TxFields): Uint8Array {
   const w = new ByteWriter(4 * tx.inputs.length);
   for (const i of tx.inputs) w.u32(i.sequence);
-  return w.finish();
+  return w.view();
 }
 function serOutputs(outs: TxOut[]): Uint8Array {
   const w = new ByteWriter(34 * outs.length + 8);
   for (const o of outs) w.i64(o.value).varBytes(o.scriptPubKey);
-  return w.finish();
+  return w.view();
 }
 
 function bip143(tx: TxFields, pre: PrecomputedTxData): Bip143Hashes {
@@ -94,8 +94,8 @@ export function bip341Hashes(tx: TxFields, pre: PrecomputedTxData): Bip341Hashes
   }
   pre.bip341 = {
     prevouts: sha256(serPrevouts(tx)),
-    amounts: sha256(amounts.finish()),
-    scriptPubKeys: sha256(spks.finish()),
+    amounts: sha256(amounts.view()),
+    scriptPubKeys: sha256(spks.view()),
     sequences: sha256(serSequences(tx)),
     outputs: sha256(serOutputs(tx.outputs)),
   };
@@ -234,7 +234,7 @@ export function segwitV0Sighash(tx: TxFields, nIn: number, scriptCode: Uint8Arra
   w.bytes(me.prevout.txid).u32(me.prevout.vout);
   w.varBytes(scriptCode).i64(amount).u32(me.sequence);
   w.bytes(hashOutputs).u32(tx.locktime).u32(hashType | 0);
-  return hash256(w.finish());
+  return hash256(w.view());
 }
 
 export interface TapscriptExt {

@@ -24,10 +24,13 @@ import { checkTapTweak } from './taproot.ts';
 
 export type ScriptResult = { ok: true } | { ok: false; error: ScriptError };
 
-/** Caches of signature checks (Core's CSignatureCache); keys are salted by the owner. */
+/**
+ * Caches of signature checks (Core's CSignatureCache); keys are salted by the owner. On a
+ * miss the cache calls `verifier` and remembers a success.
+ */
 export interface SigCache {
-  ecdsa(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array, verify: () => boolean): boolean;
-  schnorr(sig64: Uint8Array, msg32: Uint8Array, xonly: Uint8Array, verify: () => boolean): boolean;
+  ecdsa(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array, verifier: SigVerifier): boolean;
+  schnorr(sig64: Uint8Array, msg32: Uint8Array, xonly: Uint8Array, verifier: SigVerifier): boolean;
 }
 
 export interface VerifyOptions {
@@ -73,9 +76,8 @@ export class TxSignatureChecker implements SignatureChecker {
     const sighash = sv === SigVersion.WITNESS_V0
       ? segwitV0Sighash(this.tx, this.nIn, scriptCode, this.amount, hashType, this.txdata)
       : legacySighash(this.tx, this.nIn, scriptCode, hashType, this.txdata);
-    const v = this.verifier;
-    if (this.cache) return this.cache.ecdsa(compact, sighash, pubkey, () => v.verifyEcdsa(compact, sighash, pubkey));
-    return v.verifyEcdsa(compact, sighash, pubkey);
+    if (this.cache) return this.cache.ecdsa(compact, sighash, pubkey, this.verifier);
+    return this.verifier.verifyEcdsa(compact, sighash, pubkey);
   }
 
   checkSchnorr(sigIn: Uint8Array, pubkey: Uint8Array, sv: SigVersion, exec: ExecData): true | ScriptError {
@@ -90,10 +92,9 @@ export class TxSignatureChecker implements SignatureChecker {
     const ext = sv === SigVersion.TAPSCRIPT ? { leafHash: exec.tapleafHash!, codesepPos: exec.codesepPos } : undefined;
     const sighash = taprootSighash(this.tx, this.nIn, hashType, this.txdata, ext, exec.annexHash);
     if (!sighash) return 'SCHNORR_SIG_HASHTYPE';
-    const v = this.verifier;
     const ok = this.cache
-      ? this.cache.schnorr(sig, sighash, pubkey, () => v.verifySchnorr(sig, sighash, pubkey))
-      : v.verifySchnorr(sig, sighash, pubkey);
+      ? this.cache.schnorr(sig, sighash, pubkey, this.verifier)
+      : this.verifier.verifySchnorr(sig, sighash, pubkey);
     return ok ? true : 'SCHNORR_SIG';
   }
 

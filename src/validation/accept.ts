@@ -20,7 +20,7 @@ import {
 } from '../policy/constants.ts';
 import { feeForVsize, feeRateSatPerVb } from '../policy/feerate.ts';
 import { areInputsStandard, isWitnessStandard } from '../policy/inputs.ts';
-import { checkInputScripts, type ScriptRunner } from '../policy/script-failure.ts';
+import { checkInputScripts, checkInputScriptsSync, type ScriptRunner, type ScriptVerdict, type SyncScriptRunner } from '../policy/script-failure.ts';
 import { isStandardTx, preCheckEphemeralTx } from '../policy/standard.ts';
 import { virtualSize } from '../policy/vsize.ts';
 
@@ -124,9 +124,12 @@ export function preChecks(
   const have = coins as readonly Coin[];
 
   // CheckSequenceLocksAtTip (BIP68, STANDARD_LOCKTIME_VERIFY_FLAGS).
-  const prevHeights = have.map((c) => (c.height === MEMPOOL_HEIGHT ? nextHeight : c.height));
-  const ancestorMtp = (h: number): number => (h >= chain.height ? chain.mtp : chain.mtpAt?.(h) ?? chain.mtp);
-  if (!sequenceLocks(tx, LOCKTIME_VERIFY_SEQUENCE, prevHeights, nextHeight, chain.mtp, ancestorMtp)) {
+  const prevHeights: number[] = new Array(have.length);
+  for (let i = 0; i < have.length; i++) {
+    const h = have[i]!.height;
+    prevHeights[i] = h === MEMPOOL_HEIGHT ? nextHeight : h;
+  }
+  if (!sequenceLocks(tx, LOCKTIME_VERIFY_SEQUENCE, prevHeights, nextHeight, chain.mtp, ancestorMtpOf(chain))) {
     return reject(tx, 'consensus', 'non-BIP68-final');
   }
 
@@ -134,7 +137,8 @@ export function preChecks(
   const inputs = checkTxInputs(tx, have, nextHeight);
   if (!inputs.ok) return reject(tx, 'consensus', inputs.reason, inputs.debug);
   const fee = inputs.fee;
-  const spent: TxOut[] = have.map((c) => ({ value: c.value, scriptPubKey: c.scriptPubKey }));
+  const spent: TxOut[] = new Array(have.length);
+  for (let i = 0; i < have.length; i++) spent[i] = { value: have[i]!.value, scriptPubKey: have[i]!.scriptPubKey };
 
   if (policy.requireStandard && !areInputsStandard(tx, spent)) {
     return reject(tx, 'policy', 'bad-txns-nonstandard-inputs', undefined, { fee });
@@ -170,6 +174,11 @@ export function preChecks(
   return { ok: true, fee, sigOpCost, vsize, spent };
 }
 
+/** The MTP of the block at height h for BIP68 (the tip's MTP at and above the tip). */
+function ancestorMtpOf(chain: ChainContext): (h: number) => number {
+  return (h) => (h >= chain.height ? chain.mtp : chain.mtpAt?.(h) ?? chain.mtp);
+}
+
 /** Core's CScriptCheck debug text for a failing input. */
 export function describeInput(tx: Transaction, input: number): string {
   const prev = tx.inputs[input]!.prevout;
@@ -190,14 +199,36 @@ export async function acceptTransaction(
   const policy = policyOptions(opts.policy);
   const pre = preChecks(tx, coins, chain, policy);
   if (!pre.ok) return pre.result;
-  const { fee, vsize } = pre;
   const verdict = await checkInputScripts(runScripts(pre.spent), {
     flags: STANDARD_SCRIPT_VERIFY_FLAGS,
     classify: opts.classifyScripts ?? true,
-    describeInput: (i) => describeInput(tx, i),
   });
-  if (!verdict.ok) return reject(tx, verdict.kind, verdict.reason, verdict.details, { vsize, fee }).result;
-  return finishAccept(tx, pre, policy.maxFeeRate);
+  return afterScripts(tx, pre, verdict, policy.maxFeeRate);
+}
+
+/** acceptTransaction with scripts verified synchronously in this thread (no promises). */
+export function acceptTransactionSync(
+  tx: Transaction,
+  coins: readonly (Coin | undefined)[],
+  chain: ChainContext,
+  runScripts: (spent: TxOut[]) => SyncScriptRunner,
+  opts: AcceptOptions = {},
+): AcceptResult {
+  const policy = policyOptions(opts.policy);
+  const pre = preChecks(tx, coins, chain, policy);
+  if (!pre.ok) return pre.result;
+  const verdict = checkInputScriptsSync(runScripts(pre.spent), {
+    flags: STANDARD_SCRIPT_VERIFY_FLAGS,
+    classify: opts.classifyScripts ?? true,
+  });
+  return afterScripts(tx, pre, verdict, policy.maxFeeRate);
+}
+
+function afterScripts(tx: Transaction, pre: PreChecked, verdict: ScriptVerdict, maxFeeRate: number): AcceptResult {
+  if (!verdict.ok) {
+    return reject(tx, verdict.kind, verdict.reason, describeInput(tx, verdict.input), { vsize: pre.vsize, fee: pre.fee }).result;
+  }
+  return finishAccept(tx, pre, maxFeeRate);
 }
 
 /**

@@ -1,19 +1,21 @@
 /**
  * The signature cache and the script-execution cache (Core's CSignatureCache in
- * script/sigcache.cpp and m_script_execution_cache in validation.cpp), bounded LRUs with
+ * script/sigcache.cpp and m_script_execution_cache in validation.cpp), bounded sets of
  * salted keys: an entry is SHA256(salt ‖ ...), the salt random per process, so nobody
  * outside can aim collisions at the tables.
  *
  * - Signature cache: (signature, message, key) triples that verified. A block whose
  *   transactions were already validated skips their signature checks.
- * - Script-execution cache: (wtxid, flags) pairs whose every input verified. A re-submitted
- *   transaction skips all of its script checks.
+ * - Script-execution cache: (wtxid, flags, spent outputs) whose every input verified. A
+ *   re-submitted transaction skips all of its script checks.
+ *
+ * Both keep two generations of at most max/2 entries each (as Core's CuckooCache ages
+ * entries by generation rather than by use): inserting into a full current generation
+ * drops the older one. Lookups and inserts are O(1) with no per-entry bookkeeping.
  */
-import { LRUCache } from 'lru-cache';
-import { toHex } from '../primitives/bytes.ts';
-import { ByteWriter } from '../primitives/codec.ts';
-import { createSha256, sha256 } from '../primitives/hash.ts';
+import { sha256 } from '../primitives/hash.ts';
 import type { TxOut } from '../primitives/tx.ts';
+import type { SigVerifier } from '../script/sigcheck.ts';
 import type { SigCache } from '../script/verify.ts';
 
 function randomSalt(): Uint8Array {
@@ -26,81 +28,182 @@ export interface CacheStats {
   size: number;
 }
 
+/**
+ * A 32-byte digest as a 16-code-unit string: a Map key holding all 256 bits, built in one
+ * call (no hex).
+ */
+export function digestKey(d: Uint8Array): string {
+  return String.fromCharCode(
+    d[0]! | (d[1]! << 8), d[2]! | (d[3]! << 8), d[4]! | (d[5]! << 8), d[6]! | (d[7]! << 8),
+    d[8]! | (d[9]! << 8), d[10]! | (d[11]! << 8), d[12]! | (d[13]! << 8), d[14]! | (d[15]! << 8),
+    d[16]! | (d[17]! << 8), d[18]! | (d[19]! << 8), d[20]! | (d[21]! << 8), d[22]! | (d[23]! << 8),
+    d[24]! | (d[25]! << 8), d[26]! | (d[27]! << 8), d[28]! | (d[29]! << 8), d[30]! | (d[31]! << 8),
+  );
+}
+
+/** A bounded set of keys in two generations of at most ⌈max/2⌉ entries each. */
+export class GenerationalKeySet {
+  private cur = new Map<string, true>();
+  private old = new Map<string, true>();
+  private readonly half: number;
+
+  constructor(maxEntries: number) {
+    this.half = Math.max(1, Math.ceil(maxEntries / 2));
+  }
+
+  has(k: string): boolean {
+    return this.cur.has(k) || this.old.has(k);
+  }
+
+  add(k: string): void {
+    if (this.cur.has(k)) return;
+    if (this.cur.size >= this.half) {
+      this.old = this.cur;
+      this.cur = new Map();
+    }
+    this.cur.set(k, true);
+  }
+
+  get size(): number {
+    return this.cur.size + this.old.size;
+  }
+}
+
+/** A growable scratch buffer for building the bytes a key hashes. */
+class Scratch {
+  buf = new Uint8Array(512);
+  ensure(n: number): Uint8Array {
+    if (this.buf.length < n) this.buf = new Uint8Array(Math.max(n, 2 * this.buf.length));
+    return this.buf;
+  }
+}
+
+const TAG_ECDSA = 0x45;
+const TAG_SCHNORR = 0x53;
+
 export class SignatureCache implements SigCache {
-  private readonly lru: LRUCache<string, true>;
+  private readonly set: GenerationalKeySet;
   private readonly salt = randomSalt();
-  private readonly tagEcdsa = new Uint8Array([0x45]);
-  private readonly tagSchnorr = new Uint8Array([0x53]);
+  private readonly scratch = new Scratch();
   hits = 0;
   misses = 0;
 
   constructor(maxEntries = 200_000) {
-    this.lru = new LRUCache({ max: maxEntries });
+    this.set = new GenerationalKeySet(maxEntries);
   }
 
-  private key(tag: Uint8Array, sig: Uint8Array, msg: Uint8Array, key: Uint8Array): string {
-    return toHex(createSha256().update(this.salt).update(tag).update(sig).update(msg).update(key).digest());
+  /** SHA256(salt ‖ tag ‖ msg ‖ key ‖ sig), as a map key. */
+  private key(tag: number, sig: Uint8Array, msg: Uint8Array, key: Uint8Array): string {
+    const n = 33 + msg.length + key.length + sig.length;
+    const b = this.scratch.ensure(n);
+    b.set(this.salt, 0);
+    b[32] = tag;
+    let o = 33;
+    b.set(msg, o);
+    o += msg.length;
+    b.set(key, o);
+    o += key.length;
+    b.set(sig, o);
+    return digestKey(sha256(b.subarray(0, n)));
   }
 
-  private lookup(k: string, verify: () => boolean): boolean {
-    if (this.lru.has(k)) {
+  private lookup(k: string): boolean {
+    if (this.set.has(k)) {
       this.hits++;
       return true;
     }
     this.misses++;
+    return false;
+  }
+
+  ecdsa(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array, verifier: SigVerifier): boolean {
+    const k = this.key(TAG_ECDSA, sig64, msg32, pubkey);
+    if (this.lookup(k)) return true;
     // Only successes are cached (as Core): a failure is never served from the cache.
-    const ok = verify();
-    if (ok) this.lru.set(k, true);
+    const ok = verifier.verifyEcdsa(sig64, msg32, pubkey);
+    if (ok) this.set.add(k);
     return ok;
   }
 
-  ecdsa(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array, verify: () => boolean): boolean {
-    return this.lookup(this.key(this.tagEcdsa, sig64, msg32, pubkey), verify);
-  }
-
-  schnorr(sig64: Uint8Array, msg32: Uint8Array, xonly: Uint8Array, verify: () => boolean): boolean {
-    return this.lookup(this.key(this.tagSchnorr, sig64, msg32, xonly), verify);
+  schnorr(sig64: Uint8Array, msg32: Uint8Array, xonly: Uint8Array, verifier: SigVerifier): boolean {
+    const k = this.key(TAG_SCHNORR, sig64, msg32, xonly);
+    if (this.lookup(k)) return true;
+    const ok = verifier.verifySchnorr(sig64, msg32, xonly);
+    if (ok) this.set.add(k);
+    return ok;
   }
 
   stats(): CacheStats {
-    return { hits: this.hits, misses: this.misses, size: this.lru.size };
+    return { hits: this.hits, misses: this.misses, size: this.set.size };
   }
 }
 
 export class ScriptExecutionCache {
-  private readonly lru: LRUCache<string, true>;
+  private readonly set: GenerationalKeySet;
   private readonly salt = randomSalt();
+  private readonly scratch = new Scratch();
   hits = 0;
   misses = 0;
 
   constructor(maxEntries = 100_000) {
-    this.lru = new LRUCache({ max: maxEntries });
+    this.set = new GenerationalKeySet(maxEntries);
   }
 
   /**
-   * The spent outputs are part of the key: Core's coins are canonical for its chain, ours may
-   * come from the caller (stateless validation), and a script's verdict depends on them.
+   * SHA256(salt ‖ wtxid ‖ flags ‖ spent outputs). The spent outputs are part of the key:
+   * Core's coins are canonical for its chain, ours may come from the caller (stateless
+   * validation), and a script's verdict depends on them. Compute it once per check and
+   * pass it to hasKey/addKey.
    */
-  private key(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): string {
-    const w = new ByteWriter(64 + 40 * spent.length);
-    w.bytes(this.salt).bytes(wtxid).u32(flags >>> 0);
-    for (const o of spent) w.i64(o.value).varBytes(o.scriptPubKey);
-    return toHex(sha256(w.finish()));
+  key(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): string {
+    let n = 68;
+    for (let i = 0; i < spent.length; i++) n += 17 + spent[i]!.scriptPubKey.length;
+    const b = this.scratch.ensure(n);
+    b.set(this.salt, 0);
+    b.set(wtxid, 32);
+    let o = 64;
+    b[o] = flags; b[o + 1] = flags >>> 8; b[o + 2] = flags >>> 16; b[o + 3] = flags >>> 24;
+    o += 4;
+    for (let i = 0; i < spent.length; i++) {
+      const s = spent[i]!;
+      const v = BigInt.asUintN(64, s.value);
+      const lo = Number(v & 0xffffffffn), hi = Number(v >> 32n);
+      b[o] = lo; b[o + 1] = lo >>> 8; b[o + 2] = lo >>> 16; b[o + 3] = lo >>> 24;
+      b[o + 4] = hi; b[o + 5] = hi >>> 8; b[o + 6] = hi >>> 16; b[o + 7] = hi >>> 24;
+      o += 8;
+      // Length as a fixed 8-byte prefix: unambiguous, and no CompactSize branches.
+      const len = s.scriptPubKey.length;
+      b[o] = len; b[o + 1] = len >>> 8; b[o + 2] = len >>> 16; b[o + 3] = len >>> 24;
+      b[o + 4] = 0; b[o + 5] = 0; b[o + 6] = 0; b[o + 7] = 0; b[o + 8] = 0;
+      o += 9;
+      b.set(s.scriptPubKey, o);
+      o += len;
+    }
+    return digestKey(sha256(b.subarray(0, o)));
   }
 
-  /** True when every input of this wtxid already verified under exactly these flags and coins. */
-  has(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): boolean {
-    const hit = this.lru.has(this.key(wtxid, flags, spent));
+  /** True when every input already verified under exactly the check `key` names. */
+  hasKey(key: string): boolean {
+    const hit = this.set.has(key);
     if (hit) this.hits++;
     else this.misses++;
     return hit;
   }
 
+  addKey(key: string): void {
+    this.set.add(key);
+  }
+
+  /** True when every input of this wtxid already verified under exactly these flags and coins. */
+  has(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): boolean {
+    return this.hasKey(this.key(wtxid, flags, spent));
+  }
+
   add(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): void {
-    this.lru.set(this.key(wtxid, flags, spent), true);
+    this.addKey(this.key(wtxid, flags, spent));
   }
 
   stats(): CacheStats {
-    return { hits: this.hits, misses: this.misses, size: this.lru.size };
+    return { hits: this.hits, misses: this.misses, size: this.set.size };
   }
 }

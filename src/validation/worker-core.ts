@@ -7,12 +7,12 @@
 import { decodeTx, type Transaction, type TxOut } from '../primitives/tx.ts';
 import { DecodeError } from '../primitives/errors.ts';
 import { precomputeTxData } from '../script/sighash.ts';
-import { verifyInput } from '../script/verify.ts';
+import { verifyInput, type VerifyOptions } from '../script/verify.ts';
 import type { SigVerifier } from '../script/sigcheck.ts';
 import type { Coin, CoinView } from '../utxo/coin.ts';
 import type { PolicyOptions } from '../policy/constants.ts';
-import type { ScriptRunner, TxScriptResult } from '../policy/script-failure.ts';
-import { acceptTransaction, type AcceptResult, type ChainContext } from './accept.ts';
+import type { SyncScriptRunner, TxScriptResult } from '../policy/script-failure.ts';
+import { acceptTransactionSync, type AcceptResult, type ChainContext } from './accept.ts';
 import { MtpTable } from './mtp-table.ts';
 import { ScriptExecutionCache, SignatureCache, type CacheStats } from './caches.ts';
 
@@ -70,32 +70,45 @@ export interface WorkerStats {
   validated: number;
 }
 
+const SCRIPTS_OK: TxScriptResult = Object.freeze({ ok: true as const });
+
 export class ValidatorCore {
   readonly sigCache: SignatureCache;
   readonly execCache: ScriptExecutionCache;
   private validated = 0;
+  private readonly mtpAt: ((h: number) => number | undefined) | undefined;
 
   constructor(private readonly opts: WorkerCoreOptions = {}) {
     this.sigCache = new SignatureCache(opts.sigCacheSize);
     this.execCache = new ScriptExecutionCache(opts.execCacheSize);
+    const mtp = opts.mtp;
+    this.mtpAt = mtp ? (h: number) => mtp.get(h) : undefined;
   }
 
   /** Every input's script under `flags`, skipping it all when this exact check passed before. */
-  scriptRunner(tx: Transaction, spent: TxOut[]): ScriptRunner {
-    const txdata = precomputeTxData(tx, spent);
-    const opts = { txdata, sigCache: this.sigCache, ...(this.opts.verifier ? { verifier: this.opts.verifier } : {}) };
+  scriptRunner(tx: Transaction, spent: TxOut[]): SyncScriptRunner {
+    const opts: VerifyOptions = { txdata: precomputeTxData(tx, spent), sigCache: this.sigCache };
+    if (this.opts.verifier) opts.verifier = this.opts.verifier;
+    const cache = this.execCache;
     return (flags: number): TxScriptResult => {
-      if (this.execCache.has(tx.wtxid, flags, spent)) return { ok: true };
+      // The key is computed once: looked up now, added when every input passes.
+      const key = cache.key(tx.wtxid, flags, spent);
+      if (cache.hasKey(key)) return SCRIPTS_OK;
       for (let i = 0; i < tx.inputs.length; i++) {
         const r = verifyInput(tx, i, spent, flags, opts);
         if (!r.ok) return { ok: false, error: r.error, input: i };
       }
-      this.execCache.add(tx.wtxid, flags, spent);
-      return { ok: true };
+      cache.addKey(key);
+      return SCRIPTS_OK;
     };
   }
 
   async run(job: Job): Promise<JobResult> {
+    return this.runSync(job);
+  }
+
+  /** run() without the promise: everything a job needs happens in this thread, synchronously. */
+  runSync(job: Job): JobResult {
     let tx: Transaction;
     try {
       tx = decodeTx(job.tx);
@@ -104,20 +117,29 @@ export class ValidatorCore {
       throw e;
     }
     if (job.kind === 'scripts') {
-      const spent = job.spent.map((s) => ({ value: s.value, scriptPubKey: s.scriptPubKey }));
-      if (spent.length !== tx.inputs.length) return { id: job.id, kind: 'error', message: 'spent outputs do not match the inputs' };
-      return { id: job.id, kind: 'scripts', result: await this.scriptRunner(tx, spent)(job.flags) };
+      const n = job.spent.length;
+      if (n !== tx.inputs.length) return { id: job.id, kind: 'error', message: 'spent outputs do not match the inputs' };
+      const spent: TxOut[] = new Array(n);
+      for (let i = 0; i < n; i++) spent[i] = { value: job.spent[i]!.value, scriptPubKey: job.spent[i]!.scriptPubKey };
+      return { id: job.id, kind: 'scripts', result: this.scriptRunner(tx, spent)(job.flags) };
     }
     const pinned = this.opts.coins?.pin();
     try {
-      const coins: (Coin | undefined)[] = tx.inputs.map((inp, i) => {
-        const supplied = job.coins?.[i];
-        if (supplied) return supplied;
-        return pinned?.view.getCoin(inp.prevout.txid, inp.prevout.vout);
-      });
-      const mtp = this.opts.mtp;
-      const chain: ChainContext = { height: job.chain.height, mtp: job.chain.mtp, ...(mtp ? { mtpAt: (h: number) => mtp.get(h) } : {}) };
-      const result = await acceptTransaction(tx, coins, chain, (spent) => this.scriptRunner(tx, spent), job.policy ? { policy: job.policy } : {});
+      const n = tx.inputs.length;
+      const coins: (Coin | undefined)[] = new Array(n);
+      const supplied = job.coins;
+      for (let i = 0; i < n; i++) {
+        const c = supplied?.[i];
+        if (c) coins[i] = c;
+        else {
+          const p = tx.inputs[i]!.prevout;
+          coins[i] = pinned?.view.getCoin(p.txid, p.vout);
+        }
+      }
+      const chain: ChainContext = this.mtpAt
+        ? { height: job.chain.height, mtp: job.chain.mtp, mtpAt: this.mtpAt }
+        : { height: job.chain.height, mtp: job.chain.mtp };
+      const result = acceptTransactionSync(tx, coins, chain, (spent) => this.scriptRunner(tx, spent), job.policy ? { policy: job.policy } : {});
       this.validated++;
       return { id: job.id, kind: 'validate', result };
     } finally {
