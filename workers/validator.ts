@@ -8,6 +8,7 @@ import { MtpTable } from '../src/validation/mtp-table.ts';
 import { UtxoReader } from '../src/utxo/reader.ts';
 import type { UtxoShared } from '../src/utxo/layout.ts';
 import { ValidatorCore, type Job, type SnapshotSource } from '../src/validation/worker-core.ts';
+import type { PolicyOptions } from '../src/policy/constants.ts';
 import { applyCrypto, loadCryptoByName, type CryptoSpec } from '../src/runtime/crypto/select.ts';
 import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
 import { nobleSha256Backend } from '../src/primitives/hash.ts';
@@ -17,7 +18,7 @@ let core: ValidatorCore | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 port.onMessage((data) => {
-  const msg = data as { type: string; batch?: number; jobs?: Job[]; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; crashOnPurpose?: boolean };
+  const msg = data as { type: string; batch?: number; jobs?: Job[]; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; policy?: Partial<PolicyOptions>; crashOnPurpose?: boolean };
   if (msg.type === 'init') {
     queue = queue.then(async () => {
       try {
@@ -36,6 +37,7 @@ port.onMessage((data) => {
           ...(coins ? { coins } : {}),
           ...(msg.sigCacheSize ? { sigCacheSize: msg.sigCacheSize } : {}),
           ...(msg.execCacheSize ? { execCacheSize: msg.execCacheSize } : {}),
+          ...(msg.policy ? { policy: msg.policy } : {}),
         });
         port.post({ type: 'ready', backend: verifier.name });
       } catch (e) {
@@ -44,11 +46,11 @@ port.onMessage((data) => {
     });
   } else if (msg.type === 'batch') {
     // Batches run in arrival order; results go back in one message per batch.
-    queue = queue.then(async () => {
+    queue = queue.then(() => {
       const results = [];
       for (const job of msg.jobs!) {
         try {
-          results.push(await core!.run(job));
+          results.push(core!.runSync(job));
         } catch (e) {
           results.push({ id: job.id, kind: 'error', message: e instanceof Error ? e.message : String(e) });
         }

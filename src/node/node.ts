@@ -83,7 +83,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       const pool = new ValidationPool({
         workers: opts.workers, spawn: opts.spawn,
         init: {
-          type: 'init', ...opts.workerInit, mtp: this.mtp.buffer,
+          type: 'init', ...opts.workerInit, mtp: this.mtp.buffer, policy: this.policy,
           // Workers map the same memory and read coins themselves.
           ...(this.coins instanceof UtxoSet ? { utxo: this.coins.shared() } : {}),
         },
@@ -92,7 +92,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       this.pool = pool;
       this.runner = { run: (shard, job) => pool.submit(shard, job), queueDepth: () => pool.queueDepth(), close: () => pool.close() };
     } else {
-      const local = new ValidatorCore({ ...(opts.verifier ? { verifier: opts.verifier } : {}), mtp: this.mtp });
+      const local = new ValidatorCore({ ...(opts.verifier ? { verifier: opts.verifier } : {}), mtp: this.mtp, policy: this.policy });
       this.local = local;
       let id = 0;
       this.runner = {
@@ -259,9 +259,10 @@ export class TxgateNode implements AppDeps, MempoolDeps {
           value: p.amount, scriptPubKey: p.scriptPubKey, height: p.height ?? at.height, coinbase: p.coinbase ?? false,
         }));
         const wire = coins ?? this.resolveCoins(item);
-        const policy = item.maxFeeRate === undefined ? this.policy : { ...this.policy, maxFeeRate: item.maxFeeRate };
+        // The node's policy went to every worker at start; a job carries one only to override it.
         pending.push(this.runner.run(ValidationPool.shardOf(item.tx.txid), {
-          kind: 'validate', tx: item.tx.raw, ...(wire ? { coins: wire } : {}), chain: at, policy,
+          kind: 'validate', tx: item.tx.raw, ...(wire ? { coins: wire } : {}), chain: at,
+          ...(item.maxFeeRate === undefined ? {} : { policy: { ...this.policy, maxFeeRate: item.maxFeeRate } }),
         }));
       }
       const settled = await Promise.allSettled(pending);

@@ -62,6 +62,8 @@ export interface WorkerCoreOptions {
   coins?: SnapshotSource;
   sigCacheSize?: number;
   execCacheSize?: number;
+  /** The node's policy, sent once: a job carries `policy` only to override it. */
+  policy?: Partial<PolicyOptions>;
 }
 
 export interface WorkerStats {
@@ -69,6 +71,9 @@ export interface WorkerStats {
   execCache: CacheStats;
   validated: number;
 }
+
+const NO_OPTIONS = Object.freeze({});
+const policyOf = (policy: Partial<PolicyOptions> | undefined): { policy?: Partial<PolicyOptions> } => (policy ? { policy } : NO_OPTIONS);
 
 const SCRIPTS_OK: TxScriptResult = Object.freeze({ ok: true as const });
 
@@ -139,7 +144,7 @@ export class ValidatorCore {
       const chain: ChainContext = this.mtpAt
         ? { height: job.chain.height, mtp: job.chain.mtp, mtpAt: this.mtpAt }
         : { height: job.chain.height, mtp: job.chain.mtp };
-      const result = acceptTransactionSync(tx, coins, chain, (spent) => this.scriptRunner(tx, spent), job.policy ? { policy: job.policy } : {});
+      const result = acceptTransactionSync(tx, coins, chain, (spent) => this.scriptRunner(tx, spent), policyOf(job.policy ?? this.opts.policy));
       this.validated++;
       return { id: job.id, kind: 'validate', result };
     } finally {
