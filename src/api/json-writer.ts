@@ -58,6 +58,19 @@ export class JsonWriter {
       buf[this.pos++] = 0x2d;
       n = -n;
     }
+    if (n < 0x80000000) {
+      // Small integers (all sizes, counts, times, heights): int32 arithmetic.
+      let v = n | 0;
+      const digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+      let p = this.pos + digits;
+      this.pos = p;
+      do {
+        const q = (v / 10) | 0;
+        buf[--p] = 0x30 + v - q * 10;
+        v = q;
+      } while (v > 0);
+      return;
+    }
     let digits = 1;
     for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
     let p = this.pos + digits;
@@ -77,16 +90,17 @@ export class JsonWriter {
       sats = -sats;
     }
     const whole = Math.floor(sats / 100_000_000);
-    let frac = sats - whole * 100_000_000;
+    let frac = (sats - whole * 100_000_000) | 0;
     this.int(whole);
     const buf = this.buf;
-    buf[this.pos] = 0x2e;
-    for (let p = this.pos + 8; p > this.pos; p--) {
-      const q = Math.floor(frac / 10);
-      buf[p] = 0x30 + (frac - q * 10);
+    const at = this.pos;
+    buf[at] = 0x2e;
+    for (let p = at + 8; p > at; p--) {
+      const q = (frac / 10) | 0;
+      buf[p] = 0x30 + frac - q * 10;
       frac = q;
     }
-    this.pos += 9;
+    this.pos = at + 9;
   }
 
   /** A quoted ASCII string that needs no escaping (hex), copied char by char. */
@@ -97,6 +111,17 @@ export class JsonWriter {
     let p = this.pos;
     buf[p++] = 0x22;
     for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    buf[p++] = 0x22;
+    this.pos = p;
+  }
+
+  /** A quoted string from `len` ASCII codes at `from` in `src` (hex kept as bytes). */
+  asciiBytes(src: Uint8Array, from: number, len: number): void {
+    this.ensure(len + 2);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = 0x22;
+    for (let i = 0; i < len; i++) buf[p++] = src[from + i]!;
     buf[p++] = 0x22;
     this.pos = p;
   }

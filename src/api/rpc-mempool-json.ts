@@ -28,7 +28,10 @@ export function rawMempoolVerbose(pool: Mempool): RawJsonBytes {
 /** CTxMemPool::entryAll order of the pool (getrawmempool without verbose). */
 export function sortedForDump(pool: Mempool): MempoolEntry[] {
   const entries = [...pool.entries()];
-  return dumpOrder(snapshot(entries, false)).map((i) => entries[i]!);
+  const s = snapshot(entries, false);
+  const order = dumpOrder(s);
+  returnBuffers(s.bufs);
+  return order.map((i) => entries[i]!);
 }
 
 /** `{ txid: entry, ... }` for these entries in this order (getmempoolancestors verbose...). */
@@ -55,8 +58,12 @@ const NONE: readonly string[] = [];
 interface Snapshot {
   n: number;
   entries: readonly MempoolEntry[];
-  txids: string[];
-  wtxids: string[];
+  /** Where hex, nums and prefix live (given back when the answer is written). */
+  bufs: Buffers;
+  /** Written once: the buffers may serve another answer afterwards. */
+  written: boolean;
+  /** Display hex of every txid and wtxid as ASCII, 64 bytes each: one cache line to read. */
+  hex: Uint8Array;
   nums: Float64Array;
   /** First 6 bytes of each internal txid (the tie-break before a full compare). */
   prefix: Float64Array;
@@ -66,14 +73,46 @@ interface Snapshot {
   order: readonly number[] | undefined;
 }
 
+/** A snapshot's typed arrays, for `cap` entries. */
+interface Buffers {
+  cap: number;
+  hex: Uint8Array;
+  nums: Float64Array;
+  prefix: Float64Array;
+}
+
+/**
+ * One set of snapshot buffers kept between answers. At 100,000 entries they are ~22 MB: new
+ * ones per call would be external memory that outlives a scavenge and so brings on a full
+ * mark-compact of the (large) mempool heap every few calls. Taken by one answer at a time;
+ * a concurrent answer allocates its own. Never handed outside this module.
+ */
+let spare: Buffers | undefined;
+const POOLED_MIN = 1024;
+
+function takeBuffers(n: number): Buffers {
+  if (spare !== undefined && spare.cap >= n) {
+    const b = spare;
+    spare = undefined;
+    return b;
+  }
+  const cap = n < POOLED_MIN ? n : Math.ceil(n * 1.25);
+  return { cap, hex: new Uint8Array(cap * 128), nums: new Float64Array(cap * NUMS), prefix: new Float64Array(cap) };
+}
+
+function returnBuffers(b: Buffers): void {
+  if (b.cap >= POOLED_MIN && (spare === undefined || spare.cap < b.cap)) spare = b;
+}
+
 /** Copies what entryToJSON prints (only the sort keys when `full` is false). */
 function snapshot(entries: readonly MempoolEntry[], full = true): Snapshot {
   const n = entries.length;
   const rbf = rbfOptInChecker();
-  const nums = new Float64Array(n * NUMS);
+  const bufs = takeBuffers(n);
+  const nums = bufs.nums;
   const s: Snapshot = {
-    n, entries, txids: new Array<string>(n), wtxids: new Array<string>(n), nums, prefix: new Float64Array(n),
-    depends: new Array<readonly string[]>(n), spentby: new Array<readonly string[]>(n), order: undefined,
+    n, entries, bufs, written: false, hex: bufs.hex, nums, prefix: bufs.prefix,
+    depends: new Array<readonly string[]>(full ? n : 0), spentby: new Array<readonly string[]>(full ? n : 0), order: undefined,
   };
   for (let i = 0; i < n; i++) {
     const e = entries[i]!;
@@ -84,8 +123,8 @@ function snapshot(entries: readonly MempoolEntry[], full = true): Snapshot {
       nums[i * NUMS + MOD_FEE] = e.modFee;
       continue;
     }
-    s.txids[i] = e.txid;
-    s.wtxids[i] = e.wtxid;
+    copyAscii(s.hex, i * 128, e.txid);
+    copyAscii(s.hex, i * 128 + 64, e.wtxid);
     let k = i * NUMS;
     nums[k++] = e.vsize; nums[k++] = e.weight; nums[k++] = e.time; nums[k++] = e.height;
     nums[k++] = e.descCount; nums[k++] = e.descSize; nums[k++] = e.ancCount; nums[k++] = e.ancSize;
@@ -120,6 +159,10 @@ function dumpOrder(s: Snapshot): number[] {
   });
 }
 
+function copyAscii(dst: Uint8Array, at: number, s: string): void {
+  for (let i = 0; i < 64; i++) dst[at + i] = s.charCodeAt(i);
+}
+
 /** The txids of these entries, sorted (display hex for depends, internal order for spentby). */
 function ids(set: Set<MempoolEntry>, order: (a: MempoolEntry, b: MempoolEntry) => number): readonly string[] {
   if (set.size === 0) return NONE;
@@ -134,19 +177,26 @@ export const byInternal = (a: MempoolEntry, b: MempoolEntry): number => compareB
 
 /** The snapshot's JSON, one chunk of about CHUNK bytes at a time. */
 function* writeChunks(s: Snapshot): Generator<Uint8Array<ArrayBuffer>> {
-  const w = new JsonWriter();
-  const order = s.order;
-  w.byte(0x7b);
-  for (let j = 0; j < s.n; j++) {
-    const i = order ? order[j]! : j;
-    if (j > 0) w.byte(0x2c);
-    w.asciiString(s.txids[i]!);
-    w.byte(0x3a);
-    writeEntry(w, s, i);
-    if (w.pos > CHUNK - 4096) yield w.take();
+  if (s.written) throw new Error('a mempool JSON answer is written once');
+  s.written = true;
+  try {
+    const w = new JsonWriter();
+    const order = s.order;
+    w.byte(0x7b);
+    for (let j = 0; j < s.n; j++) {
+      const i = order ? order[j]! : j;
+      if (j > 0) w.byte(0x2c);
+      w.asciiBytes(s.hex, i * 128, 64);
+      w.byte(0x3a);
+      writeEntry(w, s, i);
+      if (w.pos > CHUNK - 4096) yield w.take();
+    }
+    w.byte(0x7d);
+    yield w.take();
+  } finally {
+    // Finished or cancelled (the stream's cancel calls return()): the buffers can serve the next answer.
+    returnBuffers(s.bufs);
   }
-  w.byte(0x7d);
-  yield w.take();
 }
 
 const K = {
@@ -188,7 +238,7 @@ function writeEntry(w: JsonWriter, s: Snapshot, i: number): void {
   w.raw(K.descSize); w.int(nums[k++]!);
   w.raw(K.ancCount); w.int(nums[k++]!);
   w.raw(K.ancSize); w.int(nums[k++]!);
-  w.raw(K.wtxid); w.asciiString(s.wtxids[i]!);
+  w.raw(K.wtxid); w.asciiBytes(s.hex, i * 128 + 64, 64);
   w.raw(K.base); w.btc(nums[k++]!);
   w.raw(K.modified); w.btc(nums[k++]!);
   w.raw(K.ancestor); w.btc(nums[k++]!);
