@@ -679,6 +679,14 @@ export class Mempool {
     if (this.dIndex !== undefined && this.usage * 4 < this.opts.maxSizeBytes) this.dIndex = undefined;
   }
 
+  /**
+   * Builds the descendant-score index now if it is not kept (as it is from half the size
+   * limit). For callers about to trim a pool below that size, and for benchmarks.
+   */
+  ensureDescendantIndex(): void {
+    if (this.dIndex === undefined) this.buildDescendantIndex();
+  }
+
   private buildDescendantIndex(): ScoreIndex<MempoolEntry> {
     this.dIndex = this.makeDescendantIndex();
     return this.dIndex;
