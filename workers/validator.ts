@@ -7,7 +7,7 @@ import { workerPort } from '../src/runtime/worker-self.ts';
 import { MtpTable } from '../src/validation/mtp-table.ts';
 import { UtxoReader } from '../src/utxo/reader.ts';
 import type { UtxoShared } from '../src/utxo/layout.ts';
-import { ValidatorCore, type Job, type SnapshotSource } from '../src/validation/worker-core.ts';
+import { encodeResults, unpackBatch, ValidatorCore, type JobResult, type SnapshotSource, type WireBatch } from '../src/validation/worker-core.ts';
 import type { PolicyOptions } from '../src/policy/constants.ts';
 import { applyCrypto, loadCryptoByName, type CryptoSpec } from '../src/runtime/crypto/select.ts';
 import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
@@ -18,7 +18,7 @@ let core: ValidatorCore | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 port.onMessage((data) => {
-  const msg = data as { type: string; batch?: number; jobs?: Job[]; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; policy?: Partial<PolicyOptions>; crashOnPurpose?: boolean };
+  const msg = data as { type: string; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; policy?: Partial<PolicyOptions>; crashOnPurpose?: boolean };
   if (msg.type === 'init') {
     queue = queue.then(async () => {
       try {
@@ -46,16 +46,19 @@ port.onMessage((data) => {
     });
   } else if (msg.type === 'batch') {
     // Batches run in arrival order; results go back in one message per batch.
+    const batch = data as WireBatch;
     queue = queue.then(() => {
-      const results = [];
-      for (const job of msg.jobs!) {
+      const jobs = unpackBatch(batch);
+      const results: JobResult[] = new Array(jobs.length);
+      for (let i = 0; i < jobs.length; i++) {
+        const job = jobs[i]!;
         try {
-          results.push(core!.runSync(job));
+          results[i] = core!.runSync(job);
         } catch (e) {
-          results.push({ id: job.id, kind: 'error', message: e instanceof Error ? e.message : String(e) });
+          results[i] = { id: job.id, kind: 'error', message: e instanceof Error ? e.message : String(e) };
         }
       }
-      port.post({ type: 'results', batch: msg.batch, results });
+      port.post({ type: 'results', batch: batch.batch, results: encodeResults(results) });
     });
   } else if (msg.type === 'stats') {
     queue = queue.then(() => port.post({ type: 'stats', stats: core?.stats() }));

@@ -5,10 +5,34 @@
 
 type Labels = Record<string, string>;
 
-function labelKey(labels: Labels): string {
+function renderLabels(labels: Labels): string {
   const keys = Object.keys(labels).sort();
   if (keys.length === 0) return '';
   return '{' + keys.map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(',') + '}';
+}
+
+/**
+ * The rendered label set, memoised: counters are bumped for every request and transaction
+ * with the same few label sets, and sorting and escaping them each time showed in profiles.
+ * The memo key lists names and values in the caller's order; bounded, cleared when full.
+ */
+const rendered = new Map<string, string>();
+function labelKey(labels: Labels): string {
+  let memo = '';
+  for (const k in labels) {
+    const v = labels[k]!;
+    // (A value holding a separator could collide with another set: not memoised.)
+    if (v.includes('\u0000') || v.includes('\u0001')) return renderLabels(labels);
+    memo += k + '\u0000' + v + '\u0001';
+  }
+  if (memo === '') return '';
+  let key = rendered.get(memo);
+  if (key === undefined) {
+    if (rendered.size >= 4096) rendered.clear();
+    key = renderLabels(labels);
+    rendered.set(memo, key);
+  }
+  return key;
 }
 
 function escapeLabel(v: string): string {

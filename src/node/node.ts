@@ -317,12 +317,14 @@ export class TxgateNode implements AppDeps, MempoolDeps {
    * Coins from this thread's UTXO view, shipped with the job (until workers read the shared
    * set themselves, a coin costs one structured clone).
    */
-  private resolveCoins(item: ValidateItem): (WireCoin | null)[] {
+  private resolveCoins(item: ValidateItem): (WireCoin | null)[] | undefined {
     // Unconfirmed parents' outputs come from the mempool (testmempoolaccept's view); when the
     // workers map the shared UTXO set they read confirmed coins themselves (null here),
     // otherwise the coin is shipped with the job.
     const pool = this.mempoolService.mempool;
     const shared = this.pool !== undefined && this.coins instanceof UtxoSet;
+    // Nothing to ship (the job's coins absent = every input looked up by the worker).
+    if (shared && pool.size === 0) return undefined;
     return item.tx.inputs.map((inp) => {
       const parent = pool.get(hashToHex(inp.prevout.txid));
       if (parent) {

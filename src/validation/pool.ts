@@ -8,15 +8,23 @@
  * Web APIs only: the runtime layer supplies `spawn` (global Worker on Bun/Deno, a
  * worker_threads adapter on Node).
  */
-import type { Job, JobResult, WorkerStats } from './worker-core.ts';
+import { decodeResults, packBatch, type Job, type JobResult, type WireJob, type WorkerStats } from './worker-core.ts';
 
 export const SHARDS = 64;
 /** Batches a worker may have in flight before new jobs wait for the next one (pipelining depth). */
 const MAX_OUTSTANDING = 2;
+/**
+ * While a batch is in flight, a second one leaves only once this many jobs wait; fewer wait
+ * for the answer and leave with it in one message. Under load, one request per transaction
+ * would otherwise mean one message per transaction each way (each a structured clone, a
+ * wake-up of the other thread and an event dispatch: bench/request-path.bench.ts); an idle
+ * worker still gets a lone job at once.
+ */
+const PIPELINE_MIN_JOBS = 16;
 
 /** The part of the Web Worker interface the pool uses. */
 export interface WorkerLike {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (ev: { data: unknown }) => void): void;
   addEventListener(type: 'error', listener: (ev: unknown) => void): void;
   terminate(): void | Promise<unknown>;
@@ -66,7 +74,9 @@ class Slot {
   backend = '';
   generation = 0;
   inFlight = new Map<number, Pending>();
-  outbox: Job[] = [];
+  /** Jobs waiting to be posted, and their transactions' bytes (packed into one buffer per batch). */
+  outbox: WireJob[] = [];
+  outboxTx: Uint8Array[] = [];
   flushScheduled = false;
   timers = new Map<number, ReturnType<typeof setTimeout>>();
   /** Batches posted and not yet answered. */
@@ -119,7 +129,7 @@ export class ValidationPool {
     slot.ready.then(() => this.idle(slot, gen), () => {});
     w.addEventListener('message', (ev) => {
       if (gen !== slot.generation) return;
-      const msg = ev.data as { type: string; backend?: string; results?: JobResult[]; batch?: number; stats?: WorkerStats; message?: string };
+      const msg = ev.data as { type: string; backend?: string; results?: unknown[]; batch?: number; stats?: WorkerStats; message?: string };
       if (msg.type === 'ready') {
         slot.backend = msg.backend ?? '';
         markReady(slot.backend);
@@ -130,12 +140,12 @@ export class ValidationPool {
         slot.outstanding = Math.max(0, slot.outstanding - 1);
         // Jobs that queued while the worker was busy go out now, in one message.
         if (slot.outbox.length > 0 && !slot.flushScheduled) this.flush(slot);
-        for (const r of msg.results!) {
+        decodeResults(msg.results!, (r) => {
           const p = slot.inFlight.get(r.id);
-          if (!p) continue;
+          if (!p) return;
           slot.inFlight.delete(r.id);
           p.resolve(r);
-        }
+        });
         this.idle(slot, gen);
       } else if (msg.type === 'stats') {
         slot.stats = msg.stats!;
@@ -167,6 +177,7 @@ export class ValidationPool {
     const held = [...slot.inFlight.values()];
     slot.inFlight.clear();
     slot.outbox = [];
+    slot.outboxTx = [];
     try {
       void slot.worker.terminate();
     } catch {
@@ -201,11 +212,14 @@ export class ValidationPool {
     const slot = this.slots[(shard % SHARDS) % this.slots.length]!;
     if (slot.inFlight.size >= this.maxQueue) throw new QueueFullError();
     const id = this.nextId++;
-    const full = { ...job, id } as Job;
+    const { tx, ...rest } = job;
+    const wire = rest as WireJob;
+    wire.id = id;
     return new Promise<JobResult>((resolve, reject) => {
       if (slot.inFlight.size === 0) slot.worker.ref?.();
       slot.inFlight.set(id, { resolve, reject });
-      slot.outbox.push(full);
+      slot.outbox.push(wire);
+      slot.outboxTx.push(tx);
       if (!slot.flushScheduled) {
         slot.flushScheduled = true;
         queueMicrotask(() => this.flush(slot));
@@ -214,23 +228,27 @@ export class ValidationPool {
   }
 
   /**
-   * Posts the queued jobs as one batch. Adaptive batching: while a worker already has
-   * MAX_OUTSTANDING batches in flight, new jobs wait in the outbox and leave together when
-   * one is answered — one message for many requests under load, no added latency when idle.
+   * Posts the queued jobs as one batch. Adaptive batching: while a worker already has a
+   * batch in flight, new jobs wait in the outbox (up to MAX_OUTSTANDING batches, a second
+   * one only once PIPELINE_MIN_JOBS wait) and leave together when one is answered — one
+   * message for many requests under load, no added latency when idle.
    */
   private flush(slot: Slot): void {
     slot.flushScheduled = false;
     if (slot.outbox.length === 0) return;
     if (slot.outstanding >= MAX_OUTSTANDING) return;
+    if (slot.outstanding > 0 && slot.outbox.length < PIPELINE_MIN_JOBS) return;
     slot.outstanding++;
     const jobs = slot.outbox;
+    const txs = slot.outboxTx;
     slot.outbox = [];
+    slot.outboxTx = [];
     const batch = this.nextBatch++;
     const gen = slot.generation;
     const timeout = this.opts.batchTimeoutMs ?? 60_000;
     slot.timers.set(batch, setTimeout(() => this.fail(slot, gen, new WorkerFailedError(`validation worker did not answer within ${timeout} ms`)), timeout));
     try {
-      slot.worker.postMessage({ type: 'batch', batch, jobs });
+      slot.worker.postMessage(packBatch(batch, jobs, txs));
     } catch (e) {
       this.fail(slot, gen, new WorkerFailedError(`could not post to validation worker: ${String(e)}`));
     }

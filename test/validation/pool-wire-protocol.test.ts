@@ -1,0 +1,119 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ValidationPool, type WorkerLike } from '../../src/validation/pool.ts';
+import { decodeResults, encodeResults, packBatch, unpackBatch, type JobResult, type WireBatch, type WireJob } from '../../src/validation/worker-core.ts';
+
+const chain = { height: 200, mtp: 1_700_000_000 };
+
+describe('pool ⇄ worker wire', () => {
+  test('a batch packs every transaction into one buffer and unpacks to the same jobs', () => {
+    const txs = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array([9, 8, 7, 6, 5])];
+    const jobs: WireJob[] = [
+      { kind: 'validate', id: 1, chain },
+      { kind: 'validate', id: 2, chain, coins: [null, { value: 5n, scriptPubKey: new Uint8Array([0x51]), height: 3, coinbase: true }], policy: { maxFeeRate: 0 } },
+      { kind: 'scripts', id: 3, spent: [{ value: 1n, scriptPubKey: new Uint8Array([0x51]) }], flags: 7 },
+    ];
+    const msg = packBatch(42, jobs, txs);
+    assert.equal(msg.bytes.length, 8);
+    const back = unpackBatch(structuredClone(msg) as WireBatch);
+    assert.equal(back.length, 3);
+    back.forEach((j, i) => {
+      assert.deepEqual([...j.tx], [...txs[i]!]);
+      const { tx: _tx, ...rest } = j;
+      assert.deepEqual(rest, jobs[i]);
+    });
+  });
+
+  test('answers survive the flat encoding exactly (optional fields absent stay absent)', () => {
+    const results: JobResult[] = [
+      { id: 1, kind: 'validate', result: { txid: 'aa', wtxid: 'bb', allowed: true, vsize: 141, weight: 561, fee: 2_500n, feerate: 17.73 } },
+      { id: 2, kind: 'validate', result: { txid: 'cc', wtxid: 'dd', allowed: false, vsize: 100, weight: 400, fee: null, feerate: null, reason: 'missing-inputs', kind: 'missing-inputs' } },
+      { id: 3, kind: 'validate', result: { txid: 'ee', wtxid: 'ff', allowed: false, vsize: 100, weight: 400, fee: 2n ** 60n, feerate: 1e13, reason: 'max-fee-exceeded', kind: 'fee', details: 'x' } },
+      { id: 4, kind: 'error', message: 'boom' },
+      { id: 5, kind: 'scripts', result: { ok: true } },
+    ];
+    const flat = structuredClone(encodeResults(results));
+    assert.ok(flat.every((x) => typeof x !== 'object' || x === null || (x as JobResult).kind !== 'validate'), 'validate answers are flat primitives');
+    const back: JobResult[] = [];
+    decodeResults(flat, (r) => back.push(r));
+    assert.deepEqual(back, results);
+    assert.ok(!('reason' in (back[0] as { result: object }).result));
+  });
+});
+
+/** A worker that records what it is sent and answers only when told. */
+function fakeWorker() {
+  const sent: WireBatch[] = [];
+  let onMessage: ((ev: { data: unknown }) => void) | undefined;
+  const w: WorkerLike = {
+    postMessage(m) {
+      const msg = m as { type: string };
+      if (msg.type === 'init') queueMicrotask(() => onMessage?.({ data: { type: 'ready', backend: 'fake' } }));
+      else if (msg.type === 'batch') sent.push(m as WireBatch);
+    },
+    addEventListener(type: string, f: (ev: never) => void) {
+      if (type === 'message') onMessage = f as (ev: { data: unknown }) => void;
+    },
+    terminate() {},
+  };
+  const answer = (b: WireBatch) => {
+    const results: JobResult[] = unpackBatch(b).map((j) => ({ id: j.id, kind: 'error', message: `tx of ${j.tx.length} bytes` }));
+    onMessage!({ data: { type: 'results', batch: b.batch, results: encodeResults(results) } });
+  };
+  return { w, sent, answer };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('pool batching across requests', () => {
+  test('an idle worker gets a lone job at once; jobs arriving while it is busy leave together with its answer', async () => {
+    const f = fakeWorker();
+    const pool = new ValidationPool({ workers: 1, spawn: () => f.w, init: { type: 'init' } });
+    try {
+      await pool.ready();
+      const first = pool.submit(0, { kind: 'validate', tx: new Uint8Array(10), chain });
+      await tick();
+      assert.equal(f.sent.length, 1, 'idle: posted without waiting');
+      // Five more, each in its own macrotask (as separate HTTP requests arrive).
+      const more: Promise<JobResult>[] = [];
+      for (let i = 0; i < 5; i++) {
+        more.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(i + 1), chain }));
+        await tick();
+      }
+      assert.equal(f.sent.length, 1, 'busy: the five wait for the answer');
+      f.answer(f.sent[0]!);
+      assert.deepEqual(await first, { id: 1, kind: 'error', message: 'tx of 10 bytes' });
+      assert.equal(f.sent.length, 2, 'the answer sends the waiting jobs');
+      assert.equal(f.sent[1]!.jobs.length, 5);
+      f.answer(f.sent[1]!);
+      const rs = await Promise.all(more);
+      assert.deepEqual(rs.map((r) => r.kind === 'error' && r.message), [1, 2, 3, 4, 5].map((n) => `tx of ${n} bytes`));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a deep queue is pipelined: a second batch leaves before the first is answered', async () => {
+    const f = fakeWorker();
+    const pool = new ValidationPool({ workers: 1, spawn: () => f.w, init: { type: 'init' } });
+    try {
+      await pool.ready();
+      const all: Promise<JobResult>[] = [pool.submit(0, { kind: 'validate', tx: new Uint8Array(1), chain })];
+      await tick();
+      for (let i = 0; i < 40; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(2), chain }));
+      await tick();
+      assert.equal(f.sent.length, 2);
+      assert.equal(f.sent[1]!.jobs.length, 40);
+      for (let i = 0; i < 50; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(3), chain }));
+      await tick();
+      assert.equal(f.sent.length, 2, 'at most two batches in flight');
+      f.answer(f.sent[0]!);
+      assert.equal(f.sent.length, 3);
+      f.answer(f.sent[1]!);
+      f.answer(f.sent[2]!);
+      assert.equal((await Promise.all(all)).length, 91);
+    } finally {
+      await pool.close();
+    }
+  });
+});
