@@ -1,8 +1,11 @@
 /**
  * Shared-memory UTXO table benchmark: snapshot load rate (coins/s), bytes of memory per
  * coin for a realistic script mix (test/utxo/synthetic.ts), lookup latency from a worker
- * (hits and misses) and on the writer's thread, snapshot write rate, and as a baseline in
- * the same run one random 32-byte memory read (lookups are memory-latency bound).
+ * (hits and misses, one getCoin after the other) and on the writer's thread, the cost per
+ * lookup of batched lookups (Snapshot.getMany over N keys: a throughput figure, not a
+ * latency), snapshot write rate, and as baselines in the same run one random 32-byte
+ * memory read (lookups are memory-latency bound) and the first touch of fresh memory as
+ * large as the table (page faults, which the load pays for every page it fills).
  * Usage: <runtime> bench/utxo.bench.ts [sizes, default 1000000,10000000]
  */
 import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
@@ -51,9 +54,17 @@ for (const N of sizes) {
   t = performance.now();
   const { set, meta } = await loadSnapshot(chunks);
   const loadMs = performance.now() - t;
+  // baseline: first touch of as much fresh shared memory as the table uses (one write per 4 KiB page)
+  const fresh = new SharedArrayBuffer(0, { maxByteLength: 2 ** 31 });
+  fresh.grow(Math.min(2 ** 31, set.usedBytes));
+  const fw = new Int32Array(fresh);
+  t = performance.now();
+  for (let i = 0; i < fw.length; i += 1024) fw[i] = 1;
+  const touchMs = performance.now() - t;
   chunks.length = 0;
   console.log(`\n${N.toLocaleString('en')} coins (snapshot ${(fileBytes / 1e6).toFixed(0)} MB, encoded in ${(encMs / 1000).toFixed(1)} s)`);
   console.log(`  snapshot load:   ${(loadMs / 1000).toFixed(2)} s = ${((N / loadMs) * 1000 / 1e6).toFixed(2)} M coins/s`);
+  console.log(`  baseline: first touch of ${(fw.length / 2 ** 18).toFixed(0)} MiB of fresh memory (page faults) = ${(touchMs / 1000).toFixed(2)} s = ${((100 * touchMs) / loadMs).toFixed(0)}% of the load time`);
   const st = set.stats();
   const idxB = ((st.pages - st.freePages) * 512) / N;
   console.log(`  memory per coin: ${(set.usedBytes / N).toFixed(1)} B in use (index ${idxB.toFixed(1)} + heap ${(set.usedBytes / N - idxB).toFixed(1)}), ${(set.memoryBytes / N).toFixed(1)} B committed`);
@@ -82,9 +93,16 @@ for (const N of sizes) {
     const missT = new Uint8Array(sn * 32);
     r.bytes(missT, 0, missT.length);
     const miss = await request<{ nsPerLookup: number; found: number }>(w, { cmd: 'bench', txids: missT, vouts: sVouts.subarray(0, sn), rounds: 3 }, 600_000);
+    const many: string[] = [];
+    for (const batch of [4, 32, 256]) {
+      const b = await request<{ nsPerLookup: number; found: number; lookups: number }>(w, { cmd: 'bench', txids: sTxids.subarray(0, sn * 32), vouts: sVouts.subarray(0, sn), rounds: 2, batch }, 600_000);
+      if (b.found !== b.lookups) throw new Error(`getMany found ${b.found} of ${b.lookups}`);
+      many.push(`${(b.nsPerLookup / 1000).toFixed(3)} (N=${batch}, ${(hit.nsPerLookup / b.nsPerLookup).toFixed(1)}x)`);
+    }
     const mem = await request<{ nsPerRead: number }>(w, { cmd: 'memlat', rounds: Math.min(1 << 30, Math.max(64 << 20, set.usedBytes)) }, 600_000);
     console.log(`  lookup, worker:  ${(hit.nsPerLookup / 1000).toFixed(3)} µs per hit (${hit.found}/${hit.lookups} found), ${(miss.nsPerLookup / 1000).toFixed(3)} µs per miss (${miss.found} found)`);
     console.log(`  baseline: one random 32-byte read in ${(Math.min(1 << 30, Math.max(64 << 20, set.usedBytes)) / 2 ** 20).toFixed(0)} MiB = ${(mem.nsPerRead / 1000).toFixed(3)} µs; hit = ${(hit.nsPerLookup / mem.nsPerRead).toFixed(1)} reads, miss = ${(miss.nsPerLookup / mem.nsPerRead).toFixed(1)} reads`);
+    console.log(`  getMany, worker, per-lookup cost in a batch of N hits (not latency), µs: ${many.join(', ')}`);
     console.log(`  lookup, writer thread: ${(mainNs / 1000).toFixed(3)} µs per hit (${found}/${sn}); worker/writer ratio ${(hit.nsPerLookup / mainNs).toFixed(2)}`);
   } finally {
     await w.terminate();

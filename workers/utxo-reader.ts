@@ -2,12 +2,18 @@
  * Test and benchmark worker for the shared UTXO table: attaches to the posted segments,
  * then checks pinned snapshots against test/utxo/model.ts or times lookups.
  * Messages: {cmd:'attach', shared} | {cmd:'check', until, holdMs} | {cmd:'bench', txids,
- * vouts, rounds} | {cmd:'memlat', rounds: buffer bytes} | {cmd:'throw'} | {cmd:'echo', value}.
+ * vouts, rounds, batch?} (batch > 0: Snapshot.getMany over consecutive slices of `batch`
+ * keys, else getCoin per key) | {cmd:'memlat', rounds: buffer bytes} | {cmd:'throw'} |
+ * {cmd:'echo', value}.
  */
 import { workerPort } from '../src/runtime/worker-self.ts';
 import { UtxoReader } from '../src/utxo/reader.ts';
 import type { UtxoShared } from '../src/utxo/layout.ts';
+import type { Coin } from '../src/utxo/coin.ts';
 import { checkVersion } from '../test/utxo/model.ts';
+import { applyRuntimeTuning } from '../src/runtime/tuning.ts';
+
+applyRuntimeTuning();
 
 let reader: UtxoReader | undefined;
 
@@ -21,6 +27,7 @@ interface Msg {
   rounds?: number;
   value?: unknown;
   seed?: number;
+  batch?: number;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -65,14 +72,32 @@ workerPort.onMessage((data) => {
       const vouts = m.vouts!;
       const n = vouts.length;
       const snap = r.pin();
-      const views: Uint8Array[] = [];
-      for (let i = 0; i < n; i++) views.push(txids.subarray(i * 32, i * 32 + 32));
+      const keys: { txid: Uint8Array; vout: number }[] = [];
+      for (let i = 0; i < n; i++) keys.push({ txid: txids.subarray(i * 32, i * 32 + 32), vout: vouts[i]! });
+      const batch = m.batch ?? 0;
       let found = 0;
-      for (let i = 0; i < Math.min(n, 20000); i++) if (snap.getCoin(views[i]!, vouts[i]!)) found++; // warm-up
-      found = 0;
-      const t0 = performance.now();
-      for (let k = 0; k < (m.rounds ?? 1); k++) for (let i = 0; i < n; i++) if (snap.getCoin(views[i]!, vouts[i]!)) found++;
-      const ms = performance.now() - t0;
+      let ms: number;
+      if (batch > 0) {
+        const batches: { txid: Uint8Array; vout: number }[][] = [];
+        for (let i = 0; i < n; i += batch) batches.push(keys.slice(i, i + batch));
+        const out: (Coin | undefined)[] = [];
+        const nb = batches.length;
+        for (let i = 0; i < Math.min(nb, Math.ceil(20000 / batch)); i++) snap.getMany(batches[i]!, out); // warm-up
+        const t0 = performance.now();
+        for (let k = 0; k < (m.rounds ?? 1); k++) {
+          for (let i = 0; i < nb; i++) {
+            snap.getMany(batches[i]!, out);
+            for (let j = 0; j < out.length; j++) if (out[j]) found++;
+          }
+        }
+        ms = performance.now() - t0;
+      } else {
+        for (let i = 0; i < Math.min(n, 20000); i++) if (snap.getCoin(keys[i]!.txid, keys[i]!.vout)) found++; // warm-up
+        found = 0;
+        const t0 = performance.now();
+        for (let k = 0; k < (m.rounds ?? 1); k++) for (let i = 0; i < n; i++) if (snap.getCoin(keys[i]!.txid, keys[i]!.vout)) found++;
+        ms = performance.now() - t0;
+      }
       snap.release();
       workerPort.postMessage({ nsPerLookup: (ms * 1e6) / (n * (m.rounds ?? 1)), found, lookups: n * (m.rounds ?? 1) });
       return;

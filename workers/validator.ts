@@ -12,6 +12,9 @@ import type { PolicyOptions } from '../src/policy/constants.ts';
 import { applyCrypto, loadCryptoByName, type CryptoSpec } from '../src/runtime/crypto/select.ts';
 import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
 import { nobleSha256Backend } from '../src/primitives/hash.ts';
+import { applyRuntimeTuning } from '../src/runtime/tuning.ts';
+
+applyRuntimeTuning();
 
 const port = { post: (m: unknown) => workerPort.postMessage(m), onMessage: (f: (d: unknown) => void) => workerPort.onMessage(f) };
 let core: ValidatorCore | undefined;

@@ -1,5 +1,5 @@
 /**
- * The node's data directory: the UTXO set (Core's dumptxoutset format, src/utxo/store.ts),
+ * The node's data directory: the UTXO set (Core's dumptxoutset format, src/node/utxo-store.ts),
  * the active chain's headers, and the mempool (like Core's mempool.dat), every file
  * replaced crash-safely (temp file, fsync, rename, fsync of the directory).
  *
@@ -15,7 +15,7 @@ import { ByteReader, ByteWriter } from '../primitives/codec.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import { hash256 } from '../primitives/hash.ts';
 import { ensureDir, joinPath, readFileChunks, writeFileAtomic } from '../runtime/fs.ts';
-import { UtxoStore } from '../utxo/store.ts';
+import { UtxoStore } from './utxo-store.ts';
 import type { UtxoSet } from '../utxo/set.ts';
 
 interface TipMeta {

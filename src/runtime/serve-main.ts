@@ -4,6 +4,7 @@
  * Until the lead wires the stateful pipeline, deps are the stateless ones (prevouts in the
  * request) with scripts verified on the serving thread.
  */
+import { applyRuntimeTuning } from './tuning.ts';
 import { createApp } from '../api/app.ts';
 import { TxgateNode } from '../node/node.ts';
 import { mountMempool } from '../api/mempool-routes.ts';
@@ -64,6 +65,7 @@ async function host(): Promise<Host> {
 export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string; node: TxgateNode }> {
   const crypto = await selectCrypto({ crypto: config.crypto, sha256: config.sha256, ...(config.secp256k1Lib ? { libPath: config.secp256k1Lib } : {}) });
   setDefaultVerifier(applyCrypto(crypto));
+  applyRuntimeTuning();
   for (const line of crypto.report.split('\n')) log(`txgate: ${line}`);
   const workers = config.workers ?? defaultWorkers();
   const node = await TxgateNode.start({

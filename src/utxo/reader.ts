@@ -13,9 +13,19 @@ import {
 } from './layout.ts';
 
 const EMPTY = new Uint8Array(0);
-/** Scripts returned by lookups are views on slabs (cheap small allocations everywhere). */
+/**
+ * Scripts returned by lookups: views on slabs by default (creating a small typed array is
+ * slow on Deno: ~10x a view), fresh arrays where the runtime layer says views cost more
+ * (Bun: ~4x a small array), see src/runtime/tuning.ts.
+ */
 const slab = new ByteSlab();
-const alloc = slab.alloc;
+const fresh = (n: number): Uint8Array => new Uint8Array(n);
+let alloc: (n: number) => Uint8Array = slab.alloc;
+
+/** Lookups return fresh arrays (true) or views on shared slabs (false, the default). */
+export function useFreshScriptArrays(on: boolean): void {
+  alloc = on ? fresh : slab.alloc;
+}
 
 /** Typed-array views over segmented growable SABs, refreshed when the writer has grown them. */
 export class TableViews {
@@ -98,7 +108,7 @@ export function lookupCoin(t: TableViews, salt0: number, salt1: number, scale: n
       if (w0 >= 0 ? w0 >>> K_BITS === fp : ((w0 >>> K_BITS) & V_MASK) > v) {
         const r = Atomics.load(arr, o + 1);
         if (r !== REF_TOMB) {
-          const c = readRecord(t, r, w0 & K_MASK, h, vout, v);
+          const c = readRecord(t, r, w0 & K_MASK, h, 2, vout, v);
           if (c !== undefined) return c;
         }
       }
@@ -109,17 +119,17 @@ export function lookupCoin(t: TableViews, salt0: number, salt1: number, scale: n
 }
 
 /**
- * Decodes record k of the group at heap unit `ref` if the group's txid is h[2..9], the
- * record's vout is `vout` and the group was created by v.
+ * Decodes record k of the group at heap unit `ref` if the group's txid is the 8 words
+ * h[o..o+7], the record's vout is `vout` and the group was created by v.
  */
-function readRecord(t: TableViews, ref: number, k: number, h: Int32Array, vout: number, v: number): Coin | undefined {
+function readRecord(t: TableViews, ref: number, k: number, h: Int32Array, o: number, vout: number, v: number): Coin | undefined {
   const seg = ref >>> UNITS_PER_SEGMENT_SHIFT;
   const gw = ref & UNIT_MASK;
   // the group lies in one chunk, committed whole before it was written
   const last = gw | (CHUNK_UNITS - 1);
   const w = t.heapWords(seg, last);
-  if (w[gw] !== h[2] || w[gw + 1] !== h[3] || w[gw + 2] !== h[4] || w[gw + 3] !== h[5] ||
-      w[gw + 4] !== h[6] || w[gw + 5] !== h[7] || w[gw + 6] !== h[8] || w[gw + 7] !== h[9]) return undefined;
+  if (w[gw] !== h[o] || w[gw + 1] !== h[o + 1] || w[gw + 2] !== h[o + 2] || w[gw + 3] !== h[o + 3] ||
+      w[gw + 4] !== h[o + 4] || w[gw + 5] !== h[o + 5] || w[gw + 6] !== h[o + 6] || w[gw + 7] !== h[o + 7]) return undefined;
   const b = t.bytes(seg, last * 4 + 3);
   let p = gw * 4 + 33;
   // created version, then height*2+coinbase
@@ -151,7 +161,12 @@ function readRecord(t: TableViews, ref: number, k: number, h: Int32Array, vout: 
   const ac = tag & 15;
   const nb = AMOUNT_BYTES[ac]!;
   let value: bigint;
-  if (nb <= 6) {
+  if (nb <= 3) {
+    // the common case (raw values below 2^24, CompressAmount codes of round amounts):
+    // integer arithmetic only
+    const x = nb === 0 ? 0 : nb === 1 ? b[p]! : nb === 2 ? b[p]! | (b[p + 1]! << 8) : b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
+    value = ac >= AMOUNT_RAW_CODE ? BigInt(x) : decompressSmall(x);
+  } else if (nb <= 6) {
     let x = 0;
     let m = 1;
     for (let i = 0; i < nb; i++) {
@@ -183,6 +198,158 @@ function readRecord(t: TableViews, ref: number, k: number, h: Int32Array, vout: 
   return { value, scriptPubKey: script, height: Math.floor(code / 2), coinbase: (code & 1) === 1 };
 }
 
+/** An outpoint as lookupMany takes it (a transaction input's prevout has this shape). */
+export interface OutPointKey {
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+  readonly vout: number;
+}
+
+/** Per-key scratch of lookupMany (grows to the largest batch seen). */
+export class ManyScratch {
+  /** Per key, 10 words as hashKey leaves them: h1, h2, the 8 txid words. */
+  key = new Int32Array(10 * 64);
+  /** Bucket page word base and index segment per key (-1: no lookup). */
+  base = new Int32Array(64);
+  seg = new Int32Array(64);
+  /** The first candidate: heap ref (0: none) and record index k. */
+  ref = new Int32Array(64);
+  k = new Int32Array(64);
+  readonly h = new Int32Array(10);
+  /** Sink of the touching loads (kept so that they are not dead code). */
+  touched = 0;
+  ensure(n: number): void {
+    if (n <= this.base.length) return;
+    let c = this.base.length;
+    while (c < n) c *= 2;
+    this.key = new Int32Array(10 * c);
+    this.base = new Int32Array(c);
+    this.seg = new Int32Array(c);
+    this.ref = new Int32Array(c);
+    this.k = new Int32Array(c);
+  }
+}
+
+/**
+ * lookupCoin for many keys at once, out[i] for keys[i]: the same reads, reordered so that
+ * the keys' cache misses overlap instead of following each other. Pass 1 hashes every key
+ * and reads its directory entry (the directory is small and stays cached); pass 2 touches
+ * every key's first probed slot (independent loads: the CPU keeps many misses in flight);
+ * pass 3 probes each bucket, now cached, and keeps the first candidate; pass 4 touches
+ * the first two cache lines of every candidate's group; pass 5 decodes. A candidate that
+ * turns out not to be the key (a fingerprint collision, or a slot spent after v holding
+ * another key) is finished by lookupCoin, which probes the bucket again from the start.
+ *
+ * Races: the same reads as lookupCoin (directory entry and ref with Atomics.load, slots
+ * with plain reads) and the same reasoning applies to each. Between pass 3 and pass 5 a
+ * compaction may repoint the slot to a copy of the group: the ref read in pass 3 stays
+ * valid, because the old copy stays mapped and unchanged until no reader pins a version
+ * older than the move, and this reader pins v. The touching loads of passes 2 and 4 are
+ * plain reads whose values are discarded: the second line of a group may hold the start
+ * of a later group that the writer is filling right now (a racy read of shared memory
+ * returns some value, never faults, and that value is not used).
+ */
+export function lookupMany(t: TableViews, salt0: number, salt1: number, scale: number, sc: ManyScratch, keys: readonly OutPointKey[], v: number, out: (Coin | undefined)[]): void {
+  const n = keys.length;
+  sc.ensure(n);
+  out.length = n;
+  const key = sc.key;
+  const baseA = sc.base;
+  const segA = sc.seg;
+  const refA = sc.ref;
+  const kA = sc.k;
+  const h = sc.h;
+  const i0 = t.idx[0]!;
+  const dw = Atomics.load(i0, W_DIR);
+  const dirPage = dw >>> 5;
+  const depth = dw & 31;
+  const dirBase = (dirPage & (PAGES_PER_SEGMENT - 1)) << PAGE_SHIFT_WORDS;
+  const dirSeg = dirPage >>> PAGES_PER_SEGMENT_SHIFT;
+  for (let i = 0; i < n; i++) {
+    const kk = keys[i]!;
+    if (kk.txid.length !== 32) {
+      baseA[i] = -1;
+      continue;
+    }
+    hashKey(kk.txid, 0, kk.vout, salt0, salt1, h);
+    const o = i * 10;
+    for (let j = 0; j < 10; j++) key[o + j] = h[j]!;
+    const dword = dirBase + dirIndex(h[0]!, depth, scale);
+    const page = Atomics.load(t.words(dirSeg, dword), dword);
+    baseA[i] = (page & (PAGES_PER_SEGMENT - 1)) << PAGE_SHIFT_WORDS;
+    segA[i] = page >>> PAGES_PER_SEGMENT_SHIFT;
+  }
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const base = baseA[i]!;
+    if (base < 0) continue;
+    acc ^= t.words(segA[i]!, base + 127)[base + ((key[i * 10]! & BUCKET_MASK) << 1) + 1]!;
+  }
+  for (let i = 0; i < n; i++) {
+    refA[i] = 0;
+    const base = baseA[i]!;
+    if (base < 0) continue;
+    const arr = t.words(segA[i]!, base + 127);
+    const h1 = key[i * 10]!;
+    const fp = key[i * 10 + 1]! >>> 7;
+    let s = h1 & BUCKET_MASK;
+    for (let m = 0; m < BUCKET_SLOTS; m++) {
+      const o = base + (s << 1);
+      const ref = arr[o + 1]!;
+      if (ref === REF_EMPTY) break;
+      if (ref !== REF_TOMB) {
+        const w0 = arr[o]!;
+        if (w0 >= 0 ? w0 >>> K_BITS === fp : ((w0 >>> K_BITS) & V_MASK) > v) {
+          const r = Atomics.load(arr, o + 1);
+          if (r !== REF_TOMB) {
+            refA[i] = r;
+            kA[i] = w0 & K_MASK;
+            break;
+          }
+        }
+      }
+      s = (s + 1) & BUCKET_MASK;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const r = refA[i]!;
+    if (r === 0) continue;
+    const gw = r & UNIT_MASK;
+    const last = gw | (CHUNK_UNITS - 1);
+    const hw = t.heapWords(r >>> UNITS_PER_SEGMENT_SHIFT, last);
+    // the header and a first record span up to about 80 bytes from a 4-byte aligned
+    // start: touch the following cache line too
+    acc ^= hw[gw]! ^ hw[gw + 16 > last ? last : gw + 16]!;
+  }
+  sc.touched = acc;
+  for (let i = 0; i < n; i++) {
+    const r = refA[i]!;
+    if (r === 0) {
+      out[i] = undefined;
+      continue;
+    }
+    const kk = keys[i]!;
+    out[i] = readRecord(t, r, kA[i]!, key, i * 10 + 2, kk.vout, v) ?? lookupCoin(t, salt0, salt1, scale, h, kk.txid, kk.vout, v);
+  }
+}
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+/** DecompressAmount (compressor.cpp) of x < 2^24 with integer arithmetic: n * 10^e < 2^53. */
+function decompressSmall(x: number): bigint {
+  if (x === 0) return 0n;
+  x--;
+  const e = x % 10;
+  x = (x - e) / 10;
+  let n: number;
+  if (e < 9) {
+    const d = (x % 9) + 1;
+    n = ((x - d + 1) / 9) * 10 + d;
+  } else {
+    n = x + 1;
+  }
+  return BigInt(n * POW10[e]!);
+}
+
 /** A pinned, immutable view of the UTXO set at one version. Release it when done. */
 export class Snapshot implements CoinView {
   private released = false;
@@ -190,6 +357,16 @@ export class Snapshot implements CoinView {
   getCoin(txid: Uint8Array, vout: number): Coin | undefined {
     if (this.released) throw new Error('UTXO snapshot used after release()');
     return this.r.lookup(txid, vout, this.version);
+  }
+  /**
+   * getCoin for many outpoints at once (e.g. a transaction's prevouts): out[i] is the coin
+   * of outpoints[i] or undefined. Cheaper per lookup than getCoin in a loop: the cache
+   * misses of different outpoints overlap (lookupMany). `out` is reused when given.
+   */
+  getMany(outpoints: readonly OutPointKey[], out: (Coin | undefined)[] = []): (Coin | undefined)[] {
+    if (this.released) throw new Error('UTXO snapshot used after release()');
+    this.r.lookupMany(outpoints, this.version, out);
+    return out;
   }
   release(): void {
     if (this.released) return;
@@ -201,6 +378,7 @@ export class Snapshot implements CoinView {
 /** Maps a UtxoSet's shared memory (in a worker or anywhere) and pins snapshots. */
 export class UtxoReader {
   private readonly h = new Int32Array(10);
+  private readonly many = new ManyScratch();
   private readonly salt0: number;
   private readonly salt1: number;
   private readonly scale: number;
@@ -253,6 +431,11 @@ export class UtxoReader {
   /** @internal */
   unpin(slot: number): void {
     Atomics.store(this.views.idx[0]!, W_READER_SLOTS + slot, 0);
+  }
+
+  /** @internal lookupMany at a pinned version. */
+  lookupMany(keys: readonly OutPointKey[], v: number, out: (Coin | undefined)[]): void {
+    lookupMany(this.views, this.salt0, this.salt1, this.scale, this.many, keys, v, out);
   }
 
   /** @internal lookup at a pinned version. */

@@ -7,7 +7,7 @@
  */
 import type { Coin, CoinView } from './coin.ts';
 import {
-  compressAmount, compressAmountNum, decodeVarIntTrusted, KIND_PAYLOAD, KIND_RAW, kindPayload, MAX_SCRIPT_SIZE, scriptKind, varIntLength, writeVarInt,
+  compressAmount, compressAmountNum, decodeVarIntTrusted, KIND_PAYLOAD, KIND_RAW, kindPayload, MAX_SCRIPT_SIZE, scriptKind, writeVarInt,
 } from './compress.ts';
 import {
   AMOUNT_BYTES, BUCKET_FULL, BUCKET_MASK, BUCKET_SLOTS, byteLength, CHUNK_BYTES, CHUNK_UNITS, CHUNK_UNITS_SHIFT,
@@ -17,7 +17,7 @@ import {
   UNIT_MASK, UNITS_PER_SEGMENT_SHIFT, V_MASK, W_COUNT, W_DIR, W_MAGIC, W_READER_SLOTS, W_SALT0, W_SALT1, W_SCALE,
   W_SLOTS, W_VERSION, dirIndex, hashFinish, hashKey, hashKeyHeap, hashTxid, type UtxoShared,
 } from './layout.ts';
-import { lookupCoin, TableViews, UtxoReader, type Snapshot } from './reader.ts';
+import { lookupCoin, lookupMany, ManyScratch, TableViews, UtxoReader, type OutPointKey, type Snapshot } from './reader.ts';
 
 export interface OutPointRef {
   /** Internal byte order. */
@@ -47,9 +47,10 @@ export interface RawCoinSink {
   /**
    * value: the amount, a safe integer >= 0 or any bigint (taken modulo 2^64, as Core's
    * uint64 amount compression does); script: kind 0..3, 6..8 or 10 with its payload, or
-   * KIND_RAW with the script bytes.
+   * KIND_RAW with the script bytes; ca: CompressAmount(value) if the caller has it (saves
+   * recomputing it; value must be a number then), else omitted or -1.
    */
-  addCoin(vout: number, value: number | bigint, kind: number, script: Uint8Array, scriptOff: number, scriptLen: number): void;
+  addCoin(vout: number, value: number | bigint, kind: number, script: Uint8Array, scriptOff: number, scriptLen: number, ca?: number): void;
   endGroup(): void;
 }
 
@@ -74,8 +75,9 @@ let amountCode = 0;
 /**
  * Writes an amount in the table's form (layout.ts: CompressAmount or the raw value,
  * whichever is shorter) at b[p]; returns the new offset and leaves the code in amountCode.
+ * caKnown: CompressAmount(value) when the caller has it (a snapshot), else -1.
  */
-function writeAmount(b: Uint8Array, p: number, value: number | bigint): number {
+function writeAmount(b: Uint8Array, p: number, value: number | bigint, caKnown: number): number {
   if (typeof value === 'number' && value > 0 && value < 4294967296 && value % 10 !== 0) {
     // CompressAmount of a value that is not a multiple of 10 is 90n + 10d - 9 >= the
     // value: the raw value is never longer
@@ -103,7 +105,7 @@ function writeAmount(b: Uint8Array, p: number, value: number | bigint): number {
     return p + 4;
   }
   if (typeof value === 'number') {
-    const ca = value <= 9e14 ? compressAmountNum(value) : compressAmount(BigInt(value));
+    const ca = caKnown >= 0 ? caKnown : value <= 9e14 ? compressAmountNum(value) : compressAmount(BigInt(value));
     if (typeof ca === 'number') {
       const lc = byteLength(ca);
       const lr = byteLength(value);
@@ -160,6 +162,8 @@ function randomSalt(): number {
 /** Scratch buffer that grows. */
 class Scratch {
   buf = new Uint8Array(1 << 16);
+  /** The same bytes as 32-bit words. */
+  buf32 = new Int32Array(this.buf.buffer);
   ensure(n: number): void {
     if (n <= this.buf.length) return;
     let c = this.buf.length * 2;
@@ -167,6 +171,7 @@ class Scratch {
     const b = new Uint8Array(c);
     b.set(this.buf);
     this.buf = b;
+    this.buf32 = new Int32Array(b.buffer);
   }
 }
 
@@ -179,6 +184,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
   private readonly salt1: number;
   private readonly h = new Int32Array(10);
   private readonly h2 = new Int32Array(10);
+  private readonly many = new ManyScratch();
 
   private _version = 0;
   /** No reader can exist yet (shared() never called): retired memory is reusable at once. */
@@ -214,9 +220,10 @@ export class UtxoSet implements CoinView, RawCoinSink {
   private pendVer: number[] = [];
 
   // group builder state: records of the open group, encoded (layout.ts), not yet placed
-  private gTxid = new Uint8Array(32);
-  private gCode = 0;
   private gRec = new Scratch();
+  /** Bytes of the open group's header at the front of gRec. */
+  private gHdr = 0;
+  /** Bytes of the open group built in gRec (header and records). */
   private gLen = 0;
   private gN = 0;
   private readonly gVout = new Float64Array(GROUP_MAX_RECORDS);
@@ -294,6 +301,12 @@ export class UtxoSet implements CoinView, RawCoinSink {
   /** The coin unspent at the latest version. */
   getCoin(txid: Uint8Array, vout: number): Coin | undefined {
     return lookupCoin(this.views, this.salt0, this.salt1, this.scale, this.h, txid, vout, this._version);
+  }
+
+  /** getCoin for many outpoints at the latest version (see Snapshot.getMany). */
+  getMany(outpoints: readonly OutPointKey[], out: (Coin | undefined)[] = []): (Coin | undefined)[] {
+    lookupMany(this.views, this.salt0, this.salt1, this.scale, this.many, outpoints, this._version, out);
+    return out;
   }
 
   /** Pins the latest version on this thread (see UtxoReader.pin). */
@@ -423,26 +436,33 @@ export class UtxoSet implements CoinView, RawCoinSink {
   // ------------------------------------------------------------------------------------
   // group builder (also the snapshot loader's sink)
 
+  /**
+   * Opens a group: its header (layout.ts: txid, n, VARINT(created), VARINT(code)) goes to
+   * the front of the builder's scratch and the records follow, so that placeGroup copies
+   * the finished group to the heap in 4-byte words.
+   */
   beginGroup(txid: Uint8Array, txidOff: number, code: number): void {
     if (this.gOpen) this.endGroup();
-    for (let i = 0; i < 32; i++) this.gTxid[i] = txid[txidOff + i]!;
-    this.gCode = code;
-    this.gLen = 0;
+    const b = this.gRec.buf;
+    for (let i = 0; i < 32; i++) b[i] = txid[txidOff + i]!;
+    b[GROUP_N] = 0;
+    this.gHdr = writeVarInt(b, writeVarInt(b, GROUP_VARINTS, this.gCreated), code);
+    this.gLen = this.gHdr;
     this.gN = 0;
     this.gOpen = true;
   }
 
-  addCoin(vout: number, value: number | bigint, kind: number, script: Uint8Array, scriptOff: number, scriptLen: number): void {
+  addCoin(vout: number, value: number | bigint, kind: number, script: Uint8Array, scriptOff: number, scriptLen: number, ca = -1): void {
     // a group holds at most 64 records (k has 6 bits) and stays small: else close it and
     // go on with a new header for the same txid
-    if (this.gN === GROUP_MAX_RECORDS || (this.gN > 0 && this.gLen + scriptLen > GROUP_MAX_BYTES)) this.placeGroup();
+    if (this.gN === GROUP_MAX_RECORDS || (this.gN > 0 && this.gLen - this.gHdr + scriptLen > GROUP_MAX_BYTES)) this.placeGroup();
     const sc = this.gRec;
     let p = this.gLen;
     sc.ensure(p + scriptLen + 24);
     const b = sc.buf;
     const tagAt = p++;
     p = vout < 128 ? (b[p] = vout, p + 1) : writeVarInt(b, p, vout);
-    p = writeAmount(b, p, value);
+    p = writeAmount(b, p, value, ca);
     b[tagAt] = (kind << 4) | amountCode;
     if (kind === KIND_RAW) p = scriptLen < 128 ? (b[p] = scriptLen, p + 1) : writeVarInt(b, p, scriptLen);
     if (scriptLen <= 64) for (let i = 0; i < scriptLen; i++) b[p++] = script[scriptOff + i]!;
@@ -465,31 +485,30 @@ export class UtxoSet implements CoinView, RawCoinSink {
   private placeGroup(): void {
     const n = this.gN;
     if (n === 0) return;
-    const created = this.gCreated;
-    const code = this.gCode;
-    const total = GROUP_VARINTS + varIntLength(created) + varIntLength(code) + this.gLen;
-    const gUnit = this.reserve((total + 3) >>> 2);
-    const hb = this.heapBytes(gUnit);
-    const g = (gUnit & UNIT_MASK) << 2;
-    const gt = this.gTxid;
-    for (let i = 0; i < 32; i++) hb[g + i] = gt[i]!;
-    hb[g + GROUP_N] = n;
-    let q = writeVarInt(hb, writeVarInt(hb, g + GROUP_VARINTS, created), code);
-    // padding bytes up to the next unit are never read
-    const src = this.gRec.buf;
-    const len = this.gLen;
-    if (len <= 96) for (let x = 0; x < len; x++) hb[q++] = src[x]!;
-    else hb.set(src.subarray(0, len), q);
+    const sc = this.gRec;
+    const b = sc.buf;
+    const total = this.gLen;
+    const units = (total + 3) >>> 2;
+    sc.ensure(units * 4);
+    b[GROUP_N] = n;
+    // padding up to the unit: zeros (never read)
+    for (let x = total; x < units * 4; x++) b[x] = 0;
+    const gUnit = this.reserve(units);
+    const gw = gUnit & UNIT_MASK;
+    const hw = this.views.heapWords(gUnit >>> UNITS_PER_SEGMENT_SHIFT, gw | (CHUNK_UNITS - 1));
+    const src = sc.buf32;
+    for (let i = 0; i < units; i++) hw[gw + i] = src[i]!;
     const h = this.h2;
-    hashTxid(gt, 0, this.salt0, this.salt1, h);
+    hashTxid(b, 0, this.salt0, this.salt1, h);
     const ha = h[0]!;
     const hb2 = h[1]!;
     for (let k = 0; k < n; k++) {
       hashFinish(ha, hb2, this.gVout[k]!, h);
       this.link(h[0]!, ((h[1]! >>> 7) << K_BITS) | k, gUnit);
     }
+    // the header stays in front for the rest of an open group (same txid and code)
     this.gN = 0;
-    this.gLen = 0;
+    this.gLen = this.gHdr;
   }
 
   /** Inserts a slot (hash h1, word w0) -> the group at ref; the group is fully written before. */
@@ -546,8 +565,10 @@ export class UtxoSet implements CoinView, RawCoinSink {
       const o = base + (s << 1);
       if (w[o + 1] === REF_EMPTY) {
         w[o] = w0;
-        // publish: the group and w0 are written before the ref becomes visible
-        Atomics.store(w, o + 1, ref);
+        // publish: the group and w0 are written before the ref becomes visible (no reader
+        // can exist before shared(): a plain store, then VERSION publishes everything)
+        if (this.exclusive) w[o + 1] = ref;
+        else Atomics.store(w, o + 1, ref);
         this.pageUsed[page]!++;
         this.pageLive[page]!++;
         return;
@@ -785,43 +806,18 @@ export class UtxoSet implements CoinView, RawCoinSink {
 
   /**
    * Applies one batch (a block connect or disconnect) and publishes it as a new version,
-   * which it returns. Throws (programmer error) if a spend names a coin that is not
-   * unspent, before changing anything. Adds of unspendable scripts are skipped, as Core's
-   * CCoinsViewCache::AddCoin does.
+   * which it returns. The batch reads as: every add in order (an add over an unspent coin
+   * replaces it), then every spend, each of a coin unspent at that point. Adds of
+   * unspendable scripts are skipped, as Core's CCoinsViewCache::AddCoin does.
+   * An inconsistent or malformed batch is a programmer error: it throws before anything
+   * changes (validateBatch), so the set is never left half-applied.
    */
   applyBatch(batch: UtxoBatch): number {
     const adds = batch.add ?? [];
     const spends = batch.spend ?? [];
     const v = this.beginVersion();
-    // adds spent in this same batch cancel out
-    let cancelled: Set<number> | undefined;
-    const spendCancelled = new Uint8Array(spends.length);
-    if (adds.length && spends.length) {
-      const byKey = new Map<string, number>();
-      for (let i = 0; i < adds.length; i++) byKey.set(keyString(adds[i]!.txid, adds[i]!.vout), i);
-      for (let j = 0; j < spends.length; j++) {
-        const i = byKey.get(keyString(spends[j]!.txid, spends[j]!.vout));
-        if (i !== undefined) {
-          (cancelled ??= new Set()).add(i);
-          byKey.delete(keyString(spends[j]!.txid, spends[j]!.vout));
-          spendCancelled[j] = 1;
-        }
-      }
-    }
+    const { cancelled, spendCancelled } = this.validateBatch(adds, spends);
     const loc = [0, 0];
-    const seen = spends.length > 1 ? new Set<string>() : undefined;
-    for (let j = 0; j < spends.length; j++) {
-      if (spendCancelled[j]) continue;
-      const sp = spends[j]!;
-      if (sp.txid.length !== 32 || !this.findSlot(sp.txid, 0, sp.vout, 0, loc)) {
-        throw new Error(`UtxoSet.applyBatch: spend of a missing coin ${hexTxid(sp.txid)}:${sp.vout}`);
-      }
-      if (seen) {
-        const k = keyString(sp.txid, sp.vout);
-        if (seen.has(k)) throw new Error(`UtxoSet.applyBatch: coin spent twice ${hexTxid(sp.txid)}:${sp.vout}`);
-        seen.add(k);
-      }
-    }
     this.gCreated = v;
     let openTxid: Uint8Array | undefined;
     let openCode = -1;
@@ -838,8 +834,7 @@ export class UtxoSet implements CoinView, RawCoinSink {
       const c = a.coin;
       const s = c.scriptPubKey;
       // Core AddCoin: unspendable outputs never enter the set (CScript::IsUnspendable)
-      if ((s.length > 0 && s[0] === 0x6a) || s.length > MAX_SCRIPT_SIZE) continue;
-      if (a.txid.length !== 32) throw new Error('UtxoSet.applyBatch: txid must be 32 bytes');
+      if (isUnspendable(s)) continue;
       if (this.findSlot(a.txid, 0, a.vout, 0, loc)) this.spendSlot(loc[0]!, loc[1]!, a.txid, 0, a.vout, v);
       const code = c.height * 2 + (c.coinbase ? 1 : 0);
       if (!openTxid || code !== openCode || !sameBytes(openTxid, a.txid)) {
@@ -861,6 +856,69 @@ export class UtxoSet implements CoinView, RawCoinSink {
       this.spendSlot(loc[0]!, loc[1]!, sp.txid, 0, sp.vout, v);
     }
     return this.publish(v);
+  }
+
+  /**
+   * Checks a whole batch against the current state without changing anything; throws
+   * (programmer error) on the first problem:
+   *  - an add whose txid is not 32 bytes, whose vout is not an integer in 0..2^32-1, whose
+   *    height is not an integer in 0..0x7fffffff, or whose value is not in 0..2^64-1;
+   *  - a spend with a bad txid or vout, or of a coin unspent neither now nor after the
+   *    adds (an add of an unspendable script adds nothing);
+   *  - the same outpoint spent twice (also when the batch adds it too).
+   * Returns which adds are spent in this batch (the last add of such an outpoint) and
+   * which spends they absorb: those cancel out (the add is not placed; a coin it would
+   * have replaced is spent).
+   */
+  private validateBatch(adds: readonly CoinAdd[], spends: readonly OutPointRef[]): { cancelled: Set<number> | undefined; spendCancelled: Uint8Array } {
+    for (let i = 0; i < adds.length; i++) {
+      const a = adds[i]!;
+      if (!(a.txid instanceof Uint8Array) || a.txid.length !== 32) throw new Error(`UtxoSet.applyBatch: add ${i}: txid must be 32 bytes`);
+      if (!isVout(a.vout)) throw new Error(`UtxoSet.applyBatch: add ${i}: bad vout ${a.vout}`);
+      const c = a.coin;
+      if (!c || !(c.scriptPubKey instanceof Uint8Array)) throw new Error(`UtxoSet.applyBatch: add ${i}: no coin or script`);
+      if (!Number.isInteger(c.height) || c.height < 0 || c.height > 0x7fffffff) throw new Error(`UtxoSet.applyBatch: add ${i}: bad height ${c.height}`);
+      if (typeof c.value !== 'bigint' || c.value < 0n || c.value > 0xffffffffffffffffn) throw new Error(`UtxoSet.applyBatch: add ${i}: bad value ${String(c.value)}`);
+    }
+    const spendCancelled = new Uint8Array(spends.length);
+    let cancelled: Set<number> | undefined;
+    if (spends.length === 0) return { cancelled, spendCancelled };
+    // the last add of each outpoint, and whether any add of it is spendable
+    let lastAdd: Map<string, number> | undefined;
+    let addsLive: Set<string> | undefined;
+    if (adds.length) {
+      lastAdd = new Map();
+      addsLive = new Set();
+      for (let i = 0; i < adds.length; i++) {
+        const a = adds[i]!;
+        const k = keyString(a.txid, a.vout);
+        lastAdd.set(k, i);
+        if (!isUnspendable(a.coin.scriptPubKey)) addsLive.add(k);
+      }
+    }
+    const loc = [0, 0];
+    const seen = spends.length > 1 ? new Set<string>() : undefined;
+    for (let j = 0; j < spends.length; j++) {
+      const sp = spends[j]!;
+      const ok = sp.txid instanceof Uint8Array && sp.txid.length === 32 && isVout(sp.vout);
+      const k = ok ? keyString(sp.txid, sp.vout) : '';
+      if (ok && seen) {
+        if (seen.has(k)) throw new Error(`UtxoSet.applyBatch: coin spent twice ${hexTxid(sp.txid)}:${sp.vout}`);
+        seen.add(k);
+      }
+      const i = lastAdd?.get(k);
+      if (ok && i !== undefined) {
+        // unspent after the adds if one of them is spendable, or if the coin is unspent now
+        if (!addsLive!.has(k) && !this.findSlot(sp.txid, 0, sp.vout, 0, loc)) {
+          throw new Error(`UtxoSet.applyBatch: spend of a missing coin ${hexTxid(sp.txid)}:${sp.vout} (its add is unspendable)`);
+        }
+        (cancelled ??= new Set()).add(i);
+        spendCancelled[j] = 1;
+      } else if (!ok || !this.findSlot(sp.txid, 0, sp.vout, 0, loc)) {
+        throw new Error(`UtxoSet.applyBatch: spend of a missing coin ${sp.txid instanceof Uint8Array ? hexTxid(sp.txid) : '?'}:${sp.vout}`);
+      }
+    }
+    return { cancelled, spendCancelled };
   }
 
   /** Whether the open group (of openTxid) holds an unplaced record for (txid, vout). */
@@ -1200,6 +1258,15 @@ export interface GroupView {
 
 export function emptyGroupView(): GroupView {
   return { b: new Uint8Array(0), g: 0, n: 0, created: 0, code: 0, rec: 0 };
+}
+
+/** Core's CScript::IsUnspendable: OP_RETURN first, or longer than MAX_SCRIPT_SIZE. */
+function isUnspendable(s: Uint8Array): boolean {
+  return (s.length > 0 && s[0] === 0x6a) || s.length > MAX_SCRIPT_SIZE;
+}
+
+function isVout(x: number): boolean {
+  return Number.isInteger(x) && x >= 0 && x <= 0xffffffff;
 }
 
 function keyString(txid: Uint8Array, vout: number): string {

@@ -81,45 +81,68 @@ async function* chunksOf(src: ByteSource): AsyncGenerator<Uint8Array> {
   for await (const c of src as AsyncIterable<Uint8Array>) if (c.length) yield c;
 }
 
-/** Refilling byte window over an async chunk source. */
+/**
+ * Refilling byte window over an async chunk source, without copying the chunks: buf is a
+ * source chunk itself, or at a chunk boundary a small stitch of the previous chunk's
+ * unread tail and the start of the next one (then `next` is that chunk, and once pos
+ * passes the tail the window continues in `next` at the same stream position).
+ */
 class Window {
   buf: Uint8Array = new Uint8Array(0);
   pos = 0;
   end = 0;
   eof = false;
-  consumed = 0; // bytes dropped before buf[0]
+  private next: Uint8Array | undefined;
+  /** While buf is a stitch: bytes of it that came from the previous chunk. */
+  private tail = 0;
   constructor(private readonly it: AsyncGenerator<Uint8Array>) {}
-  /** Tries to make at least n bytes available; returns whether it could. */
+  /** Tries to make at least n bytes (n <= STITCH) available; returns whether it could. */
   async fill(n: number): Promise<boolean> {
-    while (this.end - this.pos < n && !this.eof) {
+    for (;;) {
+      if (this.end - this.pos >= n) return true;
+      const nx = this.next;
+      if (nx !== undefined) {
+        // a stitch holds STITCH bytes of nx: being short here means the tail is consumed
+        this.pos -= this.tail;
+        this.buf = nx;
+        this.end = nx.length;
+        this.next = undefined;
+        this.tail = 0;
+        continue;
+      }
+      if (this.eof) return false;
       const r = await this.it.next();
       if (r.done) {
         this.eof = true;
-        break;
+        return this.end - this.pos >= n;
       }
       const c = r.value;
       const left = this.end - this.pos;
       if (left === 0) {
-        this.consumed += this.end;
         this.buf = c;
         this.pos = 0;
         this.end = c.length;
-      } else {
-        const nb = new Uint8Array(left + c.length);
-        nb.set(this.buf.subarray(this.pos, this.end));
-        nb.set(c, left);
-        this.consumed += this.pos;
-        this.buf = nb;
-        this.pos = 0;
-        this.end = nb.length;
+        continue;
+      }
+      const take = Math.min(c.length, STITCH);
+      const st = new Uint8Array(left + take);
+      st.set(this.buf.subarray(this.pos, this.end));
+      st.set(take === c.length ? c : c.subarray(0, take), left);
+      this.buf = st;
+      this.pos = 0;
+      this.end = st.length;
+      if (take < c.length) {
+        this.next = c;
+        this.tail = left;
       }
     }
-    return this.end - this.pos >= n;
   }
 }
 
 /** Bytes that always suffice for one coin with a script up to MAX_SCRIPT_SIZE. */
 const LOW_WATER = MAX_SCRIPT_SIZE + 64;
+/** Bytes of the next chunk a stitch takes (>= LOW_WATER: every fill(n <= LOW_WATER) fits). */
+const STITCH = LOW_WATER;
 
 class Truncated extends Error {}
 
@@ -181,7 +204,7 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
       p = w.pos;
       let end = w.end;
       if (end - p < 33) throw new Truncated();
-      txid.set(b.subarray(p, p + 32));
+      for (let i = 0; i < 32; i++) txid[i] = b[p + i]!;
       p += 32;
       // CompactSize coins_per_txid (range-checked like ReadCompactSize)
       cur.pos = p;
@@ -203,6 +226,8 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
         const camount = varIntCur(b, cur, end, 64);
         // the amount (exact below 2^53, which covers MoneyRange)
         const value: number | bigint = camount > 8e15 ? decompressAmount(cur.big ?? camount) : decompressAmountNum(camount);
+        // the table stores CompressAmount(value) = camount for these: no recompression
+        const ca = typeof value === 'number' ? camount : -1;
         const nSize = varIntCur(b, cur, end, 32);
         p = cur.pos;
         // PopulateAndValidateSnapshot: MoneyRange(coin.out.nValue)
@@ -219,15 +244,15 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
             // DecompressScript: recover y now (reads stay cheap); off the curve, Core's
             // script stays empty
             const xy = decompressPubKeyXY(nSize, b, p);
-            if (xy) sink.addCoin(vout, value, KIND_P2PK_FULL, xy, 0, 64);
-            else sink.addCoin(vout, value, KIND_RAW, b, p, 0);
-          } else sink.addCoin(vout, value, nSize, b, p, len);
+            if (xy) sink.addCoin(vout, value, KIND_P2PK_FULL, xy, 0, 64, ca);
+            else sink.addCoin(vout, value, KIND_RAW, b, p, 0, ca);
+          } else sink.addCoin(vout, value, nSize, b, p, len, ca);
           p += len;
         } else {
           const len = nSize - N_SPECIAL_SCRIPTS;
           if (len > MAX_SCRIPT_SIZE) {
             // ScriptCompression::Unserialize: overly long script, replaced by OP_RETURN
-            sink.addCoin(vout, value, KIND_RAW, OP_RETURN, 0, 1);
+            sink.addCoin(vout, value, KIND_RAW, OP_RETURN, 0, 1, ca);
             let skip = len;
             w.pos = p;
             for (;;) {
@@ -245,8 +270,8 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
             let kind = KIND_RAW;
             if (len === 22 && b[p] === 0 && b[p + 1] === 20) kind = KIND_P2WPKH;
             else if (len === 34 && b[p + 1] === 32 && (b[p] === 0 || b[p] === 0x51)) kind = b[p] === 0 ? KIND_P2WSH : KIND_P2TR;
-            if (kind === KIND_RAW) sink.addCoin(vout, value, KIND_RAW, b, p, len);
-            else sink.addCoin(vout, value, kind, b, p + 2, KIND_PAYLOAD[kind]!);
+            if (kind === KIND_RAW) sink.addCoin(vout, value, KIND_RAW, b, p, len, ca);
+            else sink.addCoin(vout, value, kind, b, p + 2, KIND_PAYLOAD[kind]!, ca);
             p += len;
           }
         }

@@ -3,7 +3,7 @@
  * bigger state B slowly, printing "progress" after each chunk (the test kills it then);
  * `<dir> b` saves state B normally. Prints "done" at the end.
  */
-import { UtxoStore } from '../../src/utxo/store.ts';
+import { UtxoStore } from '../../src/node/utxo-store.ts';
 import { loadSnapshot } from '../../src/utxo/snapshot.ts';
 import { UtxoSet } from '../../src/utxo/set.ts';
 import { encodeSnapshot, synthGroups } from './synthetic.ts';

@@ -107,3 +107,25 @@ test('malformed snapshots fail like Core (PopulateAndValidateSnapshot, SnapshotM
   assert.equal((await loadSnapshot(high, { baseHeight: 1000 })).set.size, 1);
   await assert.rejects(loadSnapshot(good.subarray(0, 40)), /header truncated/);
 });
+
+test('any chunking gives the same set: chunks smaller and larger than a coin, long and oversized scripts across boundaries', async () => {
+  // groups with scripts of 9000 (kept) and 10001..12000 bytes (over MAX_SCRIPT_SIZE:
+  // Core reads them as OP_RETURN and skips the bytes) among ordinary coins
+  const groups = [...synthGroups(3000, 17)];
+  for (let i = 5; i < groups.length; i += 97) {
+    const c = groups[i]!.coins[0]!.coin;
+    const len = i % 2 === 0 ? 9000 : 10_001 + (i % 2000);
+    c.scriptPubKey = new Uint8Array(len).map((_, j) => (j * 31 + i) & 0xff);
+    c.scriptPubKey[0] = 0x51;
+  }
+  const count = groups.reduce((a, g) => a + g.coins.length, 0);
+  const file = concat([...encodeSnapshot(groups, count, MAIN, BASE)]);
+  const whole = writeSnapshot((await loadSnapshot(file)).set, { networkMagic: MAIN, baseBlockHash: BASE });
+  for (const size of [1, 7, 4096, 10_063, 10_064, 10_065, 20_000, 65_521]) {
+    const parts: Uint8Array[] = [];
+    for (let o = 0; o < file.length; o += size) parts.push(file.subarray(o, o + size));
+    const { set } = await loadSnapshot(parts);
+    assert.equal(set.size, count, `chunks of ${size}`);
+    assert.ok(compareBytes(writeSnapshot(set, { networkMagic: MAIN, baseBlockHash: BASE }), whole) === 0, `chunks of ${size}: same set`);
+  }
+});

@@ -1,5 +1,5 @@
 /**
- * Persistence (src/utxo/store.ts): the set and the caller's tip metadata survive a
+ * Persistence (src/node/utxo-store.ts): the set and the caller's tip metadata survive a
  * restart; a process killed (SIGKILL) in the middle of a save leaves the previous state.
  */
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UtxoStore } from '../../src/utxo/store.ts';
+import { UtxoStore } from '../../src/node/utxo-store.ts';
 import { UtxoSet } from '../../src/utxo/set.ts';
 import { scriptCommand } from '../util/spawn-runtime.ts';
 import { A_COINS, B_COINS, stateA } from './crash-child.ts';

@@ -9,8 +9,8 @@
  * naming a complete, fsynced file: the previous state or the new one.
  */
 import { ensureDir, fileSize, joinPath, listDir, readFileChunks, readText, removeFile, writeFileAtomic } from '../runtime/fs.ts';
-import { loadSnapshot, snapshotChunks, type SnapshotMeta } from './snapshot.ts';
-import type { UtxoSet, UtxoSetOptions } from './set.ts';
+import { loadSnapshot, snapshotChunks, type SnapshotMeta } from '../utxo/snapshot.ts';
+import type { UtxoSet, UtxoSetOptions } from '../utxo/set.ts';
 
 const FORMAT = 'txgate-utxo-1';
 
