@@ -8,7 +8,10 @@ import type { Coin, CoinView } from '../utxo/coin.ts';
 export type { CoinAdd, CoinBatch, CoinSpend } from '../consensus/coins-cache.ts';
 
 export interface CoinStore extends CoinView {
-  /** Removes every `spend` outpoint, then adds every `add` (an add overwrites). Atomic from the reader's side. */
+  /**
+   * Removes every `spend` outpoint and adds every `add` (an add overwrites); each outpoint at
+   * most once per batch (CoinBatch). Atomic from the reader's side.
+   */
   applyBatch(batch: CoinBatch): unknown;
 }
 

@@ -9,7 +9,12 @@ import { isUnspendable } from '../script/script.ts';
 
 export interface CoinAdd { txid: Uint8Array; vout: number; coin: Coin }
 export interface CoinSpend { txid: Uint8Array; vout: number }
-/** A set of changes to a UTXO set: outputs to remove (`spend`) and outputs to add (`add`, overwriting). */
+/**
+ * A set of changes to a UTXO set: outputs to remove (`spend`) and outputs to add (`add`,
+ * overwriting). An outpoint appears at most once across both lists (a block's net change:
+ * an output created and spent in the same block is in neither); stores may reject a batch
+ * that breaks this before changing anything.
+ */
 export interface CoinBatch { add: CoinAdd[]; spend: CoinSpend[] }
 
 interface Entry {
