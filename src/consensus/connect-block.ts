@@ -73,7 +73,10 @@ export async function connectBlock(block: Block, base: CoinView, p: ConsensusPar
   const flags = opts.flags ?? getBlockScriptFlags(p, height, hash);
   const ancestorMtp = opts.ancestorMtp ?? (() => undefined);
   const scriptChecks = opts.scriptChecks ?? true;
-  const jobs: { tx: Transaction; spent: TxOut[] }[] = [];
+  // Script checks start as each transaction's inputs are known (Core's CCheckQueue: workers
+  // verify while this loop goes on); their results are read only after it, so a failure the
+  // loop finds later in the block still wins, as in Core.
+  const checks = new ScriptChecks(opts.checkInputs ?? checkInputsSync, flags);
   const undo: Coin[][] = [];
   let fees = 0n;
   let sigOpCost = 0;
@@ -103,7 +106,7 @@ export async function connectBlock(block: Block, base: CoinView, p: ConsensusPar
     sigOpCost += getTransactionSigOpCost(tx, spent, flags);
     if (sigOpCost > MAX_BLOCK_SIGOPS_COST) return { ok: false, reason: 'bad-blk-sigops', debug: 'too many sigops', txid: txidHex(tx) };
     if (!cb) {
-      if (scriptChecks) jobs.push({ tx, spent });
+      if (scriptChecks) checks.add(tx, spent);
       for (const inp of tx.inputs) view.spendCoin(inp.prevout.txid, inp.prevout.vout);
       undo.push(coins);
     }
@@ -119,7 +122,7 @@ export async function connectBlock(block: Block, base: CoinView, p: ConsensusPar
   for (const out of block.txs[0]!.outputs) cbOut += out.value;
   if (cbOut > reward) return { ok: false, reason: 'bad-cb-amount', debug: `coinbase pays too much (actual=${cbOut} vs limit=${reward})` };
 
-  const failure = await runScriptChecks(jobs, flags, opts.checkInputs ?? checkInputsSync);
+  const failure = await checks.firstFailure();
   if (failure) {
     return {
       ok: false,
@@ -134,19 +137,33 @@ export async function connectBlock(block: Block, base: CoinView, p: ConsensusPar
 
 type Failure = { tx: Transaction; error: Extract<InputsCheckResult, { ok: false }>['error']; input: number };
 
-/** Runs the checks; synchronous answers stop at the first failure, async ones are all awaited. The first failure in block order wins. */
-async function runScriptChecks(jobs: { tx: Transaction; spent: TxOut[] }[], flags: number, check: CheckInputs): Promise<Failure | undefined> {
-  const pending: { tx: Transaction; r: Promise<InputsCheckResult> | InputsCheckResult }[] = [];
-  for (const job of jobs) {
-    const r = check(job.tx, job.spent, flags);
-    if (!(r instanceof Promise) && !r.ok && pending.length === 0) return { tx: job.tx, error: r.error, input: r.input };
-    pending.push({ tx: job.tx, r });
-    if (!(r instanceof Promise) && !r.ok) break;
+/**
+ * The block's script checks, started one transaction at a time. A synchronous failure stops
+ * further checks (nothing after it can change the verdict); asynchronous ones all run. The
+ * first failure in block order wins.
+ */
+class ScriptChecks {
+  private readonly pending: { tx: Transaction; r: Promise<InputsCheckResult> | InputsCheckResult }[] = [];
+  private stopped = false;
+
+  constructor(private readonly check: CheckInputs, private readonly flags: number) {}
+
+  add(tx: Transaction, spent: TxOut[]): void {
+    if (this.stopped) return;
+    const r = this.check(tx, spent, this.flags);
+    // A check still running when the loop rejects the block is never awaited: keep its
+    // failure (e.g. a crashed worker) from surfacing as an unhandled rejection.
+    if (r instanceof Promise) r.catch(() => undefined);
+    this.pending.push({ tx, r });
+    if (!(r instanceof Promise) && !r.ok) this.stopped = true;
   }
-  const results = await Promise.all(pending.map((x) => x.r));
-  for (let i = 0; i < results.length; i++) {
-    const r = results[i]!;
-    if (!r.ok) return { tx: pending[i]!.tx, error: r.error, input: r.input };
+
+  async firstFailure(): Promise<Failure | undefined> {
+    const results = await Promise.all(this.pending.map((x) => x.r));
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      if (!r.ok) return { tx: this.pending[i]!.tx, error: r.error, input: r.input };
+    }
+    return undefined;
   }
-  return undefined;
 }

@@ -70,31 +70,75 @@ export interface WireBatch {
   ends: number[];
 }
 
-/** Packs jobs (and their transactions' bytes) into one batch message. */
+/**
+ * A 'scripts' job as posted: the spent outputs' values, their scripts packed after the
+ * transaction in the batch's buffer. (Posting a Uint8Array view clones its whole
+ * ArrayBuffer: a script that is a view into a 2 MB block, or into a UTXO-set slab, would
+ * copy all of it with every batch.)
+ */
+interface WireScripts {
+  kind: 'scripts';
+  spentValues: bigint[];
+}
+
+/** Packs jobs (their transactions' bytes and any spent scripts) into one batch message. */
 export function packBatch(batch: number, jobs: readonly WireJob[], txs: readonly Uint8Array[]): WireBatch {
   let total = 0;
-  for (const t of txs) total += t.length;
+  for (let i = 0; i < txs.length; i++) {
+    total += txs[i]!.length;
+    const j = jobs[i]!;
+    if (j.kind === 'scripts') for (const o of j.spent) total += o.scriptPubKey.length;
+  }
   const bytes = new Uint8Array(total);
-  const ends: number[] = new Array(txs.length);
+  const ends: number[] = [];
+  const wire: WireJob[] = new Array(jobs.length);
   let o = 0;
   for (let i = 0; i < txs.length; i++) {
     bytes.set(txs[i]!, o);
     o += txs[i]!.length;
-    ends[i] = o;
+    ends.push(o);
+    const j = jobs[i]!;
+    if (j.kind !== 'scripts') {
+      wire[i] = j;
+      continue;
+    }
+    const values: bigint[] = new Array(j.spent.length);
+    for (let k = 0; k < j.spent.length; k++) {
+      const out = j.spent[k]!;
+      values[k] = out.value;
+      bytes.set(out.scriptPubKey, o);
+      o += out.scriptPubKey.length;
+      ends.push(o);
+    }
+    const { spent: _spent, ...rest } = j;
+    wire[i] = { ...rest, spentValues: values } as unknown as WireJob;
   }
-  return { type: 'batch', batch, jobs: jobs as WireJob[], bytes, ends };
+  return { type: 'batch', batch, jobs: wire, bytes, ends };
 }
 
-/** The jobs of a batch, each with its transaction (a view into the batch's buffer). */
+/** The jobs of a batch, each with its transaction (and spent scripts): views into the batch's buffer. */
 export function unpackBatch(msg: WireBatch): Job[] {
   const out: Job[] = new Array(msg.jobs.length);
   let start = 0;
+  let e = 0;
   for (let i = 0; i < msg.jobs.length; i++) {
-    const end = msg.ends[i]!;
+    const end = msg.ends[e++]!;
     const job = msg.jobs[i]! as Job;
     job.tx = msg.bytes.subarray(start, end);
-    out[i] = job;
     start = end;
+    if (job.kind === 'scripts') {
+      const w = job as unknown as WireScripts & { spent?: ScriptsJob['spent'] };
+      const values = w.spentValues;
+      const spent: ScriptsJob['spent'] = new Array(values.length);
+      for (let k = 0; k < values.length; k++) {
+        const end2 = msg.ends[e++]!;
+        spent[k] = { value: values[k]!, scriptPubKey: msg.bytes.subarray(start, end2) };
+        start = end2;
+      }
+      w.spent = spent;
+      delete (w as { spentValues?: bigint[] }).spentValues;
+    }
+    out[i] = job;
   }
   return out;
 }

@@ -14,7 +14,7 @@ describe('pool ⇄ worker wire', () => {
       { kind: 'scripts', id: 3, spent: [{ value: 1n, scriptPubKey: new Uint8Array([0x51]) }], flags: 7 },
     ];
     const msg = packBatch(42, jobs, txs);
-    assert.equal(msg.bytes.length, 8);
+    assert.equal(msg.bytes.length, 9, 'the transactions and the spent script');
     const back = unpackBatch(structuredClone(msg) as WireBatch);
     assert.equal(back.length, 3);
     back.forEach((j, i) => {
@@ -22,6 +22,28 @@ describe('pool ⇄ worker wire', () => {
       const { tx: _tx, ...rest } = j;
       assert.deepEqual(rest, jobs[i]);
     });
+  });
+
+  test('spent scripts travel in the batch buffer, never as views of their own (larger) buffers', () => {
+    // A script that is a view into a big buffer (a block, a UTXO-set slab) would clone that
+    // whole buffer with the message.
+    const block = new Uint8Array(1 << 20);
+    block.set([0x00, 0x14], 5000);
+    const script = block.subarray(5000, 5022);
+    const jobs: WireJob[] = [{ kind: 'scripts', id: 1, spent: [{ value: 7n, scriptPubKey: script }, { value: 8n, scriptPubKey: new Uint8Array(0) }], flags: 1 }];
+    const msg = packBatch(1, jobs, [new Uint8Array([1, 2])]);
+    const buffers = new Set<ArrayBufferLike>();
+    const walk = (x: unknown): void => {
+      if (ArrayBuffer.isView(x)) buffers.add(x.buffer);
+      else if (x && typeof x === 'object') for (const v of Object.values(x)) walk(v);
+    };
+    walk(msg);
+    assert.deepEqual([...buffers], [msg.bytes.buffer]);
+    assert.equal(msg.bytes.buffer.byteLength, 2 + 22);
+    const [back] = unpackBatch(structuredClone(msg) as WireBatch);
+    assert.ok(back && back.kind === 'scripts');
+    assert.deepEqual(back.spent.map((o) => [o.value, [...o.scriptPubKey]]), [[7n, [...script]], [8n, []]]);
+    assert.ok(!('spentValues' in back));
   });
 
   test('answers survive the flat encoding exactly (optional fields absent stay absent)', () => {
