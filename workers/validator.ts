@@ -32,7 +32,7 @@ port.onMessage((data) => {
         let coins: SnapshotSource | undefined;
         if (msg.utxo) {
           const reader = UtxoReader.attach(msg.utxo);
-          coins = { pin: () => { const s = reader.pin(); return { view: s, release: () => s.release() }; } };
+          coins = { pin: () => { const s = reader.pin(); return { view: s, release: () => s.release(), getMany: (o) => s.getMany(o) }; } };
         }
         core = new ValidatorCore({
           verifier,

@@ -195,7 +195,14 @@ export function decodeResults(flat: readonly unknown[], each: (r: JobResult) => 
 
 /** A source of consistent coin snapshots (the shared-memory UTXO set's reader). */
 export interface SnapshotSource {
-  pin(): { view: CoinView; release(): void };
+  pin(): PinnedCoins;
+}
+
+export interface PinnedCoins {
+  view: CoinView;
+  release(): void;
+  /** Several lookups at once, their memory misses overlapped (Snapshot.getMany). */
+  getMany?(outpoints: readonly { txid: Uint8Array; vout: number }[]): (Coin | undefined)[];
 }
 
 export interface WorkerCoreOptions {
@@ -274,14 +281,22 @@ export class ValidatorCore {
     const pinned = this.opts.coins?.pin();
     try {
       const n = tx.inputs.length;
-      const coins: (Coin | undefined)[] = new Array(n);
       const supplied = job.coins;
-      for (let i = 0; i < n; i++) {
-        const c = supplied?.[i];
-        if (c) coins[i] = c;
-        else {
-          const p = tx.inputs[i]!.prevout;
-          coins[i] = pinned?.view.getCoin(p.txid, p.vout);
+      let coins: (Coin | undefined)[];
+      if (!supplied && n > 1 && pinned?.getMany) {
+        // Every input from the shared set: one batched lookup.
+        const prevouts = new Array<{ txid: Uint8Array; vout: number }>(n);
+        for (let i = 0; i < n; i++) prevouts[i] = tx.inputs[i]!.prevout;
+        coins = pinned.getMany(prevouts);
+      } else {
+        coins = new Array(n);
+        for (let i = 0; i < n; i++) {
+          const c = supplied?.[i];
+          if (c) coins[i] = c;
+          else {
+            const p = tx.inputs[i]!.prevout;
+            coins[i] = pinned?.view.getCoin(p.txid, p.vout);
+          }
         }
       }
       const chain: ChainContext = this.mtpAt
