@@ -5,7 +5,7 @@
  */
 import { workerPort } from '../src/runtime/worker-self.ts';
 import { MtpTable } from '../src/validation/mtp-table.ts';
-import { UtxoReader } from '../src/utxo/reader.ts';
+import { UtxoReader, type ReaderSlots } from '../src/utxo/reader.ts';
 import type { UtxoShared } from '../src/utxo/layout.ts';
 import { encodeResults, unpackBatch, ValidatorCore, type JobResult, type SnapshotSource, type WireBatch } from '../src/validation/worker-core.ts';
 import type { PolicyOptions } from '../src/policy/constants.ts';
@@ -21,7 +21,7 @@ let core: ValidatorCore | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 port.onMessage((data) => {
-  const msg = data as { type: string; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; policy?: Partial<PolicyOptions>; crashOnPurpose?: boolean };
+  const msg = data as { type: string; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; policy?: Partial<PolicyOptions>; crashOnPurpose?: boolean; readerSlots?: ReaderSlots };
   if (msg.type === 'init') {
     queue = queue.then(async () => {
       try {
@@ -31,7 +31,7 @@ port.onMessage((data) => {
         // Coins straight from the shared-memory UTXO set: each job pins a version (no copies, no locks).
         let coins: SnapshotSource | undefined;
         if (msg.utxo) {
-          const reader = UtxoReader.attach(msg.utxo);
+          const reader = UtxoReader.attach(msg.utxo, msg.readerSlots);
           coins = { pin: () => { const s = reader.pin(); return { view: s, release: () => s.release(), getMany: (o) => s.getMany(o) }; } };
         }
         core = new ValidatorCore({

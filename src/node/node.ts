@@ -7,6 +7,7 @@
  *   API decode (400 on bad input) → route by txid to a shard's worker → decode, resolve coins
  *   (caller's prevouts, else the UTXO snapshot) → PreChecks → scripts (caches) → result.
  */
+import { READER_SLOTS, SHARED_READER_SLOTS } from '../utxo/layout.ts';
 import type { AppDeps, BlockOutcome, ChainInfo, MempoolDeps, PackageOutcome, SubmitTxOutcome, TestAcceptOutcome, TipInfo, ValidateItem, ValidateOutcome } from '../api/deps.ts';
 import { decodeTx, type Transaction, type TxOut } from '../primitives/tx.ts';
 import type { Block } from '../primitives/block.ts';
@@ -80,12 +81,20 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     this.coins = restored?.set ?? opts.coins ?? UtxoSet.create();
     if (opts.workers > 0) {
       if (!opts.spawn) throw new Error('workers > 0 needs a spawn function');
+      const set = this.coins instanceof UtxoSet ? this.coins : undefined;
+      // Each worker pins UTXO versions in reader slots of its own, freed if it dies holding one.
+      const range = Math.floor((READER_SLOTS - SHARED_READER_SLOTS) / opts.workers);
+      const slotsOf = (i: number) => (range >= 2 ? { from: SHARED_READER_SLOTS + i * range, count: range } : undefined);
       const pool = new ValidationPool({
         workers: opts.workers, spawn: opts.spawn,
-        init: {
+        init: (i) => ({
           type: 'init', ...opts.workerInit, mtp: this.mtp.buffer, policy: this.policy,
           // Workers map the same memory and read coins themselves.
-          ...(this.coins instanceof UtxoSet ? { utxo: this.coins.shared() } : {}),
+          ...(set ? { utxo: set.shared(), ...(slotsOf(i) ? { readerSlots: slotsOf(i) } : {}) } : {}),
+        }),
+        onWorkerGone: (i) => {
+          const r = slotsOf(i);
+          if (set && r) set.releaseReaderSlots(r.from, r.count);
         },
         ...(opts.maxQueuePerWorker ? { maxQueuePerWorker: opts.maxQueuePerWorker } : {}),
       });

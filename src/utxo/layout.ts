@@ -21,6 +21,7 @@
  *    word 6  SLOTS            number of reader slots
  *    word 7  SCALE            directory scale S, 1..255 (written before sharing)
  *    words 1024..1024+SLOTS-1 reader slots: 0 = free, else pinned version + 1 (Atomics)
+ *                             [0, 512) any reader; [512, 1024) one range per validation worker
  *  pages 16..   directory pages and bucket pages
  *
  *  directory (S * 2^depth Int32 words, contiguous pages): dir[i] = bucket page for the
@@ -95,6 +96,12 @@ export const W_SLOTS = 6;
 export const W_SCALE = 7;
 export const W_READER_SLOTS = 1024;
 export const READER_SLOTS = 1024;
+/**
+ * Reader slots [0, SHARED_READER_SLOTS) are for any reader; the rest are handed out in
+ * ranges, one per validation worker, so the slots of a worker that died holding a pin can
+ * be freed by whoever replaces it (UtxoSet.releaseReaderSlots).
+ */
+export const SHARED_READER_SLOTS = 512;
 
 /** DIR word: page << 5 | depth. */
 export const DIR_DEPTH_MASK = 31;

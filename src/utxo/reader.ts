@@ -7,7 +7,7 @@ import type { Coin, CoinView } from './coin.ts';
 import { ByteSlab, decompressAmount, expandScript, KIND_RAW } from './compress.ts';
 import {
   AMOUNT_BYTES, AMOUNT_RAW_CODE, BUCKET_MASK, BUCKET_SLOTS, CHUNK_UNITS, K_BITS, K_MASK, MAGIC, PAGES_PER_SEGMENT,
-  PAGES_PER_SEGMENT_SHIFT, PAGE_SHIFT_WORDS, READER_SLOTS, REF_EMPTY, REF_TOMB, UNITS_PER_SEGMENT_SHIFT, UNIT_MASK,
+  PAGES_PER_SEGMENT_SHIFT, PAGE_SHIFT_WORDS, READER_SLOTS, REF_EMPTY, SHARED_READER_SLOTS, REF_TOMB, UNITS_PER_SEGMENT_SHIFT, UNIT_MASK,
   V_MASK, W_DIR, W_MAGIC, W_READER_SLOTS, W_SALT0, W_SALT1, W_SCALE, W_VERSION, dirIndex, hashKey, recordEnd,
   type UtxoShared,
 } from './layout.ts';
@@ -25,6 +25,12 @@ let alloc: (n: number) => Uint8Array = slab.alloc;
 /** Lookups return fresh arrays (true) or views on shared slabs (false, the default). */
 export function useFreshScriptArrays(on: boolean): void {
   alloc = on ? fresh : slab.alloc;
+}
+
+/** A range of reader slots: [from, from + count). */
+export interface ReaderSlots {
+  from: number;
+  count: number;
 }
 
 /** Typed-array views over segmented growable SABs, refreshed when the writer has grown them. */
@@ -383,7 +389,7 @@ export class UtxoReader {
   private readonly salt1: number;
   private readonly scale: number;
   private hint = 0;
-  private constructor(readonly views: TableViews) {
+  private constructor(readonly views: TableViews, private readonly slots: ReaderSlots) {
     const i0 = views.idx[0]!;
     if (i0[W_MAGIC] !== MAGIC) throw new Error('UtxoReader.attach: not a UTXO table');
     this.salt0 = i0[W_SALT0]!;
@@ -391,8 +397,13 @@ export class UtxoReader {
     this.scale = i0[W_SCALE]!;
   }
 
-  static attach(shared: UtxoShared): UtxoReader {
-    return new UtxoReader(new TableViews(shared));
+  /**
+   * Maps the table. `slots`: the reader slots this reader pins in (default: the shared
+   * range); a validation worker gets a range of its own (see SHARED_READER_SLOTS).
+   */
+  static attach(shared: UtxoShared, slots: ReaderSlots = { from: 0, count: SHARED_READER_SLOTS }): UtxoReader {
+    if (!(slots.from >= 0 && slots.count > 0 && slots.from + slots.count <= READER_SLOTS)) throw new RangeError('UtxoReader.attach: bad reader slot range');
+    return new UtxoReader(new TableViews(shared), slots);
   }
 
   /** The latest published version. */
@@ -410,15 +421,16 @@ export class UtxoReader {
     const i0 = this.views.idx[0]!;
     let v = Atomics.load(i0, W_VERSION);
     let slot = -1;
-    for (let k = 0; k < READER_SLOTS; k++) {
-      const j = (this.hint + k) % READER_SLOTS;
+    const { from, count } = this.slots;
+    for (let k = 0; k < count; k++) {
+      const j = from + ((this.hint + k) % count);
       if (Atomics.compareExchange(i0, W_READER_SLOTS + j, 0, v + 1) === 0) {
         slot = j;
-        this.hint = j + 1;
+        this.hint = j - from + 1;
         break;
       }
     }
-    if (slot < 0) throw new Error(`UtxoReader.pin: all ${READER_SLOTS} reader slots are in use`);
+    if (slot < 0) throw new Error(`UtxoReader.pin: all ${count} reader slots of this reader are in use`);
     for (;;) {
       const now = Atomics.load(i0, W_VERSION);
       if (now === v) break;

@@ -13,7 +13,7 @@ import {
   AMOUNT_BYTES, BUCKET_FULL, BUCKET_MASK, BUCKET_SLOTS, byteLength, CHUNK_BYTES, CHUNK_UNITS, CHUNK_UNITS_SHIFT,
   GROUP_MAX_BYTES, GROUP_MAX_RECORDS, GROUP_N, GROUP_VARINTS, HEADER_PAGES, HEAP_SEGMENT_BYTES, INDEX_SEGMENT_BYTES,
   K_BITS, K_MASK, MAGIC, MAX_DEPTH, MAX_HEAP_SEGMENTS, MAX_SCALE, MAX_VERSION, PAGE_BYTES, PAGE_SHIFT_WORDS,
-  PAGES_PER_SEGMENT, PAGES_PER_SEGMENT_SHIFT, READER_SLOTS, recordEnd, REF_EMPTY, REF_TOMB, SPENT_BIT, TAG_DEAD,
+  PAGES_PER_SEGMENT, PAGES_PER_SEGMENT_SHIFT, READER_SLOTS, recordEnd, REF_EMPTY, REF_TOMB, SHARED_READER_SLOTS, SPENT_BIT, TAG_DEAD,
   UNIT_MASK, UNITS_PER_SEGMENT_SHIFT, V_MASK, W_COUNT, W_DIR, W_MAGIC, W_READER_SLOTS, W_SALT0, W_SALT1, W_SCALE,
   W_SLOTS, W_VERSION, dirIndex, hashFinish, hashKey, hashKeyHeap, hashTxid, type UtxoShared,
 } from './layout.ts';
@@ -962,6 +962,18 @@ export class UtxoSet implements CoinView, RawCoinSink {
     Atomics.notify(this.i0, W_VERSION);
     this.maintain();
     return v;
+  }
+
+  /**
+   * Frees the reader slots [from, from + count), pinned or not: for the slots of a worker
+   * that is gone (terminated), whose pins would otherwise hold back reclamation for ever.
+   * Race: only correct once no thread can still read through those slots — the caller
+   * frees a dead worker's range after its termination, and gives the range to its
+   * replacement, which claims slots by compare-and-exchange as any reader does.
+   */
+  releaseReaderSlots(from: number, count: number): void {
+    if (!(from >= SHARED_READER_SLOTS && count > 0 && from + count <= READER_SLOTS)) throw new RangeError('releaseReaderSlots: not a worker range');
+    for (let i = from; i < from + count; i++) Atomics.store(this.i0, W_READER_SLOTS + i, 0);
   }
 
   /** Oldest version a reader still pins (or NO_READER). Scanned after VERSION was stored. */

@@ -53,7 +53,13 @@ export class WorkerFailedError extends Error {
 export interface PoolOptions {
   workers: number;
   spawn: () => WorkerLike;
-  init: InitMessage;
+  /** The init message, or one per worker position (0 … workers-1; a replacement gets its predecessor's). */
+  init: InitMessage | ((index: number) => InitMessage);
+  /**
+   * Called once a worker that failed has been terminated, with its position, before its
+   * replacement starts (e.g. to free the UTXO reader slots it may have held).
+   */
+  onWorkerGone?: (index: number) => void;
   /** Jobs in flight per worker before QueueFullError (default 4096). */
   maxQueuePerWorker?: number;
   /** A batch not answered within this many ms marks its worker stuck (default 60 s). */
@@ -69,6 +75,7 @@ interface Pending {
 }
 
 class Slot {
+  constructor(readonly index: number) {}
   worker!: WorkerLike;
   ready!: Promise<string>;
   backend = '';
@@ -81,6 +88,8 @@ class Slot {
   timers = new Map<number, ReturnType<typeof setTimeout>>();
   /** Batches posted and not yet answered. */
   outstanding = 0;
+  /** Between a failure and the replacement's start: jobs wait in the outbox. */
+  down = false;
   stats?: WorkerStats;
   statsWaiters: ((s: WorkerStats) => void)[] = [];
 }
@@ -97,7 +106,7 @@ export class ValidationPool {
     if (!(opts.workers >= 1)) throw new RangeError('a pool needs at least one worker');
     this.maxQueue = opts.maxQueuePerWorker ?? 4096;
     for (let i = 0; i < opts.workers; i++) {
-      const s = new Slot();
+      const s = new Slot(i);
       this.slots.push(s);
       this.boot(s);
     }
@@ -161,7 +170,11 @@ export class ValidationPool {
       failReady(new WorkerFailedError(m));
       this.fail(slot, gen, new WorkerFailedError(`validation worker crashed: ${m}`));
     });
-    w.postMessage(this.opts.init);
+    const init = this.opts.init;
+    w.postMessage(typeof init === 'function' ? init(slot.index) : init);
+    slot.down = false;
+    // Jobs submitted while the worker was being replaced go out now.
+    if (slot.outbox.length > 0 && !slot.flushScheduled) this.flush(slot);
   }
 
   /**
@@ -171,6 +184,7 @@ export class ValidationPool {
   private fail(slot: Slot, gen: number, err: Error): void {
     if (gen !== slot.generation) return;
     slot.generation++;
+    slot.down = true;
     for (const t of slot.timers.values()) clearTimeout(t);
     slot.timers.clear();
     slot.outstanding = 0;
@@ -178,16 +192,22 @@ export class ValidationPool {
     slot.inFlight.clear();
     slot.outbox = [];
     slot.outboxTx = [];
+    let gone: void | Promise<unknown> = undefined;
     try {
-      void slot.worker.terminate();
+      gone = slot.worker.terminate();
     } catch {
       // already gone
     }
     for (const p of held) p.reject(err);
-    if (!this.closed) {
-      this.replaced++;
-      this.boot(slot);
-    }
+    // The replacement starts once the old worker is terminated (where terminate tells when),
+    // so nothing of the old one still runs when its resources are handed on.
+    if (!this.closed) this.replaced++;
+    const next = (): void => {
+      this.opts.onWorkerGone?.(slot.index);
+      if (!this.closed) this.boot(slot);
+    };
+    if (gone instanceof Promise) gone.then(next, next);
+    else next();
   }
 
   /** Lets the process exit while this worker has nothing to do. */
@@ -235,7 +255,7 @@ export class ValidationPool {
    */
   private flush(slot: Slot): void {
     slot.flushScheduled = false;
-    if (slot.outbox.length === 0) return;
+    if (slot.outbox.length === 0 || slot.down) return;
     if (slot.outstanding >= MAX_OUTSTANDING) return;
     if (slot.outstanding > 0 && slot.outbox.length < PIPELINE_MIN_JOBS) return;
     slot.outstanding++;
