@@ -171,6 +171,8 @@ export function compressAmountNum(n: number): number {
   return 1 + (n - 1) * 10 + 9;
 }
 
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
 /** DecompressAmount as a double for x <= 8e15 (exact while the result is below 2^53). */
 export function decompressAmountNum(x: number): number {
   if (x === 0) return 0;
@@ -184,7 +186,7 @@ export function decompressAmountNum(x: number): number {
   } else {
     n = x + 1;
   }
-  return n * 10 ** e;
+  return n * POW10[e]!;
 }
 
 /** DecompressAmount (wraps modulo 2^64 like Core's uint64 arithmetic). */

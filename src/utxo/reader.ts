@@ -4,7 +4,7 @@
  * table. Works in any worker or on the thread that owns the writer.
  */
 import type { Coin, CoinView } from './coin.ts';
-import { ByteSlab, decompressAmount, expandScript, KIND_RAW } from './compress.ts';
+import { ByteSlab, decompressAmount, decompressAmountNum, expandScript, KIND_RAW } from './compress.ts';
 import {
   AMOUNT_BYTES, AMOUNT_RAW_CODE, BUCKET_MASK, BUCKET_SLOTS, CHUNK_UNITS, K_BITS, K_MASK, MAGIC, PAGES_PER_SEGMENT,
   PAGES_PER_SEGMENT_SHIFT, PAGE_SHIFT_WORDS, READER_SLOTS, REF_EMPTY, SHARED_READER_SLOTS, REF_TOMB, UNITS_PER_SEGMENT_SHIFT, UNIT_MASK,
@@ -171,7 +171,7 @@ function readRecord(t: TableViews, ref: number, k: number, h: Int32Array, o: num
     // the common case (raw values below 2^24, CompressAmount codes of round amounts):
     // integer arithmetic only
     const x = nb === 0 ? 0 : nb === 1 ? b[p]! : nb === 2 ? b[p]! | (b[p + 1]! << 8) : b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
-    value = ac >= AMOUNT_RAW_CODE ? BigInt(x) : decompressSmall(x);
+    value = ac >= AMOUNT_RAW_CODE ? BigInt(x) : BigInt(decompressAmountNum(x));
   } else if (nb <= 6) {
     let x = 0;
     let m = 1;
@@ -339,22 +339,6 @@ export function lookupMany(t: TableViews, salt0: number, salt1: number, scale: n
   }
 }
 
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
-/** DecompressAmount (compressor.cpp) of x < 2^24 with integer arithmetic: n * 10^e < 2^53. */
-function decompressSmall(x: number): bigint {
-  if (x === 0) return 0n;
-  x--;
-  const e = x % 10;
-  x = (x - e) / 10;
-  let n: number;
-  if (e < 9) {
-    const d = (x % 9) + 1;
-    n = ((x - d + 1) / 9) * 10 + d;
-  } else {
-    n = x + 1;
-  }
-  return BigInt(n * POW10[e]!);
-}
 
 /** A pinned, immutable view of the UTXO set at one version. Release it when done. */
 export class Snapshot implements CoinView {
