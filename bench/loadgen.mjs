@@ -4,17 +4,31 @@
  * so the client's CPU is not the server's). Plain Node, no TypeScript loader:
  *
  *   node bench/loadgen.mjs '{"url":"http://127.0.0.1:PORT","data":"bench/out/server-data-….json",
- *     "set":"mix","from":0,"count":4000,"concurrency":48,"batch":1,"durationMs":60000}'
+ *     "set":"mix","from":0,"count":4000,"concurrency":48,"batch":1,"durationMs":60000,
+ *     "client":"http","pipeline":1}'
  *
  * Sends each transaction of data.sets[set][from … from+count) exactly once, from
- * `concurrency` request loops over keep-alive connections (node:http Agent). batch = 1 sends
- * the raw bytes (application/octet-stream); batch > 1 sends JSON arrays of {tx: hex}.
+ * `concurrency` request loops. batch = 1 sends the raw bytes (application/octet-stream);
+ * batch > 1 sends JSON arrays of {tx: hex}. Two clients:
+ *   - "http" (default; every figure in bench/README.md above its load-generator section
+ *     used it): node:http Agent with keep-alive, one request at a time per loop, each
+ *     answer JSON.parse'd;
+ *   - "raw": one node:net socket per loop (HTTP/1.1 keep-alive), every request serialized
+ *     into one Buffer before the clock starts (and the sockets connected), answers parsed
+ *     minimally (status line, headers up to CRLFCRLF, Content-Length or chunked body) and
+ *     the verdict checked by counting `"allowed":true` (must equal the request's number of
+ *     transactions) and `"allowed":false` (must be 0) in the body — a key can't occur
+ *     inside a JSON string value, whose quotes are escaped. Anything else is JSON.parse'd
+ *     for its reasons. `pipeline` (raw only, default 1) = requests in flight per socket.
+ *     About 3× less client CPU per request than "http" (0.09–0.12 vs 0.30–0.37 ms on this
+ *     machine; bench/README.md, last section).
  * Stops when every transaction was sent or `durationMs` passed (no new requests after
  * that), and exits by itself after durationMs + 30 s whatever happens. Only loopback
  * addresses are accepted as targets.
  * Prints one JSON line: counts, verdicts, tx/s, request latency percentiles (ms), CPU used.
  */
 import http from 'node:http';
+import net from 'node:net';
 import { readFileSync } from 'node:fs';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
@@ -23,6 +37,18 @@ if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
   console.error(`loadgen: refusing non-loopback target ${url.hostname}`);
   process.exit(2);
 }
+const client = cfg.client ?? 'http';
+if (client !== 'http' && client !== 'raw') {
+  console.error(`loadgen: unknown client ${client} (http or raw)`);
+  process.exit(2);
+}
+const pipeline = Math.max(1, cfg.pipeline ?? 1);
+if (pipeline > 1 && client !== 'raw') {
+  console.error('loadgen: pipeline > 1 needs "client":"raw"');
+  process.exit(2);
+}
+const host = url.hostname.replace(/^\[|\]$/g, '');
+const port = Number(url.port || 80);
 const concurrency = cfg.concurrency ?? 48;
 const batch = Math.max(1, cfg.batch ?? 1);
 const durationMs = cfg.durationMs ?? 60_000;
@@ -33,25 +59,71 @@ const hardStop = setTimeout(() => {
 }, durationMs + 30_000);
 hardStop.unref();
 
-const file = JSON.parse(readFileSync(cfg.data, 'utf8'));
-const all = file.sets[cfg.set];
-if (!all) throw new Error(`no set ${cfg.set}`);
 const from = cfg.from ?? 0;
-const items = all.slice(from, from + (cfg.count ?? all.length));
-// Request bodies, built before the clock starts.
-const bodies = [];
-for (let i = 0; i < items.length; i += batch) {
-  const chunk = items.slice(i, i + batch);
-  if (batch === 1) bodies.push({ n: 1, type: 'application/octet-stream', body: Buffer.from(chunk[0].tx, 'hex') });
-  else bodies.push({ n: chunk.length, type: 'application/json', body: Buffer.from(JSON.stringify(chunk.map((x) => ({ tx: x.tx })))) });
+/** Request bodies, built before the clock starts (the data file is not kept: less to GC). */
+function readBodies() {
+  const all = JSON.parse(readFileSync(cfg.data, 'utf8')).sets[cfg.set];
+  if (!all) throw new Error(`no set ${cfg.set}`);
+  const items = all.slice(from, from + (cfg.count ?? all.length));
+  const out = [];
+  for (let i = 0; i < items.length; i += batch) {
+    const chunk = items.slice(i, i + batch);
+    if (batch === 1) out.push({ n: 1, type: 'application/octet-stream', body: Buffer.from(chunk[0].tx, 'hex') });
+    else out.push({ n: chunk.length, type: 'application/json', body: Buffer.from(JSON.stringify(chunk.map((x) => ({ tx: x.tx })))) });
+  }
+  return { bodies: out, requested: items.length };
+}
+const { bodies, requested } = readBodies();
+
+const lat = new Float64Array(bodies.length);
+let next = 0;
+let done = 0;
+let allowed = 0;
+let rejected = 0;
+let errors = 0;
+const reasons = {};
+const statuses = {};
+const count = (o, k, n = 1) => (o[k] = (o[k] ?? 0) + n);
+
+/** A failed request (no HTTP answer): all its transactions count as errors. */
+function clientError(b, message) {
+  errors += b.n;
+  count(reasons, `client: ${message}`);
+}
+/** Tallies one answer the slow way: the parsed JSON (one result or an array of them). */
+function tallyParsed(b, status, text) {
+  lat[done++] = performance.now() - b.sentAt;
+  count(statuses, status);
+  if (status !== 200) {
+    errors += b.n;
+    count(reasons, `HTTP ${status}`);
+    return;
+  }
+  let j;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    errors += b.n;
+    count(reasons, 'client: answer is not JSON');
+    return;
+  }
+  for (const x of Array.isArray(j) ? j : [j]) {
+    if (x.allowed) allowed++;
+    else {
+      rejected++;
+      count(reasons, x.reason ?? '?');
+    }
+  }
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+// ---------------------------------------------------------------------------------------
+// "http": node:http Agent, keep-alive (the original client).
 
-function post(b) {
-  return new Promise((resolve, reject) => {
+async function runHttp() {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+  const post = (b) => new Promise((resolve, reject) => {
     const req = http.request({
-      agent, host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: '/validate', method: 'POST',
+      agent, host, port, path: '/validate', method: 'POST',
       headers: { 'content-type': b.type, 'content-length': b.body.length },
       timeout: requestTimeoutMs,
     }, (res) => {
@@ -64,62 +136,214 @@ function post(b) {
     req.on('error', reject);
     req.end(b.body);
   });
+  const t0 = performance.now();
+  const deadline = t0 + durationMs;
+  const cpu0 = process.cpuUsage();
+  const loop = async () => {
+    while (next < bodies.length && performance.now() < deadline) {
+      const b = bodies[next++];
+      b.sentAt = performance.now();
+      let r;
+      try {
+        r = await post(b);
+      } catch (e) {
+        clientError(b, e.message);
+        continue;
+      }
+      tallyParsed(b, r.status, r.text);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, bodies.length) }, loop));
+  const elapsedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  agent.destroy();
+  return { elapsedMs, cpu, connections: Math.min(concurrency, bodies.length) };
 }
 
-const lat = new Float64Array(bodies.length);
-let next = 0;
-let done = 0;
-let allowed = 0;
-let rejected = 0;
-let errors = 0;
-const reasons = {};
-const statuses = {};
-const t0 = performance.now();
-const deadline = t0 + durationMs;
-const cpu0 = process.cpuUsage();
+// ---------------------------------------------------------------------------------------
+// "raw": node:net sockets, pre-serialized requests, minimal response parsing.
 
-async function loop() {
-  while (next < bodies.length && performance.now() < deadline) {
-    const i = next++;
-    const b = bodies[i];
-    const s = performance.now();
-    let r;
-    try {
-      r = await post(b);
-    } catch (e) {
-      errors += b.n;
-      reasons[`client: ${e.message}`] = (reasons[`client: ${e.message}`] ?? 0) + 1;
-      continue;
-    }
-    lat[done++] = performance.now() - s;
-    statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-    if (r.status !== 200) {
-      errors += b.n;
-      reasons[`HTTP ${r.status}`] = (reasons[`HTTP ${r.status}`] ?? 0) + 1;
-      continue;
-    }
-    const j = JSON.parse(r.text);
-    for (const x of Array.isArray(j) ? j : [j]) {
-      if (x.allowed) allowed++;
-      else {
-        rejected++;
-        const k = x.reason ?? '?';
-        reasons[k] = (reasons[k] ?? 0) + 1;
+const CRLF = Buffer.from('\r\n');
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const ALLOWED_TRUE = Buffer.from('"allowed":true');
+const ALLOWED_FALSE = Buffer.from('"allowed":false');
+
+function occurrences(buf, needle) {
+  let n = 0;
+  for (let at = buf.indexOf(needle); at !== -1; at = buf.indexOf(needle, at + needle.length)) n++;
+  return n;
+}
+
+/**
+ * One complete response at the start of `buf`, or null if more bytes are needed:
+ * { status, body (Buffer), end (bytes used), close (the server said Connection: close) }.
+ * Throws on a response it cannot frame.
+ */
+function parseResponse(buf, untilClose) {
+  const headEnd = buf.indexOf(CRLFCRLF);
+  if (headEnd === -1) return null;
+  const head = buf.toString('latin1', 0, headEnd).toLowerCase();
+  if (!head.startsWith('http/1.')) throw new Error(`not an HTTP/1 response: ${JSON.stringify(head.slice(0, 40))}`);
+  const status = Number(head.slice(9, 12));
+  const close = /\r\nconnection:[^\r]*close/.test(head);
+  const start = headEnd + 4;
+  if (/\r\ntransfer-encoding:[^\r]*chunked/.test(head)) {
+    // RFC 9112 §7.1: size in hex [;ext] CRLF data CRLF ... 0 CRLF [trailers] CRLF.
+    const parts = [];
+    let at = start;
+    for (;;) {
+      const lineEnd = buf.indexOf(CRLF, at);
+      if (lineEnd === -1) return null;
+      const size = parseInt(buf.toString('latin1', at, lineEnd), 16);
+      if (!Number.isFinite(size) || size < 0) throw new Error('bad chunk size');
+      if (size === 0) {
+        const end = buf.indexOf(CRLFCRLF, lineEnd);
+        if (end === -1) return null;
+        return { status, body: parts.length === 1 ? parts[0] : Buffer.concat(parts), end: end + 4, close };
       }
+      if (buf.length < lineEnd + 2 + size + 2) return null;
+      parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
+      at = lineEnd + 2 + size + 2;
     }
   }
+  const m = /\r\ncontent-length:\s*(\d+)/.exec(head);
+  if (m) {
+    const end = start + Number(m[1]);
+    if (buf.length < end) return null;
+    return { status, body: buf.subarray(start, end), end, close };
+  }
+  // No length: the body runs to the end of the connection (RFC 9112 §6.3, item 8).
+  if (!untilClose) return null;
+  return { status, body: buf.subarray(start), end: buf.length, close: true };
 }
 
-await Promise.all(Array.from({ length: Math.min(concurrency, bodies.length) }, loop));
-const elapsedMs = performance.now() - t0;
-const cpu = process.cpuUsage(cpu0);
-agent.destroy();
+function tallyRaw(b, res) {
+  if (res.status === 200) {
+    const yes = occurrences(res.body, ALLOWED_TRUE);
+    if (yes === b.n && res.body.indexOf(ALLOWED_FALSE) === -1) {
+      lat[done++] = performance.now() - b.sentAt;
+      count(statuses, 200);
+      allowed += b.n;
+      return;
+    }
+  }
+  tallyParsed(b, res.status, res.body.toString('utf8'));
+}
+
+async function runRaw() {
+  const head = (b) => `POST /validate HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: ${b.type}\r\nContent-Length: ${b.body.length}\r\n\r\n`;
+  for (const b of bodies) b.wire = Buffer.concat([Buffer.from(head(b), 'latin1'), b.body]);
+  const open = () => new Promise((resolve, reject) => {
+    const s = net.connect({ host, port });
+    s.once('connect', () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+  const nConn = Math.min(concurrency, Math.ceil(bodies.length / pipeline));
+  let sockets = await Promise.all(Array.from({ length: nConn }, open));
+
+  const t0 = performance.now();
+  const deadline = t0 + durationMs;
+  const cpu0 = process.cpuUsage();
+  let reconnects = 0;
+
+  /** Drives one socket until no work is left; reconnects if the server closes it. */
+  const drive = (first) => new Promise((resolveLoop) => {
+    let sock = first;
+    let inflight = []; // request bodies, in send order
+    let buf = null;
+    const fill = () => {
+      if (inflight.length === 0 && (next >= bodies.length || performance.now() >= deadline)) {
+        sock.end();
+        resolveLoop();
+        return;
+      }
+      if (sock.destroyed || !sock.writable) return; // (a connecting socket queues writes)
+      if (pipeline > 1) sock.cork();
+      while (inflight.length < pipeline && next < bodies.length && performance.now() < deadline) {
+        const b = bodies[next++];
+        inflight.push(b);
+        b.sentAt = performance.now();
+        sock.write(b.wire);
+      }
+      if (pipeline > 1) sock.uncork();
+    };
+    const onData = (chunk) => {
+      buf = buf === null ? chunk : Buffer.concat([buf, chunk]);
+      let closing = false;
+      while (buf !== null) {
+        let res;
+        try {
+          res = parseResponse(buf, false);
+        } catch (e) {
+          sock.destroy(e);
+          return;
+        }
+        if (res === null) break;
+        const b = inflight.shift();
+        if (!b) {
+          sock.destroy(new Error('unsolicited response'));
+          return;
+        }
+        tallyRaw(b, res);
+        buf = res.end === buf.length ? null : buf.subarray(res.end);
+        if (res.close) {
+          closing = true;
+          break;
+        }
+      }
+      if (closing) sock.end();
+      else fill();
+    };
+    const attach = (s) => {
+      s.setNoDelay(true);
+      s.setTimeout(requestTimeoutMs, () => {
+        if (inflight.length) s.destroy(new Error('request timed out'));
+      });
+      s.on('data', onData);
+      let failure = 'connection closed';
+      s.on('error', (e) => (failure = e.message));
+      s.on('close', () => {
+        if (buf !== null && inflight.length) {
+          // A body delimited by the end of the connection.
+          try {
+            const res = parseResponse(buf, true);
+            if (res) tallyRaw(inflight.shift(), res);
+          } catch { /* counted below */ }
+        }
+        for (const b of inflight) clientError(b, failure);
+        inflight = [];
+        buf = null;
+        if (next < bodies.length && performance.now() < deadline) {
+          reconnects++;
+          sock = net.connect({ host, port });
+          attach(sock);
+          fill(); // queued until connected; a failed connect fails them (no retry loop)
+        } else resolveLoop();
+      });
+    };
+    attach(sock);
+    fill();
+  });
+  await Promise.all(sockets.map(drive));
+  const elapsedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  for (const s of sockets) s.destroy();
+  sockets = [];
+  return { elapsedMs, cpu, connections: nConn, reconnects };
+}
+
+const run = client === 'raw' ? await runRaw() : await runHttp();
+const { elapsedMs, cpu } = run;
 
 const sorted = Array.from(lat.subarray(0, done)).sort((a, b) => a - b);
 const pct = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN);
 const txs = allowed + rejected;
 console.log(JSON.stringify({
-  set: cfg.set, from, requested: items.length, requests: done, batch, concurrency,
+  set: cfg.set, from, requested, requests: done, batch, concurrency, client, pipeline,
+  connections: run.connections, ...(run.reconnects !== undefined ? { reconnects: run.reconnects } : {}),
   allowed, rejected, errors, reasons, statuses,
   elapsedMs, txPerSec: (txs * 1000) / elapsedMs,
   latMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), max: sorted[sorted.length - 1] ?? NaN, mean: sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1) },

@@ -4,6 +4,7 @@
  *   node --import tsx bench/validate.bench.ts [--runtimes=node,bun,deno] [--quick]
  *        [--concurrency=48] [--batch=25] [--configs=mix-1w,one-2w,...] [--no-inproc]
  *        [--crypto=auto|ffi|napi|wasm|noble | --crypto=node:napi,bun:ffi,deno:ffi]
+ *        [--client=http|raw] [--pipeline=N]
  *
  * The orchestrator (this file, run with Node) does, for every runtime and configuration:
  *   1. starts a FRESH server as a child process of that runtime (src/runtime/serve.ts on
@@ -19,7 +20,12 @@
  *      and right after the load;
  *   6. runs bench/loadgen.mjs (its own Node process, keep-alive connections, N concurrent
  *      request loops) over the timed set: each spend is validated exactly once, and every
- *      answer must be `allowed`;
+ *      answer must be `allowed`. --client=http (default: node:http Agent, the client of
+ *      every figure in bench/README.md above its load-generator section) or --client=raw
+ *      (node:net sockets, requests serialized before the clock starts, answers parsed
+ *      minimally: about a third of the client CPU per request); --pipeline=N (raw only,
+ *      default 1) keeps N requests in flight per connection. The client is used for every
+ *      phase (warm-up, idle, load);
  *   7. stops the server (SIGTERM, then SIGKILL after 5 s).
  * Server CPU time (/proc/PID/stat, all threads) and the load generator's CPU time are
  * recorded for the load phase: on a 2-core machine they compete with the workers.
@@ -186,7 +192,8 @@ async function inprocMode(): Promise<void> {
 type RuntimeId = 'node' | 'bun' | 'deno';
 
 interface LoadResult {
-  set: string; requests: number; batch: number; concurrency: number; allowed: number; rejected: number; errors: number;
+  set: string; requests: number; batch: number; concurrency: number; client: 'http' | 'raw'; pipeline: number;
+  allowed: number; rejected: number; errors: number;
   reasons: Record<string, number>; elapsedMs: number; txPerSec: number;
   latMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   cpuMs: { user: number; system: number };
@@ -216,6 +223,13 @@ async function orchestrate(): Promise<void> {
   const runtimes = (opt('runtimes') ?? 'node,bun,deno').split(',') as RuntimeId[];
   const concurrency = Number(opt('concurrency') ?? 48);
   const batchSize = Number(opt('batch') ?? 25);
+  const client = opt('client') ?? 'http';
+  if (client !== 'http' && client !== 'raw') throw new Error(`--client=${client}: http or raw`);
+  const pipeline = Number(opt('pipeline') ?? 1);
+  if (!(Number.isInteger(pipeline) && pipeline >= 1) || (pipeline > 1 && client !== 'raw')) {
+    throw new Error(`--pipeline=${opt('pipeline')}: an integer ≥ 1, and > 1 only with --client=raw`);
+  }
+  const clientLabel = client === 'raw' ? `raw node:net sockets${pipeline > 1 ? `, pipeline ${pipeline}` : ''}` : 'node:http Agent';
   /** --crypto=NAME for every runtime, or --crypto=node:napi,bun:ffi,deno:ffi (auto: the server's timed choice). */
   const cryptoFor = (rt: RuntimeId): string => {
     const v = opt('crypto') ?? 'auto';
@@ -258,6 +272,7 @@ async function orchestrate(): Promise<void> {
 
   const log = (s: string) => console.error(`[validate.bench] ${s}`);
   loadServerBenchData(SPEC, log);
+  log(`load generator: ${clientLabel}`);
   const dataPath = serverDataPath(SPEC);
   const data = JSON.parse(fs.readFileSync(dataPath, 'utf8')) as DataFile;
 
@@ -311,7 +326,7 @@ async function orchestrate(): Promise<void> {
     }
   };
   const loadgen = (url: string, set: ServerSetName, conc: number, batch: number): Promise<LoadResult> =>
-    runJson<LoadResult>([process.execPath, [path.join(root, 'bench/loadgen.mjs'), JSON.stringify({ url, data: dataPath, set, concurrency: conc, batch, durationMs: 120_000 })]], 180_000);
+    runJson<LoadResult>([process.execPath, [path.join(root, 'bench/loadgen.mjs'), JSON.stringify({ url, data: dataPath, set, concurrency: conc, batch, durationMs: 120_000, client, pipeline })]], 180_000);
   const ceiling = (rt: RuntimeId, set: ServerSetName, spec: CryptoSpec): Promise<Ceiling> =>
     runJson<Ceiling>(cmd(rt, self, ['--ceiling', `--data=${dataPath}`, `--set=${set}`, `--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--lib=${spec.libPath}`] : [])]), 120_000);
   const checkAll = (r: LoadResult, what: string) => {
@@ -382,14 +397,14 @@ async function orchestrate(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   fs.mkdirSync(path.join(root, 'bench/out'), { recursive: true });
   const outFile = path.join(root, `bench/out/validate-results-${runtimes.join('-')}-${Date.now()}.json`);
-  fs.writeFileSync(outFile, JSON.stringify({ date, spec: SPEC, data: data.key, concurrency, report }, null, 1));
-  printReport(report, date, outFile);
+  fs.writeFileSync(outFile, JSON.stringify({ date, spec: SPEC, data: data.key, concurrency, client, pipeline, report }, null, 1));
+  printReport(report, date, outFile, clientLabel);
 }
 
-function printReport(report: Record<string, { label: string; inproc?: unknown; configs: ConfigResult[] }>, date: string, outFile: string): void {
+function printReport(report: Record<string, { label: string; inproc?: unknown; configs: ConfigResult[] }>, date: string, outFile: string, clientLabel: string): void {
   const f0 = (x: number) => x.toFixed(0);
   const f2 = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
-  console.log(`## POST /validate — ${date} — data ${JSON.stringify(SPEC)}; raw results: ${outFile}\n`);
+  console.log(`## POST /validate — ${date} — data ${JSON.stringify(SPEC)}; load generator: ${clientLabel}; raw results: ${outFile}\n`);
   for (const [rt, r] of Object.entries(report)) {
     const c0 = r.configs[0];
     console.log(`### ${r.label}: ${c0 ? `${c0.crypto.crypto} signatures, ${c0.crypto.sha256} SHA-256 (${c0.ceilingBefore.backend})` : ''}\n`);
