@@ -37,7 +37,7 @@ function bigPool(n: number) {
 }
 
 test('getrawmempool true: many chunks, entryAll order, every entry as entryToJSON writes it', () => {
-  const pool = bigPool(400);
+  const pool = bigPool(1500);
   const body = coreJsonBody({ result: rawMempoolVerbose(pool), error: null, id: 1 }, '\n');
   assert.notEqual(typeof body, 'string');
   const chunks = [...(body as Iterable<Uint8Array>)];
