@@ -21,6 +21,14 @@ const MAX_OUTSTANDING = 2;
  * worker still gets a lone job at once.
  */
 const PIPELINE_MIN_JOBS = 16;
+/**
+ * A caller that queues many jobs in one synchronous run (a block's script checks, queued as
+ * ConnectBlock walks the block) gets them sent in batches of this many at once, so the
+ * workers verify while the caller is still queuing instead of after it returns.
+ */
+const EAGER_JOBS = 32;
+/** Batches a worker may have in flight when they leave eagerly. */
+const MAX_EAGER_OUTSTANDING = 16;
 
 /** The part of the Web Worker interface the pool uses. */
 export interface WorkerLike {
@@ -240,7 +248,9 @@ export class ValidationPool {
       slot.inFlight.set(id, { resolve, reject });
       slot.outbox.push(wire);
       slot.outboxTx.push(tx);
-      if (!slot.flushScheduled) {
+      if (slot.outbox.length >= EAGER_JOBS && !slot.down && slot.outstanding < MAX_EAGER_OUTSTANDING) {
+        this.post(slot);
+      } else if (!slot.flushScheduled) {
         slot.flushScheduled = true;
         queueMicrotask(() => this.flush(slot));
       }
@@ -258,6 +268,11 @@ export class ValidationPool {
     if (slot.outbox.length === 0 || slot.down) return;
     if (slot.outstanding >= MAX_OUTSTANDING) return;
     if (slot.outstanding > 0 && slot.outbox.length < PIPELINE_MIN_JOBS) return;
+    this.post(slot);
+  }
+
+  /** Posts the outbox as one batch now. */
+  private post(slot: Slot): void {
     slot.outstanding++;
     const jobs = slot.outbox;
     const txs = slot.outboxTx;

@@ -122,18 +122,44 @@ describe('pool batching across requests', () => {
       await pool.ready();
       const all: Promise<JobResult>[] = [pool.submit(0, { kind: 'validate', tx: new Uint8Array(1), chain })];
       await tick();
-      for (let i = 0; i < 40; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(2), chain }));
+      for (let i = 0; i < 20; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(2), chain }));
       await tick();
-      assert.equal(f.sent.length, 2);
-      assert.equal(f.sent[1]!.jobs.length, 40);
-      for (let i = 0; i < 50; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(3), chain }));
+      assert.equal(f.sent.length, 2, 'a busy worker gets a second batch once 16 jobs wait');
+      assert.equal(f.sent[1]!.jobs.length, 20);
+      for (let i = 0; i < 20; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(3), chain }));
       await tick();
-      assert.equal(f.sent.length, 2, 'at most two batches in flight');
+      assert.equal(f.sent.length, 2, 'at most two batches in flight at the usual pace');
       f.answer(f.sent[0]!);
       assert.equal(f.sent.length, 3);
+      assert.equal(f.sent[2]!.jobs.length, 20);
       f.answer(f.sent[1]!);
       f.answer(f.sent[2]!);
-      assert.equal((await Promise.all(all)).length, 91);
+      assert.equal((await Promise.all(all)).length, 41);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('jobs queued in one synchronous run leave in batches of 32 while the caller goes on', async () => {
+    // A block's script checks, queued as ConnectBlock walks the block: the workers start
+    // before the walk ends.
+    const f = fakeWorker();
+    const pool = new ValidationPool({ workers: 1, spawn: () => f.w, init: { type: 'init' } });
+    try {
+      await pool.ready();
+      const all: Promise<JobResult>[] = [];
+      for (let i = 0; i < 100; i++) {
+        all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(1 + (i % 3)), chain }));
+        if (i === 31) assert.equal(f.sent.length, 1, 'posted during the run, not after it');
+      }
+      assert.deepEqual(f.sent.map((b) => b.jobs.length), [32, 32, 32]);
+      await tick();
+      assert.equal(f.sent.length, 3, 'the last 4 wait for an answer (3 batches in flight)');
+      for (const b of [...f.sent]) f.answer(b);
+      await tick();
+      assert.deepEqual(f.sent.map((b) => b.jobs.length), [32, 32, 32, 4]);
+      f.answer(f.sent[3]!);
+      assert.equal((await Promise.all(all)).length, 100);
     } finally {
       await pool.close();
     }
