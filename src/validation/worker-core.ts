@@ -61,7 +61,11 @@ export type JobResult =
 /** A job without its transaction bytes (they travel packed in WireBatch.bytes). */
 export type WireJob = Job extends infer J ? (J extends { tx: Uint8Array } ? Omit<J, 'tx'> : never) : never;
 
-/** One batch as posted: `ends[i]` is where job i's transaction ends in `bytes` (it starts at ends[i - 1] or 0). */
+/**
+ * One batch as posted: `bytes` holds, job after job, each transaction and then (for a
+ * 'scripts' job) each spent script; `ends` lists where each of those pieces ends, in order
+ * (a piece starts where the previous one ended, the first at 0).
+ */
 export interface WireBatch {
   type: 'batch';
   batch: number;
