@@ -40,11 +40,18 @@ export function entriesJson(entries: readonly MempoolEntry[]): RawJsonBytes {
   return new RawJsonBytes(() => writeChunks(s));
 }
 
-/** entryToJSON's text for one entry (the same bytes getrawmempool true holds). */
-export function entryJsonText(e: MempoolEntry): string {
+/** entryToJSON for one entry (getmempoolentry): the same bytes getrawmempool true holds. */
+export function entryJsonBytes(e: MempoolEntry): RawJsonBytes {
   const w = new JsonWriter(2048);
   writeEntry(w, snapshot([e]), 0);
-  return new TextDecoder().decode(w.take());
+  const bytes = w.take();
+  return new RawJsonBytes(() => [bytes]);
+}
+
+/** entryJsonBytes as text. */
+export function entryJsonText(e: MempoolEntry): string {
+  const [bytes] = entryJsonBytes(e).chunks() as Uint8Array[];
+  return new TextDecoder().decode(bytes);
 }
 
 /** Numbers kept per entry in a snapshot, in entryToJSON's order. */

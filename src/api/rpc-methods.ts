@@ -14,13 +14,10 @@ import { feeForVsize } from '../policy/feerate.ts';
 import { OP } from '../script/opcodes.ts';
 import { isUnspendable, MAX_SCRIPT_ELEMENT_SIZE, readOp } from '../script/script.ts';
 import { isChildWithParentsTree } from '../mempool/package.ts';
-import type { Mempool } from '../mempool/pool.ts';
-import type { MempoolEntry } from '../mempool/types.ts';
-import { rbfOptInChecker } from '../mempool/rbf-optin.ts';
 import type { MempoolDeps, SubmitTxOutcome, TestAcceptItem } from './deps.ts';
 import { RPC, RpcBusy, RpcError, type RpcMethod } from './rpc.ts';
 import { amount, amountFromValue } from './rpc-json.ts';
-import { byInternal, entriesJson, sortedForDump } from './rpc-mempool-json.ts';
+import { byInternal, entriesJson, entryJsonBytes, sortedForDump } from './rpc-mempool-json.ts';
 import { scriptPubKeyJson } from './rpc-script.ts';
 
 const COIN = 100_000_000n;
@@ -130,21 +127,6 @@ function submitError(o: Extract<SubmitTxOutcome, { ok: false }>): RpcError {
   const text = stateString(o.reason, o.details);
   if (o.missingInputs || o.kind === 'missing-inputs' || o.reason === MISSING_INPUTS) return new RpcError(RPC.VERIFY_ERROR, text);
   return new RpcError(RPC.VERIFY_REJECTED, text);
-}
-
-/** entryToJSON (Core v29/v30 fields). */
-export function entryJson(pool: Mempool, e: MempoolEntry): Record<string, unknown> {
-  return {
-    vsize: e.vsize, weight: e.weight, time: e.time, height: e.height,
-    descendantcount: e.descCount, descendantsize: e.descSize, ancestorcount: e.ancCount, ancestorsize: e.ancSize,
-    wtxid: e.wtxid,
-    fees: { base: amount(e.fee), modified: amount(e.modFee), ancestor: amount(e.ancFee), descendant: amount(e.descFee) },
-    depends: [...e.parents].map((p) => p.txid).sort(),
-    spentby: [...e.children].map((c) => c.txid).sort(internalOrder),
-    'bip125-replaceable': rbfOptInChecker()(e),
-    unbroadcast: false,
-  };
-  void pool;
 }
 
 function busy<T extends { busy: boolean }>(o: T): Exclude<T, { busy: true }> {
@@ -309,7 +291,7 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
       run([txid]) {
         const e = pool.get(parseHash(txid, 'txid'));
         if (!e) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Transaction not in mempool');
-        return entryJson(pool, e);
+        return entryJsonBytes(e);
       },
     },
     {

@@ -21,8 +21,14 @@ interface NodeCryptoLike {
   hash?: (algorithm: 'sha256', data: Uint8Array, outputEncoding: 'buffer') => Uint8Array;
 }
 
-class NodeStream implements Sha256Stream {
-  constructor(private readonly h: NodeHash) {}
+/** A native incremental hasher (node:crypto Hash, Bun.CryptoHasher) as a Sha256Stream. */
+interface NativeHasher {
+  update(data: Uint8Array): unknown;
+  digest(): Uint8Array;
+  copy(): NativeHasher;
+}
+class NativeStream implements Sha256Stream {
+  constructor(private readonly h: NativeHasher) {}
   update(data: Uint8Array): Sha256Stream {
     this.h.update(data);
     return this;
@@ -31,7 +37,7 @@ class NodeStream implements Sha256Stream {
     return new Uint8Array(this.h.digest());
   }
   clone(): Sha256Stream {
-    return new NodeStream(this.h.copy());
+    return new NativeStream(this.h.copy());
   }
 }
 
@@ -58,7 +64,7 @@ function loadNodeCrypto(): Promise<NodeCryptoLike> {
 export async function loadNodeSha256(): Promise<Sha256Backend> {
   const c = await loadNodeCrypto();
   const oneShot = nodeOneShot(c);
-  return { name: 'node', sha256: oneShot, create: () => new NodeStream(c.createHash('sha256')) };
+  return { name: 'node', sha256: oneShot, create: () => new NativeStream(c.createHash('sha256')) };
 }
 
 export async function loadNodeLargeSha256(): Promise<Sha256Backend> {
@@ -81,19 +87,6 @@ interface BunHashing {
   CryptoHasher: new (algorithm: 'sha256') => BunHasher;
 }
 
-class BunStream implements Sha256Stream {
-  constructor(private readonly h: BunHasher) {}
-  update(data: Uint8Array): Sha256Stream {
-    this.h.update(data);
-    return this;
-  }
-  digest(): Uint8Array {
-    return new Uint8Array(this.h.digest());
-  }
-  clone(): Sha256Stream {
-    return new BunStream(this.h.copy());
-  }
-}
 
 export async function loadBunSha256(): Promise<Sha256Backend> {
   const bun = (globalThis as unknown as { Bun?: BunHashing }).Bun;
@@ -102,5 +95,5 @@ export async function loadBunSha256(): Promise<Sha256Backend> {
   }
   const S = bun.SHA256;
   const H = bun.CryptoHasher;
-  return { name: 'bun', sha256: (d) => S.hash(d), create: () => new BunStream(new H('sha256')) };
+  return { name: 'bun', sha256: (d) => S.hash(d), create: () => new NativeStream(new H('sha256')) };
 }
