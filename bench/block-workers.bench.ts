@@ -10,12 +10,15 @@
  * 900 segwit txs each, heavy P2WPKH spending) go through validateBlock (src/chain/
  * validate-block.ts: CheckBlock, contextual checks, ConnectBlock) with its checkInputs hook
  * sending one 'scripts' job per transaction to a ValidationPool of N workers, as the node's
- * ChainState does (src/node/node.ts). Timed, each with a fresh pool (fresh caches) per round:
+ * ChainState does (src/node/node.ts). One pool per block, its workers JIT-warmed as a
+ * long-running server's are (--warmups=N other blocks, default 2, then the block itself
+ * once); every timed pool run starts with emptied caches (pool.stats({ clear: true })):
  *   - no scripts: a checkInputs that answers ok at once — the floor of everything else
  *     (decode, CheckBlock, the coins view, sigop counting, ConnectBlock's bookkeeping);
  *   - in-thread: checkInputsSync on this thread (no workers), for reference;
- *   - cold: the block arrives first (the pool's code warmed on another block first,
- *     928816, as a long-running server's would be: cold caches, not cold JIT);
+ *   - cold: the block arrives with nothing of it in the caches (cold caches, not cold JIT;
+ *     before 2026-11-25 late evening each round had a fresh pool warmed on one other block,
+ *     which left Bun's JIT compiling through the timed run);
  *   - warm: every transaction of the block was validated first with the standard (mempool)
  *     flags through the same pool — 'scripts' jobs, as mempool acceptance does — so the
  *     signature cache holds their signatures, but the script-execution cache does not match
@@ -77,13 +80,35 @@ async function prevalidate(pool: ValidationPool, b: TestnetBlock): Promise<{ ok:
   return { ok, failed: rs.length - ok };
 }
 
-/** Warms a fresh pool's code before its "cold" run: a block not measured (no tx in common). */
-const WARMUP: TestnetBlockName = BLOCKS.includes('928816') ? '928849' : '928816';
-const warmup = loadTestnetBlock(WARMUP);
+/**
+ * Warms a fresh pool's code before its "cold" run: blocks not measured (no tx in common),
+ * --warmups=N of them (default 2), as a long-running server's workers are warm.
+ */
+const WARMUPS = (['928816', '928849', '928927'] as TestnetBlockName[]).filter((n) => !BLOCKS.includes(n)).slice(0, Number(opt('warmups') ?? 2));
+const WARMUP = WARMUPS.join(' and ');
+const warmups = WARMUPS.map((n) => loadTestnetBlock(n));
+
+/**
+ * CPU time per thread of this process (Linux /proc/self/task; empty elsewhere), in ms, keyed
+ * by `tid:name`: where the cold run's time goes (this thread, the workers, the runtime's own).
+ */
+async function threadCpu(): Promise<Map<string, number>> {
+  const m = new Map<string, number>();
+  try {
+    const fs = await import('node:fs');
+    for (const t of fs.readdirSync('/proc/self/task')) {
+      const st = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const name = fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim();
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      m.set(`${t}:${name}`, (Number(f[11]) + Number(f[12])) * 10);
+    }
+  } catch { /* not Linux */ }
+  return m;
+}
 
 const date = new Date().toISOString().slice(0, 10);
 console.log(`## block validation through ${WORKERS} workers — ${runtimeLabel()} — ${date}`);
-console.log(`${ROUNDS} rounds, fresh pool per round (JIT-warmed on block ${WARMUP} before the cold run), medians`);
+console.log(`${ROUNDS} rounds, one pool per block, JIT-warmed on block${WARMUPS.length > 1 ? 's' : ''} ${WARMUP} and on the block itself once; caches emptied before each timed run; per-thread CPU of each cold run on stderr; medians`);
 console.log(`\n${sel.report.split('\n').map((l) => `> ${l}`).join('\n')}\n`);
 console.log(`| block | size MB | txs | inputs | no scripts s | in-thread s | µs/input | ${WORKERS}w cold s | µs/input | ${WORKERS}w warm (sig cache) s | µs/input | ${WORKERS}w again (exec cache) s | µs/input | pre-validated ok/failed |`);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -96,23 +121,31 @@ for (const name of BLOCKS) {
   for (let r = 0; r < ROUNDS; r++) {
     floor.push(await validateOnce(b, () => ({ ok: true })));
     inThread.push(await validateOnce(b));
-    let pool = await newPool();
-    try {
-      // A long-running server's workers are JIT-warm: warm this pool's code on another block
-      // (no transaction in common), so "cold" means cold caches, not cold code.
-      await validateOnce(warmup, poolChecker(pool));
+  }
+  // One pool per block, JIT-warmed as a long-running server's workers are: on other blocks,
+  // then on this block once. Every timed run starts from emptied caches (pool.stats({ clear })).
+  const pool = await newPool();
+  try {
+    for (const w of warmups) await validateOnce(w, poolChecker(pool));
+    await validateOnce(b, poolChecker(pool));
+    for (let r = 0; r < ROUNDS; r++) {
+      await pool.stats({ clear: true });
+      const c0 = await threadCpu();
       cold.push(await validateOnce(b, poolChecker(pool)));
-    } finally {
-      await pool.close();
-    }
-    pool = await newPool();
-    try {
+      const c1 = await threadCpu();
+      // Threads ranked by CPU in this cold run; the workers are the busiest non-main ones.
+      const pid = String((globalThis as { Deno?: { pid: number } }).Deno?.pid ?? (globalThis as unknown as { process: { pid: number } }).process.pid);
+      const d = [...c1].map(([k, v]) => [k, v - (c0.get(k) ?? 0)] as const).filter(([, v]) => v > 0);
+      const main = d.filter(([k]) => k.split(':')[0] === pid).reduce((a, [, v]) => a + v, 0);
+      const rest = d.filter(([k]) => k.split(':')[0] !== pid).sort((x, y) => y[1] - x[1]);
+      if (rest.length) console.error(`[block-workers] ${name} cold round ${r}: ${cold.at(-1)!.toFixed(3)} s; CPU ms main ${main}, ${rest.map(([k, v]) => `${k.split(':')[1]} ${v}`).join(', ')}`);
+      await pool.stats({ clear: true });
       pre = await prevalidate(pool, b);
       warm.push(await validateOnce(b, poolChecker(pool)));
       again.push(await validateOnce(b, poolChecker(pool)));
-    } finally {
-      await pool.close();
     }
+  } finally {
+    await pool.close();
   }
   const us = (s: number) => ((s * 1e6) / b.inputs).toFixed(1);
   const s3 = (s: number) => s.toFixed(3);

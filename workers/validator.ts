@@ -21,7 +21,7 @@ let core: ValidatorCore | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 port.onMessage((data) => {
-  const msg = data as { type: string; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; policy?: Partial<PolicyOptions>; crashOnPurpose?: boolean; readerSlots?: ReaderSlots };
+  const msg = data as { type: string; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; policy?: Partial<PolicyOptions>; crashOnPurpose?: boolean; readerSlots?: ReaderSlots; clear?: boolean };
   if (msg.type === 'init') {
     queue = queue.then(async () => {
       try {
@@ -64,7 +64,11 @@ port.onMessage((data) => {
       port.post({ type: 'results', batch: batch.batch, results: encodeResults(results) });
     });
   } else if (msg.type === 'stats') {
-    queue = queue.then(() => port.post({ type: 'stats', stats: core?.stats() }));
+    // After every batch already received; `clear` empties the caches once read.
+    queue = queue.then(() => {
+      port.post({ type: 'stats', stats: core?.stats() });
+      if (msg.clear) core?.clearCaches();
+    });
   } else if (msg.type === 'crash') {
     // Test hook: die the way a real fault would (an uncaught error escapes the worker).
     setTimeout(() => {

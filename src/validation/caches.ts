@@ -67,6 +67,11 @@ export class GenerationalKeySet {
   get size(): number {
     return this.cur.size + this.old.size;
   }
+
+  clear(): void {
+    this.cur = new Map();
+    this.old = new Map();
+  }
 }
 
 /** A growable scratch buffer for building the bytes a key hashes. */
@@ -135,6 +140,11 @@ export class SignatureCache implements SigCache {
 
   stats(): CacheStats {
     return { hits: this.hits, misses: this.misses, size: this.set.size };
+  }
+
+  /** Forgets every entry (the hit and miss counters are kept). */
+  clear(): void {
+    this.set.clear();
   }
 }
 
@@ -205,5 +215,10 @@ export class ScriptExecutionCache {
 
   stats(): CacheStats {
     return { hits: this.hits, misses: this.misses, size: this.set.size };
+  }
+
+  /** Forgets every entry (the hit and miss counters are kept). */
+  clear(): void {
+    this.set.clear();
   }
 }

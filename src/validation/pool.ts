@@ -289,12 +289,17 @@ export class ValidationPool {
     }
   }
 
-  /** Each worker's cache statistics. */
-  async stats(): Promise<WorkerStats[]> {
+  /**
+   * Each worker's cache statistics, taken after every batch already posted to it (jobs
+   * still waiting in the outbox come after: call it on an idle pool for a clean cut). With
+   * `clear`, each worker then empties its signature and script-execution caches (the
+   * counters are kept): what a benchmark needs to time cold caches on JIT-warm workers.
+   */
+  async stats(opts: { clear?: boolean } = {}): Promise<WorkerStats[]> {
     return Promise.all(this.slots.map((s) => new Promise<WorkerStats>((res) => {
       s.statsWaiters.push(res);
       s.worker.ref?.();
-      s.worker.postMessage({ type: 'stats' });
+      s.worker.postMessage(opts.clear ? { type: 'stats', clear: true } : { type: 'stats' });
       setTimeout(() => res(s.stats ?? { sigCache: { hits: 0, misses: 0, size: 0 }, execCache: { hits: 0, misses: 0, size: 0 }, validated: 0 }), 1000);
     })));
   }

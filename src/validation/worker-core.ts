@@ -314,6 +314,12 @@ export class ValidatorCore {
     }
   }
 
+  /** Empties the signature and script-execution caches (counters kept). */
+  clearCaches(): void {
+    this.sigCache.clear();
+    this.execCache.clear();
+  }
+
   stats(): WorkerStats {
     return { sigCache: this.sigCache.stats(), execCache: this.execCache.stats(), validated: this.validated };
   }

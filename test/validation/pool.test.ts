@@ -63,3 +63,29 @@ test('validation pool: sharded workers validate, cache, survive a crash', async 
     await pool.close();
   }
 });
+
+test('validation pool: stats({ clear }) empties every worker\'s caches', async () => {
+  const pool = new ValidationPool({ workers: 2, spawn: spawnValidator, init: { type: 'init' } });
+  try {
+    await pool.ready();
+    const spends = [11, 12, 13, 14].map(p2wpkhSpend);
+    const run = () => Promise.all(spends.map((m) => pool.submit(ValidationPool.shardOf(m.tx.txid), { kind: 'validate', tx: m.raw, coins: [m.coin], chain })));
+    const total = (ss: Awaited<ReturnType<ValidationPool['stats']>>, k: 'sigCache' | 'execCache', f: 'hits' | 'misses' | 'size') => ss.reduce((a, s) => a + s[k][f], 0);
+    assert.ok((await run()).every((r) => r.kind === 'validate' && r.result.allowed));
+    const before = await pool.stats({ clear: true });
+    assert.equal(total(before, 'execCache', 'size'), 4);
+    assert.equal(total(before, 'sigCache', 'size'), 4);
+    const cleared = await pool.stats();
+    assert.equal(total(cleared, 'execCache', 'size'), 0);
+    assert.equal(total(cleared, 'sigCache', 'size'), 0);
+    assert.equal(total(cleared, 'execCache', 'misses'), total(before, 'execCache', 'misses'), 'counters kept');
+    // The same transactions again: cache misses again, not hits.
+    await run();
+    const after = await pool.stats();
+    assert.equal(total(after, 'execCache', 'hits'), total(before, 'execCache', 'hits'));
+    assert.equal(total(after, 'execCache', 'misses'), total(before, 'execCache', 'misses') + 4);
+    assert.equal(total(after, 'execCache', 'size'), 4);
+  } finally {
+    await pool.close();
+  }
+});
