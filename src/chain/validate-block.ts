@@ -13,7 +13,7 @@
  */
 import { checkBlock } from '../consensus/block-check.ts';
 import { contextualCheckBlock, contextualCheckBlockHeader } from '../consensus/block-contextual.ts';
-import { coinKey } from '../consensus/coins-cache.ts';
+import { OutpointMap } from '../consensus/outpoint-map.ts';
 import { connectBlock } from '../consensus/connect-block.ts';
 import type { NetworkName } from '../consensus/params.ts';
 import type { CheckInputs } from '../consensus/script-check.ts';
@@ -69,8 +69,9 @@ export async function validateBlock(input: ValidateBlockInput): Promise<Validate
   if (!cc.ok) return fail(cc);
 
   // The view: the supplied outputs spent by inputs whose prevout is not created in this block.
-  const inBlock = new Set<string>(block.txs.map((t) => coinKey(t.txid, 0)));
-  const coins = new Map<string, Coin>();
+  const inBlock = new OutpointMap<true>(block.txs.length);
+  for (const t of block.txs) inBlock.set(t.txid, 0, true);
+  const coins = new OutpointMap<Coin>(input.spent.length);
   const mtps = new Map<number, number>();
   let k = 0;
   for (const tx of block.txs) {
@@ -79,12 +80,12 @@ export async function validateBlock(input: ValidateBlockInput): Promise<Validate
       const s = input.spent[k++];
       if (!s) continue;
       if (s.mtp !== undefined) mtps.set(Math.max(s.height - 1, 0), s.mtp);
-      if (inBlock.has(coinKey(inp.prevout.txid, 0))) continue;
-      coins.set(coinKey(inp.prevout.txid, inp.prevout.vout), { value: s.amount, scriptPubKey: s.scriptPubKey, height: s.height, coinbase: s.coinbase });
+      if (inBlock.has(inp.prevout.txid, 0)) continue;
+      coins.set(inp.prevout.txid, inp.prevout.vout, { value: s.amount, scriptPubKey: s.scriptPubKey, height: s.height, coinbase: s.coinbase });
     }
   }
   if (input.spent.length > k) throw new RangeError(`validateBlock: ${input.spent.length} spent outputs for ${k} inputs`);
-  const view: CoinView = { getCoin: (txid, vout) => coins.get(coinKey(txid, vout)) };
+  const view: CoinView = { getCoin: (txid, vout) => coins.get(txid, vout) };
 
   const zero = /^0+$/.test(p.bip34Hash);
   const r = await connectBlock(block, view, p, {

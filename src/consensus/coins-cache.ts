@@ -5,6 +5,7 @@
  */
 import type { Coin, CoinView } from '../utxo/coin.ts';
 import { isUnspendable } from '../script/script.ts';
+import { OutpointMap } from './outpoint-map.ts';
 
 export interface CoinAdd { txid: Uint8Array; vout: number; coin: Coin }
 export interface CoinSpend { txid: Uint8Array; vout: number }
@@ -44,16 +45,18 @@ export function coinKey(txid: Uint8Array, vout: number): string {
 }
 
 export class CoinsCache implements CoinView {
-  private readonly entries = new Map<string, Entry>();
-  constructor(readonly base: CoinView) {}
+  private readonly entries: OutpointMap<Entry>;
+  /** `expected`: about how many outpoints will be touched (a block's inputs + outputs). */
+  constructor(readonly base: CoinView, expected?: number) {
+    this.entries = new OutpointMap<Entry>(expected);
+  }
 
   private entry(txid: Uint8Array, vout: number): Entry {
-    const k = coinKey(txid, vout);
-    let e = this.entries.get(k);
+    let e = this.entries.get(txid, vout);
     if (!e) {
       const coin = this.base.getCoin(txid, vout);
       e = { txid, vout, coin, inBase: coin !== undefined, added: false };
-      this.entries.set(k, e);
+      this.entries.set(txid, vout, e);
     }
     return e;
   }
@@ -82,7 +85,7 @@ export class CoinsCache implements CoinView {
   diff(): CoinBatch {
     const add: CoinAdd[] = [];
     const spend: CoinSpend[] = [];
-    for (const e of this.entries.values()) {
+    for (const e of this.entries.valuesInOrder()) {
       if (e.coin) {
         if (e.added) add.push({ txid: e.txid, vout: e.vout, coin: e.coin });
       } else if (e.inBase) spend.push({ txid: e.txid, vout: e.vout });

@@ -60,7 +60,9 @@ export async function connectBlock(block: Block, base: CoinView, p: ConsensusPar
   // Special case for the genesis block: its coinbase is not spendable.
   if (hashToHex(hash) === p.genesisHash) return { ok: true, fees: 0n, sigOpCost: 0, inputs: 0, undo: [], batch: { add: [], spend: [] } };
 
-  const view = new CoinsCache(base);
+  let touched = 0;
+  for (const tx of block.txs) touched += tx.inputs.length + tx.outputs.length;
+  const view = new CoinsCache(base, touched);
   if (enforceBIP30(p, height, hash, opts.bip34AncestorHash)) {
     for (const tx of block.txs) {
       for (let o = 0; o < tx.outputs.length; o++) {
