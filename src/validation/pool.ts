@@ -27,8 +27,14 @@ const PIPELINE_MIN_JOBS = 16;
  * workers verify while the caller is still queuing instead of after it returns.
  */
 const EAGER_JOBS = 32;
-/** Batches a worker may have in flight when they leave eagerly. */
-const MAX_EAGER_OUTSTANDING = 16;
+/**
+ * Batches a worker may have in flight when they leave eagerly (a long outbox): enough queued
+ * work to keep it busy (3 × 32 transactions), while the rest waits in the pool where an idle
+ * worker can take it (see steal).
+ */
+const MAX_EAGER_OUTSTANDING = 3;
+/** A worker about to run dry takes jobs still waiting for another worker once that many wait. */
+const STEAL_MIN_JOBS = 4;
 
 /** The part of the Web Worker interface the pool uses. */
 export interface WorkerLike {
@@ -108,6 +114,8 @@ export class ValidationPool {
   private nextBatch = 1;
   private closed = false;
   replaced = 0;
+  /** Jobs moved from one worker's outbox to another's (work stealing). */
+  stolen = 0;
   readonly maxQueue: number;
 
   constructor(private readonly opts: PoolOptions) {
@@ -155,8 +163,10 @@ export class ValidationPool {
         if (t !== undefined) clearTimeout(t);
         slot.timers.delete(msg.batch!);
         slot.outstanding = Math.max(0, slot.outstanding - 1);
-        // Jobs that queued while the worker was busy go out now, in one message.
+        // Jobs that queued while the worker was busy go out now, in one message; a worker
+        // with none left takes some that wait for another.
         if (slot.outbox.length > 0 && !slot.flushScheduled) this.flush(slot);
+        if (slot.outbox.length === 0 && slot.outstanding < MAX_OUTSTANDING) this.steal(slot);
         decodeResults(msg.results!, (r) => {
           const p = slot.inFlight.get(r.id);
           if (!p) return;
@@ -249,7 +259,7 @@ export class ValidationPool {
       slot.outbox.push(wire);
       slot.outboxTx.push(tx);
       if (slot.outbox.length >= EAGER_JOBS && !slot.down && slot.outstanding < MAX_EAGER_OUTSTANDING) {
-        this.post(slot);
+        this.post(slot, EAGER_JOBS);
       } else if (!slot.flushScheduled) {
         slot.flushScheduled = true;
         queueMicrotask(() => this.flush(slot));
@@ -266,18 +276,64 @@ export class ValidationPool {
   private flush(slot: Slot): void {
     slot.flushScheduled = false;
     if (slot.outbox.length === 0 || slot.down) return;
-    if (slot.outstanding >= MAX_OUTSTANDING) return;
-    if (slot.outstanding > 0 && slot.outbox.length < PIPELINE_MIN_JOBS) return;
-    this.post(slot);
+    // A long outbox (a block's checks) leaves in batches of EAGER_JOBS, a few in flight; the
+    // rest stays where a worker that runs dry can take it.
+    if (slot.outbox.length >= EAGER_JOBS) {
+      while (slot.outbox.length > 0 && slot.outstanding < MAX_EAGER_OUTSTANDING && !slot.down) this.post(slot, EAGER_JOBS);
+    } else if (slot.outstanding < MAX_OUTSTANDING && !(slot.outstanding > 0 && slot.outbox.length < PIPELINE_MIN_JOBS)) {
+      this.post(slot);
+    }
+    // Jobs still wait here while another worker has nothing at all: it takes some.
+    if (slot.outbox.length >= STEAL_MIN_JOBS) {
+      for (const s of this.slots) if (s !== slot && !s.down && s.outstanding === 0 && s.outbox.length === 0) this.steal(s);
+    }
   }
 
-  /** Posts the outbox as one batch now. */
-  private post(slot: Slot): void {
+  /**
+   * Work stealing: `slot` has nothing left to post; jobs waiting (not yet posted) for the
+   * worker with the longest outbox move to it: the last half of them, which that worker
+   * would have reached last. Routing by txid is only for cache affinity (a re-submitted
+   * transaction meets its own cache entries), never for correctness: every job carries or
+   * reads all it needs, so any worker may run it. Without this, a block's checks are split
+   * between the workers once, up front, and the faster one (the OS runs them on cores of
+   * unequal load) idles while the other finishes.
+   */
+  private steal(slot: Slot): void {
+    if (slot.down || this.closed) return;
+    let from: Slot | undefined;
+    for (const s of this.slots) {
+      if (s !== slot && s.outbox.length >= STEAL_MIN_JOBS && (!from || s.outbox.length > from.outbox.length)) from = s;
+    }
+    if (!from) return;
+    const n = Math.min(EAGER_JOBS, from.outbox.length >> 1);
+    const jobs = from.outbox.splice(from.outbox.length - n, n);
+    const txs = from.outboxTx.splice(from.outboxTx.length - n, n);
+    if (slot.inFlight.size === 0) slot.worker.ref?.();
+    for (const j of jobs) {
+      const p = from.inFlight.get(j.id);
+      if (!p) continue;
+      from.inFlight.delete(j.id);
+      slot.inFlight.set(j.id, p);
+    }
+    slot.outbox.push(...jobs);
+    slot.outboxTx.push(...txs);
+    this.stolen += n;
+    this.idle(from, from.generation);
+    this.post(slot, EAGER_JOBS);
+  }
+
+  /** Posts the outbox (its first `max` jobs) as one batch now. */
+  private post(slot: Slot, max = Infinity): void {
     slot.outstanding++;
-    const jobs = slot.outbox;
-    const txs = slot.outboxTx;
-    slot.outbox = [];
-    slot.outboxTx = [];
+    let jobs = slot.outbox;
+    let txs = slot.outboxTx;
+    if (jobs.length > max) {
+      jobs = slot.outbox.splice(0, max);
+      txs = slot.outboxTx.splice(0, max);
+    } else {
+      slot.outbox = [];
+      slot.outboxTx = [];
+    }
     const batch = this.nextBatch++;
     const gen = slot.generation;
     const timeout = this.opts.batchTimeoutMs ?? 60_000;

@@ -89,3 +89,21 @@ test('validation pool: stats({ clear }) empties every worker\'s caches', async (
     await pool.close();
   }
 });
+
+test('validation pool: jobs waiting for a busy worker are taken by an idle one (work stealing)', async () => {
+  const pool = new ValidationPool({ workers: 2, spawn: spawnValidator, init: { type: 'init' } });
+  try {
+    await pool.ready();
+    const spends = Array.from({ length: 120 }, (_, i) => p2wpkhSpend(20 + i));
+    // Every job to shard 0: without stealing, worker 1 would get none of them.
+    const rs = await Promise.all(spends.map((m) => pool.submit(0, { kind: 'validate', tx: m.raw, coins: [m.coin], chain })));
+    assert.ok(rs.every((r) => r.kind === 'validate' && r.result.allowed), 'every verdict right, whichever worker gave it');
+    assert.ok(pool.stolen > 0, 'some jobs moved');
+    const stats = await pool.stats();
+    assert.equal(stats.reduce((a, s) => a + s.validated, 0), 120);
+    assert.ok(stats.every((s) => s.validated > 0), JSON.stringify(stats.map((s) => s.validated)));
+    assert.equal(pool.queueDepth(), 0);
+  } finally {
+    await pool.close();
+  }
+});
