@@ -36,6 +36,8 @@ import { spawnValidator } from '../src/runtime/spawn.ts';
 import { setDefaultVerifier } from '../src/script/verify.ts';
 import { ValidationPool, WorkerFailedError } from '../src/validation/pool.ts';
 import { loadTestnetBlock, STANDARD_FLAGS, TESTNET_BIG_BLOCKS, type TestnetBlock, type TestnetBlockName } from './data.ts';
+import { splitThreads, threadCpuMs } from './proc.ts';
+import { recordingVerifier, replayChecks, type RecordedCheck } from './sig-replay.ts';
 
 const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
   (globalThis as unknown as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
@@ -55,34 +57,15 @@ setDefaultVerifier(verifier);
  * backend (best of 3). Returns seconds of signature checks alone, on one thread.
  */
 async function signatureSeconds(b: TestnetBlock): Promise<{ s: number; checks: number }> {
-  type Call = { schnorr: boolean; sig: Uint8Array; msg: Uint8Array; key: Uint8Array; ok: boolean };
-  const calls: Call[] = [];
-  setDefaultVerifier({
-    name: 'recorder',
-    verifyEcdsa(sig, msg, key) {
-      const ok = verifier.verifyEcdsa(sig, msg, key);
-      calls.push({ schnorr: false, sig, msg, key, ok });
-      return ok;
-    },
-    verifySchnorr(sig, msg, key) {
-      const ok = verifier.verifySchnorr(sig, msg, key);
-      calls.push({ schnorr: true, sig, msg, key, ok });
-      return ok;
-    },
-  });
+  const calls: RecordedCheck[] = [];
+  setDefaultVerifier(recordingVerifier(verifier, calls));
   try {
     await validateOnce(b);
   } finally {
     setDefaultVerifier(verifier);
   }
   let best = Infinity;
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    for (const c of calls) {
-      if ((c.schnorr ? verifier.verifySchnorr(c.sig, c.msg, c.key) : verifier.verifyEcdsa(c.sig, c.msg, c.key)) !== c.ok) throw new Error('replay answered differently');
-    }
-    best = Math.min(best, (performance.now() - t0) / 1000);
-  }
+  for (let r = 0; r < 3; r++) best = Math.min(best, replayChecks(verifier, calls) / 1000);
   return { s: best, checks: calls.length };
 }
 
@@ -128,23 +111,6 @@ const WARMUPS = (['928816', '928849', '928927'] as TestnetBlockName[]).filter((n
 const WARMUP = WARMUPS.join(' and ');
 const warmups = WARMUPS.map((n) => loadTestnetBlock(n));
 
-/**
- * CPU time per thread of this process (Linux /proc/self/task; empty elsewhere), in ms, keyed
- * by `tid:name`: where the cold run's time goes (this thread, the workers, the runtime's own).
- */
-async function threadCpu(): Promise<Map<string, number>> {
-  const m = new Map<string, number>();
-  try {
-    const fs = await import('node:fs');
-    for (const t of fs.readdirSync('/proc/self/task')) {
-      const st = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
-      const name = fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim();
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      m.set(`${t}:${name}`, (Number(f[11]) + Number(f[12])) * 10);
-    }
-  } catch { /* not Linux */ }
-  return m;
-}
 
 const date = new Date().toISOString().slice(0, 10);
 console.log(`## block validation through ${WORKERS} workers — ${runtimeLabel()} — ${date}`);
@@ -171,15 +137,12 @@ for (const name of BLOCKS) {
     await validateOnce(b, poolChecker(pool));
     for (let r = 0; r < ROUNDS; r++) {
       await pool.stats({ clear: true });
-      const c0 = await threadCpu();
+      const c0 = threadCpuMs('self');
       cold.push(await validateOnce(b, poolChecker(pool)));
-      const c1 = await threadCpu();
       // Threads ranked by CPU in this cold run; the workers are the busiest non-main ones.
-      const pid = String((globalThis as { Deno?: { pid: number } }).Deno?.pid ?? (globalThis as unknown as { process: { pid: number } }).process.pid);
-      const d = [...c1].map(([k, v]) => [k, v - (c0.get(k) ?? 0)] as const).filter(([, v]) => v > 0);
-      const main = d.filter(([k]) => k.split(':')[0] === pid).reduce((a, [, v]) => a + v, 0);
-      const rest = d.filter(([k]) => k.split(':')[0] !== pid).sort((x, y) => y[1] - x[1]);
-      if (rest.length) console.error(`[block-workers] ${name} cold round ${r}: ${cold.at(-1)!.toFixed(3)} s; CPU ms main ${main}, ${rest.map(([k, v]) => `${k.split(':')[1]} ${v}`).join(', ')}`);
+      const pid = (globalThis as { Deno?: { pid: number } }).Deno?.pid ?? (globalThis as unknown as { process: { pid: number } }).process.pid;
+      const t = splitThreads(c0, threadCpuMs('self'), pid, WORKERS);
+      if (t.all.length) console.error(`[block-workers] ${name} cold round ${r}: ${cold.at(-1)!.toFixed(3)} s; CPU ms main ${t.main}, ${t.all.map(([k, v]) => `${k.split(':')[1]} ${v}`).join(', ')}`);
       await pool.stats({ clear: true });
       pre = await prevalidate(pool, b);
       warm.push(await validateOnce(b, poolChecker(pool)));

@@ -48,6 +48,8 @@ import { setDefaultVerifier, verifyInput } from '../src/script/verify.ts';
 import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
 import { applyCrypto, loadCryptoByName, type CryptoSpec, type SigBackendName, type Sha256BackendName } from '../src/runtime/crypto/select.ts';
 import { STANDARD_FLAGS, type ServerBenchSpec, type ServerSetName } from './data.ts';
+import { splitThreads, threadCpuMs } from './proc.ts';
+import { recordingVerifier, replayChecks, type RecordedCheck } from './sig-replay.ts';
 
 const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
   (globalThis as unknown as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
@@ -88,59 +90,44 @@ async function loadSpec(): Promise<{ spec: CryptoSpec; verifier: SigVerifier }> 
 // ---------------------------------------------------------------------------------------
 // --ceiling: single-thread signature verification speed for the checks a set needs.
 
-type Call = { schnorr: boolean; sig: Uint8Array; msg: Uint8Array; key: Uint8Array };
-
 async function ceilingMode(): Promise<void> {
   const data = await readData(opt('data')!);
   const set = (opt('set') ?? 'mix') as ServerSetName;
   const limit = Number(opt('limit') ?? 1500);
   const { verifier } = await loadSpec();
   const items = data.sets[set].slice(0, limit);
-  const calls: Call[] = [];
-  const rec: SigVerifier = {
-    name: 'recorder',
-    verifyEcdsa(sig, msg, key) {
-      calls.push({ schnorr: false, sig, msg, key });
-      return verifier.verifyEcdsa(sig, msg, key);
-    },
-    verifySchnorr(sig, msg, key) {
-      calls.push({ schnorr: true, sig, msg, key });
-      return verifier.verifySchnorr(sig, msg, key);
-    },
-  };
-  for (const it of items) {
-    const tx = decodeTx(fromHex(it.tx));
-    const spent = [{ value: BigInt(it.amount), scriptPubKey: fromHex(it.spk) }];
-    const r = verifyInput(tx, 0, spent, STANDARD_FLAGS, { verifier: rec, txdata: precomputeTxData(tx, spent) });
-    if (!r.ok) throw new Error(`ceiling: a ${it.kind} spend does not verify: ${r.error}`);
-  }
-  const ecdsa = calls.filter((c) => !c.schnorr);
-  const schnorr = calls.filter((c) => c.schnorr);
-  const pass = (cs: Call[]): number => {
-    const t0 = performance.now();
-    let ok = 0;
-    for (const c of cs) if (c.schnorr ? verifier.verifySchnorr(c.sig, c.msg, c.key) : verifier.verifyEcdsa(c.sig, c.msg, c.key)) ok++;
-    const ms = performance.now() - t0;
-    if (ok === 0 && cs.length > 0) throw new Error('replay verified nothing');
-    return ms;
-  };
-  pass(calls); // warm-up
+  const calls = recordChecks(verifier, items);
+  const ecdsa = calls.flat().filter((c) => !c.schnorr);
+  const schnorr = calls.flat().filter((c) => c.schnorr);
+  replayChecks(verifier, calls.flat()); // warm-up
   const rounds = Number(opt('rounds') ?? 5);
   const e: number[] = [], s: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    e.push(pass(ecdsa));
-    s.push(pass(schnorr));
+    e.push(replayChecks(verifier, ecdsa));
+    s.push(replayChecks(verifier, schnorr));
   }
   const ecdsaMs = median(e), schnorrMs = median(s);
   const usPerTx = ((ecdsaMs + schnorrMs) * 1000) / items.length;
   console.log(JSON.stringify({
     runtime: runtimeLabel(), backend: verifier.name, set, txs: items.length, ecdsaChecks: ecdsa.length, schnorrChecks: schnorr.length,
-    checksPerTx: calls.length / items.length,
+    checksPerTx: (ecdsa.length + schnorr.length) / items.length,
     ecdsaUs: ecdsa.length ? (ecdsaMs * 1000) / ecdsa.length : null,
     schnorrUs: schnorr.length ? (schnorrMs * 1000) / schnorr.length : null,
     usPerTx,
     singleCoreTxPerSec: 1e6 / usPerTx,
   }));
+}
+
+/** The signature checks of each spend of a set (1 input each), recorded with their answers. */
+function recordChecks(verifier: SigVerifier, items: DataFile['sets'][ServerSetName]): RecordedCheck[][] {
+  return items.map((it) => {
+    const calls: RecordedCheck[] = [];
+    const tx = decodeTx(fromHex(it.tx));
+    const spent = [{ value: BigInt(it.amount), scriptPubKey: fromHex(it.spk) }];
+    const r = verifyInput(tx, 0, spent, STANDARD_FLAGS, { verifier: recordingVerifier(verifier, calls), txdata: precomputeTxData(tx, spent) });
+    if (!r.ok) throw new Error(`ceiling: a ${it.kind} spend does not verify: ${r.error}`);
+    return calls;
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -154,46 +141,16 @@ async function ceilingServeMode(): Promise<void> {
   const set = (opt('set') ?? 'mix') as ServerSetName;
   const { verifier } = await loadSpec();
   const items = data.sets[set];
-  // Each check with the answer it gave (2-of-3 multisig tries a key that does not match).
-  const perTx: (Call & { ok: boolean })[][] = [];
-  for (const it of items) {
-    const calls: (Call & { ok: boolean })[] = [];
-    const rec: SigVerifier = {
-      name: 'recorder',
-      verifyEcdsa(sig, msg, key) {
-        const ok = verifier.verifyEcdsa(sig, msg, key);
-        calls.push({ schnorr: false, sig, msg, key, ok });
-        return ok;
-      },
-      verifySchnorr(sig, msg, key) {
-        const ok = verifier.verifySchnorr(sig, msg, key);
-        calls.push({ schnorr: true, sig, msg, key, ok });
-        return ok;
-      },
-    };
-    const tx = decodeTx(fromHex(it.tx));
-    const spent = [{ value: BigInt(it.amount), scriptPubKey: fromHex(it.spk) }];
-    const r = verifyInput(tx, 0, spent, STANDARD_FLAGS, { verifier: rec, txdata: precomputeTxData(tx, spent) });
-    if (!r.ok) throw new Error(`ceiling: a ${it.kind} spend does not verify: ${r.error}`);
-    perTx.push(calls);
-  }
+  const perTx = recordChecks(verifier, items);
   const { createInterface } = await import('node:readline');
   const { stdin } = await import('node:process');
   console.log(JSON.stringify({ ready: true, txs: items.length, backend: verifier.name }));
   for await (const line of createInterface({ input: stdin })) {
     const [from, count] = line.trim().split(/\s+/).map(Number) as [number, number];
     const slice = perTx.slice(from, from + count);
-    const t0 = performance.now();
-    let same = 0, checks = 0;
-    for (const calls of slice) {
-      for (const c of calls) {
-        checks++;
-        if ((c.schnorr ? verifier.verifySchnorr(c.sig, c.msg, c.key) : verifier.verifyEcdsa(c.sig, c.msg, c.key)) === c.ok) same++;
-      }
-    }
-    const ms = performance.now() - t0;
-    if (same !== checks) throw new Error(`replay: ${checks - same} of ${checks} checks answered differently`);
-    console.log(JSON.stringify({ from, txs: slice.length, checks, ms, usPerTx: (ms * 1000) / slice.length }));
+    const checks = slice.flat();
+    const ms = replayChecks(verifier, checks);
+    console.log(JSON.stringify({ from, txs: slice.length, checks: checks.length, ms, usPerTx: (ms * 1000) / slice.length }));
   }
 }
 
@@ -530,33 +487,17 @@ async function interleaved(h: {
       // Where the server's CPU goes, per thread (/proc/PID/task): the main thread, the
       // `workers` busiest other threads (the validation workers), and everything else (the
       // runtime's JIT, GC and allocator threads), summed over all rounds.
-      const fs = await import('node:fs');
-      const taskTicks = (pid: number): Map<string, number> => {
-        const m = new Map<string, number>();
-        for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
-          try {
-            const st = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-            const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-            m.set(t, Number(f[11]) + Number(f[12]));
-          } catch { /* thread ended */ }
-        }
-        return m;
-      };
       const threads = new Map<typeof s1, { main: number; workers: number; other: number; wallMs: number; txs: number }>();
       const run = async (s: typeof s1, from: number, what: string) => {
         const cpu0 = h.cpuTicks(s.pid);
-        const t0 = taskTicks(s.pid);
+        const t0 = threadCpuMs(s.pid);
         const r = await h.loadgen(s.url, set, conc, batch, from, slice);
-        const t1 = taskTicks(s.pid);
+        const t = splitThreads(t0, threadCpuMs(s.pid), s.pid, s === s1 ? 1 : 2);
         h.checkAll(r, what);
-        const d = [...t1].map(([t, v]) => [t, (v - (t0.get(t) ?? 0)) * 10] as const);
-        const main = d.find(([t]) => t === String(s.pid))?.[1] ?? 0;
-        const rest = d.filter(([t]) => t !== String(s.pid)).map(([, v]) => v).sort((a, b) => b - a);
-        const nw = s === s1 ? 1 : 2;
         const acc = threads.get(s) ?? { main: 0, workers: 0, other: 0, wallMs: 0, txs: 0 };
-        acc.main += main;
-        acc.workers += rest.slice(0, nw).reduce((a, b) => a + b, 0);
-        acc.other += rest.slice(nw).reduce((a, b) => a + b, 0);
+        acc.main += t.main;
+        acc.workers += t.top.reduce((a, b) => a + b, 0);
+        acc.other += t.rest;
         acc.wallMs += r.elapsedMs;
         acc.txs += r.allowed;
         threads.set(s, acc);

@@ -28,6 +28,7 @@
  * Every verdict must be `allowed` and identical across trees.
  */
 import { loadServerBenchData, SERVER_SETS, SINGLE_KINDS, type ServerSpend, type SingleKind } from './data.ts';
+import { recordingVerifier, replayChecks, type RecordedCheck } from './sig-replay.ts';
 
 const argv: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
   (globalThis as unknown as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
@@ -93,37 +94,15 @@ const data = loadServerBenchData({ mix: 1200, one: 2000, warm: 300, idle: 100 },
 const byKind = new Map<SingleKind, ServerSpend[]>(SINGLE_KINDS.map((k) => [k, []]));
 for (const set of SERVER_SETS) for (const s of data.sets[set]) byKind.get(s.kind)!.push(s);
 
-type Check = { schnorr: boolean; sig: Uint8Array; msg: Uint8Array; key: Uint8Array; ok: boolean };
+type Check = RecordedCheck;
 /** The signature checks the txs need, recorded through a fresh core of the first tree. */
 async function recordChecks(api: Api, jobs: ReturnType<typeof jobOf>[]): Promise<Check[]> {
   const out: Check[] = [];
   const v = api.verifier;
-  const rec: Verifier = {
-    name: v.name,
-    verifyEcdsa: (sig, msg, key) => {
-      const ok = v.verifyEcdsa(sig, msg, key);
-      out.push({ schnorr: false, sig: sig.slice(), msg: msg.slice(), key: key.slice(), ok });
-      return ok;
-    },
-    verifySchnorr: (sig, msg, key) => {
-      const ok = v.verifySchnorr(sig, msg, key);
-      out.push({ schnorr: true, sig: sig.slice(), msg: msg.slice(), key: key.slice(), ok });
-      return ok;
-    },
-  };
+  const rec = recordingVerifier(v, out);
   const core = new api.ValidatorCore({ verifier: rec });
   for (const j of jobs) await core.run(j);
   return out;
-}
-
-function replay(v: Verifier, checks: Check[]): number {
-  const t0 = performance.now();
-  let ok = true;
-  // (A 2-of-3 CHECKMULTISIG may try a key that did not sign: those checks answer false.)
-  for (const c of checks) ok = (c.schnorr ? v.verifySchnorr(c.sig, c.msg, c.key) : v.verifyEcdsa(c.sig, c.msg, c.key)) === c.ok && ok;
-  const t = performance.now() - t0;
-  if (!ok) throw new Error('a recorded signature check gave another answer');
-  return t;
 }
 
 /** A verifier that replays the recorded answers in order (no curve arithmetic). */
@@ -182,7 +161,7 @@ for (const kind of KINDS) {
       const core = new api.ValidatorCore({ verifier: api.verifier });
       const cold = await pass(core, jobs, verdicts);
       const hit = await pass(core, jobs, verdicts);
-      const sigs = replay(api.verifier, checks);
+      const sigs = replayChecks(api.verifier, checks);
       stub.reset();
       const stubbed = await pass(new api.ValidatorCore({ verifier: stub }), jobs, verdicts);
       const b = best[idx]!;

@@ -1,0 +1,38 @@
+/**
+ * CPU time per thread of a process, from Linux /proc (empty elsewhere): where a run's time
+ * goes — the main thread, the validation workers, the runtime's own JIT, GC and allocator
+ * threads. Keys are `tid:name`, values milliseconds (utime + stime, 10 ms ticks).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export function threadCpuMs(pid: number | 'self'): Map<string, number> {
+  const m = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return m;
+  }
+  for (const t of tids) {
+    try {
+      const st = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const name = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim();
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      m.set(`${t}:${name}`, (Number(f[11]) + Number(f[12])) * 10);
+    } catch { /* the thread ended */ }
+  }
+  return m;
+}
+
+/**
+ * The CPU each thread used between two readings, split as: the main thread (tid = pid), the
+ * `busiest` busiest other threads (the validation workers, when they are the busiest), and
+ * the rest. Also returns every thread's share, busiest first.
+ */
+export function splitThreads(before: Map<string, number>, after: Map<string, number>, pid: number, busiest: number):
+  { main: number; top: number[]; rest: number; all: [string, number][] } {
+  const d = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as [string, number]).filter(([, v]) => v > 0);
+  const main = d.filter(([k]) => k.split(':')[0] === String(pid)).reduce((a, [, v]) => a + v, 0);
+  const others = d.filter(([k]) => k.split(':')[0] !== String(pid)).sort((x, y) => y[1] - x[1]);
+  return { main, top: others.slice(0, busiest).map(([, v]) => v), rest: others.slice(busiest).reduce((a, [, v]) => a + v, 0), all: others };
+}
