@@ -255,14 +255,18 @@ async function orchestrate(): Promise<void> {
   process.on('exit', killAll);
   for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => { killAll(); process.exit(130); });
 
-  const cmd = (rt: RuntimeId, file: string, a: string[]): [string, string[]] => {
-    if (rt === 'node') return [process.execPath, ['--import', 'tsx', file, ...a]];
-    if (rt === 'bun') return [bin('bun'), [file, ...a]];
-    return [bin('deno'), ['run', '-A', '--unstable-ffi', file, ...a]];
+  // Children of a runtime start with the environment the package scripts give it
+  // (scripts/runtime-env.mjs), so the bench runs the server as `bun run serve` does.
+  const { runtimeEnv } = await import('../scripts/runtime-env.mjs');
+  const envOf = (rt: RuntimeId): Record<string, string | undefined> => ({ ...process.env, ...runtimeEnv(rt) });
+  const cmd = (rt: RuntimeId, file: string, a: string[]): [string, string[], Record<string, string | undefined>] => {
+    if (rt === 'node') return [process.execPath, ['--import', 'tsx', file, ...a], envOf(rt)];
+    if (rt === 'bun') return [bin('bun'), [file, ...a], envOf(rt)];
+    return [bin('deno'), ['run', '-A', '--unstable-ffi', file, ...a], envOf(rt)];
   };
   /** Runs a child to completion; its last stdout line is JSON. */
-  const runJson = <T>(command: [string, string[]], timeoutMs: number): Promise<T> => new Promise((resolve, reject) => {
-    const c = cp.spawn(command[0], command[1], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const runJson = <T>(command: [string, string[], Record<string, string | undefined>?], timeoutMs: number): Promise<T> => new Promise((resolve, reject) => {
+    const c = cp.spawn(command[0], command[1], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...(command[2] ? { env: command[2] } : {}) });
     children.add(c);
     let out = '', err = '';
     c.stdout!.on('data', (d) => (out += d));
@@ -297,7 +301,8 @@ async function orchestrate(): Promise<void> {
   const startServer = async (rt: RuntimeId, workers: number, crypto: string[]): Promise<Server> => {
     // The CLI keeps its chain under a data directory: a new empty one per server, removed after.
     const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'txgate-bench-'));
-    const c = cp.spawn(...cmd(rt, 'src/runtime/serve.ts', ['--port', '0', '--host', '127.0.0.1', '--workers', String(workers), '--datadir', datadir, ...crypto]), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [exe, argv, env] = cmd(rt, 'src/runtime/serve.ts', ['--port', '0', '--host', '127.0.0.1', '--workers', String(workers), '--datadir', datadir, ...crypto]);
+    const c = cp.spawn(exe, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
     c.on('exit', () => fs.rmSync(datadir, { recursive: true, force: true }));
     children.add(c);
     let outText = '';
@@ -440,7 +445,7 @@ async function interleaved(h: {
   postBlocks: (url: string) => Promise<void>;
   loadgen: (url: string, set: ServerSetName, conc: number, batch: number, from?: number, count?: number) => Promise<LoadResult>;
   checkAll: (r: LoadResult, what: string) => void; cpuTicks: (pid: number) => number;
-  cmd: (rt: RuntimeId, file: string, a: string[]) => [string, string[]]; self: string; dataPath: string; data: DataFile;
+  cmd: (rt: RuntimeId, file: string, a: string[]) => [string, string[], Record<string, string | undefined>]; self: string; dataPath: string; data: DataFile;
   log: (s: string) => void; children: Set<import('node:child_process').ChildProcess>; clientLabel: string;
 }): Promise<void> {
   const cp = await import('node:child_process');
@@ -461,8 +466,8 @@ async function interleaved(h: {
     const spec = s1.info.crypto;
     const pinned = [`--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--secp256k1-lib=${spec.libPath}`] : [])];
     const s2 = await h.startServer(rt, 2, pinned);
-    const [c0, c1] = h.cmd(rt, h.self, ['--ceiling-serve', `--data=${h.dataPath}`, `--set=${set}`, `--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--lib=${spec.libPath}`] : [])]);
-    const ch = cp.spawn(c0, c1, { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'] });
+    const [c0, c1, cenv] = h.cmd(rt, h.self, ['--ceiling-serve', `--data=${h.dataPath}`, `--set=${set}`, `--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--lib=${spec.libPath}`] : [])]);
+    const ch = cp.spawn(c0, c1, { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'], env: cenv });
     h.children.add(ch);
     const lines = createInterface({ input: ch.stdout! })[Symbol.asyncIterator]();
     const next = async <T>(): Promise<T> => {

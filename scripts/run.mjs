@@ -5,14 +5,17 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runtimeEnv } from './runtime-env.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [entry, ...args] = process.argv.slice(2);
 const agent = process.env.npm_config_user_agent ?? '';
 const bin = (n) => join(root, 'node_modules', '.bin', n);
-const [cmd, argv] = agent.startsWith('bun')
+const onBun = agent.startsWith('bun');
+const [cmd, argv] = onBun
   ? [process.env.BUN_INSTALL_BIN ?? bin('bun'), [entry, ...args]]
   : [process.execPath, ['--import', 'tsx', entry, ...args]];
-const child = spawn(cmd, argv, { stdio: 'inherit', cwd: root });
+const env = { ...process.env, ...runtimeEnv(onBun ? 'bun' : 'node') };
+const child = spawn(cmd, argv, { stdio: 'inherit', cwd: root, env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
