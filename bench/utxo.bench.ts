@@ -4,7 +4,8 @@
  * (hits and misses, one getCoin after the other) and on the writer's thread, the cost per
  * lookup of batched lookups (Snapshot.getMany over N keys: a throughput figure, not a
  * latency), snapshot write rate, and as baselines in the same run one random 32-byte
- * memory read (lookups are memory-latency bound) and the first touch of fresh memory as
+ * memory read (lookups are memory-latency bound), one dependent random read and the CPU
+ * part of a hit (lookups of 16 cached keys), and the first touch of fresh memory as
  * large as the table (page faults, which the load pays for every page it fills).
  * Usage: <runtime> bench/utxo.bench.ts [sizes, default 1000000,10000000]
  */
@@ -99,9 +100,15 @@ for (const N of sizes) {
       if (b.found !== b.lookups) throw new Error(`getMany found ${b.found} of ${b.lookups}`);
       many.push(`${(b.nsPerLookup / 1000).toFixed(3)} (N=${batch}, ${(hit.nsPerLookup / b.nsPerLookup).toFixed(1)}x)`);
     }
-    const mem = await request<{ nsPerRead: number }>(w, { cmd: 'memlat', rounds: Math.min(1 << 30, Math.max(64 << 20, set.usedBytes)) }, 600_000);
+    // the CPU part of a hit: the same lookups for 16 keys whose lines stay cached
+    const cpu = await request<{ nsPerLookup: number; found: number; lookups: number }>(w, { cmd: 'bench', txids: sTxids.subarray(0, 16 * 32), vouts: sVouts.subarray(0, 16), rounds: 20_000 }, 600_000);
+    const memBytes = Math.min(1 << 30, Math.max(64 << 20, set.usedBytes));
+    const mem = await request<{ nsPerRead: number }>(w, { cmd: 'memlat', rounds: memBytes }, 600_000);
+    const chase = await request<{ nsPerRead: number }>(w, { cmd: 'chase', rounds: memBytes }, 600_000);
     console.log(`  lookup, worker:  ${(hit.nsPerLookup / 1000).toFixed(3)} µs per hit (${hit.found}/${hit.lookups} found), ${(miss.nsPerLookup / 1000).toFixed(3)} µs per miss (${miss.found} found)`);
     console.log(`  baseline: one random 32-byte read in ${(Math.min(1 << 30, Math.max(64 << 20, set.usedBytes)) / 2 ** 20).toFixed(0)} MiB = ${(mem.nsPerRead / 1000).toFixed(3)} µs; hit = ${(hit.nsPerLookup / mem.nsPerRead).toFixed(1)} reads, miss = ${(miss.nsPerLookup / mem.nsPerRead).toFixed(1)} reads`);
+    console.log(`  one dependent random read in ${(memBytes / 2 ** 20).toFixed(0)} MiB = ${(chase.nsPerRead / 1000).toFixed(3)} µs; CPU part of a hit (16 cached keys) = ${(cpu.nsPerLookup / 1000).toFixed(3)} µs; ` +
+      `a layout with one read per hit could reach at best ${((chase.nsPerRead + cpu.nsPerLookup) / 1000).toFixed(3)} µs`);
     console.log(`  getMany, worker, per-lookup cost in a batch of N hits (not latency), µs: ${many.join(', ')}`);
     console.log(`  lookup, writer thread: ${(mainNs / 1000).toFixed(3)} µs per hit (${found}/${sn}); worker/writer ratio ${(hit.nsPerLookup / mainNs).toFixed(2)}`);
   } finally {

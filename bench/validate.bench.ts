@@ -434,10 +434,15 @@ async function orchestrate(): Promise<void> {
  * server, a third replay (the order of the two servers alternates from round to round).
  * Each server sees each transaction once, so every validation is a first one. Per round:
  * of ceiling = tx/s ÷ (workers × 1e6 ÷ µs of signature checks per tx, the mean of the
- * replays on either side); 1 → 2 = tx/s (2 workers) ÷ tx/s (1 worker). Reported: every
- * round and the medians.
+ * replays on either side); 1 → 2 = tx/s (2 workers) ÷ tx/s (1 worker). Then two ceiling
+ * children replay slice k at the same time: what the machine itself gives two busy threads
+ * of this runtime (its other jobs, the runtime's JIT and GC threads and the second thread's
+ * share of memory and caches included); "2 workers of that" = tx/s (2 workers) ÷ the two
+ * replays' combined tx/s, "machine 1 → 2" = that combined rate ÷ one replay's alone.
+ * Reported: every round and the medians.
  *   --interleave [--set=mix] [--slice=500] [--rounds=10] [--batch=1] [--concurrency=48]
  *                [--warm=3000 (P2WPKH spends of the 'one' set sent to each server first)]
+ *                [--no-pin (ceiling children not pinned to one CPU each)]
  */
 async function interleaved(h: {
   runtimes: RuntimeId[]; cryptoFor: (rt: RuntimeId) => string;
@@ -459,7 +464,8 @@ async function interleaved(h: {
   const rounds = Math.min(Number(opt('rounds') ?? 10), Math.floor(total / slice));
   const f0 = (x: number) => x.toFixed(0);
   const out: string[] = [];
-  out.push(`## POST /validate, interleaved ratios — ${new Date().toISOString().slice(0, 16)}Z — set ${set}, ${rounds} rounds of ${slice} txs, batch ${batch}, ${conc} connections; load generator: ${h.clientLabel}\n`);
+  const pinCeiling = !flag('no-pin') && cp.spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  out.push(`## POST /validate, interleaved ratios — ${new Date().toISOString().slice(0, 16)}Z — set ${set}, ${rounds} rounds of ${slice} txs, batch ${batch}, ${conc} connections; load generator: ${h.clientLabel}; ceiling replays ${pinCeiling ? 'pinned to one CPU each (taskset)' : 'not pinned'}\n`);
   for (const rt of h.runtimes) {
     h.log(`${rt}: starting a 1-worker and a 2-worker server`);
     const s1 = await h.startServer(rt, 1, [`--crypto=${h.cryptoFor(rt)}`]);
@@ -467,14 +473,27 @@ async function interleaved(h: {
     const pinned = [`--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--secp256k1-lib=${spec.libPath}`] : [])];
     const s2 = await h.startServer(rt, 2, pinned);
     const [c0, c1, cenv] = h.cmd(rt, h.self, ['--ceiling-serve', `--data=${h.dataPath}`, `--set=${set}`, `--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--lib=${spec.libPath}`] : [])]);
-    const ch = cp.spawn(c0, c1, { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'], env: cenv });
-    h.children.add(ch);
-    const lines = createInterface({ input: ch.stdout! })[Symbol.asyncIterator]();
-    const next = async <T>(): Promise<T> => {
-      const r = await lines.next();
-      if (r.done) throw new Error('ceiling child ended');
-      return JSON.parse(r.value) as T;
+    // Two ceiling children, each pinned to one CPU (taskset, unless --no-pin) so that
+    // "single-core" is literal: a replaying thread's JIT and GC helper threads share its
+    // core instead of borrowing the idle second one (which the workers of a 2-worker
+    // server do not have). They take turns replaying alone (the issue's ceiling: one
+    // core's speed × workers); then both replay the same slice at once: what the machine
+    // itself gives two busy processes of this runtime, one per core.
+    let cpu = 0;
+    const spawnCeiling = () => {
+      const [f, a] = pinCeiling ? ['taskset', ['-c', String(cpu++ % os.cpus().length), c0, ...c1]] : [c0, c1];
+      const ch = cp.spawn(f, a, { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'], env: cenv });
+      h.children.add(ch);
+      const lines = createInterface({ input: ch.stdout! })[Symbol.asyncIterator]();
+      const next = async <T>(): Promise<T> => {
+        const r = await lines.next();
+        if (r.done) throw new Error('ceiling child ended');
+        return JSON.parse(r.value) as T;
+      };
+      return { ch, next };
     };
+    const cA = spawnCeiling();
+    const cB = spawnCeiling();
     try {
       // Warm-up: the 'warm' spends (every kind), then --warm spends of the 'one' set (P2WPKH)
       // in batches, so that the JIT has compiled the signature code before round 0.
@@ -484,10 +503,19 @@ async function interleaved(h: {
         h.checkAll(await h.loadgen(s.url, 'warm', 16, 1), 'warm-up');
         if (warmOne > 0) h.checkAll(await h.loadgen(s.url, 'one', 12, 25, 0, warmOne), 'warm-up');
       }
-      await next<{ ready: boolean }>();
+      await cA.next<{ ready: boolean }>();
+      await cB.next<{ ready: boolean }>();
+      let turn = 0;
       const ceil = async (from: number): Promise<number> => {
-        ch.stdin!.write(`${from} ${slice}\n`);
-        return (await next<{ usPerTx: number }>()).usPerTx;
+        const c = turn++ % 2 === 0 ? cA : cB;
+        c.ch.stdin!.write(`${from} ${slice}\n`);
+        return (await c.next<{ usPerTx: number }>()).usPerTx;
+      };
+      const ceilBoth = async (from: number): Promise<number[]> => {
+        cA.ch.stdin!.write(`${from} ${slice}\n`);
+        cB.ch.stdin!.write(`${from} ${slice}\n`);
+        const [x, y] = await Promise.all([cA.next<{ usPerTx: number }>(), cB.next<{ usPerTx: number }>()]);
+        return [x.usPerTx, y.usPerTx];
       };
       // Where the server's CPU goes, per thread (/proc/PID/task): the main thread, the
       // `workers` busiest other threads (the validation workers), and everything else (the
@@ -508,7 +536,7 @@ async function interleaved(h: {
         threads.set(s, acc);
         return { r, cpuMsPerTx: ((h.cpuTicks(s.pid) - cpu0) * 10) / r.allowed };
       };
-      const rows: { k: number; ceil: number[]; one: number; two: number; r1: number; r2: number; scale: number; cpu1: number; cpu2: number; p50: number[]; load: number }[] = [];
+      const rows: { k: number; ceil: number[]; both: number[]; one: number; two: number; r1: number; r2: number; r2m: number; scale: number; scaleM: number; cpu1: number; cpu2: number; p50: number[]; load: number }[] = [];
       for (let k = 0; k < rounds; k++) {
         const from = k * slice;
         const first = k % 2 === 0 ? s1 : s2, second = k % 2 === 0 ? s2 : s1;
@@ -517,22 +545,26 @@ async function interleaved(h: {
         const cb = await ceil(from);
         const b = await run(second, from, `${rt} round ${k}`);
         const cc = await ceil(from);
+        const both = await ceilBoth(from);
         const [x1, x2] = first === s1 ? [a, b] : [b, a];
         const u1 = first === s1 ? (ca + cb) / 2 : (cb + cc) / 2;
         const u2 = first === s1 ? (cb + cc) / 2 : (ca + cb) / 2;
         const row = {
-          k, ceil: [ca, cb, cc], one: x1.r.txPerSec, two: x2.r.txPerSec,
+          k, ceil: [ca, cb, cc], both, one: x1.r.txPerSec, two: x2.r.txPerSec,
           r1: x1.r.txPerSec / (1e6 / u1), r2: x2.r.txPerSec / (2e6 / u2), scale: x2.r.txPerSec / x1.r.txPerSec,
+          // the machine's two-core signature throughput: both replays at once
+          r2m: x2.r.txPerSec / (1e6 / both[0]! + 1e6 / both[1]!), scaleM: (1e6 / both[0]! + 1e6 / both[1]!) / (1e6 / ((ca + cb + cc) / 3)),
           cpu1: x1.cpuMsPerTx, cpu2: x2.cpuMsPerTx, p50: [x1.r.latMs.p50, x2.r.latMs.p50], load: os.loadavg()[0]!,
         };
         rows.push(row);
-        h.log(`${rt} round ${k}: 1w ${f0(row.one)} tx/s (${f0(row.r1 * 100)}% of ceiling), 2w ${f0(row.two)} tx/s (${f0(row.r2 * 100)}%), 1→2 ${row.scale.toFixed(2)}×; ceiling replays ${row.ceil.map((c) => c.toFixed(0)).join(' / ')} µs/tx`);
+        h.log(`${rt} round ${k}: 1w ${f0(row.one)} tx/s (${f0(row.r1 * 100)}% of ceiling), 2w ${f0(row.two)} tx/s (${f0(row.r2 * 100)}%), 1→2 ${row.scale.toFixed(2)}×; ceiling replays ${row.ceil.map((c) => c.toFixed(0)).join(' / ')} µs/tx, two at once ${row.both.map((c) => c.toFixed(0)).join(' / ')} (2w ${f0(row.r2m * 100)}% of that)`);
       }
       out.push(`### ${s1.info.runtime}: ${spec.crypto} signatures, ${spec.sha256} SHA-256\n`);
-      out.push('| round | ceiling replays µs/tx | 1 worker tx/s | of ceiling | 2 workers tx/s | of ceiling | 1 → 2 | server CPU ms/tx 1w / 2w | p50 ms 1w / 2w | load avg |');
-      out.push('|---:|---|---:|---:|---:|---:|---:|---|---|---:|');
+      out.push('| round | ceiling replays µs/tx | 1 worker tx/s | of ceiling | 2 workers tx/s | of ceiling | 1 → 2 | two replays at once µs/tx | 2 workers of that | machine 1 → 2 | server CPU ms/tx 1w / 2w | p50 ms 1w / 2w | load avg |');
+      out.push('|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---|---|---:|');
       for (const r of rows) {
         out.push(`| ${r.k} | ${r.ceil.map((c) => c.toFixed(0)).join(' / ')} | ${f0(r.one)} | ${f0(r.r1 * 100)}% | ${f0(r.two)} | ${f0(r.r2 * 100)}% | ${r.scale.toFixed(2)}× | ` +
+          `${r.both.map((c) => c.toFixed(0)).join(' / ')} | ${f0(r.r2m * 100)}% | ${r.scaleM.toFixed(2)}× | ` +
           `${r.cpu1.toFixed(3)} / ${r.cpu2.toFixed(3)} | ${r.p50[0]!.toFixed(1)} / ${r.p50[1]!.toFixed(1)} | ${r.load.toFixed(1)} |`);
       }
       const pc = (ms: number, wall: number) => `${((100 * ms) / wall).toFixed(0)}%`;
@@ -542,11 +574,13 @@ async function interleaved(h: {
           `other threads (JIT, GC, allocator) ${pc(a.other, a.wallMs)}; per tx: main ${(a.main / a.txs * 1000).toFixed(0)} µs, workers ${(a.workers / a.txs * 1000).toFixed(0)} µs, other ${(a.other / a.txs * 1000).toFixed(0)} µs`;
       };
       const tail = () => [th(s1, '1 worker'), th(s2, '2 workers'), ''];
-      out.push(`| **median** | | ${f0(median(rows.map((r) => r.one)))} | **${f0(100 * median(rows.map((r) => r.r1)))}%** | ${f0(median(rows.map((r) => r.two)))} | **${f0(100 * median(rows.map((r) => r.r2)))}%** | **${median(rows.map((r) => r.scale)).toFixed(2)}×** | | | |\n`);
+      out.push(`| **median** | | ${f0(median(rows.map((r) => r.one)))} | **${f0(100 * median(rows.map((r) => r.r1)))}%** | ${f0(median(rows.map((r) => r.two)))} | **${f0(100 * median(rows.map((r) => r.r2)))}%** | **${median(rows.map((r) => r.scale)).toFixed(2)}×** | | ${f0(100 * median(rows.map((r) => r.r2m)))}% | ${median(rows.map((r) => r.scaleM)).toFixed(2)}× | | | |\n`);
       out.push(...tail());
     } finally {
-      ch.stdin!.end();
-      ch.kill('SIGKILL');
+      for (const c of [cA.ch, cB.ch]) {
+        c.stdin!.end();
+        c.kill('SIGKILL');
+      }
       await s1.stop();
       await s2.stop();
     }

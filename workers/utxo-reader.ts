@@ -3,7 +3,8 @@
  * then checks pinned snapshots against test/utxo/model.ts or times lookups.
  * Messages: {cmd:'attach', shared} | {cmd:'check', until, holdMs} | {cmd:'bench', txids,
  * vouts, rounds, batch?} (batch > 0: Snapshot.getMany over consecutive slices of `batch`
- * keys, else getCoin per key) | {cmd:'memlat', rounds: buffer bytes} | {cmd:'throw'} |
+ * keys, else getCoin per key) | {cmd:'memlat', rounds: buffer bytes} | {cmd:'chase', rounds:
+ * buffer bytes} (one dependent random read, as in bench/memory-latency.bench.ts) | {cmd:'throw'} |
  * {cmd:'echo', value}.
  */
 import { workerPort } from '../src/runtime/worker-self.ts';
@@ -12,6 +13,7 @@ import type { UtxoShared } from '../src/utxo/layout.ts';
 import type { Coin } from '../src/utxo/coin.ts';
 import { checkVersion } from '../test/utxo/model.ts';
 import { applyRuntimeTuning } from '../src/runtime/tuning.ts';
+import { chaseNs } from '../bench/chase.ts';
 
 applyRuntimeTuning();
 
@@ -122,6 +124,11 @@ workerPort.onMessage((data) => {
         for (let k = 0; k < 32; k++) sum += a[o + k]!;
       }
       workerPort.postMessage({ nsPerRead: ((performance.now() - t0) * 1e6) / n, sum });
+      return;
+    }
+    case 'chase': {
+      // one dependent random read in a buffer of `bytes` (bench/chase.ts)
+      workerPort.postMessage({ nsPerRead: chaseNs(new SharedArrayBuffer(m.rounds!)) });
       return;
     }
     case 'throw':
