@@ -138,12 +138,38 @@ function statusCode(status: number): ApiErrorCode {
   switch (status) {
     case 401: return 'unauthorized';
     case 404: return 'not-found';
+    case 405: return 'method-not-allowed';
     case 413: return 'payload-too-large';
     case 415: return 'unsupported-media-type';
     case 501: return 'not-implemented';
     case 503: return 'busy';
     default: return status >= 500 ? 'internal' : 'bad-request';
   }
+}
+
+const routePatterns = new Map<string, RegExp>();
+
+/** A route path (`/utxo/:txid/:vout`, `/x/*`) as an anchored regular expression. */
+function routePattern(path: string): RegExp {
+  let re = routePatterns.get(path);
+  if (!re) {
+    const body = path.split('/').map((seg) =>
+      seg === '*' ? '.*' : seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('/');
+    re = new RegExp(`^${body}$`);
+    routePatterns.set(path, re);
+  }
+  return re;
+}
+
+/** The methods routed for `path` (HEAD wherever GET is: Hono answers HEAD with the GET route). */
+export function allowedMethods(app: Hono, path: string): string[] {
+  const out = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL' || r.path === '*' || r.path === '/*') continue;
+    if (routePattern(r.path).test(path)) out.add(r.method);
+  }
+  if (out.has('GET')) out.add('HEAD');
+  return [...out].sort();
 }
 
 export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
@@ -277,7 +303,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
 
   app.get('/metrics', (c) => c.body(registry.render(), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }));
 
-  app.notFound((c) => c.json(errorBody('not-found', `no such endpoint: ${c.req.method} ${c.req.path}`), 404));
+  // A path that exists under other methods is 405 with an Allow header (RFC 9110 §15.5.6),
+  // else 404. Read at request time: routes mounted after createApp (mempool, RPC, Esplora)
+  // count too.
+  app.notFound((c) => {
+    const allow = allowedMethods(app, c.req.path);
+    if (allow.length > 0) {
+      return c.json(errorBody('method-not-allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(', ')}`), 405, { Allow: allow.join(', ') });
+    }
+    return c.json(errorBody('not-found', `no such endpoint: ${c.req.method} ${c.req.path}`), 404);
+  });
 
   // The one error handler: every failure leaves as { error: { code, message } }.
   app.onError((err, c) => {

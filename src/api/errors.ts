@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | 'payload-too-large'
   | 'unauthorized'
   | 'not-found'
+  | 'method-not-allowed'
   | 'busy'
   | 'not-implemented'
   | 'internal';

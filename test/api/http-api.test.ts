@@ -169,6 +169,30 @@ describe('other endpoints', () => {
     assert.equal(res.status, 404);
     assert.equal((await errorOf(res)).code, 'not-found');
   });
+  test('a known path under another method: 405 with an Allow header (RFC 9110), a route added after createApp included', async () => {
+    const a = createApp(statelessDeps());
+    a.get('/later/:id', (c) => c.text('ok'));
+    const cases: [string, string, string][] = [
+      ['GET', '/validate', 'POST'],
+      ['PUT', '/validate', 'POST'],
+      ['POST', '/chain/tip', 'GET, HEAD'],
+      ['DELETE', `/utxo/${'00'.repeat(32)}/0`, 'GET, HEAD'],
+      ['POST', '/later/7', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await a.request(path, { method });
+      assert.equal(res.status, 405, `${method} ${path}`);
+      assert.equal(res.headers.get('allow'), allow, `${method} ${path}`);
+      const e = await errorOf(res);
+      assert.equal(e.code, 'method-not-allowed');
+      assert.match(e.message, new RegExp(`^${method} is not allowed on ${path}; use ${allow}$`));
+    }
+    for (const [method, path] of [['GET', '/validatex'], ['GET', '/validate/'], ['GET', '/utxo/00'], ['POST', '/later/7/8']] as const) {
+      const res = await a.request(path, { method });
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.equal((await errorOf(res)).code, 'not-found');
+    }
+  });
   test('GET /metrics: Prometheus text with validations by verdict and reason', async () => {
     const a = createApp(statelessDeps());
     await a.request('/validate', { method: 'POST', body: raw, headers: { 'content-type': 'application/octet-stream' } });
