@@ -10,16 +10,14 @@
  * using it as a key (block and transaction bytes are never changed once decoded).
  * Insertion order is kept for iteration, as a Map's.
  */
+import { readU32LE } from '../primitives/bytes.ts';
+
 const salt = crypto.getRandomValues(new Uint32Array(2));
 const S0 = salt[0]! | 0;
 const S1 = salt[1]! | 0;
 
-function word(t: Uint8Array, i: number): number {
-  return t[i]! | (t[i + 1]! << 8) | (t[i + 2]! << 16) | (t[i + 3]! << 24);
-}
-
 function hash(t: Uint8Array, vout: number): number {
-  let h = Math.imul(word(t, 0) ^ S0, 0x9e3779b1) ^ Math.imul(word(t, 12) ^ vout ^ S1, 0x85ebca77);
+  let h = Math.imul(readU32LE(t, 0) ^ S0, 0x9e3779b1) ^ Math.imul(readU32LE(t, 12) ^ vout ^ S1, 0x85ebca77);
   h ^= h >>> 15;
   h = Math.imul(h, 0xc2b2ae3d);
   return h ^ (h >>> 13);

@@ -87,11 +87,14 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       const slotsOf = (i: number) => (range >= 2 ? { from: SHARED_READER_SLOTS + i * range, count: range } : undefined);
       const pool = new ValidationPool({
         workers: opts.workers, spawn: opts.spawn,
-        init: (i) => ({
-          type: 'init', ...opts.workerInit, mtp: this.mtp.buffer, policy: this.policy,
-          // Workers map the same memory and read coins themselves.
-          ...(set ? { utxo: set.shared(), ...(slotsOf(i) ? { readerSlots: slotsOf(i) } : {}) } : {}),
-        }),
+        init: (i) => {
+          const readerSlots = slotsOf(i);
+          return {
+            type: 'init', ...opts.workerInit, mtp: this.mtp.buffer, policy: this.policy,
+            // Workers map the same memory and read coins themselves.
+            ...(set ? { utxo: set.shared(), ...(readerSlots ? { readerSlots } : {}) } : {}),
+          };
+        },
         onWorkerGone: (i) => {
           const r = slotsOf(i);
           if (set && r) set.releaseReaderSlots(r.from, r.count);

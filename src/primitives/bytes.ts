@@ -75,6 +75,19 @@ export function hexToHash(s: string): Uint8Array {
   return reverseBytes(b);
 }
 
+/**
+ * 32 bytes as a 16-code-unit string: an opaque Map key holding all 256 bits, built in one
+ * call (no hex). Never displayed.
+ */
+export function bytes32Key(d: Uint8Array): string {
+  return String.fromCharCode(
+    d[0]! | (d[1]! << 8), d[2]! | (d[3]! << 8), d[4]! | (d[5]! << 8), d[6]! | (d[7]! << 8),
+    d[8]! | (d[9]! << 8), d[10]! | (d[11]! << 8), d[12]! | (d[13]! << 8), d[14]! | (d[15]! << 8),
+    d[16]! | (d[17]! << 8), d[18]! | (d[19]! << 8), d[20]! | (d[21]! << 8), d[22]! | (d[23]! << 8),
+    d[24]! | (d[25]! << 8), d[26]! | (d[27]! << 8), d[28]! | (d[29]! << 8), d[30]! | (d[31]! << 8),
+  );
+}
+
 export function readU32LE(b: Uint8Array, o: number): number {
   return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 }

@@ -13,6 +13,7 @@
  * entries by generation rather than by use): inserting into a full current generation
  * drops the older one. Lookups and inserts are O(1) with no per-entry bookkeeping.
  */
+import { bytes32Key } from '../primitives/bytes.ts';
 import { sha256 } from '../primitives/hash.ts';
 import type { TxOut } from '../primitives/tx.ts';
 import type { SigVerifier } from '../script/sigcheck.ts';
@@ -26,19 +27,6 @@ export interface CacheStats {
   hits: number;
   misses: number;
   size: number;
-}
-
-/**
- * A 32-byte digest as a 16-code-unit string: a Map key holding all 256 bits, built in one
- * call (no hex).
- */
-export function digestKey(d: Uint8Array): string {
-  return String.fromCharCode(
-    d[0]! | (d[1]! << 8), d[2]! | (d[3]! << 8), d[4]! | (d[5]! << 8), d[6]! | (d[7]! << 8),
-    d[8]! | (d[9]! << 8), d[10]! | (d[11]! << 8), d[12]! | (d[13]! << 8), d[14]! | (d[15]! << 8),
-    d[16]! | (d[17]! << 8), d[18]! | (d[19]! << 8), d[20]! | (d[21]! << 8), d[22]! | (d[23]! << 8),
-    d[24]! | (d[25]! << 8), d[26]! | (d[27]! << 8), d[28]! | (d[29]! << 8), d[30]! | (d[31]! << 8),
-  );
 }
 
 /** A bounded set of keys in two generations of at most ⌈max/2⌉ entries each. */
@@ -109,7 +97,7 @@ export class SignatureCache implements SigCache {
     b.set(key, o);
     o += key.length;
     b.set(sig, o);
-    return digestKey(sha256(b.subarray(0, n)));
+    return bytes32Key(sha256(b.subarray(0, n)));
   }
 
   private lookup(k: string): boolean {
@@ -189,7 +177,7 @@ export class ScriptExecutionCache {
       b.set(s.scriptPubKey, o);
       o += len;
     }
-    return digestKey(sha256(b.subarray(0, o)));
+    return bytes32Key(sha256(b.subarray(0, o)));
   }
 
   /** True when every input already verified under exactly the check `key` names. */

@@ -11,22 +11,18 @@ import { sha256Js } from '../../primitives/sha256.ts';
 import { jsSha256Backend, type Sha256Backend, type Sha256Stream } from '../../primitives/hash.ts';
 import { CryptoBackendError } from './types.ts';
 
-interface NodeHash {
-  update(data: Uint8Array): NodeHash;
-  digest(): Uint8Array;
-  copy(): NodeHash;
-}
-interface NodeCryptoLike {
-  createHash(algorithm: 'sha256'): NodeHash;
-  hash?: (algorithm: 'sha256', data: Uint8Array, outputEncoding: 'buffer') => Uint8Array;
-}
-
-/** A native incremental hasher (node:crypto Hash, Bun.CryptoHasher) as a Sha256Stream. */
+/** A native incremental hasher (node:crypto Hash, Bun.CryptoHasher). */
 interface NativeHasher {
-  update(data: Uint8Array): unknown;
+  update(data: Uint8Array): NativeHasher;
   digest(): Uint8Array;
   copy(): NativeHasher;
 }
+interface NodeCryptoLike {
+  createHash(algorithm: 'sha256'): NativeHasher;
+  hash?: (algorithm: 'sha256', data: Uint8Array, outputEncoding: 'buffer') => Uint8Array;
+}
+
+/** A native hasher as a Sha256Stream. */
 class NativeStream implements Sha256Stream {
   constructor(private readonly h: NativeHasher) {}
   update(data: Uint8Array): Sha256Stream {
@@ -77,16 +73,10 @@ export async function loadNodeLargeSha256(): Promise<Sha256Backend> {
   };
 }
 
-interface BunHasher {
-  update(data: Uint8Array): BunHasher;
-  digest(): Uint8Array;
-  copy(): BunHasher;
-}
 interface BunHashing {
   SHA256: { hash(data: Uint8Array): Uint8Array };
-  CryptoHasher: new (algorithm: 'sha256') => BunHasher;
+  CryptoHasher: new (algorithm: 'sha256') => NativeHasher;
 }
-
 
 export async function loadBunSha256(): Promise<Sha256Backend> {
   const bun = (globalThis as unknown as { Bun?: BunHashing }).Bun;
