@@ -6,6 +6,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 export function threadCpuMs(pid: number | 'self'): Map<string, number> {
+  return perThread(pid, (dir) => {
+    const st = readFileSync(`${dir}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  });
+}
+
+/** `read(/proc/PID/task/TID)` for every thread, keyed `tid:name`; threads that end (or throw) are left out. */
+function perThread(pid: number | 'self', read: (dir: string) => number | undefined): Map<string, number> {
   const m = new Map<string, number>();
   let tids: string[];
   try {
@@ -15,10 +24,9 @@ export function threadCpuMs(pid: number | 'self'): Map<string, number> {
   }
   for (const t of tids) {
     try {
-      const st = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const name = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim();
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      m.set(`${t}:${name}`, (Number(f[11]) + Number(f[12])) * 10);
+      const dir = `/proc/${pid}/task/${t}`;
+      const v = read(dir);
+      if (v !== undefined) m.set(`${t}:${readFileSync(`${dir}/comm`, 'utf8').trim()}`, v);
     } catch { /* the thread ended */ }
   }
   return m;
@@ -35,4 +43,17 @@ export function splitThreads(before: Map<string, number>, after: Map<string, num
   const main = d.filter(([k]) => k.split(':')[0] === String(pid)).reduce((a, [, v]) => a + v, 0);
   const others = d.filter(([k]) => k.split(':')[0] !== String(pid)).sort((x, y) => y[1] - x[1]);
   return { main, top: others.slice(0, busiest).map(([, v]) => v), rest: others.slice(busiest).reduce((a, [, v]) => a + v, 0), all: others };
+}
+
+/**
+ * Time each thread of a process spent runnable but not running (waiting on a run queue for
+ * a CPU), from /proc/PID/task/TID/schedstat (nanoseconds; empty where the kernel has no
+ * schedstats): on a busy machine, the time other threads took from it. Keys as threadCpuMs,
+ * values milliseconds.
+ */
+export function threadWaitMs(pid: number | 'self'): Map<string, number> {
+  return perThread(pid, (dir) => {
+    const f = readFileSync(`${dir}/schedstat`, 'utf8').trim().split(' ');
+    return f.length >= 2 ? Number(f[1]) / 1e6 : undefined;
+  });
 }

@@ -5,7 +5,8 @@
  * lookup of batched lookups (Snapshot.getMany over N keys: a throughput figure, not a
  * latency), snapshot write rate, and as baselines in the same run one random 32-byte
  * memory read (lookups are memory-latency bound), one dependent random read and the CPU
- * part of a hit (lookups of 16 cached keys), and the first touch of fresh memory as
+ * part of a hit (lookups of 16 cached keys), the anatomy of a hit (the same lookups stopped
+ * after the index read, the heap read and the record's parsing), and the first touch of fresh memory as
  * large as the table (page faults, which the load pays for every page it fills).
  * Usage: <runtime> bench/utxo.bench.ts [sizes, default 1000000,10000000]
  */
@@ -105,10 +106,16 @@ for (const N of sizes) {
     const memBytes = Math.min(1 << 30, Math.max(64 << 20, set.usedBytes));
     const mem = await request<{ nsPerRead: number }>(w, { cmd: 'memlat', rounds: memBytes }, 600_000);
     const chase = await request<{ nsPerRead: number }>(w, { cmd: 'chase', rounds: memBytes }, 600_000);
+    const st = await request<{ nsPerStage: number[]; bad: number }>(w, { cmd: 'stages', txids: sTxids.subarray(0, sn * 32), vouts: sVouts.subarray(0, sn), rounds: 3 }, 600_000);
+    if (st.bad) throw new Error(`stages: ${st.bad} passes did not find every key`);
     console.log(`  lookup, worker:  ${(hit.nsPerLookup / 1000).toFixed(3)} µs per hit (${hit.found}/${hit.lookups} found), ${(miss.nsPerLookup / 1000).toFixed(3)} µs per miss (${miss.found} found)`);
     console.log(`  baseline: one random 32-byte read in ${(Math.min(1 << 30, Math.max(64 << 20, set.usedBytes)) / 2 ** 20).toFixed(0)} MiB = ${(mem.nsPerRead / 1000).toFixed(3)} µs; hit = ${(hit.nsPerLookup / mem.nsPerRead).toFixed(1)} reads, miss = ${(miss.nsPerLookup / mem.nsPerRead).toFixed(1)} reads`);
     console.log(`  one dependent random read in ${(memBytes / 2 ** 20).toFixed(0)} MiB = ${(chase.nsPerRead / 1000).toFixed(3)} µs; CPU part of a hit (16 cached keys) = ${(cpu.nsPerLookup / 1000).toFixed(3)} µs; ` +
       `a layout with one read per hit could reach at best ${((chase.nsPerRead + cpu.nsPerLookup) / 1000).toFixed(3)} µs`);
+    const [sRef, sHdr, sRec, sAll] = st.nsPerStage.map((x) => x / 1000) as [number, number, number, number];
+    console.log(`  anatomy of a hit (worker, best of 3 passes per stage), µs per lookup up to: the heap ref ${sRef.toFixed(3)} → the group's txid compared ${sHdr.toFixed(3)} → ` +
+      `the record parsed ${sRec.toFixed(3)} → the coin built (getCoin) ${sAll.toFixed(3)}; so index read + hash ${sRef.toFixed(3)}, heap read ${(sHdr - sRef).toFixed(3)}, ` +
+      `parse ${(sRec - sHdr).toFixed(3)}, amount + script + object ${(sAll - sRec).toFixed(3)}`);
     console.log(`  getMany, worker, per-lookup cost in a batch of N hits (not latency), µs: ${many.join(', ')}`);
     console.log(`  lookup, writer thread: ${(mainNs / 1000).toFixed(3)} µs per hit (${found}/${sn}); worker/writer ratio ${(hit.nsPerLookup / mainNs).toFixed(2)}`);
   } finally {

@@ -48,7 +48,7 @@ import { setDefaultVerifier, verifyInput } from '../src/script/verify.ts';
 import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
 import { applyCrypto, loadCryptoByName, type CryptoSpec, type SigBackendName, type Sha256BackendName } from '../src/runtime/crypto/select.ts';
 import { STANDARD_FLAGS, type ServerBenchSpec, type ServerSetName } from './data.ts';
-import { splitThreads, threadCpuMs } from './proc.ts';
+import { splitThreads, threadCpuMs, threadWaitMs } from './proc.ts';
 import { recordingVerifier, replayChecks, type RecordedCheck } from './sig-replay.ts';
 
 const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
@@ -58,7 +58,12 @@ const flag = (k: string): boolean => args.includes(`--${k}`);
 
 const QUICK = flag('quick');
 /** The data every run uses (bench/data.ts caches it per spec). */
-const SPEC: ServerBenchSpec = QUICK ? { mix: 1200, one: 2000, warm: 300, idle: 100 } : { mix: 5000, one: 8000, warm: 400, idle: 200 };
+// 3,000 warm-up spends of every kind: with 400, V8 was still compiling validation code
+// (p2wpkhScript, verifyWitnessProgram, unpackBatch...) for the first time during the timed
+// slices — 61 TurboFan compiles in 2,400 timed txs on a 2-worker Node server, 20 after
+// 2,600 more mixed warm-up spends — and on two busy cores the compiler threads take their
+// CPU from the workers (2026-11-26).
+const SPEC: ServerBenchSpec = QUICK ? { mix: 1200, one: 2000, warm: 300, idle: 100 } : { mix: 5000, one: 8000, warm: 3000, idle: 200 };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const pctl = (xs: number[], p: number): number => {
@@ -495,8 +500,9 @@ async function interleaved(h: {
     const cA = spawnCeiling();
     const cB = spawnCeiling();
     try {
-      // Warm-up: the 'warm' spends (every kind), then --warm spends of the 'one' set (P2WPKH)
-      // in batches, so that the JIT has compiled the signature code before round 0.
+      // Warm-up: the 'warm' spends (3,000 of every kind, one per request), then --warm spends
+      // of the 'one' set (P2WPKH) in batches, so that the JIT has compiled the validation and
+      // signature code of every kind before round 0.
       const warmOne = Math.min(Number(opt('warm') ?? 3000), h.data.sets.one.length);
       for (const s of [s1, s2]) {
         await h.postBlocks(s.url);
@@ -520,17 +526,22 @@ async function interleaved(h: {
       // Where the server's CPU goes, per thread (/proc/PID/task): the main thread, the
       // `workers` busiest other threads (the validation workers), and everything else (the
       // runtime's JIT, GC and allocator threads), summed over all rounds.
-      const threads = new Map<typeof s1, { main: number; workers: number; other: number; wallMs: number; txs: number }>();
+      // Also the time the workers spent runnable but waiting for a CPU (schedstat), over the
+      // load generator's clock: how much the other threads on the two cores took from them.
+      const threads = new Map<typeof s1, { main: number; workers: number; other: number; workersWait: number; wallMs: number; txs: number }>();
       const run = async (s: typeof s1, from: number, what: string) => {
         const cpu0 = h.cpuTicks(s.pid);
         const t0 = threadCpuMs(s.pid);
+        const w0 = threadWaitMs(s.pid);
         const r = await h.loadgen(s.url, set, conc, batch, from, slice);
+        const w1 = threadWaitMs(s.pid);
         const t = splitThreads(t0, threadCpuMs(s.pid), s.pid, s === s1 ? 1 : 2);
         h.checkAll(r, what);
-        const acc = threads.get(s) ?? { main: 0, workers: 0, other: 0, wallMs: 0, txs: 0 };
+        const acc = threads.get(s) ?? { main: 0, workers: 0, other: 0, workersWait: 0, wallMs: 0, txs: 0 };
         acc.main += t.main;
         acc.workers += t.top.reduce((a, b) => a + b, 0);
         acc.other += t.rest;
+        for (const [key] of t.all.slice(0, s === s1 ? 1 : 2)) acc.workersWait += (w1.get(key) ?? 0) - (w0.get(key) ?? 0);
         acc.wallMs += r.elapsedMs;
         acc.txs += r.allowed;
         threads.set(s, acc);
@@ -571,7 +582,8 @@ async function interleaved(h: {
       const th = (s: typeof s1, label: string) => {
         const a = threads.get(s)!;
         return `* ${label}: CPU over the timed slices, in % of one core — main thread ${pc(a.main, a.wallMs)}, validation worker${s === s1 ? '' : 's'} ${pc(a.workers, a.wallMs)}, ` +
-          `other threads (JIT, GC, allocator) ${pc(a.other, a.wallMs)}; per tx: main ${(a.main / a.txs * 1000).toFixed(0)} µs, workers ${(a.workers / a.txs * 1000).toFixed(0)} µs, other ${(a.other / a.txs * 1000).toFixed(0)} µs`;
+          `other threads (JIT, GC, allocator) ${pc(a.other, a.wallMs)}; per tx: main ${(a.main / a.txs * 1000).toFixed(0)} µs, workers ${(a.workers / a.txs * 1000).toFixed(0)} µs, other ${(a.other / a.txs * 1000).toFixed(0)} µs` +
+          (a.workersWait > 0 ? `; worker${s === s1 ? '' : 's'} runnable but waiting for a CPU ${pc(a.workersWait, a.wallMs)} (${(a.workersWait / a.txs * 1000).toFixed(0)} µs/tx)` : '');
       };
       const tail = () => [th(s1, '1 worker'), th(s2, '2 workers'), ''];
       out.push(`| **median** | | ${f0(median(rows.map((r) => r.one)))} | **${f0(100 * median(rows.map((r) => r.r1)))}%** | ${f0(median(rows.map((r) => r.two)))} | **${f0(100 * median(rows.map((r) => r.r2)))}%** | **${median(rows.map((r) => r.scale)).toFixed(2)}×** | | ${f0(100 * median(rows.map((r) => r.r2m)))}% | ${median(rows.map((r) => r.scaleM)).toFixed(2)}× | | | |\n`);
