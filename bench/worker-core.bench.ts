@@ -72,6 +72,8 @@ async function loadApi(root: URL, i: number): Promise<Api> {
   const loaded = await sel.loadCryptoByName(cryptoName, LIB, shaName);
   const verifier = sel.applyCrypto(loaded) as Verifier;
   const core = await import(new URL('src/validation/worker-core.ts', root).href);
+  // as a validation worker starts (workers/validator.ts): that tree's per-runtime choices
+  (await import(new URL('src/runtime/tuning.ts', root).href)).applyRuntimeTuning('worker');
   const label = roots.length === 1 ? 'tree' : root.href === here.href ? 'this tree' : `tree ${i} (${root.pathname})`;
   return { label, ValidatorCore: core.ValidatorCore, verifier, shaName };
 }

@@ -14,7 +14,7 @@ import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
 import { nobleSha256Backend } from '../src/primitives/hash.ts';
 import { applyRuntimeTuning } from '../src/runtime/tuning.ts';
 
-applyRuntimeTuning();
+applyRuntimeTuning('worker');
 
 const port = { post: (m: unknown) => workerPort.postMessage(m), onMessage: (f: (d: unknown) => void) => workerPort.onMessage(f) };
 let core: ValidatorCore | undefined;

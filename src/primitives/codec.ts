@@ -1,6 +1,7 @@
 /**
  * Byte reader/writer and CompactSize, as Core's serialize.h.
  */
+import { allocBytes } from './bytes.ts';
 import { DecodeError } from './errors.ts';
 
 /** Core's MAX_SIZE: the largest CompactSize a vector length may have (serialize.h). */
@@ -98,13 +99,13 @@ export class ByteWriter {
   buf: Uint8Array;
   pos = 0;
   constructor(capacity = 256) {
-    this.buf = new Uint8Array(capacity);
+    this.buf = allocBytes(capacity);
   }
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(16, this.buf.length * 2);
     while (cap < this.pos + n) cap *= 2;
-    const nb = new Uint8Array(cap);
+    const nb = allocBytes(cap);
     nb.set(this.buf.subarray(0, this.pos));
     this.buf = nb;
   }
@@ -148,8 +149,12 @@ export class ByteWriter {
   varBytes(b: Uint8Array): this {
     return this.compactSize(b.length).bytes(b);
   }
+  /** The bytes written, in an array of their own length (allocBytes: see there). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = allocBytes(this.pos);
+    const b = this.buf;
+    for (let i = 0; i < out.length; i++) out[i] = b[i]!;
+    return out;
   }
   /** The bytes written so far as a view (no copy); later writes may reuse or replace the buffer. */
   view(): Uint8Array {

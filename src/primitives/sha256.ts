@@ -4,6 +4,8 @@
  * per-call objects besides the digest, big-endian word loads by hand. Streams keep a
  * 64-byte block buffer and can be cloned (midstates for tagged hashes and legacy sighash).
  */
+import { allocBytes } from './bytes.ts';
+
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -45,7 +47,7 @@ function compressW(h: Int32Array, w: Int32Array, k: Int32Array): void {
 }
 
 function writeDigest(h: Int32Array): Uint8Array {
-  const out = new Uint8Array(32);
+  const out = allocBytes(32);
   for (let i = 0; i < 8; i++) {
     const v = h[i]!;
     out[4 * i] = v >>> 24; out[4 * i + 1] = v >>> 16; out[4 * i + 2] = v >>> 8; out[4 * i + 3] = v;

@@ -4,6 +4,7 @@
  * (interpreter.cpp), and the lax DER parser Core uses when DERSIG is off
  * (ecdsa_signature_parse_der_lax in pubkey.cpp) plus CPubKey::Verify's normalisation.
  */
+import { allocBytes } from '../primitives/bytes.ts';
 // Curve order n, n/2 and field prime p, big-endian: compared and subtracted bytewise (no
 // BigInt on the per-signature path).
 const N = hex32('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
@@ -138,7 +139,7 @@ export function parseDerLax(input: Uint8Array): { r: Uint8Array; s: Uint8Array }
 export function ecdsaCompactForVerify(derNoHashType: Uint8Array): Uint8Array | undefined {
   if (!parseDerLaxInto(derNoHashType) || ZEROED || R_LEN === 0 || S_LEN === 0) return undefined;
   const input = derNoHashType;
-  const out = new Uint8Array(64);
+  const out = allocBytes(64);
   for (let i = 0; i < R_LEN; i++) out[32 - R_LEN + i] = input[R_POS + i]!;
   if (cmpTo32(input, S_POS, S_LEN, HALF_N) > 0) {
     // s := n - s (secp256k1_ecdsa_signature_normalize).

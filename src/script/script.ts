@@ -2,6 +2,7 @@
  * Byte-preserving script tokenizer and script templates (script/script.h, script.cpp).
  * Every op keeps its byte range in the original script, so nothing is ever re-encoded.
  */
+import { allocBytes } from '../primitives/bytes.ts';
 import { OP } from './opcodes.ts';
 
 export const MAX_SCRIPT_ELEMENT_SIZE = 520;
@@ -190,7 +191,7 @@ export function pushData(data: Uint8Array): Uint8Array {
   else if (n <= 0xff) head = [OP.OP_PUSHDATA1, n];
   else if (n <= 0xffff) head = [OP.OP_PUSHDATA2, n & 0xff, n >> 8];
   else head = [OP.OP_PUSHDATA4, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24];
-  const out = new Uint8Array(head.length + n);
+  const out = allocBytes(head.length + n);
   out.set(head, 0);
   out.set(data, head.length);
   return out;

@@ -3,6 +3,7 @@
  * operands (5 for CHECKLOCKTIMEVERIFY/CHECKSEQUENCEVERIFY), minimal encoding under
  * MINIMALDATA. Values stay within ±2^40, so plain numbers are exact.
  */
+import { allocBytes } from '../primitives/bytes.ts';
 
 /** Thrown (and caught inside the interpreter) where Core throws scriptnum_error. */
 export class ScriptNumError extends Error {
@@ -36,7 +37,9 @@ export function encodeScriptNum(value: number): Uint8Array {
   const last = out[out.length - 1]!;
   if (last & 0x80) out.push(neg ? 0x80 : 0);
   else if (neg) out[out.length - 1] = last | 0x80;
-  return Uint8Array.from(out);
+  const b = allocBytes(out.length);
+  for (let i = 0; i < out.length; i++) b[i] = out[i]!;
+  return b;
 }
 
 /** CastToBool: any non-zero byte, except a lone sign bit in the last byte (negative zero). */

@@ -5,6 +5,7 @@
  * (Core's PrecomputedTransactionData), never once per input.
  * All scripts are hashed from their exact bytes; nothing is re-encoded.
  */
+import { allocBytes } from '../primitives/bytes.ts';
 import { ByteWriter, compactSizeLength } from '../primitives/codec.ts';
 import { createSha256, hash256, sha256, taggedHasher, type Sha256Stream } from '../primitives/hash.ts';
 import type { TxFields, TxOut } from '../primitives/tx.ts';
@@ -51,7 +52,7 @@ export function precomputeTxData(_tx: TxFields, spent?: TxOut[]): PrecomputedTxD
 }
 
 function serPrevouts(tx: TxFields): Uint8Array {
-  const b = new Uint8Array(36 * tx.inputs.length);
+  const b = allocBytes(36 * tx.inputs.length);
   tx.inputs.forEach((i, k) => {
     b.set(i.prevout.txid, 36 * k);
     const o = 36 * k + 32, v = i.prevout.vout;
@@ -135,13 +136,15 @@ function scriptCodeWithoutSeparators(script: Uint8Array): Uint8Array {
 }
 
 function u32le(v: number): Uint8Array {
-  return new Uint8Array([v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]);
+  const b = allocBytes(4);
+  b[0] = v & 0xff; b[1] = (v >>> 8) & 0xff; b[2] = (v >>> 16) & 0xff; b[3] = (v >>> 24) & 0xff;
+  return b;
 }
 
 function legacyParts(tx: TxFields, pre: PrecomputedTxData): LegacyParts {
   if (!pre.legacy) {
     const n = tx.inputs.length;
-    const inputs = new Uint8Array(41 * n);
+    const inputs = allocBytes(41 * n);
     tx.inputs.forEach((inp, k) => {
       const o = 41 * k;
       inputs.set(inp.prevout.txid, o);

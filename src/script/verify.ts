@@ -2,7 +2,7 @@
  * VerifyScript and VerifyWitnessProgram (script/interpreter.cpp), with the transaction
  * signature checker (GenericTransactionSignatureChecker) on an injected SigVerifier.
  */
-import { equalBytes } from '../primitives/bytes.ts';
+import { allocBytes, equalBytes } from '../primitives/bytes.ts';
 import { ByteWriter, compactSizeLength } from '../primitives/codec.ts';
 import { sha256, taggedHash } from '../primitives/hash.ts';
 import type { Transaction, TxFields, TxOut } from '../primitives/tx.ts';
@@ -185,7 +185,7 @@ function executeWitnessScript(stack: Uint8Array[], script: Uint8Array, flags: nu
 }
 
 function p2wpkhScript(program: Uint8Array): Uint8Array {
-  const s = new Uint8Array(25);
+  const s = allocBytes(25);
   s[0] = OP.OP_DUP; s[1] = OP.OP_HASH160; s[2] = 0x14;
   s.set(program, 3);
   s[23] = OP.OP_EQUALVERIFY; s[24] = OP.OP_CHECKSIG;

@@ -379,25 +379,6 @@ function newBytes(n: number): Uint8Array {
   return new Uint8Array(n);
 }
 
-/**
- * Carves small byte arrays out of 64 KiB slabs: on some runtimes (Deno) allocating a
- * small Uint8Array costs ~10x a view on an existing buffer. Arrays come back zeroed.
- */
-export class ByteSlab {
-  private buf = new ArrayBuffer(0);
-  private pos = 0;
-  readonly alloc = (n: number): Uint8Array => {
-    if (n > 1024) return new Uint8Array(n);
-    if (this.pos + n > this.buf.byteLength) {
-      this.buf = new ArrayBuffer(65536);
-      this.pos = 0;
-    }
-    const a = new Uint8Array(this.buf, this.pos, n);
-    this.pos += n;
-    return a;
-  };
-}
-
 /** x||y of the uncompressed key for Core's type 4/5 payload x, or undefined off the curve. */
 export function decompressPubKeyXY(kind: number, x: Uint8Array, off: number): Uint8Array | undefined {
   const c = new Uint8Array(33);

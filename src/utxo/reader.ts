@@ -4,7 +4,8 @@
  * table. Works in any worker or on the thread that owns the writer.
  */
 import type { Coin, CoinView } from './coin.ts';
-import { ByteSlab, decompressAmount, decompressAmountNum, expandScript, KIND_RAW } from './compress.ts';
+import { ByteSlab } from '../primitives/bytes.ts';
+import { decompressAmount, decompressAmountNum, expandScript, KIND_RAW } from './compress.ts';
 import {
   AMOUNT_BYTES, AMOUNT_RAW_CODE, BUCKET_MASK, BUCKET_SLOTS, CHUNK_UNITS, K_BITS, K_MASK, MAGIC, PAGES_PER_SEGMENT,
   PAGES_PER_SEGMENT_SHIFT, PAGE_SHIFT_WORDS, READER_SLOTS, REF_EMPTY, SHARED_READER_SLOTS, REF_TOMB, UNITS_PER_SEGMENT_SHIFT, UNIT_MASK,
