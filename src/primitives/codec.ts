@@ -152,8 +152,7 @@ export class ByteWriter {
   /** The bytes written, in an array of their own length (allocBytes: see there). */
   finish(): Uint8Array {
     const out = allocBytes(this.pos);
-    const b = this.buf;
-    for (let i = 0; i < out.length; i++) out[i] = b[i]!;
+    out.set(this.buf.subarray(0, this.pos));
     return out;
   }
   /** The bytes written so far as a view (no copy); later writes may reuse or replace the buffer. */
