@@ -51,6 +51,7 @@ port.onMessage((data) => {
     // Batches run in arrival order; results go back in one message per batch.
     const batch = data as WireBatch;
     queue = queue.then(() => {
+      const t0 = performance.now();
       const jobs = unpackBatch(batch);
       const results: JobResult[] = new Array(jobs.length);
       for (let i = 0; i < jobs.length; i++) {
@@ -61,7 +62,8 @@ port.onMessage((data) => {
           results[i] = { id: job.id, kind: 'error', message: e instanceof Error ? e.message : String(e) };
         }
       }
-      port.post({ type: 'results', batch: batch.batch, results: encodeResults(results) });
+      // ms: this batch's time here, by which the pool sizes the next ones (pool.ts BATCH_TARGET_MS).
+      port.post({ type: 'results', batch: batch.batch, results: encodeResults(results), ms: performance.now() - t0, jobs: jobs.length });
     });
   } else if (msg.type === 'stats') {
     // After every batch already received; `clear` empties the caches once read.

@@ -14,6 +14,22 @@ export const SHARDS = 64;
 /** Batches a worker may have in flight before new jobs wait for the next one (pipelining depth). */
 const MAX_OUTSTANDING = 2;
 /**
+ * Batch size by worker time: a batch carries about this many milliseconds of work, judged by
+ * the worker's own timing of its recent batches (`ms` in its answers). Long enough that the
+ * messages (6–20 µs each pipelined, more on a busy main thread) are noise; short enough that
+ * a worker never holds much more than MAX_OUTSTANDING × this while the rest waits in the
+ * pool, where an idle worker can take it — work can be stolen only before it is posted. With
+ * batches sized by count alone (the whole outbox, or 32 jobs), a worker with slow jobs (noble
+ * signatures: ~1.5 ms a transaction) held 50–100 ms of them while the other ran dry: under
+ * load, in process, one of two workers sat idle 7–17 % of the time (bench/README.md,
+ * "Batches sized by the workers' time"). 4 ms did as well for balance but cost the main
+ * thread ~20 % more per transaction in messages.
+ */
+const BATCH_TARGET_MS = 10;
+/** Jobs per batch before the worker has timed any (and the most ever). */
+const DEFAULT_BATCH_JOBS = 32;
+const MAX_BATCH_JOBS = 64;
+/**
  * While a batch is in flight, a second one leaves only once this many jobs wait; fewer wait
  * for the answer and leave with it in one message. Under load, one request per transaction
  * would otherwise mean one message per transaction each way (each a structured clone, a
@@ -24,7 +40,8 @@ const PIPELINE_MIN_JOBS = 16;
 /**
  * A caller that queues many jobs in one synchronous run (a block's script checks, queued as
  * ConnectBlock walks the block) gets them sent in batches of this many at once, so the
- * workers verify while the caller is still queuing instead of after it returns.
+ * workers verify while the caller is still queuing instead of after it returns (the pool
+ * cannot answer a worker until that run ends, so these batches are not sized by time).
  */
 const EAGER_JOBS = 32;
 /**
@@ -102,6 +119,11 @@ class Slot {
   timers = new Map<number, ReturnType<typeof setTimeout>>();
   /** Batches posted and not yet answered. */
   outstanding = 0;
+  /** Jobs submitted since the last flush: the length of the caller's current synchronous run. */
+  sinceFlush = 0;
+  /** Moving averages of the worker's busy ms per batch and jobs per batch (its own timing). */
+  avgMs = 0;
+  avgJobs = 0;
   /** Between a failure and the replacement's start: jobs wait in the outbox. */
   down = false;
   stats?: WorkerStats;
@@ -154,7 +176,7 @@ export class ValidationPool {
     slot.ready.then(() => this.idle(slot, gen), () => {});
     w.addEventListener('message', (ev) => {
       if (gen !== slot.generation) return;
-      const msg = ev.data as { type: string; backend?: string; results?: unknown[]; batch?: number; stats?: WorkerStats; message?: string };
+      const msg = ev.data as { type: string; backend?: string; results?: unknown[]; batch?: number; ms?: number; jobs?: number; stats?: WorkerStats; message?: string };
       if (msg.type === 'ready') {
         slot.backend = msg.backend ?? '';
         markReady(slot.backend);
@@ -163,9 +185,13 @@ export class ValidationPool {
         if (t !== undefined) clearTimeout(t);
         slot.timers.delete(msg.batch!);
         slot.outstanding = Math.max(0, slot.outstanding - 1);
-        // Jobs that queued while the worker was busy go out now, in one message; a worker
-        // with none left takes some that wait for another.
-        if (slot.outbox.length > 0 && !slot.flushScheduled) this.flush(slot);
+        if (typeof msg.ms === 'number' && (msg.jobs ?? 0) > 0 && msg.ms >= 0) {
+          slot.avgMs = slot.avgJobs === 0 ? msg.ms : slot.avgMs * 0.75 + msg.ms * 0.25;
+          slot.avgJobs = slot.avgJobs === 0 ? msg.jobs! : slot.avgJobs * 0.75 + msg.jobs! * 0.25;
+        }
+        // Jobs that queued while the worker was busy go out now; a worker with none left
+        // takes some that wait for another.
+        if (slot.outbox.length > 0 && !slot.flushScheduled) this.pump(slot);
         if (slot.outbox.length === 0 && slot.outstanding < MAX_OUTSTANDING) this.steal(slot);
         decodeResults(msg.results!, (r) => {
           const p = slot.inFlight.get(r.id);
@@ -258,7 +284,8 @@ export class ValidationPool {
       slot.inFlight.set(id, { resolve, reject });
       slot.outbox.push(wire);
       slot.outboxTx.push(tx);
-      if (slot.outbox.length >= EAGER_JOBS && !slot.down && slot.outstanding < MAX_EAGER_OUTSTANDING) {
+      if (++slot.sinceFlush >= EAGER_JOBS && slot.outbox.length >= EAGER_JOBS && !slot.down && slot.outstanding < MAX_EAGER_OUTSTANDING) {
+        slot.sinceFlush = 0;
         this.post(slot, EAGER_JOBS);
       } else if (!slot.flushScheduled) {
         slot.flushScheduled = true;
@@ -268,24 +295,38 @@ export class ValidationPool {
   }
 
   /**
-   * Posts the queued jobs as one batch. Adaptive batching: while a worker already has a
-   * batch in flight, new jobs wait in the outbox (up to MAX_OUTSTANDING batches, a second
-   * one only once PIPELINE_MIN_JOBS wait) and leave together when one is answered — one
-   * message for many requests under load, no added latency when idle.
+   * Posts what the caller's synchronous run queued, then lets idle workers take what is
+   * left over (work stealing).
    */
   private flush(slot: Slot): void {
     slot.flushScheduled = false;
+    slot.sinceFlush = 0;
     if (slot.outbox.length === 0 || slot.down) return;
-    // A long outbox (a block's checks) leaves in batches of EAGER_JOBS, a few in flight; the
-    // rest stays where a worker that runs dry can take it.
-    if (slot.outbox.length >= EAGER_JOBS) {
-      while (slot.outbox.length > 0 && slot.outstanding < MAX_EAGER_OUTSTANDING && !slot.down) this.post(slot, EAGER_JOBS);
-    } else if (slot.outstanding < MAX_OUTSTANDING && !(slot.outstanding > 0 && slot.outbox.length < PIPELINE_MIN_JOBS)) {
-      this.post(slot);
-    }
+    this.pump(slot);
     // Jobs still wait here while another worker has nothing at all: it takes some.
     if (slot.outbox.length >= STEAL_MIN_JOBS) {
       for (const s of this.slots) if (s !== slot && !s.down && s.outstanding === 0 && s.outbox.length === 0) this.steal(s);
+    }
+  }
+
+  /** Jobs per batch for this worker: about BATCH_TARGET_MS of its recent work. */
+  private batchJobs(slot: Slot): number {
+    if (slot.avgJobs === 0) return DEFAULT_BATCH_JOBS;
+    const msPerJob = slot.avgMs / slot.avgJobs;
+    return msPerJob <= 0 ? MAX_BATCH_JOBS : Math.max(1, Math.min(MAX_BATCH_JOBS, Math.floor(BATCH_TARGET_MS / msPerJob)));
+  }
+
+  /**
+   * Adaptive batching: posts the outbox in batches of `batchJobs`, up to MAX_OUTSTANDING in
+   * flight; while one is in flight, a second leaves only once a batch's worth (at most
+   * PIPELINE_MIN_JOBS) waits, and the rest leaves as answers come back — one message for
+   * many requests under load, no added latency when idle.
+   */
+  private pump(slot: Slot): void {
+    const max = this.batchJobs(slot);
+    const second = Math.min(PIPELINE_MIN_JOBS, max);
+    while (slot.outbox.length > 0 && !slot.down && slot.outstanding < MAX_OUTSTANDING && !(slot.outstanding > 0 && slot.outbox.length < second)) {
+      this.post(slot, max);
     }
   }
 
@@ -305,7 +346,7 @@ export class ValidationPool {
       if (s !== slot && s.outbox.length >= STEAL_MIN_JOBS && (!from || s.outbox.length > from.outbox.length)) from = s;
     }
     if (!from) return;
-    const n = Math.min(EAGER_JOBS, from.outbox.length >> 1);
+    const n = Math.min(2 * this.batchJobs(slot), from.outbox.length >> 1);
     const jobs = from.outbox.splice(from.outbox.length - n, n);
     const txs = from.outboxTx.splice(from.outboxTx.length - n, n);
     if (slot.inFlight.size === 0) slot.worker.ref?.();
@@ -319,7 +360,7 @@ export class ValidationPool {
     slot.outboxTx.push(...txs);
     this.stolen += n;
     this.idle(from, from.generation);
-    this.post(slot, EAGER_JOBS);
+    this.pump(slot);
   }
 
   /** Posts the outbox (its first `max` jobs) as one batch now. */

@@ -78,9 +78,10 @@ function fakeWorker() {
     },
     terminate() {},
   };
-  const answer = (b: WireBatch) => {
+  /** Answers a batch; `ms`: the time the worker says it took (as workers/validator.ts reports). */
+  const answer = (b: WireBatch, ms?: number) => {
     const results: JobResult[] = unpackBatch(b).map((j) => ({ id: j.id, kind: 'error', message: `tx of ${j.tx.length} bytes` }));
-    onMessage!({ data: { type: 'results', batch: b.batch, results: encodeResults(results) } });
+    onMessage!({ data: { type: 'results', batch: b.batch, results: encodeResults(results), ...(ms === undefined ? {} : { ms, jobs: b.jobs.length }) } });
   };
   return { w, sent, answer };
 }
@@ -160,6 +161,78 @@ describe('pool batching across requests', () => {
       assert.deepEqual(f.sent.map((b) => b.jobs.length), [32, 32, 32, 4]);
       f.answer(f.sent[3]!);
       assert.equal((await Promise.all(all)).length, 100);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('pool batches sized by the worker\'s time', () => {
+  test('slow jobs leave a few at a time; the rest waits in the pool', async () => {
+    const f = fakeWorker();
+    const pool = new ValidationPool({ workers: 1, spawn: () => f.w, init: { type: 'init' } });
+    try {
+      await pool.ready();
+      const all: Promise<JobResult>[] = [pool.submit(0, { kind: 'validate', tx: new Uint8Array(1), chain })];
+      await tick();
+      f.answer(f.sent[0]!, 5); // 5 ms for one job: batches of 2 carry the 10 ms aimed at
+      for (let i = 0; i < 10; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(2), chain }));
+      await tick();
+      assert.deepEqual(f.sent.map((b) => b.jobs.length), [1, 2, 2], 'two batches of two in flight, six wait');
+      f.answer(f.sent[1]!, 10);
+      assert.deepEqual(f.sent.map((b) => b.jobs.length), [1, 2, 2, 2], 'an answer lets one more batch go');
+      // Fast jobs from now on (0.2 ms each), every batch answered as it leaves.
+      const drain = async () => {
+        while (answered < f.sent.length) {
+          const b = f.sent[answered++]!;
+          f.answer(b, 0.2 * b.jobs.length);
+          await tick();
+        }
+      };
+      let answered = 2;
+      await drain();
+      assert.equal((await Promise.all(all)).length, 11);
+      assert.equal(f.sent.reduce((a, b) => a + b.jobs.length, 0), 11, 'every job sent once');
+      // The pace learned: the batches have grown back.
+      const more = Array.from({ length: 20 }, () => pool.submit(0, { kind: 'validate', tx: new Uint8Array(4), chain }));
+      await tick();
+      assert.ok(f.sent[answered]!.jobs.length > 2, `next batch: ${f.sent[answered]!.jobs.length} jobs`);
+      await drain();
+      assert.equal((await Promise.all(more)).length, 20);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('an idle worker takes the slow jobs another worker has not been sent yet', async () => {
+    const fs = [fakeWorker(), fakeWorker()];
+    let k = 0;
+    const pool = new ValidationPool({ workers: 2, spawn: () => fs[k++]!.w, init: { type: 'init' } });
+    try {
+      await pool.ready();
+      // Shard 0 is worker 0's, shard 1 worker 1's; one job each to learn their pace (5 ms).
+      const all = [pool.submit(0, { kind: 'validate', tx: new Uint8Array(1), chain }), pool.submit(1, { kind: 'validate', tx: new Uint8Array(1), chain })];
+      await tick();
+      fs[0]!.answer(fs[0]!.sent[0]!, 5);
+      fs[1]!.answer(fs[1]!.sent[0]!, 5);
+      // Twelve slow jobs, all for worker 0: it gets 2 + 2, worker 1 takes 4 of the 8 that wait.
+      for (let i = 0; i < 12; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(3), chain }));
+      await tick();
+      assert.deepEqual(fs[0]!.sent.slice(1).map((b) => b.jobs.length), [2, 2]);
+      assert.deepEqual(fs[1]!.sent.slice(1).map((b) => b.jobs.length), [2, 2]);
+      assert.equal(pool.stolen, 4);
+      // Whoever answers first takes more of what still waits.
+      const answered = [1, 1];
+      for (let round = 0; round < 10; round++) {
+        fs.forEach((f, i) => {
+          while (answered[i]! < f.sent.length) f.answer(f.sent[answered[i]!++]!, 10);
+        });
+        await tick();
+      }
+      const rs = await Promise.all(all);
+      assert.equal(rs.length, 14);
+      assert.ok(rs.every((r) => r.kind === 'error' && /^tx of \d bytes$/.test(r.message)));
+      assert.equal(pool.queueDepth(), 0);
     } finally {
       await pool.close();
     }
