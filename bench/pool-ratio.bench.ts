@@ -18,7 +18,7 @@
  * running, runnable but waiting for a CPU, and neither (idle: nothing to do); the main
  * thread's and the other threads' (JIT, GC) running share. Linux only for those columns.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { precomputeTxData } from '../src/script/sighash.ts';
 import { setDefaultVerifier, verifyInput } from '../src/script/verify.ts';
 import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
@@ -27,6 +27,7 @@ import { spawnValidator } from '../src/runtime/spawn.ts';
 import { TxgateNode } from '../src/node/node.ts';
 import { decodeTx } from '../src/primitives/tx.ts';
 import { loadServerBenchData, STANDARD_FLAGS, type ServerBenchSpec, type ServerSpend } from './data.ts';
+import { threadRunMs, threadWaitMs } from './proc.ts';
 import { recordingVerifier, replayChecks, type RecordedCheck } from './sig-replay.ts';
 
 const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
@@ -44,23 +45,11 @@ const SPEC: ServerBenchSpec = { mix: 5000, one: 8000, warm: 3000, idle: 200 };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-// ---- per-thread schedstat (ms running, ms runnable-waiting), keyed by tid
+// ---- per-thread schedstat: tid -> [ms running, ms runnable-waiting]
 type Sched = Map<string, [number, number]>;
 function sched(): Sched {
-  const m: Sched = new Map();
-  let tids: string[] = [];
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return m;
-  }
-  for (const t of tids) {
-    try {
-      const f = readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').trim().split(' ');
-      m.set(t, [Number(f[0]) / 1e6, Number(f[1]) / 1e6]);
-    } catch { /* the thread ended */ }
-  }
-  return m;
+  const wait = threadWaitMs('self');
+  return new Map([...threadRunMs('self')].map(([k, run]) => [k.split(':')[0]!, [run, wait.get(k) ?? 0]]));
 }
 const selfTid = (() => {
   try {
