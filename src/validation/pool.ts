@@ -1,9 +1,10 @@
 /**
  * The sharded validation pool: transactions are routed by txid prefix to 64 logical shards
  * mapped onto N Web Workers (so a re-submitted transaction meets its own cache entries),
- * jobs submitted in the same tick travel in one message per worker (postMessage costs
- * 130–175 µs a round trip but 6–20 µs pipelined), queues are bounded, and a crashed or
- * stuck worker is replaced while the jobs it held fail with an error — never a hang.
+ * jobs travel in batches of about 10 ms of the worker's work (postMessage costs 130–175 µs a
+ * round trip but 6–20 µs pipelined), an idle worker takes jobs still waiting for another,
+ * queues are bounded, and a crashed or stuck worker is replaced while the jobs it held fail
+ * with an error — never a hang.
  *
  * Web APIs only: the runtime layer supplies `spawn` (global Worker on Bun/Deno, a
  * worker_threads adapter on Node).
@@ -21,9 +22,9 @@ const MAX_OUTSTANDING = 2;
  * pool, where an idle worker can take it — work can be stolen only before it is posted. With
  * batches sized by count alone (the whole outbox, or 32 jobs), a worker with slow jobs (noble
  * signatures: ~1.5 ms a transaction) held 50–100 ms of them while the other ran dry: under
- * load, in process, one of two workers sat idle 7–17 % of the time (bench/README.md,
- * "Batches sized by the workers' time"). 4 ms did as well for balance but cost the main
- * thread ~20 % more per transaction in messages.
+ * load, in process, one of two workers sat idle 4–17 % of the time (bench/README.md,
+ * "Batches sized by the workers' time"). 4 ms did as well for balance but cost Node's main
+ * thread ~25 % more per transaction in messages.
  */
 const BATCH_TARGET_MS = 10;
 /** Jobs per batch before the worker has timed any (and the most ever). */
