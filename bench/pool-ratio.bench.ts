@@ -18,7 +18,7 @@
  * running, runnable but waiting for a CPU, and neither (idle: nothing to do); the main
  * thread's and the other threads' (JIT, GC) running share. Linux only for those columns.
  */
-import { readFileSync } from 'node:fs';
+import { pid } from 'node:process';
 import { precomputeTxData } from '../src/script/sighash.ts';
 import { setDefaultVerifier, verifyInput } from '../src/script/verify.ts';
 import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
@@ -27,7 +27,7 @@ import { spawnValidator } from '../src/runtime/spawn.ts';
 import { TxgateNode } from '../src/node/node.ts';
 import { decodeTx } from '../src/primitives/tx.ts';
 import { loadServerBenchData, STANDARD_FLAGS, type ServerBenchSpec, type ServerSpend } from './data.ts';
-import { threadRunMs, threadWaitMs } from './proc.ts';
+import { splitThreads, threadRunMs, threadWaitMs } from './proc.ts';
 import { recordingVerifier, replayChecks, type RecordedCheck } from './sig-replay.ts';
 
 const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
@@ -45,30 +45,20 @@ const SPEC: ServerBenchSpec = { mix: 5000, one: 8000, warm: 3000, idle: 200 };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-// ---- per-thread schedstat: tid -> [ms running, ms runnable-waiting]
-type Sched = Map<string, [number, number]>;
-function sched(): Sched {
-  const wait = threadWaitMs('self');
-  return new Map([...threadRunMs('self')].map(([k, run]) => [k.split(':')[0]!, [run, wait.get(k) ?? 0]]));
-}
-const selfTid = (() => {
-  try {
-    return readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0]!;
-  } catch {
-    return '';
-  }
-})();
+// ---- per-thread schedstat: ms running and ms runnable-waiting, keyed `tid:name` (proc.ts)
+interface Sched { run: Map<string, number>; wait: Map<string, number> }
+const sched = (): Sched => ({ run: threadRunMs('self'), wait: threadWaitMs('self') });
 /** Shares of `wallMs` between two readings: the `workers` busiest other threads, main, rest. */
 function shares(a: Sched, b: Sched, wallMs: number, workers: number) {
-  const d = [...b].map(([t, [r, w]]) => ({ t, run: r - (a.get(t)?.[0] ?? 0), wait: w - (a.get(t)?.[1] ?? 0) }));
-  const main = d.find((x) => x.t === selfTid);
-  const others = d.filter((x) => x.t !== selfTid).sort((x, y) => y.run - x.run);
-  const top = others.slice(0, workers);
+  const run = splitThreads(a.run, b.run, pid, workers);
   const pct = (ms: number) => (ms / wallMs) * 100;
   return {
-    workers: top.map((x) => ({ run: pct(x.run), wait: pct(x.wait), idle: Math.max(0, 100 - pct(x.run) - pct(x.wait)) })),
-    main: pct(main?.run ?? 0),
-    other: pct(others.slice(workers).reduce((s, x) => s + x.run, 0)),
+    workers: run.all.slice(0, workers).map(([k, r]) => {
+      const wait = (b.wait.get(k) ?? 0) - (a.wait.get(k) ?? 0);
+      return { run: pct(r), wait: pct(wait), idle: Math.max(0, 100 - pct(r) - pct(wait)) };
+    }),
+    main: pct(run.main),
+    other: pct(run.rest),
   };
 }
 
