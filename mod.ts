@@ -66,27 +66,37 @@ export function checkTransaction(tx: Uint8Array): { ok: true } | { ok: false; re
 
 import { validateBlock as validateBlockImpl, type ValidateBlockInput } from './src/chain/validate-block.ts';
 import type { CheckInputs } from './src/consensus/script-check.ts';
-import { ValidationPool } from './src/validation/pool.ts';
+import { scriptsAsJobs, ValidationPool } from './src/validation/worker-pool.ts';
 
 let blockChecker: { pool: ValidationPool; check: CheckInputs } | undefined;
+
+/** A signature (and SHA-256) backend by name, as the server's --crypto and --sha256 take them. */
+export interface CryptoBackendSpec {
+  crypto: 'noble' | 'wasm' | 'ffi' | 'napi';
+  sha256?: 'js' | 'noble' | 'node' | 'node-large' | 'bun';
+  libPath?: string;
+}
 
 /**
  * Starts `workers` validation workers (Web Workers; worker_threads on Node) that
  * validateBlock then uses for its script checks, in parallel by txid shard. `crypto` names
- * the signature backend every worker loads (default noble).
+ * the backends every worker loads; without it, the fastest backends available on this
+ * runtime that pass the known-answer vectors are chosen, as the server's `--crypto auto`
+ * does. Returns the backends the workers use.
  */
-export async function startWorkers(workers: number, crypto?: { crypto: 'noble' | 'wasm' | 'ffi' | 'napi'; sha256?: 'js' | 'noble' | 'node' | 'node-large' | 'bun'; libPath?: string }): Promise<void> {
+export async function startWorkers(workers: number, crypto?: CryptoBackendSpec): Promise<CryptoBackendSpec> {
   await stopWorkers();
   const { spawnValidator } = await import('./src/runtime/spawn.ts');
-  const init = { type: 'init' as const, ...(crypto ? { crypto: { sha256: 'js', ...crypto } } : {}) };
-  const pool = new ValidationPool({ workers, spawn: spawnValidator, init });
+  let spec: CryptoBackendSpec;
+  if (crypto) spec = { sha256: 'js', ...crypto };
+  else {
+    const { selectCrypto } = await import('./src/runtime/crypto/select.ts');
+    spec = (await selectCrypto({ crypto: 'auto', sha256: 'auto' })).spec as CryptoBackendSpec;
+  }
+  const pool = new ValidationPool({ workers, spawn: spawnValidator, init: { type: 'init', crypto: spec } });
   await pool.ready();
-  const check: CheckInputs = async (tx, spent, flags) => {
-    const r = await pool.submit(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
-    if (r.kind === 'scripts') return r.result;
-    throw new Error(r.kind === 'error' ? r.message : 'unexpected worker answer');
-  };
-  blockChecker = { pool, check };
+  blockChecker = { pool, check: scriptsAsJobs((shard, job) => pool.submit(shard, job)) };
+  return spec;
 }
 
 export async function stopWorkers(): Promise<void> {

@@ -34,7 +34,7 @@ import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
 import { applyCrypto, selectCrypto, type CryptoChoice, type Sha256Choice } from '../src/runtime/crypto/select.ts';
 import { spawnValidator } from '../src/runtime/spawn.ts';
 import { setDefaultVerifier } from '../src/script/verify.ts';
-import { ValidationPool, WorkerFailedError } from '../src/validation/pool.ts';
+import { ValidationPool, WorkerFailedError } from '../src/validation/worker-pool.ts';
 import { loadTestnetBlock, STANDARD_FLAGS, TESTNET_BIG_BLOCKS, type TestnetBlock, type TestnetBlockName } from './data.ts';
 import { splitThreads, threadCpuMs } from './proc.ts';
 import { recordingVerifier, replayChecks, type RecordedCheck } from './sig-replay.ts';

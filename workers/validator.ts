@@ -1,14 +1,12 @@
 /**
- * Validation worker: receives batches of jobs from the pool (src/validation/pool.ts), runs
- * them with ValidatorCore (decode, coins, policy, scripts with caches) and answers each
- * batch with one message. The crypto backend is loaded by name, the same on every worker.
+ * Validation worker: receives batches of jobs from the pool (src/validation/worker-pool.ts),
+ * runs them with ValidatorCore (src/validation/jobs.ts: decode, scripts with caches) and
+ * answers each batch with one message (src/validation/wire.ts). The crypto backend is loaded
+ * by name, the same on every worker.
  */
 import { workerPort } from '../src/runtime/worker-self.ts';
-import { MtpTable } from '../src/validation/mtp-table.ts';
-import { UtxoReader, type ReaderSlots } from '../src/utxo/reader.ts';
-import type { UtxoShared } from '../src/utxo/layout.ts';
-import { encodeResults, unpackBatch, ValidatorCore, type JobResult, type SnapshotSource, type WireBatch } from '../src/validation/worker-core.ts';
-import type { PolicyOptions } from '../src/policy/constants.ts';
+import { ValidatorCore } from '../src/validation/jobs.ts';
+import { encodeResults, unpackBatch, type JobResult, type WireBatch } from '../src/validation/wire.ts';
 import { applyCrypto, loadCryptoByName, type CryptoSpec } from '../src/runtime/crypto/select.ts';
 import { nobleVerifier } from '../src/script/sigcheck-noble.ts';
 import { nobleSha256Backend } from '../src/primitives/hash.ts';
@@ -21,26 +19,17 @@ let core: ValidatorCore | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 port.onMessage((data) => {
-  const msg = data as { type: string; crypto?: CryptoSpec; mtp?: SharedArrayBuffer; utxo?: UtxoShared; sigCacheSize?: number; execCacheSize?: number; policy?: Partial<PolicyOptions>; crashOnPurpose?: boolean; readerSlots?: ReaderSlots; clear?: boolean };
+  const msg = data as { type: string; crypto?: CryptoSpec; sigCacheSize?: number; execCacheSize?: number; clear?: boolean };
   if (msg.type === 'init') {
     queue = queue.then(async () => {
       try {
         const spec = msg.crypto;
         const sel = spec ? await loadCryptoByName(spec.crypto, spec.libPath, spec.sha256) : { verifier: nobleVerifier, sha256: nobleSha256Backend };
         const verifier = applyCrypto(sel);
-        // Coins straight from the shared-memory UTXO set: each job pins a version (no copies, no locks).
-        let coins: SnapshotSource | undefined;
-        if (msg.utxo) {
-          const reader = UtxoReader.attach(msg.utxo, msg.readerSlots);
-          coins = { pin: () => { const s = reader.pin(); return { view: s, release: () => s.release(), getMany: (o) => s.getMany(o) }; } };
-        }
         core = new ValidatorCore({
           verifier,
-          ...(msg.mtp ? { mtp: new MtpTable(msg.mtp) } : {}),
-          ...(coins ? { coins } : {}),
           ...(msg.sigCacheSize ? { sigCacheSize: msg.sigCacheSize } : {}),
           ...(msg.execCacheSize ? { execCacheSize: msg.execCacheSize } : {}),
-          ...(msg.policy ? { policy: msg.policy } : {}),
         });
         port.post({ type: 'ready', backend: verifier.name });
       } catch (e) {
@@ -62,7 +51,7 @@ port.onMessage((data) => {
           results[i] = { id: job.id, kind: 'error', message: e instanceof Error ? e.message : String(e) };
         }
       }
-      // ms: this batch's time here, by which the pool sizes the next ones (pool.ts BATCH_TARGET_MS).
+      // ms: this batch's time here, by which the pool sizes the next ones (worker-pool.ts BATCH_TARGET_MS).
       port.post({ type: 'results', batch: batch.batch, results: encodeResults(results), ms: performance.now() - t0, jobs: jobs.length });
     });
   } else if (msg.type === 'stats') {

@@ -11,7 +11,7 @@ import { fromHex, hexToHash, toHex } from '../primitives/bytes.ts';
 import { DecodeError } from '../primitives/errors.ts';
 import { decodeTx } from '../primitives/tx.ts';
 import { satPerVbToKvB } from '../policy/feerate.ts';
-import type { AcceptResult } from '../validation/accept.ts';
+import type { AcceptResult } from '../mempool/accept.ts';
 import type { AppDeps, ValidateItem } from './deps.ts';
 import { ApiError, errorBody, type ApiErrorCode } from './errors.ts';
 import { PROMETHEUS_CONTENT_TYPE, Registry } from './metrics.ts';

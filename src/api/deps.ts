@@ -1,11 +1,11 @@
 /**
- * What the HTTP app needs from the node. The lead wires the real pipeline (UTXO set, chain
- * state, worker pool, mempool); src/runtime/serve.ts wires a stateless one (prevouts in the
- * request). Every method returns values; "busy" is a typed result, not an exception.
+ * What the HTTP app needs from the node (src/node/node.ts), or from a stateless validator
+ * (src/api/stateless.ts: every request brings its prevouts). Every method returns values;
+ * "busy" is a typed result, not an exception.
  */
 import type { Transaction } from '../primitives/tx.ts';
 import type { Coin } from '../utxo/coin.ts';
-import type { AcceptResult } from '../validation/accept.ts';
+import type { AcceptResult } from '../mempool/accept.ts';
 
 /** A spent output as a request supplies it (stateless validation). */
 export interface PrevoutInput {
@@ -77,13 +77,10 @@ export interface AppDeps {
   gauges?(): NodeGauges;
 }
 
-// ---- Mempool (issue 5): what the REST, JSON-RPC, Esplora and SSE interfaces need. ----
+// ---- Mempool: what the REST, JSON-RPC, Esplora and SSE interfaces need. ----
 
 /** The outcome of validating and admitting one transaction (POST /tx, sendrawtransaction). */
-export type SubmitTxOutcome =
-  | Busy
-  | { busy: false; ok: true; txid: string; wtxid: string; fee: bigint; vsize: number; replaced: string[]; alreadyInMempool?: boolean }
-  | { busy: false; ok: false; txid: string; wtxid: string; reason: string; details?: string; kind?: string; missingInputs?: boolean };
+export type SubmitTxOutcome = Busy | ({ busy: false } & AcceptResult);
 
 /** testmempoolaccept's per-transaction answer (Core's field meaning; the API shapes it). */
 export interface TestAcceptItem {
@@ -120,12 +117,14 @@ export interface ChainInfo {
 export interface MempoolDeps {
   /** Read-only queries go straight to the mempool (src/mempool). */
   readonly mempool: import('../mempool/pool.ts').Mempool;
-  /** Validate then admit (with RBF, limits, orphans). maxFeeRate in sat/kvB (0 = no limit). */
+  /** Validate then admit (with RBF, limits, orphans). maxFeeRate in sat/kvB (0 = no limit; absent = the node's). */
   submitTx(tx: Transaction, opts?: { maxFeeRate?: number }): Promise<SubmitTxOutcome>;
-  /** testmempoolaccept: one tx, or a package of up to 25 (nothing is admitted). */
-  testAccept(txs: Transaction[], opts?: { maxFeeRate?: number }): Promise<TestAcceptOutcome>;
+  /** testmempoolaccept: one tx, or a package of up to 25 (nothing is admitted); the caller applies maxfeerate. */
+  testAccept(txs: Transaction[]): Promise<TestAcceptOutcome>;
   /** submitpackage. */
-  submitPackage(txs: Transaction[], opts?: { maxFeeRate?: number }): Promise<PackageOutcome>;
+  submitPackage(txs: Transaction[]): Promise<PackageOutcome>;
+  /** Transactions kept as orphans (their parents unknown), for GET /mempool/orphans. */
+  orphans?(): { txid: string; wtxid: string }[];
   /** gettxout: a confirmed coin (with confirmations) or, with includeMempool, a mempool output not spent in the mempool. */
   getTxOut(txid: Uint8Array, vout: number, includeMempool: boolean): { coin: Coin; confirmations: number; bestblock: string } | undefined;
   chainInfo(): ChainInfo;

@@ -124,15 +124,15 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
     if (out.busy) {
       throw new ApiError(503, 'busy', 'validation queue is full', { 'Retry-After': String(Math.max(1, Math.ceil(out.retryAfter))) });
     }
-    if (out.ok) {
-      const body: Record<string, unknown> = { accepted: true, txid: out.txid, wtxid: out.wtxid, fee: Number(out.fee), vsize: out.vsize, replaced: out.replaced };
+    if (out.allowed) {
+      const body: Record<string, unknown> = { accepted: true, txid: out.txid, wtxid: out.wtxid, fee: Number(out.fee), vsize: out.vsize, replaced: out.replaced ?? [] };
       if (out.alreadyInMempool) body.alreadyInMempool = true;
       return c.json(body, 200);
     }
     const body: Record<string, unknown> = { accepted: false, txid: out.txid, wtxid: out.wtxid, reason: out.reason };
     if (out.details !== undefined) body.details = out.details;
     if (out.kind !== undefined) body.kind = out.kind;
-    else if (out.missingInputs) body.kind = 'missing-inputs';
+    if (out.orphan) body.orphan = true;
     return c.json(body, 422);
   });
 

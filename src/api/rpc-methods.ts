@@ -120,12 +120,13 @@ function stateString(reason: string, details?: string): string {
 const MISSING_INPUTS = 'bad-txns-inputs-missingorspent';
 
 /** BroadcastTransaction's outcome as JSONRPCTransactionError. */
-function submitError(o: Extract<SubmitTxOutcome, { ok: false }>): RpcError {
+function submitError(o: Exclude<SubmitTxOutcome, { busy: true }>): RpcError {
   if (o.reason === 'max-fee-exceeded') {
     return new RpcError(RPC.VERIFY_ERROR, 'Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)');
   }
-  const text = stateString(o.reason, o.details);
-  if (o.missingInputs || o.kind === 'missing-inputs' || o.reason === MISSING_INPUTS) return new RpcError(RPC.VERIFY_ERROR, text);
+  const reason = o.reason ?? 'rejected';
+  const text = stateString(reason, o.details);
+  if (o.kind === 'missing-inputs' || reason === MISSING_INPUTS) return new RpcError(RPC.VERIFY_ERROR, text);
   return new RpcError(RPC.VERIFY_REJECTED, text);
 }
 
@@ -194,7 +195,7 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
         // Already in the mempool (same txid, any witness): nothing to submit.
         if (pool.get(txid)) return txid;
         const r = busy(await deps.submitTx(tx, { maxFeeRate: rate }));
-        if (!r.ok) throw submitError(r);
+        if (!r.allowed) throw submitError(r);
         return txid;
       },
     },
@@ -207,7 +208,7 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
         const rate = parseFeeRate(maxfeerate);
         const txs = decodeRawTxs(raw);
         // The fee-rate cap is applied here, as Core's RPC does (after validation, in order).
-        const r = busy(await deps.testAccept(txs, { maxFeeRate: 0 }));
+        const r = busy(await deps.testAccept(txs));
         const byWtxid = new Map(r.results.map((x) => [x.wtxid, x]));
         const state = { exitEarly: false };
         return txs.map((tx, i) => testAcceptJson(tx, r.results[i]?.wtxid === hashToHex(tx.wtxid) ? r.results[i] : byWtxid.get(hashToHex(tx.wtxid)), rate, state));
@@ -230,7 +231,7 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
         if (txs.length > 1 && !isChildWithParentsTree(txs)) {
           throw new RpcError(RPC.VERIFY_ERROR, 'package topology disallowed. not child-with-parents or parents depend on each other.');
         }
-        const { result } = busy(await deps.submitPackage(txs, { maxFeeRate: rate }));
+        const { result } = busy(await deps.submitPackage(txs));
         const message = result.message === 'success' ? 'success' : stateString(result.message, result.details);
         const txResults: Record<string, unknown> = {};
         const replaced = new Set<string>(result.replaced);

@@ -1,12 +1,14 @@
 /**
  * AppDeps for stateless validation: every request brings its prevouts (and optionally its
- * chain context); no UTXO set, no chain, no mempool. Scripts run on the calling thread.
- * The lead's pipeline replaces this with the stateful one.
+ * chain context); no UTXO set, no chain, no mempool. Each item goes through the one
+ * acceptance path (src/mempool/accept.ts) over the supplied coins and an empty mempool,
+ * with the scripts checked on the calling thread.
  */
+import { checkInputsSync } from '../consensus/script-check.ts';
+import { acceptWithSuppliedCoins, mempoolFor, type AcceptResult } from '../mempool/accept.ts';
 import { policyOptions, type PolicyOptions } from '../policy/constants.ts';
 import type { Coin } from '../utxo/coin.ts';
-import { acceptTransaction, type AcceptResult, type ChainContext } from '../validation/accept.ts';
-import { localScriptRunner } from '../validation/accept-scripts.ts';
+import type { ChainContext } from '../validation/prechecks.ts';
 import type { AppDeps, ValidateItem, ValidateOutcome } from './deps.ts';
 
 export interface StatelessOptions {
@@ -30,16 +32,18 @@ export function statelessDeps(opts: StatelessOptions = {}): AppDeps & { inFlight
   const policy = policyOptions(opts.policy);
   const maxInFlight = opts.maxInFlight ?? 1024;
   const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+  const empty = mempoolFor(policy);
   let inFlight = 0;
 
-  async function one(item: ValidateItem): Promise<AcceptResult> {
+  function one(item: ValidateItem): Promise<AcceptResult> {
     const chain: ChainContext = item.at ? { height: item.at.height, mtp: item.at.mtp } : { height: UNBOUNDED_HEIGHT, mtp: now() };
     const coins: (Coin | undefined)[] = item.tx.inputs.map((_, i) => {
       const p = item.prevouts?.[i];
       return p && { value: p.amount, scriptPubKey: p.scriptPubKey, height: p.height ?? chain.height, coinbase: p.coinbase ?? false };
     });
-    const itemPolicy = item.maxFeeRate === undefined ? policy : { ...policy, maxFeeRate: item.maxFeeRate };
-    return acceptTransaction(item.tx, coins, chain, (spent) => localScriptRunner(item.tx, spent), { policy: itemPolicy });
+    return acceptWithSuppliedCoins(item.tx, coins, chain, {
+      empty, policy, scripts: checkInputsSync, maxFeeRate: item.maxFeeRate ?? policy.maxFeeRate,
+    });
   }
 
   return {

@@ -57,3 +57,12 @@ export function calculateNextWorkRequired(last: PowIndex, firstBlockTime: number
   return targetToBits(target);
 }
 
+
+/** GetDifficulty (rpc/blockchain.cpp): the difficulty-1 target (0x1d00ffff) over the target of `bits`. */
+export function difficultyOf(bits: number): number {
+  const exp = bits >>> 24, mant = bits & 0xffffff;
+  let diff = 0x0000ffff / mant;
+  for (let e = exp; e < 29; e++) diff *= 256;
+  for (let e = exp; e > 29; e--) diff /= 256;
+  return diff;
+}

@@ -1,13 +1,11 @@
 /**
  * Script checking for block connection (Core's CheckInputScripts / CScriptCheck). The checker
- * is a function so the pipeline can swap the in-thread default for a worker pool.
+ * is a function so the node can swap the in-thread default for the worker pool.
  */
 import type { Transaction, TxOut } from '../primitives/tx.ts';
-import type { ScriptError } from '../script/errors.ts';
-import { precomputeTxData } from '../script/sighash.ts';
-import { verifyInput } from '../script/verify.ts';
+import { verifyInputs, type InputsResult } from '../script/verify.ts';
 
-export type InputsCheckResult = { ok: true } | { ok: false; error: ScriptError; input: number };
+export type InputsCheckResult = InputsResult;
 
 /**
  * Checks every input script of `tx` (`spent[i]` is the output input i spends) with `flags`.
@@ -16,12 +14,5 @@ export type InputsCheckResult = { ok: true } | { ok: false; error: ScriptError; 
  */
 export type CheckInputs = (tx: Transaction, spent: TxOut[], flags: number) => InputsCheckResult | Promise<InputsCheckResult>;
 
-/** The default: in this thread, the sighash midstates computed once per transaction. */
-export const checkInputsSync: CheckInputs = (tx, spent, flags) => {
-  const txdata = precomputeTxData(tx, spent);
-  for (let i = 0; i < tx.inputs.length; i++) {
-    const r = verifyInput(tx, i, spent, flags, { txdata });
-    if (!r.ok) return { ok: false, error: r.error, input: i };
-  }
-  return { ok: true };
-};
+/** The default: in this thread. */
+export const checkInputsSync: CheckInputs = (tx, spent, flags) => verifyInputs(tx, spent, flags);

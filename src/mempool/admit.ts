@@ -1,11 +1,9 @@
 /**
- * Single-transaction admission: the mempool-dependent parts of Core's MemPoolAccept
- * (validation.cpp PreChecks from the duplicate check on, CheckEphemeralSpends,
- * ReplacementChecks, FinalizeSubpackage, LimitMempoolSize). The validation pipeline runs
- * the context checks and scripts; the flow is
- *   checkKnown(tx) → pipeline PreChecks against mempoolCoinView → prepare(candidate)
- *   → pipeline script checks → commit(plan)
- * and a plan made against an older mempool state is re-checked at commit.
+ * The mempool-dependent stages of Core's MemPoolAccept (validation.cpp): the duplicate
+ * checks, the fee-rate floors and limits at the end of PreChecks, SingleTRUCChecks,
+ * CheckEphemeralSpends and ReplacementChecks (prepare), then FinalizeSubpackage and
+ * LimitMempoolSize (commit). accept.ts runs them between PreChecks and the scripts; a plan
+ * made against an older mempool state is re-checked at commit.
  */
 import type { Transaction } from '../primitives/tx.ts';
 import { TRUC_VERSION } from '../policy/constants.ts';
@@ -192,6 +190,8 @@ function makePlan(
 export interface CommitOptions {
   /** Package submission: no trimming here (the package code trims once at the end). */
   packageSubmission?: boolean;
+  /** Entry time in seconds (default now). */
+  entryTime?: number;
 }
 
 /**
@@ -207,7 +207,7 @@ export function commit(pool: Mempool, plan: AdmissionPlan, o: CommitOptions = {}
   }
   const replaced = p.allConflicts.size ? [...p.allConflicts] : [];
   pool.removeStaged(p.allConflicts, false, 'replaced');
-  const entry = pool.makeEntry(p.candidate);
+  const entry = pool.makeEntry(p.candidate, o.entryTime);
   // Replaced transactions are never ancestors (bad-txns-spends-conflicting-tx).
   pool.addUnchecked(entry, p.ancestors);
   if (!o.packageSubmission && !p.args.bypassLimits) {

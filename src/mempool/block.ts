@@ -4,10 +4,9 @@
  */
 import { hashToHex } from '../primitives/bytes.ts';
 import { isCoinBase, type Transaction } from '../primitives/tx.ts';
-import { prepare } from './admit.ts';
 import { txKeys } from './keys.ts';
 import { outKey, type Mempool } from './pool.ts';
-import type { AcceptArgs, AdmissionCandidate, MempoolEntry, MempoolReject } from './types.ts';
+import type { MempoolEntry } from './types.ts';
 
 /**
  * removeForBlock: each block transaction leaves the mempool ('confirmed', its descendants
@@ -52,12 +51,11 @@ export function removeForReorg(pool: Mempool, shouldRemove: (e: MempoolEntry) =>
   return bad.length ? pool.removeRecursive(bad, 'reorg').size : 0;
 }
 
-/** The caller's revalidation of a disconnected transaction against the mempool view. */
-export type Revalidate = (tx: Transaction) => Promise<AdmissionCandidate | MempoolReject> | AdmissionCandidate | MempoolReject;
-
-const REORG_ARGS: AcceptArgs = Object.freeze({
-  allowReplacement: true, allowSiblingEviction: true, allowCarveouts: true, packageFeerates: false, bypassLimits: true,
-});
+/**
+ * Admits one disconnected transaction through the acceptance path with bypass_limits;
+ * undefined when it entered the mempool, else the reject reason.
+ */
+export type ReAdmit = (tx: Transaction) => Promise<string | undefined>;
 
 /**
  * MaybeUpdateMempoolForReorg: returns a disconnected block's transactions (in block order,
@@ -69,31 +67,21 @@ const REORG_ARGS: AcceptArgs = Object.freeze({
  * limitSize().
  */
 export async function addBackDisconnected(
-  pool: Mempool, txs: readonly Transaction[], revalidate: Revalidate,
+  pool: Mempool, txs: readonly Transaction[], admit: ReAdmit,
 ): Promise<{ added: MempoolEntry[]; rejected: { tx: Transaction; reason: string }[] }> {
   const added: MempoolEntry[] = [];
   const rejected: { tx: Transaction; reason: string }[] = [];
   for (const tx of txs) {
     if (isCoinBase(tx)) continue;
-    const c = await revalidate(tx);
-    let reason: string | undefined;
-    if ('ok' in c && c.ok === false) {
-      reason = c.reason;
-    } else {
-      const cand = c as AdmissionCandidate;
-      const plan = prepare(pool, cand, REORG_ARGS);
-      if (plan.ok) {
-        pool.removeStaged(plan.allConflicts, false, 'replaced');
-        const e = pool.makeEntry(cand);
-        pool.addUnchecked(e, plan.ancestors);
-        added.push(e);
-        continue;
-      }
-      reason = plan.reason;
-    }
-    rejected.push({ tx, reason });
-    // The transaction stays out: whatever spends it would be an orphan.
+    const reason = await admit(tx);
     const txid = hashToHex(tx.txid);
+    const entry = reason === undefined ? pool.get(txid) : undefined;
+    if (entry) {
+      added.push(entry);
+      continue;
+    }
+    rejected.push({ tx, reason: reason ?? 'not added' });
+    // The transaction stays out: whatever spends it would be an orphan.
     const spenders: MempoolEntry[] = [];
     for (let n = 0; n < tx.outputs.length; n++) {
       const s = pool.spender(txid, n);

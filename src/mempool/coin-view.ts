@@ -44,3 +44,19 @@ export class SpendableCoinView implements CoinView {
     return this.chain.getCoin(txid, vout);
   }
 }
+
+/** Coins a caller supplies for a transaction's inputs (stateless validation): nothing else exists. */
+export class SuppliedCoins implements CoinView {
+  private readonly byOutpoint = new Map<string, Coin>();
+  constructor(tx: Transaction, coins: readonly (Coin | undefined)[]) {
+    const prev = txKeys(tx).prev;
+    for (let i = 0; i < tx.inputs.length; i++) {
+      const c = coins[i];
+      if (c) this.byOutpoint.set(prev[i] + ':' + tx.inputs[i]!.prevout.vout, c);
+    }
+  }
+
+  getCoin(txid: Uint8Array, vout: number): Coin | undefined {
+    return this.byOutpoint.get(hash32Hex(txid) + ':' + vout);
+  }
+}

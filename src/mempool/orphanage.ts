@@ -50,6 +50,11 @@ export class Orphanage {
     return this.orphans.size;
   }
 
+  /** Every orphan: its transaction and when it expires (unix seconds). */
+  *entries(): IterableIterator<{ tx: Transaction; wtxid: string; expire: number }> {
+    for (const o of this.orphans.values()) yield { tx: o.tx, wtxid: o.wtxid, expire: o.expire };
+  }
+
   has(wtxid: string): boolean {
     return this.orphans.has(wtxid);
   }

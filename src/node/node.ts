@@ -1,38 +1,39 @@
 /**
  * The stateful node: the composition root between the mempool/validation layers and the
- * API. It owns the chain state (headers, active chain, UTXO set), the sharded validation
- * pool, and answers the HTTP app's questions (src/api/deps.ts).
+ * API. It owns the chain state (headers, active chain, UTXO set), the worker pool that
+ * verifies scripts, and the mempool with its one acceptance path, and answers the HTTP
+ * app's questions (src/api/deps.ts).
  *
- * Validation flow for one transaction (cheap first, scripts last, all in a worker):
- *   API decode (400 on bad input) → route by txid to a shard's worker → decode, resolve coins
- *   (caller's prevouts, else the UTXO snapshot) → PreChecks → scripts (caches) → result.
+ * A POST /validate item: the verdict cache (verdicts.ts), else MemPoolAccept.acceptSingle
+ * with testOnly (src/mempool/accept.ts) — PreChecks and the mempool's checks on this thread,
+ * the scripts as a job on the worker owning the txid's shard.
  */
-import { READER_SLOTS, SHARED_READER_SLOTS } from '../utxo/layout.ts';
-import type { AppDeps, BlockOutcome, ChainInfo, MempoolDeps, PackageOutcome, SubmitTxOutcome, TestAcceptOutcome, TipInfo, ValidateItem, ValidateOutcome } from '../api/deps.ts';
-import { decodeTx, type Transaction, type TxOut } from '../primitives/tx.ts';
+import type {
+  AppDeps, BlockOutcome, ChainInfo, MempoolDeps, PackageOutcome, SubmitTxOutcome, TestAcceptOutcome, TipInfo, ValidateItem, ValidateOutcome,
+} from '../api/deps.ts';
+import { decodeTx, type Transaction } from '../primitives/tx.ts';
 import type { Block } from '../primitives/block.ts';
 import type { BlockIndex } from '../chain/block-index.ts';
 import { NodeStore } from './persist.ts';
 import type { MempoolOptions } from '../mempool/types.ts';
 import { MempoolService } from './mempool-service.ts';
+import { VerdictCache } from './verdicts.ts';
 import { ChainState } from '../chain/chainstate.ts';
 import type { CoinStore } from '../chain/coin-store.ts';
+import { difficultyOf } from '../chain/pow.ts';
 import { UtxoSet } from '../utxo/set.ts';
 import { chainParams, type ChainParams } from '../chain/params.ts';
 import type { NetworkName } from '../consensus/params.ts';
-import type { CheckInputs } from '../consensus/script-check.ts';
 import { DecodeError } from '../primitives/errors.ts';
 import { decodeBlock } from '../primitives/block.ts';
-import { hashToHex, toHex } from '../primitives/bytes.ts';
-import { ByteWriter } from '../primitives/codec.ts';
-import { sha256 } from '../primitives/hash.ts';
-import { LRUCache } from 'lru-cache';
+import { hashToHex } from '../primitives/bytes.ts';
 import { policyOptions, type PolicyOptions } from '../policy/constants.ts';
 import { MEMPOOL_HEIGHT, type Coin } from '../utxo/coin.ts';
-import type { AcceptResult } from '../validation/accept.ts';
-import { MtpTable } from '../validation/mtp-table.ts';
-import { QueueFullError, ValidationPool, WorkerFailedError, type JobInput, type WorkerLike } from '../validation/pool.ts';
-import { ValidatorCore, type Job, type JobResult, type WireCoin } from '../validation/worker-core.ts';
+import { acceptWithSuppliedCoins, mempoolFor, type AcceptResult, type ScriptChecker } from '../mempool/accept.ts';
+import type { Mempool } from '../mempool/pool.ts';
+import type { ChainContext } from '../validation/prechecks.ts';
+import { QueueFullError, scriptsAsJobs, ValidationPool, type WorkerLike } from '../validation/worker-pool.ts';
+import { ValidatorCore } from '../validation/jobs.ts';
 import type { SigVerifier } from '../script/sigcheck.ts';
 
 export interface NodeOptions {
@@ -54,9 +55,9 @@ export interface NodeOptions {
   now?: () => number;
 }
 
-/** One place that runs jobs: the worker pool, or a ValidatorCore on this thread. */
-interface Runner {
-  run(shard: number, job: JobInput): Promise<JobResult>;
+/** Where script jobs run: the worker pool, or a ValidatorCore on this thread. */
+interface Scripts {
+  check: ScriptChecker;
   queueDepth(): number;
   close(): Promise<void>;
 }
@@ -66,14 +67,16 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   readonly chain: ChainState;
   readonly coins: CoinStore;
   readonly policy: PolicyOptions;
-  readonly mtp = new MtpTable();
-  private readonly runner: Runner;
+  private readonly scripts: Scripts;
   readonly pool?: ValidationPool;
   private readonly local?: ValidatorCore;
   private inFlight = 0;
   readonly started = Date.now();
   readonly mempoolService: MempoolService;
   readonly datadir?: string;
+  readonly verdicts = new VerdictCache();
+  /** The mempool of stateless items (caller-supplied coins): always empty. */
+  private readonly emptyMempool: Mempool;
 
   private constructor(readonly opts: NodeOptions, restored?: { set: UtxoSet; headers: Uint8Array[] }, private readonly store?: NodeStore) {
     this.params = chainParams(opts.network);
@@ -81,52 +84,33 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     this.coins = restored?.set ?? opts.coins ?? UtxoSet.create();
     if (opts.workers > 0) {
       if (!opts.spawn) throw new Error('workers > 0 needs a spawn function');
-      const set = this.coins instanceof UtxoSet ? this.coins : undefined;
-      // Each worker pins UTXO versions in reader slots of its own, freed if it dies holding one.
-      const range = Math.floor((READER_SLOTS - SHARED_READER_SLOTS) / opts.workers);
-      const slotsOf = (i: number) => (range >= 2 ? { from: SHARED_READER_SLOTS + i * range, count: range } : undefined);
       const pool = new ValidationPool({
-        workers: opts.workers, spawn: opts.spawn,
-        init: (i) => {
-          const readerSlots = slotsOf(i);
-          return {
-            type: 'init', ...opts.workerInit, mtp: this.mtp.buffer, policy: this.policy,
-            // Workers map the same memory and read coins themselves.
-            ...(set ? { utxo: set.shared(), ...(readerSlots ? { readerSlots } : {}) } : {}),
-          };
-        },
-        onWorkerGone: (i) => {
-          const r = slotsOf(i);
-          if (set && r) set.releaseReaderSlots(r.from, r.count);
-        },
+        workers: opts.workers, spawn: opts.spawn, init: { type: 'init', ...opts.workerInit },
         ...(opts.maxQueuePerWorker ? { maxQueuePerWorker: opts.maxQueuePerWorker } : {}),
       });
       this.pool = pool;
-      this.runner = { run: (shard, job) => pool.submit(shard, job), queueDepth: () => pool.queueDepth(), close: () => pool.close() };
+      this.scripts = { check: scriptsAsJobs((shard, job) => pool.submit(shard, job)), queueDepth: () => pool.queueDepth(), close: () => pool.close() };
     } else {
-      const local = new ValidatorCore({ ...(opts.verifier ? { verifier: opts.verifier } : {}), mtp: this.mtp, policy: this.policy });
+      const local = new ValidatorCore(opts.verifier ? { verifier: opts.verifier } : {});
       this.local = local;
       let id = 0;
-      this.runner = {
-        run: (_shard, job) => local.run({ ...job, id: ++id } as Job),
+      this.scripts = {
+        check: scriptsAsJobs((_shard, job) => local.run({ ...job, id: ++id })),
         queueDepth: () => this.inFlight,
         close: async () => {},
       };
     }
-    const checkInputs: CheckInputs = (tx, spent, flags) => this.runScripts(tx, spent, flags);
     if (opts.datadir !== undefined) this.datadir = opts.datadir;
+    this.emptyMempool = mempoolFor(this.policy);
     this.mempoolService = new MempoolService({
       chainCoins: this.coins,
-      chainContext: () => {
-        const t = this.chain.tip;
-        return { height: t.height, mtp: t.medianTimePast(), mtpAt: (h: number) => this.chain.chain[h]?.medianTimePast() };
-      },
+      chainContext: () => this.chainContext(),
       policy: this.policy,
-      runScripts: (tx, spent, flags) => this.runScripts(tx, spent, flags),
+      runScripts: this.scripts.check,
       ...(opts.mempool ? { mempool: opts.mempool } : {}),
     });
     const chainOpts = {
-      checkInputs,
+      checkInputs: this.scripts.check,
       ...(opts.now ? { now: opts.now } : {}),
       onConnected: (block: Block, idx: BlockIndex) => this.mempoolService.blockConnected(block, idx.height),
       onDisconnected: (block: Block) => this.mempoolService.blockDisconnected(block),
@@ -134,12 +118,20 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     this.chain = restored
       ? ChainState.restore(this.params, this.coins, restored.headers, chainOpts)
       : new ChainState(this.params, this.coins, chainOpts);
-    this.recordMtps();
+    // Entries made from now on (a reloaded mempool included) record the tip they entered at.
+    this.mempool.tipHeight = this.chain.height;
+  }
+
+  /** The tip's chain context: the next block's height and MTP rules, BIP68's MTPs by height. */
+  private chainContext(): ChainContext {
+    const t = this.chain.tip;
+    return { height: t.height, mtp: t.medianTimePast(), mtpAt: (h: number) => this.chain.chain[h]?.medianTimePast() };
   }
 
   /**
    * Starts a node. With a data directory, the last saved UTXO set, chain and mempool are
-   * loaded (mempool transactions revalidated, as Core's LoadMempool).
+   * loaded (LoadMempool: each saved transaction through the acceptance path again, with
+   * its saved entry time and fee delta, and no maxfeerate — that is an RPC-level check).
    */
   static async start(opts: NodeOptions, log: (line: string) => void = () => {}): Promise<TxgateNode> {
     let store: NodeStore | undefined;
@@ -155,25 +147,21 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       let ok = 0;
       const records = await store.loadMempool();
       for (const r of records) {
+        let tx: Transaction;
         try {
-          const res = await node.mempoolService.submit(decodeTx(r.tx));
-          if (!res.busy && res.ok) ok++;
+          tx = decodeTx(r.tx);
         } catch (e) {
           if (!(e instanceof DecodeError)) throw e;
+          continue;
         }
+        if (r.feeDelta) node.mempool.prioritise(hashToHex(tx.txid), r.feeDelta);
+        const res = await node.mempoolService.submit(tx, { entryTime: r.time });
+        if (res.allowed) ok++;
       }
       if (records.length) log(`txgate: mempool: ${ok} of ${records.length} saved transactions accepted again`);
       node.mempoolTimer = setInterval(() => void node.saveMempool(), 60_000);
     }
     return node;
-  }
-
-  /** Every input's scripts under `flags` on the worker owning the txid's shard. */
-  private async runScripts(tx: Transaction, spent: TxOut[], flags: number) {
-    const r = await this.runner.run(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
-    if (r.kind === 'scripts') return r.result;
-    // A worker failure is not a verdict: surface it as an error.
-    throw new WorkerFailedError(r.kind === 'error' ? r.message : 'unexpected worker answer');
   }
 
   // ---- serialisation of chain changes and persistence ----
@@ -221,23 +209,6 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     await this.store.saveMempool(entries.map((e) => ({ tx: e.tx.raw, time: e.time, feeDelta: e.feeDelta })));
   }
 
-  /** Active-chain blocks whose MTP is published, by height. */
-  private published: unknown[] = [];
-  /**
-   * Publishes the MTP of every active-chain block that changed since the last call: walks
-   * down from the tip to the first height still holding the same block (the fork point).
-   */
-  private recordMtps(): void {
-    const chain = this.chain.chain;
-    let h = Math.min(chain.length, this.published.length) - 1;
-    while (h >= 0 && chain[h] !== this.published[h]) h--;
-    this.published.length = h + 1;
-    for (let k = h + 1; k < chain.length; k++) {
-      this.mtp.set(k, chain[k]!.medianTimePast());
-      this.published.push(chain[k]);
-    }
-  }
-
   tip(): TipInfo {
     const t = this.chain.tip;
     return { height: t.height, hash: t.hashHex, mtp: t.medianTimePast(), time: t.time };
@@ -247,104 +218,56 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     return this.coins.getCoin(txid, vout);
   }
 
+  /**
+   * POST /validate: independent testmempoolaccept verdicts, each against the chain and the
+   * mempool as they are now (nothing is admitted).
+   */
   async validate(items: ValidateItem[]): Promise<ValidateOutcome> {
-    const tip = this.chain.tip;
-    const chainCtx = { height: tip.height, mtp: tip.medianTimePast() };
+    const tipHash = this.chain.tip.hashHex;
     this.inFlight += items.length;
     try {
-      const pending: Promise<JobResult>[] = [];
-      const keys: (string | undefined)[] = [];
-      for (const item of items) {
-        // The same question asked again (same transaction, same tip, same options, no
-        // unconfirmed parent) gets the same answer, without a worker round trip.
-        const key = this.verdictKey(item, tip.hashHex);
-        keys.push(key);
-        const cached = key === undefined ? undefined : this.verdicts.get(key);
-        if (key !== undefined) this.verdictLookups++;
-        if (cached) {
-          this.verdictHits++;
-          pending.push(Promise.resolve({ id: 0, kind: 'validate', result: cached }));
-          continue;
-        }
-        const at = item.at ?? chainCtx;
-        const coins: (WireCoin | null)[] | undefined = item.prevouts?.map((p) => ({
-          value: p.amount, scriptPubKey: p.scriptPubKey, height: p.height ?? at.height, coinbase: p.coinbase ?? false,
-        }));
-        const wire = coins ?? this.resolveCoins(item);
-        // The node's policy went to every worker at start; a job carries one only to override it.
-        pending.push(this.runner.run(ValidationPool.shardOf(item.tx.txid), {
-          kind: 'validate', tx: item.tx.raw, ...(wire ? { coins: wire } : {}), chain: at,
-          ...(item.maxFeeRate === undefined ? {} : { policy: { ...this.policy, maxFeeRate: item.maxFeeRate } }),
-        }));
+      const pending: Promise<AcceptResult>[] = new Array(items.length);
+      const keys: string[] = new Array(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        const key = (keys[i] = this.verdicts.key(item, tipHash, this.mempool));
+        const cached = this.verdicts.get(key);
+        pending[i] = cached ? Promise.resolve(cached) : this.testAcceptItem(item);
       }
       const settled = await Promise.allSettled(pending);
-      const results: AcceptResult[] = [];
+      const results: AcceptResult[] = new Array(items.length);
       for (let i = 0; i < settled.length; i++) {
         const s = settled[i]!;
-        const tx = items[i]!.tx;
-        if (s.status === 'fulfilled' && s.value.kind === 'validate') {
-          results.push(s.value.result);
-          const key = keys[i];
-          if (key !== undefined && s.value.result.kind !== 'error') this.verdicts.set(key, s.value.result);
-        } else {
-          const message = s.status === 'rejected' ? (s.reason instanceof Error ? s.reason.message : String(s.reason)) : s.value.kind === 'error' ? s.value.message : 'unexpected answer';
-          results.push({
-            txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: false, vsize: tx.vsize, weight: tx.weight,
-            fee: null, feerate: null, reason: 'validation-error', details: message, kind: 'error',
-          });
+        if (s.status === 'fulfilled') {
+          results[i] = s.value;
+          this.verdicts.set(keys[i]!, s.value);
+          continue;
         }
+        if (s.reason instanceof QueueFullError) return { busy: true, retryAfter: s.reason.retryAfterSeconds };
+        const tx = items[i]!.tx;
+        results[i] = {
+          txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: false, vsize: tx.vsize, weight: tx.weight,
+          fee: null, feerate: null, reason: 'validation-error', details: s.reason instanceof Error ? s.reason.message : String(s.reason), kind: 'error',
+        };
       }
       return { busy: false, results };
-    } catch (e) {
-      if (e instanceof QueueFullError) return { busy: true, retryAfter: e.retryAfterSeconds };
-      throw e;
     } finally {
       this.inFlight -= items.length;
     }
   }
 
-  private readonly verdicts = new LRUCache<string, AcceptResult>({ max: 50_000 });
-  verdictHits = 0;
-  verdictLookups = 0;
-
-  /**
-   * Everything a verdict depends on: the transaction (wtxid), the chain (tip hash or the
-   * caller's `at`), the options and caller-supplied coins. Undefined (never cached) when an
-   * input spends an unconfirmed output: the mempool changes without the tip changing.
-   */
-  private verdictKey(item: ValidateItem, tipHash: string): string | undefined {
-    const pool = this.mempoolService.mempool;
-    let key = toHex(item.tx.wtxid) + '|' + (item.at ? `${item.at.height}:${item.at.mtp}` : tipHash) + '|' + (item.maxFeeRate ?? '');
-    if (item.prevouts) {
-      const w = new ByteWriter(64 * item.prevouts.length);
-      for (const p of item.prevouts) w.i64(p.amount).varBytes(p.scriptPubKey).u32(p.height ?? 0xffffffff).u8(p.coinbase ? 1 : 0);
-      key += '|' + toHex(sha256(w.finish()));
-    } else if (pool.size > 0) {
-      for (const inp of item.tx.inputs) if (pool.get(hashToHex(inp.prevout.txid))) return undefined;
+  /** One /validate item through the acceptance path: the node's coins and mempool, or the caller's coins. */
+  private testAcceptItem(item: ValidateItem): Promise<AcceptResult> {
+    const maxFeeRate = item.maxFeeRate ?? this.policy.maxFeeRate;
+    const at = item.at ? { height: item.at.height, mtp: item.at.mtp } : undefined;
+    if (!item.prevouts) {
+      return this.mempoolService.accept.acceptSingle(item.tx, { testOnly: true, maxFeeRate, ...(at ? { chain: at } : {}) });
     }
-    return key;
-  }
-
-  /**
-   * Coins from this thread's UTXO view, shipped with the job (until workers read the shared
-   * set themselves, a coin costs one structured clone).
-   */
-  private resolveCoins(item: ValidateItem): (WireCoin | null)[] | undefined {
-    // Unconfirmed parents' outputs come from the mempool (testmempoolaccept's view); when the
-    // workers map the shared UTXO set they read confirmed coins themselves (null here),
-    // otherwise the coin is shipped with the job.
-    const pool = this.mempoolService.mempool;
-    const shared = this.pool !== undefined && this.coins instanceof UtxoSet;
-    // Nothing to ship (the job's coins absent = every input looked up by the worker).
-    if (shared && pool.size === 0) return undefined;
-    return item.tx.inputs.map((inp) => {
-      const parent = pool.get(hashToHex(inp.prevout.txid));
-      if (parent) {
-        const o = parent.tx.outputs[inp.prevout.vout];
-        return o ? { value: o.value, scriptPubKey: o.scriptPubKey, height: MEMPOOL_HEIGHT, coinbase: false } : null;
-      }
-      return shared ? null : this.coins.getCoin(inp.prevout.txid, inp.prevout.vout) ?? null;
-    });
+    const chain = at ?? this.chainContext();
+    const coins: Coin[] = item.prevouts.map((p) => ({
+      value: p.amount, scriptPubKey: p.scriptPubKey, height: p.height ?? chain.height, coinbase: p.coinbase ?? false,
+    }));
+    return acceptWithSuppliedCoins(item.tx, coins, chain, { empty: this.emptyMempool, policy: this.policy, scripts: this.scripts.check, maxFeeRate });
   }
 
   // ---- MempoolDeps ----
@@ -353,6 +276,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     return this.mempoolService.mempool;
   }
 
+  /** A full validation queue is an answer ("busy", retry later), not an exception. */
   private async guard<T>(f: () => Promise<T>): Promise<T | { busy: true; retryAfter: number }> {
     try {
       return await f();
@@ -363,15 +287,22 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   }
 
   submitTx(tx: Transaction, opts: { maxFeeRate?: number } = {}): Promise<SubmitTxOutcome> {
-    return this.guard(() => this.mempoolService.submit(tx, opts));
+    const maxFeeRate = opts.maxFeeRate ?? this.policy.maxFeeRate;
+    return this.guard(async () => ({ busy: false as const, ...(await this.mempoolService.submit(tx, { maxFeeRate })) }));
   }
 
-  testAccept(txs: Transaction[], opts: { maxFeeRate?: number } = {}): Promise<TestAcceptOutcome> {
-    return this.guard(() => this.mempoolService.testAccept(txs, opts));
+  testAccept(txs: Transaction[]): Promise<TestAcceptOutcome> {
+    return this.guard(async () => ({ busy: false as const, results: await this.mempoolService.testAccept(txs) }));
   }
 
-  submitPackage(txs: Transaction[], opts: { maxFeeRate?: number } = {}): Promise<PackageOutcome> {
-    return this.guard(() => this.mempoolService.submitPackage(txs, opts));
+  submitPackage(txs: Transaction[]): Promise<PackageOutcome> {
+    return this.guard(() => this.mempoolService.submitPackage(txs));
+  }
+
+  orphans(): { txid: string; wtxid: string }[] {
+    const out: { txid: string; wtxid: string }[] = [];
+    for (const o of this.mempoolService.orphans.entries()) out.push({ txid: hashToHex(o.tx.txid), wtxid: o.wtxid });
+    return out;
   }
 
   getTxOut(txid: Uint8Array, vout: number, includeMempool: boolean) {
@@ -387,17 +318,12 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     const t = this.chain.tip;
     const names = { mainnet: 'main', testnet3: 'test', testnet4: 'testnet4', signet: 'signet', regtest: 'regtest' } as const;
     const bits = t.header.bits;
-    // GetDifficulty: pow limit of difficulty 1 (0x1d00ffff) over the tip's target.
-    const exp = bits >>> 24, mant = bits & 0xffffff;
-    let diff = 0x0000ffff / mant;
-    for (let e = exp; e < 29; e++) diff *= 256;
-    for (let e = exp; e > 29; e--) diff /= 256;
     let headers = 0;
     for (const idx of this.chain.index.values()) if (idx.height > headers && idx.status !== 'failed') headers = idx.height;
     return {
       chain: names[this.opts.network], blocks: t.height, headers, bestblockhash: t.hashHex,
       bits: bits.toString(16).padStart(8, '0'), time: t.time, mediantime: t.medianTimePast(),
-      chainwork: t.chainWork.toString(16).padStart(64, '0'), difficulty: diff, pruned: true,
+      chainwork: t.chainWork.toString(16).padStart(64, '0'), difficulty: difficultyOf(bits), pruned: true,
     };
   }
 
@@ -416,8 +342,6 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       if (e instanceof QueueFullError) return { busy: true, retryAfter: e.retryAfterSeconds };
       throw e;
     }
-    // A reorg may have replaced heights below the old tip: republish from the fork point.
-    this.recordMtps();
     await this.mempoolService.afterReorg();
     if (r.ok && !r.duplicate) this.scheduleSave();
     if (!r.ok) {
@@ -443,14 +367,14 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   }
 
   health(): { ok: boolean; detail?: Record<string, unknown> } {
-    return { ok: true, detail: { tip: this.chain.height, queueDepth: this.runner.queueDepth(), workersReplaced: this.pool?.replaced ?? 0 } };
+    return { ok: true, detail: { tip: this.chain.height, queueDepth: this.scripts.queueDepth(), workersReplaced: this.pool?.replaced ?? 0 } };
   }
 
   gauges() {
-    const g: { queueDepth: number; coinCount?: number; cacheHitRate?: Record<string, number> } = { queueDepth: this.runner.queueDepth() };
+    const g: { queueDepth: number; coinCount?: number; cacheHitRate?: Record<string, number> } = { queueDepth: this.scripts.queueDepth() };
     const n = this.coinCount();
     if (n !== undefined) g.coinCount = n;
-    g.cacheHitRate = { verdicts: this.verdictLookups ? this.verdictHits / this.verdictLookups : 0 };
+    g.cacheHitRate = { verdicts: this.verdicts.hitRate() };
     if (this.local) {
       const rate = (s: { hits: number; misses: number }) => (s.hits + s.misses ? s.hits / (s.hits + s.misses) : 0);
       g.cacheHitRate = { ...g.cacheHitRate, sigcache: rate(this.local.sigCache.stats()), scriptcache: rate(this.local.execCache.stats()) };
@@ -464,6 +388,6 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     this.saveTimer = undefined;
     if (this.mempoolTimer !== undefined) clearInterval(this.mempoolTimer);
     await this.saveNow();
-    await this.runner.close();
+    await this.scripts.close();
   }
 }

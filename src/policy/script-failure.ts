@@ -11,10 +11,11 @@
  * reports it as `kind`, keeping Core's reason string unchanged.
  */
 import { scriptErrorString, type ScriptError } from '../script/errors.ts';
+import type { InputsResult } from '../script/verify.ts';
 import { MANDATORY_SCRIPT_VERIFY_FLAGS, STANDARD_NOT_MANDATORY_VERIFY_FLAGS, STANDARD_SCRIPT_VERIFY_FLAGS } from './constants.ts';
 
 /** The outcome of verifying every input of one transaction under `flags`. */
-export type TxScriptResult = { ok: true } | { ok: false; error: ScriptError; input: number };
+export type TxScriptResult = InputsResult;
 
 /** Runs every input's script under `flags` (possibly on worker threads). */
 export type ScriptRunner = (flags: number) => TxScriptResult | Promise<TxScriptResult>;

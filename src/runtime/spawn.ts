@@ -1,7 +1,7 @@
 /**
  * The validation worker, started the same way on every runtime (src/runtime/worker.ts).
  */
-import type { WorkerLike } from '../validation/pool.ts';
+import type { WorkerLike } from '../validation/worker-pool.ts';
 import { createWorker } from './worker.ts';
 
 export const validatorWorkerUrl = new URL('../../workers/validator.ts', import.meta.url);

@@ -16,7 +16,7 @@ import { isOpSuccess, OP } from './opcodes.ts';
 import { castToBool } from './scriptnum.ts';
 import { isP2SH, isPayToAnchor, isPushOnly, MAX_SCRIPT_ELEMENT_SIZE, MAX_STACK_SIZE, pushData, readOp, witnessProgram } from './script.ts';
 import {
-  annexHash as computeAnnexHash, legacySighash, segwitV0Sighash, taprootSighash, type PrecomputedTxData,
+  annexHash as computeAnnexHash, legacySighash, precomputeTxData, segwitV0Sighash, taprootSighash, type PrecomputedTxData,
 } from './sighash.ts';
 import type { SigVerifier } from './sigcheck.ts';
 import { nobleVerifier } from './sigcheck-noble.ts';
@@ -326,4 +326,23 @@ export function verifyInput(tx: Transaction | TxFields, nIn: number, spent: TxOu
   if (!txdata.spent) txdata.spent = spent;
   const checker = new TxSignatureChecker(tx, nIn, prev.value, txdata, opts.verifier ?? defaultVerifier, opts.sigCache);
   return verifyScriptWith(input.scriptSig, prev.scriptPubKey, input.witness, flags, checker);
+}
+
+/** The outcome of checking every input of a transaction: the first failing input, in order. */
+export type InputsResult = { ok: true } | { ok: false; error: ScriptError; input: number };
+
+const INPUTS_OK: InputsResult = Object.freeze({ ok: true as const });
+
+/**
+ * Verifies every input of `tx` under `flags`, in order, and returns the first failure
+ * (Core's CheckInputScripts without a check queue). The sighash midstates are computed once
+ * per transaction unless the caller passes them.
+ */
+export function verifyInputs(tx: Transaction, spent: TxOut[], flags: number, opts: VerifyOptions = {}): InputsResult {
+  const o = opts.txdata ? opts : { ...opts, txdata: precomputeTxData(tx, spent) };
+  for (let i = 0; i < tx.inputs.length; i++) {
+    const r = verifyInput(tx, i, spent, flags, o);
+    if (!r.ok) return { ok: false, error: r.error, input: i };
+  }
+  return INPUTS_OK;
 }

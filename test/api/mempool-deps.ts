@@ -49,6 +49,11 @@ export function spend(ins: Outpoint[], values: bigint[], o: { sequence?: number;
   });
 }
 
+/** A rejected verdict's fixed fields. */
+function no(tx: Transaction) {
+  return { busy: false as const, allowed: false as const, txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), vsize: tx.vsize, weight: tx.weight, fee: null, feerate: null };
+}
+
 export class TestMempoolNode implements MempoolDeps {
   readonly mempool: Mempool;
   readonly coins = new Map<string, Coin>();
@@ -101,16 +106,16 @@ export class TestMempoolNode implements MempoolDeps {
     const txid = hashToHex(tx.txid);
     const wtxid = hashToHex(tx.wtxid);
     const inPool = this.mempool.getByWtxid(wtxid);
-    if (inPool) return { busy: false, ok: true, txid, wtxid, fee: BigInt(inPool.fee), vsize: inPool.vsize, replaced: [], alreadyInMempool: true };
+    if (inPool) return { busy: false, allowed: true, txid, wtxid, fee: BigInt(inPool.fee), vsize: inPool.vsize, weight: tx.weight, feerate: inPool.fee / inPool.vsize, alreadyInMempool: true };
     const c = this.preCheck(tx, new MempoolCoinView(this.mempool, this.chain));
     if ('ok' in c) {
-      return { busy: false, ok: false, txid, wtxid, reason: c.reason, ...(c.details ? { details: c.details } : {}), kind: c.kind, missingInputs: c.kind === 'missing-inputs' };
+      return { ...no(tx), reason: c.reason, ...(c.details ? { details: c.details } : {}), kind: c.kind };
     }
     const max = opts.maxFeeRate ?? 0;
-    if (max > 0 && c.fee > feeForVsize(max, c.vsize)) return { busy: false, ok: false, txid, wtxid, reason: 'max-fee-exceeded', kind: 'fee' };
+    if (max > 0 && c.fee > feeForVsize(max, c.vsize)) return { ...no(tx), reason: 'max-fee-exceeded', kind: 'fee' };
     const r = admit(this.mempool, c);
-    if (!r.ok) return { busy: false, ok: false, txid, wtxid, reason: r.reason, ...(r.details ? { details: r.details } : {}), kind: r.kind };
-    return { busy: false, ok: true, txid, wtxid, fee: c.fee, vsize: c.vsize, replaced: r.replaced.map((e) => e.txid) };
+    if (!r.ok) return { ...no(tx), reason: r.reason, ...(r.details ? { details: r.details } : {}), kind: r.kind };
+    return { busy: false, allowed: true, txid, wtxid, fee: c.fee, vsize: c.vsize, weight: tx.weight, feerate: Number(c.fee) / c.vsize, replaced: r.replaced.map((e) => e.txid) };
   }
 
   async testAccept(txs: Transaction[]): Promise<TestAcceptOutcome> {

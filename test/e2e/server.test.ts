@@ -14,7 +14,7 @@ import { makeTx, type Transaction, type TxOut } from '../../src/primitives/tx.ts
 import { MAX_MONEY } from '../../src/consensus/constants.ts';
 import { OP } from '../../src/script/opcodes.ts';
 import { pushData } from '../../src/script/script.ts';
-import { ValidationPool } from '../../src/validation/pool.ts';
+import { ValidationPool } from '../../src/validation/worker-pool.ts';
 import { runtimeName } from '../../src/runtime/crypto/runtime-info.ts';
 import { input as fakeInput, p2wpkh, privKey, pubKey, signAll } from '../policy/helpers.ts';
 import {

@@ -5,7 +5,7 @@ import { addBackDisconnected, removeForBlock, removeForReorg } from '../../src/m
 import { assembleBlock, topByAncestorScore } from '../../src/mempool/miner.ts';
 import { feeHistogram, projectBlocks, recommendFees } from '../../src/mempool/projected.ts';
 import { Orphanage } from '../../src/mempool/orphanage.ts';
-import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
+import { cand, coinTxid, hex, newPool, reAdmit, tx } from './helpers.ts';
 
 describe('blocks and reorgs', () => {
   test('removeForBlock: confirmed and conflicts', () => {
@@ -33,7 +33,7 @@ describe('blocks and reorgs', () => {
     const a = tx({ ins: [[coinTxid(), 0]] });
     const b = tx({ ins: [a] });
     assert.ok(admit(pool, cand(b, 1000, 100)).ok); // a is "confirmed"
-    const r = await addBackDisconnected(pool, [a], (t) => cand(t, 500, 100));
+    const r = await addBackDisconnected(pool, [a], async (t) => reAdmit(pool, cand(t, 500, 100)));
     assert.equal(r.added.length, 1);
     const ea = pool.get(hex(a))!;
     const eb = pool.get(hex(b))!;
@@ -47,7 +47,7 @@ describe('blocks and reorgs', () => {
     const a = tx({ ins: [[coinTxid(), 0]] });
     const b = tx({ ins: [a] });
     assert.ok(admit(pool, cand(b, 1000)).ok);
-    const r = await addBackDisconnected(pool, [a], () => ({ ok: false, reason: 'non-final', kind: 'consensus' }));
+    const r = await addBackDisconnected(pool, [a], async () => 'non-final');
     assert.equal(r.rejected[0]?.reason, 'non-final');
     assert.equal(pool.size, 0);
   });

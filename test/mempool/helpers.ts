@@ -2,7 +2,8 @@
 import { makeTx, type Transaction } from '../../src/primitives/tx.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 import { Mempool } from '../../src/mempool/pool.ts';
-import type { AdmissionCandidate, MempoolOptions } from '../../src/mempool/types.ts';
+import { SINGLE_ACCEPT, type AdmissionCandidate, type MempoolOptions } from '../../src/mempool/types.ts';
+import { admit } from '../../src/mempool/admit.ts';
 
 let counter = 0;
 /** A fresh confirmed outpoint txid (internal order). */
@@ -57,3 +58,11 @@ export function newPool(o: Partial<MempoolOptions> = {}): { pool: Mempool; clock
 
 export const hex = (t: Transaction): string => hashToHex(t.txid);
 export const whex = (t: Transaction): string => hashToHex(t.wtxid);
+
+const REORG_ARGS = { ...SINGLE_ACCEPT, bypassLimits: true };
+
+/** What the acceptance path does with a disconnected block's transaction: admit with bypass_limits; the reason when it fails. */
+export function reAdmit(pool: Mempool, c: AdmissionCandidate): string | undefined {
+  const r = admit(pool, c, REORG_ARGS);
+  return r.ok ? undefined : r.reason;
+}

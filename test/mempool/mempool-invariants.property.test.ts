@@ -14,7 +14,7 @@ import { LINK_USAGE } from '../../src/mempool/memusage.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 import type { Transaction } from '../../src/primitives/tx.ts';
 import type { MempoolEntry, MempoolReject } from '../../src/mempool/types.ts';
-import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
+import { cand, coinTxid, hex, newPool, reAdmit, tx } from './helpers.ts';
 
 function checkInvariants(pool: Mempool): void {
   const entries = [...pool.entries()];
@@ -144,7 +144,7 @@ test('mempool invariants hold after every operation', async () => {
         }
         case 5: { // reorg: the last confirmed transactions come back
           const back = confirmed.splice(Math.max(0, confirmed.length - 1 - (op.a % 3)));
-          await addBackDisconnected(pool, back, (t) => (pool.parentsOf(t).size > 5 ? { ok: false, reason: 'x', kind: 'policy' } : cand(t, 500)));
+          await addBackDisconnected(pool, back, async (t) => (pool.parentsOf(t).size > 5 ? 'x' : reAdmit(pool, cand(t, 500))));
           removeForReorg(pool, (e) => e.fee === op.f + 100);
           break;
         }

@@ -1,6 +1,7 @@
-// MemPoolAccept::PreChecks + PolicyScriptChecks + testmempoolaccept's maxfeerate (Core v30
-// validation.cpp, rpc/mempool.cpp) for one transaction: each reject reason, in Core's order,
-// with real signatures and real script verification.
+// MemPoolAccept with testOnly over caller-supplied coins and an empty mempool (stateless
+// validation): PreChecks, the fee floors, PolicyScriptChecks and testmempoolaccept's
+// maxfeerate (Core v30 validation.cpp, rpc/mempool.cpp) for one transaction: each reject
+// reason, in Core's order, with real signatures and real script verification.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashToHex } from '../../src/primitives/bytes.ts';
@@ -8,8 +9,10 @@ import type { Transaction, TxFields, TxOut } from '../../src/primitives/tx.ts';
 import { OP } from '../../src/script/opcodes.ts';
 import { pushData } from '../../src/script/script.ts';
 import { MEMPOOL_HEIGHT, type Coin } from '../../src/utxo/coin.ts';
-import { acceptTransaction, type AcceptOptions, type ChainContext } from '../../src/validation/accept.ts';
-import { localScriptRunner } from '../../src/validation/accept-scripts.ts';
+import type { ChainContext } from '../../src/validation/prechecks.ts';
+import { acceptWithSuppliedCoins, mempoolFor } from '../../src/mempool/accept.ts';
+import { checkInputsSync } from '../../src/consensus/script-check.ts';
+import { policyOptions, type PolicyOptions } from '../../src/policy/constants.ts';
 import {
   b, coin, highS, input, multisig, opReturn, P2A, p2pkh, p2tr, p2wpkh, privKey, pubKey, signAll, taprootOutputKey, tx,
 } from './helpers.ts';
@@ -21,8 +24,9 @@ const K1 = privKey(1), K2 = privKey(2);
 const pk1 = pubKey(K1), pk2 = pubKey(K2);
 const out = (value: bigint, spk = p2wpkh(pk2)): TxOut => ({ value, scriptPubKey: spk });
 
-function accept(t: Transaction, coins: (Coin | undefined)[], opts: AcceptOptions = {}, ctx = chain) {
-  return acceptTransaction(t, coins, ctx, (spent) => localScriptRunner(t, spent), opts);
+function accept(t: Transaction, coins: (Coin | undefined)[], opts: { policy?: Partial<PolicyOptions> } = {}, ctx = chain) {
+  const policy = policyOptions(opts.policy);
+  return acceptWithSuppliedCoins(t, coins, ctx, { empty: mempoolFor(policy), policy, scripts: checkInputsSync, maxFeeRate: policy.maxFeeRate });
 }
 
 /** A signed spend of one P2WPKH coin of `value` paying `outs`. */
@@ -33,7 +37,7 @@ function wpkhSpend(value: bigint, outs: TxOut[], fields: Partial<TxFields> = {},
   return { t, coins: [{ ...coin(value, spk, H - 10), ...c }] };
 }
 
-describe('acceptTransaction: accepted transactions', () => {
+describe('MemPoolAccept over supplied coins: accepted transactions', () => {
   test('P2WPKH spend: txid, wtxid, vsize, weight, fee, feerate', async () => {
     const { t, coins } = wpkhSpend(100_000n, [out(99_000n)]);
     const r = await accept(t, coins);
@@ -66,7 +70,7 @@ describe('acceptTransaction: accepted transactions', () => {
   });
 });
 
-describe('acceptTransaction: reject reasons in PreChecks order', () => {
+describe('MemPoolAccept over supplied coins: reject reasons in PreChecks order', () => {
   test('CheckTransaction failures are consensus', async () => {
     const t = tx({ inputs: [input(1), input(1)], outputs: [out(1000n)] });
     const r = await accept(t, [coin(5000n, p2wpkh(pk1)), coin(5000n, p2wpkh(pk1))]);
@@ -202,7 +206,7 @@ describe('acceptTransaction: reject reasons in PreChecks order', () => {
   });
 });
 
-describe('acceptTransaction: script failures (Core v30 CheckInputScripts wording)', () => {
+describe('MemPoolAccept over supplied coins: script failures (Core v30 CheckInputScripts wording)', () => {
   test('a wrong signature fails NULLFAIL under standard flags and also fails consensus', async () => {
     const spk = p2wpkh(pk1);
     const f: TxFields = { version: 2, locktime: 0, inputs: [input(1)], outputs: [out(99_000n)] };
@@ -224,9 +228,6 @@ describe('acceptTransaction: script failures (Core v30 CheckInputScripts wording
     const r = await accept(t, [coin(100_000n, spk)]);
     assert.equal(r.reason, 'mempool-script-verify-flag-failed (Non-canonical signature: S value is unnecessarily high)');
     assert.equal(r.kind, 'policy');
-    // Without classification the kind defaults to policy (a standard-flags failure).
-    const bad = await accept(t, [coin(100_000n, spk)], { classifyScripts: false });
-    assert.equal(bad.kind, 'policy');
   });
   test('a P2SH scriptSig that leaves a false value is consensus-invalid', async () => {
     const redeem = b(OP.OP_0);

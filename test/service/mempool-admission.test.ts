@@ -37,8 +37,8 @@ test('mempool admission, RBF, orphans, testmempoolaccept and block removal', asy
 
     // The child first: an orphan (missing inputs), kept until its parent arrives.
     const orphan = await node.submitTx(child);
-    assert.ok(!orphan.busy && !orphan.ok);
-    assert.equal(orphan.ok === false && orphan.reason, 'bad-txns-inputs-missingorspent');
+    assert.ok(!orphan.busy && !orphan.allowed);
+    assert.equal(orphan.allowed === false && orphan.reason, 'bad-txns-inputs-missingorspent');
     assert.equal(node.mempool.size, 0);
 
     // testmempoolaccept admits nothing.
@@ -47,7 +47,7 @@ test('mempool admission, RBF, orphans, testmempoolaccept and block removal', asy
     assert.equal(node.mempool.size, 0);
 
     const p = await node.submitTx(parent);
-    assert.ok(!p.busy && p.ok, JSON.stringify(p, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.ok(!p.busy && p.allowed, JSON.stringify(p, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
     // The orphan child came in with its parent.
     assert.equal(node.mempool.size, 2);
     assert.ok(node.mempool.get(hashToHex(child.txid)));
@@ -59,12 +59,12 @@ test('mempool admission, RBF, orphans, testmempoolaccept and block removal', asy
     // A replacement of the parent paying too little: insufficient fee.
     const cheap = signSpend([c0], [{ value: c0.value - 10_500n, scriptPubKey: outputScript('p2wpkh', 3) }]);
     const r1 = await node.submitTx(cheap);
-    assert.ok(!r1.busy && !r1.ok && r1.reason === 'insufficient fee', JSON.stringify(r1, (_, v) => (typeof v === "bigint" ? String(v) : v)));
+    assert.ok(!r1.busy && !r1.allowed && r1.reason === 'insufficient fee', JSON.stringify(r1, (_, v) => (typeof v === "bigint" ? String(v) : v)));
     // Paying enough for both it and the child it evicts: replaces them.
     const rich = signSpend([c0], [{ value: c0.value - 40_000n, scriptPubKey: outputScript('p2wpkh', 3) }]);
     const r2 = await node.submitTx(rich);
-    assert.ok(!r2.busy && r2.ok, JSON.stringify(r2, (_, v) => (typeof v === "bigint" ? String(v) : v)));
-    assert.deepEqual(new Set(r2.ok ? r2.replaced : []), new Set([hashToHex(parent.txid), hashToHex(child.txid)]));
+    assert.ok(!r2.busy && r2.allowed, JSON.stringify(r2, (_, v) => (typeof v === "bigint" ? String(v) : v)));
+    assert.deepEqual(new Set(r2.allowed ? r2.replaced : []), new Set([hashToHex(parent.txid), hashToHex(child.txid)]));
     assert.equal(node.mempool.size, 1);
     assert.ok(events.includes('removed:replaced'));
 
@@ -72,7 +72,7 @@ test('mempool admission, RBF, orphans, testmempoolaccept and block removal', asy
     const c1 = coins[1]!;
     const other = signSpend([c1], [{ value: c1.value - 5_000n, scriptPubKey: outputScript('p2pkh', 4) }]);
     const o = await node.submitTx(other);
-    assert.ok(!o.busy && o.ok);
+    assert.ok(!o.busy && o.allowed);
     const conflict = signSpend([c1], [{ value: c1.value - 6_000n, scriptPubKey: outputScript('p2pkh', 0) }]);
     const m = b.next({ txs: [rich, conflict], fees: 40_000n + 6_000n });
     const br = await node.submitBlock(m.raw);

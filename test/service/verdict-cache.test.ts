@@ -1,7 +1,7 @@
 /**
- * The node's verdict cache: the same question (transaction, tip, options, supplied coins)
- * is answered again without revalidation; a new tip, different coins or an unconfirmed
- * parent never reuse an answer.
+ * The node's verdict cache: the same question (transaction, tip, mempool, options, supplied
+ * coins) is answered again without revalidation; a new tip, a changed mempool or different
+ * coins never reuse an answer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,30 +27,41 @@ test('verdicts are reused only for the same transaction, tip, options and coins'
     };
     const first = await ask();
     assert.equal(first.allowed, true);
-    assert.equal(node.verdictHits, 0);
+    assert.equal(node.verdicts.hits, 0);
     assert.deepEqual(await ask(), first);
-    assert.equal(node.verdictHits, 1);
+    assert.equal(node.verdicts.hits, 1);
     // Another option is another question.
     const capped = await ask({ maxFeeRate: 1 });
     assert.equal(capped.reason, 'max-fee-exceeded');
-    assert.equal(node.verdictHits, 1);
+    assert.equal(node.verdicts.hits, 1);
     // Caller-supplied coins are part of the question.
     const lying = await ask({ prevouts: [{ scriptPubKey: outputScript('p2wpkh', 1), amount: c.value + 1n, height: 1, coinbase: true }] });
     assert.equal(lying.allowed, false);
-    assert.equal(node.verdictHits, 1);
+    assert.equal(node.verdicts.hits, 1);
     // A new tip: validated again.
     assert.ok(!(await node.submitBlock(b.next().raw)).busy);
     assert.equal((await ask()).allowed, true);
-    assert.equal(node.verdictHits, 1);
-    // A child of an unconfirmed transaction is never served from the cache.
+    assert.equal(node.verdicts.hits, 1);
+    // The mempool changed: validated again, and now the same transaction is in it.
     const admitted = await node.submitTx(tx);
-    assert.ok(!admitted.busy && admitted.ok);
+    assert.ok(!admitted.busy && admitted.allowed);
+    const inPool = await ask();
+    assert.deepEqual([inPool.allowed, inPool.reason, inPool.kind], [false, 'txn-already-in-mempool', 'conflict']);
+    assert.equal(node.verdicts.hits, 1);
+    // A child of the unconfirmed transaction: cached while the mempool stays the same.
     const child = signSpend([{ txid: tx.txid, vout: 0, value: tx.outputs[0]!.value, kind: 'p2tr', key: 2 }], [{ value: tx.outputs[0]!.value - 5_000n, scriptPubKey: outputScript('p2wpkh', 3) }]);
     for (let i = 0; i < 2; i++) {
       const r = await node.validate([{ tx: child }]);
       assert.ok(!r.busy && r.results[0]!.allowed, JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
     }
-    assert.equal(node.verdictHits, 1);
+    assert.equal(node.verdicts.hits, 2);
+    // Its parent leaves the mempool (confirmed in a block): the child is asked again, and the
+    // parent's outputs are now confirmed coins.
+    assert.ok(!(await node.submitBlock(b.next({ txs: [tx] }).raw)).busy);
+    assert.equal(node.mempool.size, 0);
+    const r = await node.validate([{ tx: child }]);
+    assert.ok(!r.busy && r.results[0]!.allowed);
+    assert.equal(node.verdicts.hits, 2);
   } finally {
     await node.close();
   }

@@ -1,27 +1,42 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ValidationPool, type WorkerLike } from '../../src/validation/pool.ts';
-import { decodeResults, encodeResults, packBatch, unpackBatch, type JobResult, type WireBatch, type WireJob } from '../../src/validation/worker-core.ts';
+import fc from 'fast-check';
+import { ValidationPool, type WorkerLike } from '../../src/validation/worker-pool.ts';
+import { decodeResults, encodeResults, packBatch, unpackBatch, type JobInput, type JobResult, type ScriptsJob, type WireBatch } from '../../src/validation/wire.ts';
 
-const chain = { height: 200, mtp: 1_700_000_000 };
+/** A scripts job of `n` transaction bytes and no spent outputs (the scheduling tests' unit of work). */
+const work = (n: number): JobInput => ({ kind: 'scripts', tx: new Uint8Array(n), spent: [], flags: 0 });
 
 describe('pool ⇄ worker wire', () => {
-  test('a batch packs every transaction into one buffer and unpacks to the same jobs', () => {
-    const txs = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array([9, 8, 7, 6, 5])];
-    const jobs: WireJob[] = [
-      { kind: 'validate', id: 1, chain },
-      { kind: 'validate', id: 2, chain, coins: [null, { value: 5n, scriptPubKey: new Uint8Array([0x51]), height: 3, coinbase: true }], policy: { maxFeeRate: 0 } },
-      { kind: 'scripts', id: 3, spent: [{ value: 1n, scriptPubKey: new Uint8Array([0x51]) }], flags: 7 },
+  test('a batch packs every transaction and spent script into one buffer and unpacks to the same jobs', () => {
+    const jobs: ScriptsJob[] = [
+      { kind: 'scripts', id: 1, tx: new Uint8Array([1, 2, 3]), spent: [], flags: 0 },
+      { kind: 'scripts', id: 2, tx: new Uint8Array(0), spent: [{ value: 5n, scriptPubKey: new Uint8Array([0x51]) }, { value: 0n, scriptPubKey: new Uint8Array(0) }], flags: 7 },
+      { kind: 'scripts', id: 3, tx: new Uint8Array([9, 8, 7, 6, 5]), spent: [{ value: 1n, scriptPubKey: new Uint8Array([0x51, 0x52]) }], flags: 0x1ffff },
     ];
-    const msg = packBatch(42, jobs, txs);
-    assert.equal(msg.bytes.length, 9, 'the transactions and the spent script');
+    const msg = packBatch(42, jobs);
+    assert.equal(msg.bytes.length, 11, 'the transactions and the spent scripts');
     const back = unpackBatch(structuredClone(msg) as WireBatch);
     assert.equal(back.length, 3);
     back.forEach((j, i) => {
-      assert.deepEqual([...j.tx], [...txs[i]!]);
-      const { tx: _tx, ...rest } = j;
-      assert.deepEqual(rest, jobs[i]);
+      const want = jobs[i]!;
+      assert.deepEqual([j.kind, j.id, j.flags, [...j.tx]], [want.kind, want.id, want.flags, [...want.tx]]);
+      assert.deepEqual(j.spent.map((o) => [o.value, [...o.scriptPubKey]]), want.spent.map((o) => [o.value, [...o.scriptPubKey]]));
     });
+  });
+
+  test('any batch survives the trip (property)', () => {
+    const bytes = fc.uint8Array({ maxLength: 40 });
+    const job = fc.record({
+      tx: bytes, flags: fc.nat({ max: 0x1ffff }),
+      spent: fc.array(fc.record({ value: fc.bigInt({ min: 0n, max: 21n * 10n ** 14n }), scriptPubKey: bytes }), { maxLength: 5 }),
+    });
+    fc.assert(fc.property(fc.array(job, { maxLength: 20 }), (js) => {
+      const jobs: ScriptsJob[] = js.map((j, i) => ({ kind: 'scripts', id: i + 1, ...j }));
+      const back = unpackBatch(structuredClone(packBatch(7, jobs)) as WireBatch);
+      const plain = (j: ScriptsJob) => [j.id, j.flags, [...j.tx], j.spent.map((o) => [o.value, [...o.scriptPubKey]])];
+      assert.deepEqual(back.map(plain), jobs.map(plain));
+    }));
   });
 
   test('spent scripts travel in the batch buffer, never as views of their own (larger) buffers', () => {
@@ -30,8 +45,8 @@ describe('pool ⇄ worker wire', () => {
     const block = new Uint8Array(1 << 20);
     block.set([0x00, 0x14], 5000);
     const script = block.subarray(5000, 5022);
-    const jobs: WireJob[] = [{ kind: 'scripts', id: 1, spent: [{ value: 7n, scriptPubKey: script }, { value: 8n, scriptPubKey: new Uint8Array(0) }], flags: 1 }];
-    const msg = packBatch(1, jobs, [new Uint8Array([1, 2])]);
+    const jobs: ScriptsJob[] = [{ kind: 'scripts', id: 1, tx: new Uint8Array([1, 2]), spent: [{ value: 7n, scriptPubKey: script }, { value: 8n, scriptPubKey: new Uint8Array(0) }], flags: 1 }];
+    const msg = packBatch(1, jobs);
     const buffers = new Set<ArrayBufferLike>();
     const walk = (x: unknown): void => {
       if (ArrayBuffer.isView(x)) buffers.add(x.buffer);
@@ -41,25 +56,22 @@ describe('pool ⇄ worker wire', () => {
     assert.deepEqual([...buffers], [msg.bytes.buffer]);
     assert.equal(msg.bytes.buffer.byteLength, 2 + 22);
     const [back] = unpackBatch(structuredClone(msg) as WireBatch);
-    assert.ok(back && back.kind === 'scripts');
+    assert.ok(back);
     assert.deepEqual(back.spent.map((o) => [o.value, [...o.scriptPubKey]]), [[7n, [...script]], [8n, []]]);
-    assert.ok(!('spentValues' in back));
   });
 
-  test('answers survive the flat encoding exactly (optional fields absent stay absent)', () => {
+  test('answers survive the flat encoding exactly, as primitives', () => {
     const results: JobResult[] = [
-      { id: 1, kind: 'validate', result: { txid: 'aa', wtxid: 'bb', allowed: true, vsize: 141, weight: 561, fee: 2_500n, feerate: 17.73 } },
-      { id: 2, kind: 'validate', result: { txid: 'cc', wtxid: 'dd', allowed: false, vsize: 100, weight: 400, fee: null, feerate: null, reason: 'missing-inputs', kind: 'missing-inputs' } },
-      { id: 3, kind: 'validate', result: { txid: 'ee', wtxid: 'ff', allowed: false, vsize: 100, weight: 400, fee: 2n ** 60n, feerate: 1e13, reason: 'max-fee-exceeded', kind: 'fee', details: 'x' } },
+      { id: 1, kind: 'scripts', result: { ok: true } },
+      { id: 2, kind: 'scripts', result: { ok: false, error: 'EVAL_FALSE', input: 0 } },
+      { id: 3, kind: 'scripts', result: { ok: false, error: 'SIG_HIGH_S', input: 17 } },
       { id: 4, kind: 'error', message: 'boom' },
-      { id: 5, kind: 'scripts', result: { ok: true } },
     ];
     const flat = structuredClone(encodeResults(results));
-    assert.ok(flat.every((x) => typeof x !== 'object' || x === null || (x as JobResult).kind !== 'validate'), 'validate answers are flat primitives');
+    assert.ok(flat.every((x) => typeof x !== 'object' || x === null), 'answers are flat primitives');
     const back: JobResult[] = [];
     decodeResults(flat, (r) => back.push(r));
     assert.deepEqual(back, results);
-    assert.ok(!('reason' in (back[0] as { result: object }).result));
   });
 });
 
@@ -94,13 +106,13 @@ describe('pool batching across requests', () => {
     const pool = new ValidationPool({ workers: 1, spawn: () => f.w, init: { type: 'init' } });
     try {
       await pool.ready();
-      const first = pool.submit(0, { kind: 'validate', tx: new Uint8Array(10), chain });
+      const first = pool.submit(0, work(10));
       await tick();
       assert.equal(f.sent.length, 1, 'idle: posted without waiting');
       // Five more, each in its own macrotask (as separate HTTP requests arrive).
       const more: Promise<JobResult>[] = [];
       for (let i = 0; i < 5; i++) {
-        more.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(i + 1), chain }));
+        more.push(pool.submit(0, work(i + 1)));
         await tick();
       }
       assert.equal(f.sent.length, 1, 'busy: the five wait for the answer');
@@ -121,13 +133,13 @@ describe('pool batching across requests', () => {
     const pool = new ValidationPool({ workers: 1, spawn: () => f.w, init: { type: 'init' } });
     try {
       await pool.ready();
-      const all: Promise<JobResult>[] = [pool.submit(0, { kind: 'validate', tx: new Uint8Array(1), chain })];
+      const all: Promise<JobResult>[] = [pool.submit(0, work(1))];
       await tick();
-      for (let i = 0; i < 20; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(2), chain }));
+      for (let i = 0; i < 20; i++) all.push(pool.submit(0, work(2)));
       await tick();
       assert.equal(f.sent.length, 2, 'a busy worker gets a second batch once 16 jobs wait');
       assert.equal(f.sent[1]!.jobs.length, 20);
-      for (let i = 0; i < 20; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(3), chain }));
+      for (let i = 0; i < 20; i++) all.push(pool.submit(0, work(3)));
       await tick();
       assert.equal(f.sent.length, 2, 'at most two batches in flight at the usual pace');
       f.answer(f.sent[0]!);
@@ -150,7 +162,7 @@ describe('pool batching across requests', () => {
       await pool.ready();
       const all: Promise<JobResult>[] = [];
       for (let i = 0; i < 100; i++) {
-        all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(1 + (i % 3)), chain }));
+        all.push(pool.submit(0, work(1 + (i % 3))));
         if (i === 31) assert.equal(f.sent.length, 1, 'posted during the run, not after it');
       }
       assert.deepEqual(f.sent.map((b) => b.jobs.length), [32, 32, 32]);
@@ -173,10 +185,10 @@ describe('pool batches sized by the worker\'s time', () => {
     const pool = new ValidationPool({ workers: 1, spawn: () => f.w, init: { type: 'init' } });
     try {
       await pool.ready();
-      const all: Promise<JobResult>[] = [pool.submit(0, { kind: 'validate', tx: new Uint8Array(1), chain })];
+      const all: Promise<JobResult>[] = [pool.submit(0, work(1))];
       await tick();
       f.answer(f.sent[0]!, 5); // 5 ms for one job: batches of 2 carry the 10 ms aimed at
-      for (let i = 0; i < 10; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(2), chain }));
+      for (let i = 0; i < 10; i++) all.push(pool.submit(0, work(2)));
       await tick();
       assert.deepEqual(f.sent.map((b) => b.jobs.length), [1, 2, 2], 'two batches of two in flight, six wait');
       f.answer(f.sent[1]!, 10);
@@ -194,7 +206,7 @@ describe('pool batches sized by the worker\'s time', () => {
       assert.equal((await Promise.all(all)).length, 11);
       assert.equal(f.sent.reduce((a, b) => a + b.jobs.length, 0), 11, 'every job sent once');
       // The pace learned: the batches have grown back.
-      const more = Array.from({ length: 20 }, () => pool.submit(0, { kind: 'validate', tx: new Uint8Array(4), chain }));
+      const more = Array.from({ length: 20 }, () => pool.submit(0, work(4)));
       await tick();
       assert.ok(f.sent[answered]!.jobs.length > 2, `next batch: ${f.sent[answered]!.jobs.length} jobs`);
       await drain();
@@ -211,12 +223,12 @@ describe('pool batches sized by the worker\'s time', () => {
     try {
       await pool.ready();
       // Shard 0 is worker 0's, shard 1 worker 1's; one job each to learn their pace (5 ms).
-      const all = [pool.submit(0, { kind: 'validate', tx: new Uint8Array(1), chain }), pool.submit(1, { kind: 'validate', tx: new Uint8Array(1), chain })];
+      const all = [pool.submit(0, work(1)), pool.submit(1, work(1))];
       await tick();
       fs[0]!.answer(fs[0]!.sent[0]!, 5);
       fs[1]!.answer(fs[1]!.sent[0]!, 5);
       // Twelve slow jobs, all for worker 0: it gets 2 + 2, worker 1 takes 4 of the 8 that wait.
-      for (let i = 0; i < 12; i++) all.push(pool.submit(0, { kind: 'validate', tx: new Uint8Array(3), chain }));
+      for (let i = 0; i < 12; i++) all.push(pool.submit(0, work(3)));
       await tick();
       assert.deepEqual(fs[0]!.sent.slice(1).map((b) => b.jobs.length), [2, 2]);
       assert.deepEqual(fs[1]!.sent.slice(1).map((b) => b.jobs.length), [2, 2]);

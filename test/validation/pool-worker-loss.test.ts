@@ -1,12 +1,12 @@
 /**
- * Losing a worker (src/validation/pool.ts): the jobs it held fail, its resources are handed
- * on only once it is terminated (onWorkerGone, e.g. its UTXO reader slots), the replacement
+ * Losing a worker (src/validation/worker-pool.ts): the jobs it held fail, its resources are handed
+ * on only once it is terminated (onWorkerGone), the replacement
  * gets the same position's init message, and jobs submitted meanwhile reach the replacement.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ValidationPool, type InitMessage, type WorkerLike } from '../../src/validation/pool.ts';
-import { encodeResults, unpackBatch, type WireBatch } from '../../src/validation/worker-core.ts';
+import { ValidationPool, type InitMessage, type WorkerLike } from '../../src/validation/worker-pool.ts';
+import { encodeResults, unpackBatch, type WireBatch } from '../../src/validation/wire.ts';
 
 const events: string[] = [];
 
@@ -51,7 +51,7 @@ test('a lost worker: held jobs fail, onWorkerGone after termination, same init, 
     onWorkerGone: (i) => events.push(`gone ${i}`),
   });
   await pool.ready();
-  const job = { kind: 'validate' as const, tx: new Uint8Array([1, 2, 3]), chain: { height: 1, mtp: 0 } };
+  const job = { kind: 'scripts' as const, tx: new Uint8Array([1, 2, 3]), spent: [], flags: 0 };
   const held = pool.submit(0, job);
   await new Promise((r) => setTimeout(r, 5));
   pool.crash(0);

@@ -9,7 +9,12 @@
  * Web APIs only: the runtime layer supplies `spawn` (global Worker on Bun/Deno, a
  * worker_threads adapter on Node).
  */
-import { decodeResults, packBatch, type Job, type JobResult, type WireJob, type WorkerStats } from './worker-core.ts';
+import type { Transaction, TxOut } from '../primitives/tx.ts';
+import type { InputsResult } from '../script/verify.ts';
+import type { WorkerStats } from './jobs.ts';
+import { decodeResults, packBatch, type Job, type JobInput, type JobResult } from './wire.ts';
+
+export type { JobInput, JobResult } from './wire.ts';
 
 export const SHARDS = 64;
 /** Batches a worker may have in flight before new jobs wait for the next one (pipelining depth). */
@@ -98,9 +103,6 @@ export interface PoolOptions {
   batchTimeoutMs?: number;
 }
 
-/** A job before the pool numbers it. */
-export type JobInput = Job extends infer J ? (J extends { id: number } ? Omit<J, 'id'> : never) : never;
-
 interface Pending {
   resolve(r: JobResult): void;
   reject(e: Error): void;
@@ -113,9 +115,8 @@ class Slot {
   backend = '';
   generation = 0;
   inFlight = new Map<number, Pending>();
-  /** Jobs waiting to be posted, and their transactions' bytes (packed into one buffer per batch). */
-  outbox: WireJob[] = [];
-  outboxTx: Uint8Array[] = [];
+  /** Jobs waiting to be posted (packed into one buffer per batch). */
+  outbox: Job[] = [];
   flushScheduled = false;
   timers = new Map<number, ReturnType<typeof setTimeout>>();
   /** Batches posted and not yet answered. */
@@ -236,7 +237,6 @@ export class ValidationPool {
     const held = [...slot.inFlight.values()];
     slot.inFlight.clear();
     slot.outbox = [];
-    slot.outboxTx = [];
     let gone: void | Promise<unknown> = undefined;
     try {
       gone = slot.worker.terminate();
@@ -277,14 +277,11 @@ export class ValidationPool {
     const slot = this.slots[(shard % SHARDS) % this.slots.length]!;
     if (slot.inFlight.size >= this.maxQueue) throw new QueueFullError();
     const id = this.nextId++;
-    const { tx, ...rest } = job;
-    const wire = rest as WireJob;
-    wire.id = id;
+    const numbered: Job = { ...job, id };
     return new Promise<JobResult>((resolve, reject) => {
       if (slot.inFlight.size === 0) slot.worker.ref?.();
       slot.inFlight.set(id, { resolve, reject });
-      slot.outbox.push(wire);
-      slot.outboxTx.push(tx);
+      slot.outbox.push(numbered);
       if (++slot.sinceFlush >= EAGER_JOBS && slot.outbox.length >= EAGER_JOBS && !slot.down && slot.outstanding < MAX_EAGER_OUTSTANDING) {
         slot.sinceFlush = 0;
         this.post(slot, EAGER_JOBS);
@@ -349,7 +346,6 @@ export class ValidationPool {
     if (!from) return;
     const n = Math.min(2 * this.batchJobs(slot), from.outbox.length >> 1);
     const jobs = from.outbox.splice(from.outbox.length - n, n);
-    const txs = from.outboxTx.splice(from.outboxTx.length - n, n);
     if (slot.inFlight.size === 0) slot.worker.ref?.();
     for (const j of jobs) {
       const p = from.inFlight.get(j.id);
@@ -358,7 +354,6 @@ export class ValidationPool {
       slot.inFlight.set(j.id, p);
     }
     slot.outbox.push(...jobs);
-    slot.outboxTx.push(...txs);
     this.stolen += n;
     this.idle(from, from.generation);
     this.pump(slot);
@@ -368,20 +363,14 @@ export class ValidationPool {
   private post(slot: Slot, max = Infinity): void {
     slot.outstanding++;
     let jobs = slot.outbox;
-    let txs = slot.outboxTx;
-    if (jobs.length > max) {
-      jobs = slot.outbox.splice(0, max);
-      txs = slot.outboxTx.splice(0, max);
-    } else {
-      slot.outbox = [];
-      slot.outboxTx = [];
-    }
+    if (jobs.length > max) jobs = slot.outbox.splice(0, max);
+    else slot.outbox = [];
     const batch = this.nextBatch++;
     const gen = slot.generation;
     const timeout = this.opts.batchTimeoutMs ?? 60_000;
     slot.timers.set(batch, setTimeout(() => this.fail(slot, gen, new WorkerFailedError(`validation worker did not answer within ${timeout} ms`)), timeout));
     try {
-      slot.worker.postMessage(packBatch(batch, jobs, txs));
+      slot.worker.postMessage(packBatch(batch, jobs));
     } catch (e) {
       this.fail(slot, gen, new WorkerFailedError(`could not post to validation worker: ${String(e)}`));
     }
@@ -418,4 +407,19 @@ export class ValidationPool {
       await s.worker.terminate();
     }
   }
+}
+
+/**
+ * Script checks as jobs: each transaction's inputs verified by one job, routed by txid
+ * shard (the pool's `submit`, or a ValidatorCore's in-thread `run`). A job that could not
+ * run is no verdict: it throws WorkerFailedError.
+ */
+export function scriptsAsJobs(
+  submit: (shard: number, job: JobInput) => Promise<JobResult>,
+): (tx: Transaction, spent: TxOut[], flags: number) => Promise<InputsResult> {
+  return async (tx, spent, flags) => {
+    const r = await submit(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
+    if (r.kind === 'scripts') return r.result;
+    throw new WorkerFailedError(r.message);
+  };
 }
