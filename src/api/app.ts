@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { fromHex, hexToHash, toHex } from '../primitives/bytes.ts';
 import { DecodeError } from '../primitives/errors.ts';
 import { decodeTx } from '../primitives/tx.ts';
-import { satPerVbToKvB } from '../policy/feerate.ts';
+import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
 import type { AppDeps, ValidateItem } from './deps.ts';
 import { ApiError, errorBody, type ApiErrorCode } from './errors.ts';
@@ -123,7 +123,7 @@ function toItem(body: ValidateItemBody, where: string): ValidateItem {
       return prevout;
     });
   }
-  if (body.maxfeerate !== undefined) item.maxFeeRate = satPerVbToKvB(body.maxfeerate);
+  if (body.maxfeerate !== undefined) item.maxFeeRate = btcPerKvBToSatPerKvB(body.maxfeerate);
   if (body.at) item.at = body.at;
   return item;
 }

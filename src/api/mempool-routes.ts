@@ -11,6 +11,7 @@
  *                                a full validation queue 503 with Retry-After.
  *   GET  /mempool            {count, vsize, usage, totalFee, minFeeRate, minRelayFeeRate, incrementalRelayFeeRate, maxMempool}
  *   GET  /mempool/txids
+ *   GET  /mempool/orphans    [{txid, wtxid}] kept until a parent arrives
  *   GET  /mempool/tx/:txid   getmempoolentry's fields (fees in sats)
  *   GET  /mempool/top?limit=N   best N by ancestor fee rate (1 ≤ N ≤ 1000, default 25)
  *   GET  /mempool/blocks     projected blocks
@@ -22,7 +23,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { fromHex } from '../primitives/bytes.ts';
 import { decodeTx } from '../primitives/tx.ts';
-import { satPerVbToKvB } from '../policy/feerate.ts';
+import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
 import { topByAncestorScore } from '../mempool/miner.ts';
 import type { MempoolEntry } from '../mempool/types.ts';
 import type { MempoolDeps } from './deps.ts';
@@ -31,7 +32,7 @@ import { mountEsplora } from './esplora.ts';
 import { mempoolViews } from './mempool-views.ts';
 import { mempoolRpcMethods } from './rpc-methods.ts';
 import { rpcHandler, type Credential } from './rpc.ts';
-import { describeZodError } from './schemas.ts';
+import { describeZodError, maxFeeRateSchema } from './schemas.ts';
 import { SseHub, type SseOptions } from './sse.ts';
 
 export interface MempoolMountOptions {
@@ -63,7 +64,7 @@ const TOP_MAX = 1000;
 const txBodySchema = z.strictObject({
   tx: z.string().min(1, 'tx must be a non-empty hex string'),
   /** sat/vB; 0 disables the check. */
-  maxfeerate: z.number().min(0).max(1e8).optional(),
+  maxfeerate: maxFeeRateSchema.optional(),
 });
 
 const rate = (fee: number, vsize: number): number => (vsize > 0 ? Math.round((fee / vsize) * 1000) / 1000 : 0);
@@ -110,7 +111,7 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
       const r = txBodySchema.safeParse(body);
       if (!r.success) throw new ApiError(400, 'bad-request', describeZodError(r.error));
       raw = fromHex(r.data.tx);
-      if (r.data.maxfeerate !== undefined) maxFeeRate = satPerVbToKvB(r.data.maxfeerate);
+      if (r.data.maxfeerate !== undefined) maxFeeRate = btcPerKvBToSatPerKvB(r.data.maxfeerate);
     } else if (type === 'application/octet-stream') {
       raw = new Uint8Array(await c.req.arrayBuffer());
     } else if (type === 'text/plain') {
@@ -143,6 +144,9 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
   }));
 
   app.get('/mempool/txids', (c) => c.json([...pool.entries()].map((e) => e.txid)));
+
+  // Transactions kept because a parent is unknown (not in the mempool; expire after 20 min).
+  app.get('/mempool/orphans', (c) => c.json(deps.orphans?.() ?? []));
 
   app.get('/mempool/tx/:txid', (c) => {
     const txid = c.req.param('txid');

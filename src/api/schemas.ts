@@ -11,6 +11,12 @@ const amount = z.union([
   z.string().regex(/^\d{1,16}$/, 'amount must be a whole number of satoshis'),
 ]);
 
+/**
+ * maxfeerate in BTC/kvB, as testmempoolaccept and sendrawtransaction take it; 0 disables
+ * the check. Core refuses rates of 1 BTC/kvB and more.
+ */
+export const maxFeeRateSchema = z.number().min(0).lt(1, 'maxfeerate is in BTC/kvB; rates of 1 BTC/kvB or more are not accepted');
+
 export const prevoutSchema = z.strictObject({
   scriptPubKey: z.string(),
   amount,
@@ -21,8 +27,7 @@ export const prevoutSchema = z.strictObject({
 export const validateItemSchema = z.strictObject({
   tx: z.string().min(1, 'tx must be a non-empty hex string'),
   prevouts: z.array(prevoutSchema).optional(),
-  /** sat/vB; 0 disables the check, as testmempoolaccept's maxfeerate=0. */
-  maxfeerate: z.number().min(0).max(1e8).optional(),
+  maxfeerate: maxFeeRateSchema.optional(),
   at: z.strictObject({
     height: z.number().int().min(0).max(0x7ffffffe),
     mtp: z.number().int().min(0).max(0xffffffff),

@@ -13,9 +13,9 @@ export function feeForVsize(satPerKvB: number, vsize: number): bigint {
   return (num + 999n) / 1000n;
 }
 
-/** sat/vB (up to 3 decimals, as the API accepts) → integer sat/kvB. */
-export function satPerVbToKvB(satPerVb: number): number {
-  return Math.round(satPerVb * 1000);
+/** BTC/kvB (Core's unit for -maxfeerate, -minrelaytxfee and the RPCs' maxfeerate) → integer sat/kvB. */
+export function btcPerKvBToSatPerKvB(btcPerKvB: number): number {
+  return Math.round(btcPerKvB * 1e8);
 }
 
 /** Fee rate in sat/vB for display (fee / vsize), as a float. */

@@ -51,8 +51,11 @@ describe('POST /validate', () => {
       assert.equal(r.kind, 'missing-inputs');
     }
   });
-  test('per-request maxfeerate in sat/vB', async () => {
-    const r = await (await postJson({ tx: txHex, prevouts, at, maxfeerate: 1 })).json() as Record<string, unknown>;
+  test('per-request maxfeerate in BTC/kvB (1 sat/vB); 1 BTC/kvB and more is refused', async () => {
+    const tooHigh = await postJson({ tx: txHex, prevouts, at, maxfeerate: 1 });
+    assert.equal(tooHigh.status, 400);
+    assert.match(JSON.stringify(await tooHigh.json()), /BTC\/kvB/);
+    const r = await (await postJson({ tx: txHex, prevouts, at, maxfeerate: 0.00001 })).json() as Record<string, unknown>;
     assert.equal(r.reason, 'max-fee-exceeded');
     assert.equal(r.kind, 'fee');
   });

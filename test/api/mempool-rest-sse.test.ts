@@ -39,7 +39,7 @@ describe('POST /tx', () => {
     const ro = await (await post(app, toHex(orphan.raw), 'text/plain')).json() as Record<string, unknown>;
     assert.equal(ro.kind, 'missing-inputs');
     const rich = spend([node.fund(100_000n)], [1000n]);
-    const rm = await (await post(app, JSON.stringify({ tx: toHex(rich.raw), maxfeerate: 10 }), 'application/json')).json() as Record<string, unknown>;
+    const rm = await (await post(app, JSON.stringify({ tx: toHex(rich.raw), maxfeerate: 0.0001 }), 'application/json')).json() as Record<string, unknown>;
     assert.equal(rm.reason, 'max-fee-exceeded');
     const bad = await post(app, 'zz', 'text/plain');
     assert.equal(bad.status, 400);

@@ -259,8 +259,8 @@ describe('e2e server: stateless validation and batches', () => {
     r = (await postJson<ResultJson>(`${url()}/validate`, { tx: toHex(signed.raw), prevouts: [{ ...cb[0]!, height: 950 }], at: { height: 1000, mtp: 1_700_000_000 } })).body;
     assert.deepEqual([r.reason, r.details], ['bad-txns-premature-spend-of-coinbase', 'tried to spend coinbase at depth 51']);
   });
-  test('prevouts with maxfeerate (sat/vB)', async () => {
-    const r = (await postJson<ResultJson>(`${url()}/validate`, { tx: toHex(signed.raw), prevouts, at: { height: 1000, mtp: 0 }, maxfeerate: 1 })).body;
+  test('prevouts with maxfeerate (BTC/kvB)', async () => {
+    const r = (await postJson<ResultJson>(`${url()}/validate`, { tx: toHex(signed.raw), prevouts, at: { height: 1000, mtp: 0 }, maxfeerate: 0.00001 })).body;
     assert.deepEqual([r.reason, r.kind], ['max-fee-exceeded', 'fee']);
   });
   test('a batch mixing stateless, stateful, invalid and undecodable items keeps its order', async () => {
