@@ -86,4 +86,21 @@ describe('JSON-RPC, REST and Esplora over TxgateNode', () => {
     const m = await (await app.request('/api/mempool')).json() as { count: number };
     assert.equal(m.count, 3);
   });
+  test('POST /tx keeps a transaction with an unknown parent as an orphan and says so; GET /mempool/orphans lists it', async () => {
+    const parent = signSpend([chain.spare[5]!], [payTo(COIN - 10_000n)]);
+    const child = signSpend([{ txid: parent.txid, vout: 0, value: COIN - 10_000n, kind: 'p2wpkh', key: 50 }], [payTo(COIN - 20_000n)]);
+    const res = await app.request('/tx', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: toHex(child.raw) });
+    assert.equal(res.status, 422);
+    const body = await res.json() as Record<string, unknown>;
+    assert.deepEqual([body.reason, body.kind, body.orphan], ['bad-txns-inputs-missingorspent', 'missing-inputs', true]);
+    const listed = async () => await (await app.request('/mempool/orphans')).json() as { txid: string; wtxid: string }[];
+    // (An earlier test's missing-inputs transaction waits there too.)
+    assert.deepEqual((await listed()).filter((o) => o.txid === hashToHex(child.txid)), [{ txid: hashToHex(child.txid), wtxid: hashToHex(child.wtxid) }]);
+    // The parent arrives: both enter the mempool, the orphan pool empties.
+    const p = await app.request('/tx', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: toHex(parent.raw) });
+    assert.equal(p.status, 200);
+    assert.ok(node.mempool.get(hashToHex(child.txid)));
+    assert.ok(!(await listed()).some((o) => o.txid === hashToHex(child.txid)));
+  });
+
 });

@@ -39,6 +39,8 @@ test('mempool admission, RBF, orphans, testmempoolaccept and block removal', asy
     const orphan = await node.submitTx(child);
     assert.ok(!orphan.busy && !orphan.allowed);
     assert.equal(orphan.allowed === false && orphan.reason, 'bad-txns-inputs-missingorspent');
+    assert.equal(!orphan.busy && orphan.orphan, true, 'it says it was kept as an orphan');
+    assert.deepEqual(node.orphans(), [{ txid: hashToHex(child.txid), wtxid: hashToHex(child.wtxid) }]);
     assert.equal(node.mempool.size, 0);
 
     // testmempoolaccept admits nothing.
@@ -48,8 +50,9 @@ test('mempool admission, RBF, orphans, testmempoolaccept and block removal', asy
 
     const p = await node.submitTx(parent);
     assert.ok(!p.busy && p.allowed, JSON.stringify(p, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
-    // The orphan child came in with its parent.
+    // The orphan child came in with its parent, and left the orphan pool.
     assert.equal(node.mempool.size, 2);
+    assert.deepEqual(node.orphans(), []);
     assert.ok(node.mempool.get(hashToHex(child.txid)));
 
     // Same transaction again: already in the mempool.
