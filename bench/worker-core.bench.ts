@@ -1,6 +1,8 @@
 /**
- * Non-signature work per transaction in a validation worker (txgate issues 4 and 6):
- * `ValidatorCore.run` (src/validation/worker-core.ts) in one thread, per transaction kind.
+ * Non-signature work per transaction in a validation worker: `ValidatorCore.run`
+ * (src/validation/jobs.ts: decode, sighash midstates, every input's scripts with the caches)
+ * in one thread, per transaction kind. The main thread's part of a validation (PreChecks,
+ * the mempool's checks, HTTP) is bench/request-path.bench.ts.
  *
  *   node --import tsx bench/worker-core.bench.ts
  *   npx bun bench/worker-core.bench.ts
@@ -16,7 +18,7 @@
  * For each kind (1 input, 2 outputs: P2WPKH, P2TR key path, P2PKH, 2-of-3 P2WSH: the spends of
  * bench/data.ts loadServerBenchData's quick set, cached in bench/out/) and each tree, every round:
  *   cold  a fresh ValidatorCore (empty signature and script-execution caches, JIT warm)
- *         runs a validate job (raw tx, caller-supplied coins, chain, policy) for each tx;
+ *         runs a scripts job (raw tx, spent outputs, standard flags) for each tx;
  *   hit   the same core runs the same jobs again (script-execution cache hits);
  *   sigs  the signature verifications those txs need (recorded once), replayed straight into
  *         the same backend: the signature cost alone;
@@ -25,7 +27,7 @@
  *         cold − sigs on a shared machine).
  * Reported: best round's µs per tx; "non-sig / sigs" = stub / sigs.
  * Also: structuredClone of one job and its result (what postMessage adds in and out).
- * Every verdict must be `allowed` and identical across trees.
+ * Every verdict must pass and be identical across trees.
  */
 import { loadServerBenchData, SERVER_SETS, SINGLE_KINDS, type ServerSpend, type SingleKind } from './data.ts';
 import { recordingVerifier, replayChecks, type RecordedCheck } from './sig-replay.ts';
@@ -43,7 +45,7 @@ if (roots.length === 0) roots.push(here);
 
 interface Api {
   label: string;
-  ValidatorCore: new (o: { verifier: Verifier }) => { run(job: unknown): Promise<{ kind: string; result?: { allowed: boolean; reason?: string } }> };
+  ValidatorCore: new (o: { verifier: Verifier }) => { run(job: unknown): Promise<{ kind: string; result?: { ok: boolean; error?: string } }> };
   verifier: Verifier;
   shaName: string;
 }
@@ -71,7 +73,7 @@ async function loadApi(root: URL, i: number): Promise<Api> {
   const sel = await import(new URL('src/runtime/crypto/select.ts', root).href);
   const loaded = await sel.loadCryptoByName(cryptoName, LIB, shaName);
   const verifier = sel.applyCrypto(loaded) as Verifier;
-  const core = await import(new URL('src/validation/worker-core.ts', root).href);
+  const core = await import(new URL('src/validation/jobs.ts', root).href);
   // as a validation worker starts (workers/validator.ts): that tree's per-runtime choices
   (await import(new URL('src/runtime/tuning.ts', root).href)).applyRuntimeTuning('worker');
   const label = roots.length === 1 ? 'tree' : root.href === here.href ? 'this tree' : `tree ${i} (${root.pathname})`;
@@ -80,15 +82,11 @@ async function loadApi(root: URL, i: number): Promise<Api> {
 const apis: Api[] = [];
 for (let i = 0; i < roots.length; i++) apis.push(await loadApi(roots[i]!, i));
 
-const CHAIN = { height: 1_000, mtp: 1_700_000_000 };
-const POLICY = {
-  requireStandard: true, maxDatacarrierBytes: 100_000, permitBareMultisig: true,
-  dustRelayFeeRate: 3_000, minRelayFeeRate: 100, bytesPerSigop: 20, maxFeeRate: 10_000_000,
-};
+const { STANDARD_SCRIPT_VERIFY_FLAGS } = await import(new URL('src/policy/constants.ts', here).href);
 function jobOf(s: ServerSpend, id: number) {
   return {
-    kind: 'validate' as const, id, tx: s.tx, chain: CHAIN, policy: POLICY,
-    coins: [{ value: s.prevout.amount, scriptPubKey: s.prevout.scriptPubKey, height: 500, coinbase: false }],
+    kind: 'scripts' as const, id, tx: s.tx, flags: STANDARD_SCRIPT_VERIFY_FLAGS as number,
+    spent: [{ value: s.prevout.amount, scriptPubKey: s.prevout.scriptPubKey }],
   };
 }
 // The same data as validate.bench.ts --quick (every spend: 1 input, 2 outputs).
@@ -122,7 +120,7 @@ async function pass(core: InstanceType<Api['ValidatorCore']>, jobs: ReturnType<t
   const t0 = performance.now();
   for (let i = 0; i < jobs.length; i++) {
     const r = await core.run(jobs[i]!);
-    const key = r.kind === 'validate' ? JSON.stringify(r.result, (_k, x) => (typeof x === 'bigint' ? String(x) : x)) : r.kind;
+    const key = r.kind === 'scripts' ? JSON.stringify(r.result) : r.kind;
     if (verdicts[i] === undefined) verdicts[i] = key;
     else if (verdicts[i] !== key) throw new Error(`verdicts differ for tx ${i}: ${verdicts[i]} vs ${key}`);
   }
@@ -143,7 +141,7 @@ for (const kind of KINDS) {
   const jobs = txs.map((g, i) => jobOf(g, i + 1));
   const warmJobs = warm.map((g, i) => jobOf(g, i + 1));
   const verdicts: string[] = [];
-  for (const j of jobs) if (!(await new apis[0]!.ValidatorCore({ verifier: apis[0]!.verifier }).run(j)).result?.allowed) throw new Error(`${kind}: not allowed`);
+  for (const j of jobs) if (!(await new apis[0]!.ValidatorCore({ verifier: apis[0]!.verifier }).run(j)).result?.ok) throw new Error(`${kind}: scripts fail`);
   const checks = await recordChecks(apis[0]!, jobs);
   // Warm every tree's JIT on other txs of the same kind.
   for (const api of apis) {
