@@ -18,7 +18,7 @@ import { secp256k1, schnorr } from '@noble/curves/secp256k1.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import * as btc from '@scure/btc-signer';
 import { concatBytes, fromHex, toHex } from '../src/primitives/bytes.ts';
-import { outputScript, RegtestChainBuilder, signSpend, type OutputKind, type Spendable } from '../src/chain/builder.ts';
+import { outputScript, RegtestChainBuilder, signSpend, type OutputKind, type Spendable } from '../test/util/regtest-builder.ts';
 import { ByteReader } from '../src/primitives/codec.ts';
 import { decodeBlock, type Block } from '../src/primitives/block.ts';
 import { decodeTx, type Transaction, type TxOut } from '../src/primitives/tx.ts';

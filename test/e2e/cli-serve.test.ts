@@ -5,7 +5,7 @@
 // clean exit on SIGTERM.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegtestChainBuilder } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder } from '../util/regtest-builder.ts';
 import type { ResultJson } from '../../src/api/app.ts';
 import { concatBytes, hashToHex, toHex } from '../../src/primitives/bytes.ts';
 import type { TxOut } from '../../src/primitives/tx.ts';

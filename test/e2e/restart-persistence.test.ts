@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RegtestChainBuilder, outputScript, signSpend } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder, outputScript, signSpend } from '../util/regtest-builder.ts';
 import { hashToHex, toHex } from '../../src/primitives/bytes.ts';
 import { startChildServer } from '../util/server.ts';
 

@@ -5,7 +5,7 @@
 // validation worker dying under load.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mineBlock, outputScript, makeCoinbase, type Spendable } from '../../src/chain/builder.ts';
+import { mineBlock, outputScript, makeCoinbase, type Spendable } from '../util/regtest-builder.ts';
 import type { ResultJson } from '../../src/api/app.ts';
 import { bitsToTarget, hashToBigInt } from '../../src/primitives/block.ts';
 import { concatBytes, hashToHex, toHex } from '../../src/primitives/bytes.ts';
