@@ -337,7 +337,7 @@ function hexBytes(s: string): Uint8Array {
 export interface ServerBenchSpec {
   /** Realistic blend: 55% P2WPKH, 20% P2TR key path, 15% P2PKH, 10% 2-of-3 P2WSH. */
   mix: number;
-  /** P2WPKH only (one signature per tx): the issue-6 throughput figure. */
+  /** P2WPKH only (one signature per tx): the single-kind throughput figure. */
   one: number;
   /** Mix spends for warming a server up (JIT, connections) before anything is timed. */
   warm: number;

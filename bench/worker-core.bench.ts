@@ -1,5 +1,5 @@
 /**
- * Non-signature work per transaction in a validation worker (txgate issues 4 and 6):
+ * Non-signature work per transaction in a validation worker:
  * `ValidatorCore.run` (src/validation/worker-core.ts) in one thread, per transaction kind.
  *
  *   node --import tsx bench/worker-core.bench.ts

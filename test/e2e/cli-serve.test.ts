@@ -1,4 +1,4 @@
-// End to end through the command line (issue 4): src/runtime/serve.ts started as a child
+// End to end through the command line: src/runtime/serve.ts started as a child
 // process with the runtime running this test, configured by flags and TXGATE_* environment
 // variables; blocks behind a bearer token, policy options that change the verdicts
 // (-permitbaremultisig=0, -datacarriersize, -minrelaytxfee), a small body limit (413), and a

@@ -1,5 +1,5 @@
 /**
- * Persistence across restarts (issues 3–5): a server started from the command line with a
+ * Persistence across restarts: a server started from the command line with a
  * data directory receives blocks and mempool transactions, stops (SIGTERM: saves), and a new
  * server on the same directory comes back with the same tip, UTXO set and mempool.
  */

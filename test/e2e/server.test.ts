@@ -1,4 +1,4 @@
-// End to end (issue 4): the real server (startServer: the runtime's own HTTP server, two
+// End to end: the real server (startServer: the runtime's own HTTP server, two
 // validation workers, noble crypto) listening on a real socket, driven over HTTP with fetch.
 // A 110-block regtest chain is posted first; then crafted transactions must come back with
 // Bitcoin Core's exact reject reasons, and the server must survive malformed requests and a
