@@ -1,5 +1,5 @@
 /**
- * A ~2 MB real block validated through the worker pool (txgate issues 4 and 6).
+ * A ~2 MB real block validated through the worker pool.
  *
  *   node --import tsx bench/block-workers.bench.ts [--blocks=928848,928831] [--workers=2] [--rounds=3]
  *   MIMALLOC_PURGE_DELAY=-1 npx bun bench/block-workers.bench.ts   (as `bun run serve` starts Bun: scripts/runtime-env.mjs)

@@ -1,5 +1,5 @@
 /**
- * Block connection benchmark (txgate issue 3): real blocks with their spent outputs.
+ * Block connection benchmark: real blocks with their spent outputs.
  *
  *   node --import tsx bench/block.bench.ts [--quick] [--noble]
  *   npx bun bench/block.bench.ts

@@ -18,7 +18,7 @@ import { secp256k1, schnorr } from '@noble/curves/secp256k1.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import * as btc from '@scure/btc-signer';
 import { concatBytes, fromHex, toHex } from '../src/primitives/bytes.ts';
-import { outputScript, RegtestChainBuilder, signSpend, type OutputKind, type Spendable } from '../src/chain/builder.ts';
+import { outputScript, RegtestChainBuilder, signSpend, type OutputKind, type Spendable } from '../test/util/regtest-builder.ts';
 import { ByteReader } from '../src/primitives/codec.ts';
 import { decodeBlock, type Block } from '../src/primitives/block.ts';
 import { decodeTx, type Transaction, type TxOut } from '../src/primitives/tx.ts';
@@ -337,7 +337,7 @@ function hexBytes(s: string): Uint8Array {
 export interface ServerBenchSpec {
   /** Realistic blend: 55% P2WPKH, 20% P2TR key path, 15% P2PKH, 10% 2-of-3 P2WSH. */
   mix: number;
-  /** P2WPKH only (one signature per tx): the issue-6 throughput figure. */
+  /** P2WPKH only (one signature per tx): the single-kind throughput figure. */
   one: number;
   /** Mix spends for warming a server up (JIT, connections) before anything is timed. */
   warm: number;

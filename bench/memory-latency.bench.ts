@@ -1,5 +1,5 @@
 /**
- * The machine's floor under a UTXO lookup (txgate issue 3): the time of one *dependent*
+ * The machine's floor under a UTXO lookup: the time of one *dependent*
  * random read in a buffer as large as the table (a cyclic pointer chase over 64-byte lines
  * in random order, so that no read can start before the one before it ends — as a lookup's
  * reads cannot), in shared memory, with the default 4 KiB pages and, where the runtime can

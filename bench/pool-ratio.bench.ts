@@ -1,5 +1,5 @@
 /**
- * The validation pipeline's share of the signature ceiling without HTTP (txgate issue 4):
+ * The validation pipeline's share of the signature ceiling without HTTP:
  * what `validate.bench.ts --interleave` measures, minus the HTTP server, the load generator
  * and the loopback sockets — so the two can be told apart.
  *

@@ -1,5 +1,5 @@
 /**
- * Main-thread and messaging cost of POST /validate per transaction (txgate issues 4 and 6),
+ * Main-thread and messaging cost of POST /validate per transaction,
  * in process: the Hono app (createApp(node).request(...)) over a TxgateNode with 0, 1 and 2
  * validation workers. No sockets: the runtime's HTTP server is not in these figures (see
  * bench/validate.bench.ts for the end-to-end run).

@@ -1,5 +1,5 @@
 /**
- * Script verification benchmark (txgate issue 2).
+ * Script verification benchmark.
  *
  *   node --import tsx bench/script.bench.ts [--quick] [--noble-only]
  *   npx bun bench/script.bench.ts

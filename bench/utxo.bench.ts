@@ -88,7 +88,7 @@ for (const N of sizes) {
   snap.release();
 
   // lookups from a worker: hits, then misses (random txids)
-  const w = createWorker(new URL('../workers/utxo-reader.ts', import.meta.url));
+  const w = createWorker(new URL('../test/util/utxo-reader.ts', import.meta.url));
   try {
     await request(w, { cmd: 'attach', shared: set.shared() });
     const hit = await request<{ nsPerLookup: number; found: number; lookups: number }>(w, { cmd: 'bench', txids: sTxids.subarray(0, sn * 32), vouts: sVouts.subarray(0, sn), rounds: 3 }, 600_000);

@@ -1,5 +1,5 @@
 /**
- * POST /validate throughput and latency against the real server (txgate issues 4 and 6).
+ * POST /validate throughput and latency against the real server.
  *
  *   node --import tsx bench/validate.bench.ts [--runtimes=node,bun,deno] [--quick]
  *        [--concurrency=48] [--batch=25] [--configs=mix-1w,one-2w,...] [--no-inproc]
@@ -428,11 +428,11 @@ async function orchestrate(): Promise<void> {
 }
 
 /**
- * --interleave: the two ratio targets of issue 4 (throughput ÷ signature ceiling, and 1 → 2
- * workers) measured so that a change of the machine's speed between measurements cannot
- * pass for either. This machine's speed moves by up to 1.8× from minute to minute (the same
- * single-thread replay of the same signatures: 1.25 ms or 2.0 ms per noble ECDSA check), so
- * a ceiling taken once before and once after a long load run can belong to another regime.
+ * --interleave: the two ratios (throughput ÷ signature ceiling, and 1 → 2 workers) measured
+ * so that a change of the machine's speed between measurements cannot pass for either.
+ * This machine's speed moves by up to 1.8× from minute to minute (the same single-thread
+ * replay of the same signatures: 1.25 ms or 2.0 ms per noble ECDSA check), so a ceiling
+ * taken once before and once after a long load run can belong to another regime.
  * Here a 1-worker and a 2-worker server run side by side, and each round k takes, one after
  * the other, a ceiling replay (a long-lived child: --ceiling-serve) of the signature checks
  * of slice k, slice k through one server, another ceiling replay, slice k through the other
@@ -481,8 +481,8 @@ async function interleaved(h: {
     // Two ceiling children, each pinned to one CPU (taskset, unless --no-pin) so that
     // "single-core" is literal: a replaying thread's JIT and GC helper threads share its
     // core instead of borrowing the idle second one (which the workers of a 2-worker
-    // server do not have). They take turns replaying alone (the issue's ceiling: one
-    // core's speed × workers); then both replay the same slice at once: what the machine
+    // server do not have). They take turns replaying alone (the ceiling: one core's
+    // speed × workers); then both replay the same slice at once: what the machine
     // itself gives two busy processes of this runtime, one per core.
     let cpu = 0;
     const spawnCeiling = () => {

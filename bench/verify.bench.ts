@@ -1,5 +1,5 @@
 /**
- * Signature verification and SHA-256 per backend on the current runtime (txgate issue 6).
+ * Signature verification and SHA-256 per backend on the current runtime.
  *   npx tsx bench/verify.bench.ts
  *   npx bun bench/verify.bench.ts
  *   npx deno run -A --unstable-ffi bench/verify.bench.ts

@@ -10,7 +10,7 @@
  * --token=BEARER (or TXGATE_TOKEN) when the server protects POST /blocks.
  * Exits 0 when every verdict is the expected one, 1 otherwise or when no server answers.
  */
-import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../src/chain/builder.ts';
+import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../test/util/regtest-builder.ts';
 import { hashToHex } from '../src/primitives/bytes.ts';
 import { makeTx, type Transaction, type TxOut } from '../src/primitives/tx.ts';
 import { runtimeLabel, runtimeName } from '../src/runtime/crypto/runtime-info.ts';

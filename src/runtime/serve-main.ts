@@ -1,8 +1,8 @@
 /**
  * The server: parse the configuration, choose the crypto backends, build the app and serve
  * it with the runtime's own HTTP server (Bun.serve, Deno.serve, @hono/node-server).
- * Until the lead wires the stateful pipeline, deps are the stateless ones (prevouts in the
- * request) with scripts verified on the serving thread.
+ * The app is backed by a TxgateNode (chain state, UTXO set, validation workers, mempool),
+ * with the mempool, JSON-RPC and Esplora routes mounted on it.
  */
 import { applyRuntimeTuning } from './tuning.ts';
 import { createApp } from '../api/app.ts';

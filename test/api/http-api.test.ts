@@ -1,4 +1,4 @@
-// The HTTP API (issue 4): content types, JSON errors, body limits, batches, auth, metrics,
+// The HTTP API: content types, JSON errors, body limits, batches, auth, metrics,
 // served in-process with app.request() over the real stateless validation path.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -185,7 +185,7 @@ export const RPC_USER = 'alice';
 export const RPC_PASS = 's3cret';
 export const AUTH = 'Basic ' + btoa(`${RPC_USER}:${RPC_PASS}`);
 
-/** The app as serve-main builds it (stateless deps for the issue-4 routes) with the mempool routes mounted. */
+/** The app over stateless deps (prevouts in the request) with the mempool routes of `node` mounted. */
 export function mempoolApp(node: TestMempoolNode, opts: MempoolMountOptions = {}): { app: Hono; mount: MempoolMount } {
   const app = createApp(statelessDeps());
   const mount = mountMempool(app, node, { rpcUser: RPC_USER, rpcPassword: RPC_PASS, authFailureDelayMs: 5, ...opts });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ChainState } from '../../src/chain/chainstate.ts';
 import { MemoryCoinStore } from '../../src/chain/coin-store.ts';
 import { REGTEST } from '../../src/chain/params.ts';
-import { RegtestChainBuilder } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder } from '../util/regtest-builder.ts';
 
 async function chainOf(n: number, keepBlocks: number) {
   const store = new MemoryCoinStore();

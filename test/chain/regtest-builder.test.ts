@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ChainState } from '../../src/chain/chainstate.ts';
 import { MemoryCoinStore } from '../../src/chain/coin-store.ts';
 import { REGTEST } from '../../src/chain/params.ts';
-import { OUTPUT_KINDS, RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../../src/chain/builder.ts';
+import { OUTPUT_KINDS, RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../util/regtest-builder.ts';
 import { COINBASE_MATURITY } from '../../src/consensus/constants.ts';
 import { checkProofOfWork } from '../../src/consensus/pow-check.ts';
 

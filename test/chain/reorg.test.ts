@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ChainState } from '../../src/chain/chainstate.ts';
 import { MemoryCoinStore } from '../../src/chain/coin-store.ts';
 import { REGTEST } from '../../src/chain/params.ts';
-import { RegtestChainBuilder, outputScript, signSpend } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder, outputScript, signSpend } from '../util/regtest-builder.ts';
 import { COINBASE_MATURITY } from '../../src/consensus/constants.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { validateBlock } from '../../src/chain/validate-block.ts';
 import { MAINNET, TESTNET3 } from '../../src/chain/params.ts';
 import { getBlockSubsidy } from '../../src/consensus/subsidy.ts';
-import { OUTPUT_KINDS, mineBlock, outputScript, signSpend, type OutputKind, type Spendable } from '../../src/chain/builder.ts';
+import { OUTPUT_KINDS, mineBlock, outputScript, signSpend, type OutputKind, type Spendable } from '../util/regtest-builder.ts';
 import { decodeTx, encodeTx, txidHex, type Transaction } from '../../src/primitives/tx.ts';
 import { concatBytes } from '../../src/primitives/bytes.ts';
 import { sha256 } from '../../src/primitives/hash.ts';

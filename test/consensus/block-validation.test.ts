@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateBlock, type SpentOutput } from '../../src/chain/validate-block.ts';
 import { REGTEST } from '../../src/chain/params.ts';
-import { assembleBlock, makeCoinbase, mineBlock, outputScript, signSpend, type Spendable } from '../../src/chain/builder.ts';
+import { assembleBlock, makeCoinbase, mineBlock, outputScript, signSpend, type Spendable } from '../util/regtest-builder.ts';
 import { connectBlock } from '../../src/consensus/connect-block.ts';
 import { witnessCommitmentHash } from '../../src/consensus/block-contextual.ts';
 import { blockWitnessMerkleRoot, decodeBlock, bitsToTarget, hashToBigInt, type Block } from '../../src/primitives/block.ts';

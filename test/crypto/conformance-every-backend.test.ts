@@ -1,5 +1,5 @@
 /**
- * Issue 6: the conformance suite passes with EVERY signature backend available on this
+ * The conformance suite passes with EVERY signature backend available on this
  * runtime, not only the default: Core's script_tests.json (each row under its own flags),
  * tx_valid.json and tx_invalid.json (Core's flag semantics), the BIP341 wallet vectors' fully
  * signed transaction, and a real mainnet block with its spent outputs (btcd 277647, 732

@@ -1,5 +1,5 @@
 /**
- * Start-up backend selection (txgate issue 6): `auto` uses only backends that gave every
+ * Start-up backend selection: `auto` uses only backends that gave every
  * known answer and picks the fastest; an explicit name that is unknown, unavailable or wrong
  * is a CryptoBackendError with a clear message; a worker reloads the same choice by name.
  */

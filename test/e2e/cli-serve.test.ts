@@ -1,11 +1,11 @@
-// End to end through the command line (issue 4): src/runtime/serve.ts started as a child
+// End to end through the command line: src/runtime/serve.ts started as a child
 // process with the runtime running this test, configured by flags and TXGATE_* environment
 // variables; blocks behind a bearer token, policy options that change the verdicts
 // (-permitbaremultisig=0, -datacarriersize, -minrelaytxfee), a small body limit (413), and a
 // clean exit on SIGTERM.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegtestChainBuilder } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder } from '../util/regtest-builder.ts';
 import type { ResultJson } from '../../src/api/app.ts';
 import { concatBytes, hashToHex, toHex } from '../../src/primitives/bytes.ts';
 import type { TxOut } from '../../src/primitives/tx.ts';

@@ -6,7 +6,7 @@
  *   106  fan-out: one 1 BTC output of every standard kind, plus spare P2WPKH outputs
  *   110  tip; its coinbase is immature
  */
-import { OUTPUT_KINDS, RegtestChainBuilder, outputScript, signSpend, type OutputKind, type Spendable } from '../../src/chain/builder.ts';
+import { OUTPUT_KINDS, RegtestChainBuilder, outputScript, signSpend, type OutputKind, type Spendable } from '../util/regtest-builder.ts';
 import { makeTx, type Transaction, type TxFields, type TxIn, type TxOut } from '../../src/primitives/tx.ts';
 
 export const COIN = 100_000_000n;

@@ -1,5 +1,5 @@
 /**
- * Persistence across restarts (issues 3–5): a server started from the command line with a
+ * Persistence across restarts: a server started from the command line with a
  * data directory receives blocks and mempool transactions, stops (SIGTERM: saves), and a new
  * server on the same directory comes back with the same tip, UTXO set and mempool.
  */
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RegtestChainBuilder, outputScript, signSpend } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder, outputScript, signSpend } from '../util/regtest-builder.ts';
 import { hashToHex, toHex } from '../../src/primitives/bytes.ts';
 import { startChildServer } from '../util/server.ts';
 

@@ -1,11 +1,11 @@
-// End to end (issue 4): the real server (startServer: the runtime's own HTTP server, two
+// End to end: the real server (startServer: the runtime's own HTTP server, two
 // validation workers, noble crypto) listening on a real socket, driven over HTTP with fetch.
 // A 110-block regtest chain is posted first; then crafted transactions must come back with
 // Bitcoin Core's exact reject reasons, and the server must survive malformed requests and a
 // validation worker dying under load.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mineBlock, outputScript, makeCoinbase, type Spendable } from '../../src/chain/builder.ts';
+import { mineBlock, outputScript, makeCoinbase, type Spendable } from '../util/regtest-builder.ts';
 import type { ResultJson } from '../../src/api/app.ts';
 import { bitsToTarget, hashToBigInt } from '../../src/primitives/block.ts';
 import { concatBytes, hashToHex, toHex } from '../../src/primitives/bytes.ts';

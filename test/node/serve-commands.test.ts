@@ -1,4 +1,4 @@
-// The README's serve commands, run exactly as a user types them (issue 4: "bun run serve",
+// The README's serve commands, run exactly as a user types them ("bun run serve",
 // "deno task serve", "npm run serve"; with only npm on the machine, the copies of Bun and Deno
 // that `npm install` brought, through npx). Each must start the server on its own runtime.
 // Node-only (it starts the other runtimes itself).

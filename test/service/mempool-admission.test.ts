@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TxgateNode } from '../../src/node/node.ts';
-import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../util/regtest-builder.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 import type { Transaction } from '../../src/primitives/tx.ts';
 

@@ -1,5 +1,5 @@
 /**
- * mempool.dat (issue 5): the saved mempool round-trips, and a process killed (SIGKILL) in
+ * mempool.dat: the saved mempool round-trips, and a process killed (SIGKILL) in
  * the middle of saving leaves the previous complete file, which loads.
  */
 import { test } from 'node:test';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TxgateNode } from '../../src/node/node.ts';
-import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../util/regtest-builder.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 
 test('a restart keeps what was admitted with maxfeerate=0, its entry time, and reports the tip height', async () => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TxgateNode } from '../../src/node/node.ts';
 import { spawnValidator } from '../../src/runtime/spawn.ts';
-import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../util/regtest-builder.ts';
 
 test('multi-input spends validated through a worker', async () => {
   const node = await TxgateNode.start({ network: 'regtest', workers: 1, spawn: spawnValidator });

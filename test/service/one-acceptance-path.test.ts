@@ -19,7 +19,7 @@ import { TxgateNode } from '../../src/node/node.ts';
 import { hashToHex, toHex } from '../../src/primitives/bytes.ts';
 import { buildE2eChain, COIN, payTo, signSpend } from '../e2e/fixture.ts';
 import { AUTH } from '../api/mempool-deps.ts';
-import { RegtestChainBuilder } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder } from '../util/regtest-builder.ts';
 import { REGTEST } from '../../src/chain/params.ts';
 
 /** Counts PreChecks calls while `f` runs (every acceptance flow starts there). */

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import type { Hono } from 'hono';
 import { createApp } from '../../src/api/app.ts';
 import { mountMempool, type MempoolMount } from '../../src/api/mempool-routes.ts';
-import { RegtestChainBuilder, outputScript, signSpend, type OutputKind, type Spendable } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder, outputScript, signSpend, type OutputKind, type Spendable } from '../util/regtest-builder.ts';
 import { REGTEST } from '../../src/chain/params.ts';
 import { TxgateNode } from '../../src/node/node.ts';
 import { hashToHex, toHex } from '../../src/primitives/bytes.ts';

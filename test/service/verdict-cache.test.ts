@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TxgateNode } from '../../src/node/node.ts';
-import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../../src/chain/builder.ts';
+import { RegtestChainBuilder, outputScript, signSpend, type Spendable } from '../util/regtest-builder.ts';
 
 test('verdicts are reused only for the same transaction, tip, options and coins', async () => {
   const node = await TxgateNode.start({ network: 'regtest', workers: 0 });

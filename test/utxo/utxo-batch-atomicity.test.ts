@@ -59,7 +59,7 @@ const bad: [string, UtxoBatch, RegExp][] = [
   ['a spend of a missing coin after valid adds and spends', { add: [{ txid: txid(900), vout: 0, coin: coin(1) }], spend: [{ txid: txid(1), vout: 1 }, { txid: txid(0), vout: 0 }] }, /missing coin/],
   ['the same coin spent twice', { spend: [{ txid: txid(2), vout: 1 }, { txid: txid(3), vout: 0 }, { txid: txid(2), vout: 1 }] }, /spent twice/],
   // the first spend cancels the add, which spends the coin it replaced: the second spend
-  // used to find nothing left, after the adds were placed
+  // finds nothing left and must be reported as a double spend, before anything changes
   ['an existing coin re-added and spent twice', { add: [{ txid: txid(4), vout: 2, coin: coin(3) }], spend: [{ txid: txid(4), vout: 2 }, { txid: txid(4), vout: 2 }] }, /spent twice/],
   ['a new coin added and spent twice', { add: [{ txid: txid(901), vout: 0, coin: coin(3) }], spend: [{ txid: txid(901), vout: 0 }, { txid: txid(901), vout: 0 }] }, /spent twice/],
   ['a coin added twice and spent twice', { add: [{ txid: txid(5), vout: 1, coin: coin(3) }, { txid: txid(5), vout: 1, coin: coin(4) }], spend: [{ txid: txid(5), vout: 1 }, { txid: txid(5), vout: 1 }] }, /spent twice/],

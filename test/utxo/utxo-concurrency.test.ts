@@ -10,7 +10,7 @@ import { createWorker, request } from '../../src/runtime/worker.ts';
 import { UtxoSet } from '../../src/utxo/set.ts';
 import { batchFor, checkVersion } from './model.ts';
 
-const workerUrl = new URL('../../workers/utxo-reader.ts', import.meta.url);
+const workerUrl = new URL('../util/utxo-reader.ts', import.meta.url);
 
 test('worker adapter: messages, errors surface as error events, terminate', async () => {
   const w = createWorker(workerUrl);

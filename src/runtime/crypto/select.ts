@@ -1,5 +1,5 @@
 /**
- * Start-up choice of the secp256k1 and SHA-256 backends (txgate issue 6).
+ * Start-up choice of the secp256k1 and SHA-256 backends.
  *
  * `auto`: every backend that loads on this runtime answers the known-answer set (kat.ts);
  * one wrong answer and it is never used. The survivors are timed briefly (about 60 ms for

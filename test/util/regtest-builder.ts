@@ -8,16 +8,16 @@
 import * as btc from '@scure/btc-signer';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { bitsToTarget, blockWitnessMerkleRoot, decodeBlock, hashToBigInt, merkleRoot, type Block } from '../primitives/block.ts';
-import { ByteWriter } from '../primitives/codec.ts';
-import { concatBytes, hashToHex } from '../primitives/bytes.ts';
-import { hash256 } from '../primitives/hash.ts';
-import { decodeTx, encodeTx, type Transaction, type TxIn, type TxOut } from '../primitives/tx.ts';
-import { scriptNumPush, witnessCommitmentHash } from '../consensus/block-contextual.ts';
-import { getBlockSubsidy } from '../consensus/subsidy.ts';
-import { pushData } from '../script/script.ts';
-import { OP } from '../script/opcodes.ts';
-import { REGTEST, type ChainParams } from './params.ts';
+import { bitsToTarget, blockWitnessMerkleRoot, decodeBlock, hashToBigInt, merkleRoot, type Block } from '../../src/primitives/block.ts';
+import { ByteWriter } from '../../src/primitives/codec.ts';
+import { concatBytes, hashToHex } from '../../src/primitives/bytes.ts';
+import { hash256 } from '../../src/primitives/hash.ts';
+import { decodeTx, encodeTx, type Transaction, type TxIn, type TxOut } from '../../src/primitives/tx.ts';
+import { scriptNumPush, witnessCommitmentHash } from '../../src/consensus/block-contextual.ts';
+import { getBlockSubsidy } from '../../src/consensus/subsidy.ts';
+import { pushData } from '../../src/script/script.ts';
+import { OP } from '../../src/script/opcodes.ts';
+import { REGTEST, type ChainParams } from '../../src/chain/params.ts';
 
 export type OutputKind = 'p2pkh' | 'p2sh-multisig' | 'p2wpkh' | 'p2sh-p2wpkh' | 'p2wsh' | 'p2tr' | 'p2tr-script';
 export const OUTPUT_KINDS: readonly OutputKind[] = ['p2pkh', 'p2sh-multisig', 'p2wpkh', 'p2sh-p2wpkh', 'p2wsh', 'p2tr', 'p2tr-script'];

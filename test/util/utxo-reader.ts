@@ -8,17 +8,17 @@
  * buffer bytes} (one dependent random read, as in bench/memory-latency.bench.ts) | {cmd:'throw'} |
  * {cmd:'echo', value}.
  */
-import { workerPort } from '../src/runtime/worker-self.ts';
-import { UtxoReader, type TableViews } from '../src/utxo/reader.ts';
+import { workerPort } from '../../src/runtime/worker-self.ts';
+import { UtxoReader, type TableViews } from '../../src/utxo/reader.ts';
 import {
   AMOUNT_BYTES, BUCKET_MASK, BUCKET_SLOTS, CHUNK_UNITS, K_BITS, K_MASK, PAGES_PER_SEGMENT, PAGES_PER_SEGMENT_SHIFT, PAGE_SHIFT_WORDS,
   REF_EMPTY, REF_TOMB, UNITS_PER_SEGMENT_SHIFT, UNIT_MASK, V_MASK, W_DIR, W_SALT0, W_SALT1, W_SCALE, dirIndex, hashKey, recordEnd,
   type UtxoShared,
-} from '../src/utxo/layout.ts';
-import type { Coin } from '../src/utxo/coin.ts';
-import { checkVersion } from '../test/utxo/model.ts';
-import { applyRuntimeTuning } from '../src/runtime/tuning.ts';
-import { chaseNs } from '../bench/chase.ts';
+} from '../../src/utxo/layout.ts';
+import type { Coin } from '../../src/utxo/coin.ts';
+import { checkVersion } from '../utxo/model.ts';
+import { applyRuntimeTuning } from '../../src/runtime/tuning.ts';
+import { chaseNs } from '../../bench/chase.ts';
 
 applyRuntimeTuning();
 
