@@ -23,7 +23,7 @@ import { RegtestChainBuilder } from '../util/regtest-builder.ts';
 import { REGTEST } from '../../src/chain/params.ts';
 
 /** Counts PreChecks calls while `f` runs (every acceptance flow starts there). */
-async function stagesRun(f: () => Promise<unknown>): Promise<number> {
+async function stagesRun(f: () => unknown): Promise<number> {
   const original = MemPoolAccept.prototype.preChecks;
   let n = 0;
   MemPoolAccept.prototype.preChecks = function (this: MemPoolAccept, ...args: Parameters<typeof original>) {
@@ -47,7 +47,7 @@ test('every entry point goes through MemPoolAccept', async () => {
     let app = createApp(node);
     let mount = mountMempool(app, node, { rpcUser: 'alice', rpcPassword: 's3cret' });
     const rpc = (method: string, params: unknown[]) =>
-      app.request('/', { method: 'POST', headers: { authorization: AUTH }, body: JSON.stringify({ id: 1, method, params }) }).then((r) => r.json() as Promise<{ result: any; error: unknown }>);
+      Promise.resolve(app.request('/', { method: 'POST', headers: { authorization: AUTH }, body: JSON.stringify({ id: 1, method, params }) })).then((r) => r.json() as Promise<{ result: any; error: unknown }>);
     const hexBody = (tx: { raw: Uint8Array }) => ({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: toHex(tx.raw) });
     const spend = (i: number, fee: bigint) => signSpend([chain.spare[i]!], [payTo(COIN - fee)]);
 
