@@ -1,5 +1,5 @@
 /**
- * The mempool's interfaces on the Hono app (txgate issue 5): REST, Core-compatible JSON-RPC
+ * The mempool's interfaces on the Hono app: REST, Core-compatible JSON-RPC
  * (POST / and POST /rpc), the Esplora subset (/api/...) and Server-Sent Events (/events).
  *
  * REST (amounts in satoshis, fee rates in sat/vB, like POST /validate):
