@@ -44,7 +44,7 @@ export interface ResultJson {
   kind?: AcceptResult['kind'];
 }
 
-export function resultJson(r: AcceptResult): ResultJson {
+function resultJson(r: AcceptResult): ResultJson {
   const out: ResultJson = {
     txid: r.txid, wtxid: r.wtxid, allowed: r.allowed, vsize: r.vsize, weight: r.weight,
     fee: r.fee === null ? null : Number(r.fee), feerate: r.feerate === null ? null : Math.round(r.feerate * 1000) / 1000,
@@ -162,7 +162,7 @@ function routePattern(path: string): RegExp {
 }
 
 /** The methods routed for `path` (HEAD wherever GET is: Hono answers HEAD with the GET route). */
-export function allowedMethods(app: Hono, path: string): string[] {
+function allowedMethods(app: Hono, path: string): string[] {
   const out = new Set<string>();
   for (const r of app.routes) {
     if (r.method === 'ALL' || r.path === '*' || r.path === '/*') continue;

@@ -19,7 +19,7 @@ import type { MempoolViews } from './mempool-views.ts';
  * Esplora's fee_histogram: (feerate, vsize) pairs from the highest fee rate down, each
  * vsize being what pays at least that rate but less than the previous entry's.
  */
-export function esploraFeeHistogram(deps: MempoolDeps): [number, number][] {
+function esploraFeeHistogram(deps: MempoolDeps): [number, number][] {
   return feeHistogram(deps.mempool).filter((b) => b.vsize > 0).reverse().map((b) => [b.feeRate, b.vsize]);
 }
 

@@ -52,7 +52,7 @@ interface Metric {
   render(): string[];
 }
 
-export class Counter implements Metric {
+class Counter implements Metric {
   readonly type = 'counter';
   private values = new Map<string, number>();
   constructor(readonly name: string, readonly help: string) {}
@@ -68,7 +68,7 @@ export class Counter implements Metric {
   }
 }
 
-export class Histogram implements Metric {
+class Histogram implements Metric {
   readonly type = 'histogram';
   private series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
   constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {}
@@ -99,7 +99,7 @@ export class Histogram implements Metric {
 }
 
 /** A gauge whose samples are read when the registry renders. */
-export class Gauge implements Metric {
+class Gauge implements Metric {
   readonly type = 'gauge';
   constructor(readonly name: string, readonly help: string, private read: () => number | { labels: Labels; value: number }[] | undefined) {}
   render(): string[] {

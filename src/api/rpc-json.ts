@@ -6,7 +6,7 @@
 import { concatBytes } from '../primitives/bytes.ts';
 
 /** A satoshi amount that serializes as BTC with 8 decimals (ValueFromAmount). */
-export class BtcAmount {
+class BtcAmount {
   constructor(readonly sats: number | bigint) {}
   /** For plain JSON.stringify: the same value as a JS number; inside coreJson, its exact text. */
   toJSON(): number | string {
@@ -40,7 +40,7 @@ const RAW_TEXT_RE = new RegExp(`"${RAW}#(\\d+)@@"`, 'g');
  * JSON text produced ahead of time (e.g. the 100,000 entries of getrawmempool true, written
  * one entry at a time instead of as one huge object). coreJson splices it in verbatim.
  */
-export class RawJson {
+class RawJson {
   constructor(readonly text: string) {}
   toJSON(): unknown {
     if (!coreMode) return JSON.parse(this.text);

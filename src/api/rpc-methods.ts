@@ -40,7 +40,7 @@ function getStr(v: unknown): string {
 }
 
 /** ParseHashV. */
-export function parseHash(v: unknown, name: string): string {
+function parseHash(v: unknown, name: string): string {
   const s = getStr(v);
   if (/^[0-9a-fA-F]{64}$/.test(s)) return s.toLowerCase();
   if (s.length !== 64) throw new RpcError(RPC.INVALID_PARAMETER, `${name} must be of length 64 (not ${s.length}, for '${s}')`);

@@ -26,7 +26,7 @@ export interface AddressParams {
   scriptHash: number;
 }
 
-export function addressParams(chain: ChainInfo['chain']): AddressParams {
+function addressParams(chain: ChainInfo['chain']): AddressParams {
   if (chain === 'main') return { hrp: 'bc', pubkeyHash: 0x00, scriptHash: 0x05 };
   if (chain === 'regtest') return { hrp: 'bcrt', pubkeyHash: 0x6f, scriptHash: 0xc4 };
   return { hrp: 'tb', pubkeyHash: 0x6f, scriptHash: 0xc4 };
@@ -112,7 +112,7 @@ export function segwitAddress(hrp: string, version: number, program: Uint8Array)
 }
 
 /** ExtractDestination + EncodeDestination, for the types that have an address. */
-export function scriptAddress(script: Uint8Array, type: TxoutType, p: AddressParams): string | undefined {
+function scriptAddress(script: Uint8Array, type: TxoutType, p: AddressParams): string | undefined {
   switch (type) {
     case 'pubkeyhash':
       return base58Check(Uint8Array.of(p.pubkeyHash, ...script.subarray(3, 23)));
@@ -187,7 +187,7 @@ function isValidXOnly(x: Uint8Array): boolean {
 }
 
 /** InferDescriptor(script, DUMMY_SIGNING_PROVIDER)->ToString(), with its checksum. */
-export function inferDescriptor(script: Uint8Array, type: TxoutType, solutions: Uint8Array[], p: AddressParams): string {
+function inferDescriptor(script: Uint8Array, type: TxoutType, solutions: Uint8Array[], p: AddressParams): string {
   let d: string;
   const addr = scriptAddress(script, type, p);
   if (type === 'pubkey') d = `pk(${toHex(solutions[0]!)})`;

@@ -256,7 +256,7 @@ function timingSafeEqual(a: string, b: string): boolean {
 }
 
 /** RPCAuthorized: "Basic base64(user:pass)" against the accepted credentials. */
-export function checkBasicAuth(header: string, credentials: readonly Credential[]): boolean {
+function checkBasicAuth(header: string, credentials: readonly Credential[]): boolean {
   if (!header.startsWith('Basic ')) return false;
   let decoded: string;
   try {

@@ -17,7 +17,7 @@ const amount = z.union([
  */
 export const maxFeeRateSchema = z.number().min(0).lt(1, 'maxfeerate is in BTC/kvB; rates of 1 BTC/kvB or more are not accepted');
 
-export const prevoutSchema = z.strictObject({
+const prevoutSchema = z.strictObject({
   scriptPubKey: z.string(),
   amount,
   height: z.number().int().min(0).max(0x7fffffff).optional(),

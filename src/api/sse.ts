@@ -26,7 +26,7 @@ interface Client {
 const enc = new TextEncoder();
 
 /** One SSE message: `id`, `event` and a JSON `data` line. */
-export function formatEvent(ev: MempoolEvent): string {
+function formatEvent(ev: MempoolEvent): string {
   const e = ev.entry;
   const data = ev.type === 'added'
     ? { txid: e.txid, wtxid: e.wtxid, fee: e.fee, vsize: e.vsize, weight: e.weight, time: e.time, height: e.height, sequence: ev.sequence }

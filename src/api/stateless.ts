@@ -26,7 +26,7 @@ export interface StatelessOptions {
  * relative locks and coinbase maturity are only satisfied when the request says how old the
  * coin is.
  */
-export const UNBOUNDED_HEIGHT = 0x7ffffffe - 1;
+const UNBOUNDED_HEIGHT = 0x7ffffffe - 1;
 
 export function statelessDeps(opts: StatelessOptions = {}): AppDeps & { inFlight(): number } {
   const policy = policyOptions(opts.policy);

@@ -4,7 +4,7 @@ import { hashToHex } from '../primitives/bytes.ts';
 import type { PowIndex } from './pow.ts';
 
 /** Number of blocks in the median-time-past window (CBlockIndex::nMedianTimeSpan). */
-export const MEDIAN_TIME_SPAN = 11;
+const MEDIAN_TIME_SPAN = 11;
 
 export type BlockStatus = 'data' | 'connected-once' | 'failed';
 

@@ -21,7 +21,7 @@ export function checkBlockHeader(header: BlockHeader, p: ConsensusParams, checkP
 }
 
 /** CheckMerkleRoot: the header commits to these transactions, without CVE-2012-2459 duplication. */
-export function checkMerkleRoot(block: Block): BlockCheckResult {
+function checkMerkleRoot(block: Block): BlockCheckResult {
   const { root, mutated } = blockMerkleRoot(block);
   if (!equalBytes(root, block.header.merkleRoot)) return { ok: false, reason: 'bad-txnmrklroot', debug: 'hashMerkleRoot mismatch' };
   if (mutated) return { ok: false, reason: 'bad-txns-duplicate', debug: 'duplicate transaction' };

@@ -71,7 +71,7 @@ export function scriptNumPush(n: number): Uint8Array {
 }
 
 /** GetWitnessCommitmentIndex: the last coinbase output OP_RETURN 0x24 aa21a9ed…, or -1. */
-export function getWitnessCommitmentIndex(block: Block): number {
+function getWitnessCommitmentIndex(block: Block): number {
   let pos = -1;
   const cb = block.txs[0];
   if (!cb) return pos;
@@ -89,7 +89,7 @@ export function witnessCommitmentHash(witnessRoot: Uint8Array, reserved: Uint8Ar
 }
 
 /** CheckWitnessMalleation. */
-export function checkWitnessMalleation(block: Block, expectCommitment: boolean): BlockCheckResult {
+function checkWitnessMalleation(block: Block, expectCommitment: boolean): BlockCheckResult {
   if (expectCommitment) {
     const pos = getWitnessCommitmentIndex(block);
     if (pos !== -1) {

@@ -41,10 +41,6 @@ export type ConnectResult =
 export function isBIP30Repeat(p: ConsensusParams, height: number, hash: Uint8Array): boolean {
   return p.bip30Repeat.some((b) => b.height === height && b.hash === hashToHex(hash));
 }
-/** IsBIP30Unspendable: the two historical blocks whose coinbase was later overwritten. */
-export function isBIP30Unspendable(p: ConsensusParams, height: number, hash: Uint8Array): boolean {
-  return p.bip30Unspendable.some((b) => b.height === height && b.hash === hashToHex(hash));
-}
 
 /** Whether BIP30 (no overwriting of unspent outputs) is checked for this block, as ConnectBlock decides. */
 export function enforceBIP30(p: ConsensusParams, height: number, hash: Uint8Array, bip34AncestorHash?: Uint8Array): boolean {

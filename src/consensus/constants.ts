@@ -9,8 +9,6 @@ export function moneyRange(v: bigint): boolean {
   return v >= 0n && v <= MAX_MONEY;
 }
 
-/** The maximum allowed size for a serialized block, in bytes (network rule). */
-export const MAX_BLOCK_SERIALIZED_SIZE = 4_000_000;
 /** The maximum allowed weight for a block (BIP 141). */
 export const MAX_BLOCK_WEIGHT = 4_000_000;
 /** The maximum allowed number of signature check operations in a block (BIP 141). */
@@ -18,10 +16,6 @@ export const MAX_BLOCK_SIGOPS_COST = 80_000;
 /** Coinbase transaction outputs can only be spent after this number of new blocks. */
 export const COINBASE_MATURITY = 100;
 export const WITNESS_SCALE_FACTOR = 4;
-/** 60 is the lower bound for the size of a valid serialized CTransaction. */
-export const MIN_TRANSACTION_WEIGHT = WITNESS_SCALE_FACTOR * 60;
-/** 10 is the lower bound for the size of a serialized CTransaction. */
-export const MIN_SERIALIZABLE_TRANSACTION_WEIGHT = WITNESS_SCALE_FACTOR * 10;
 
 /** Interpret sequence numbers as relative lock-time constraints (BIP 68) — LOCKTIME_VERIFY_SEQUENCE. */
 export const LOCKTIME_VERIFY_SEQUENCE = 1 << 0;

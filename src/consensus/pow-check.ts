@@ -2,7 +2,7 @@
 import { bitsToTarget, hashToBigInt } from '../primitives/block.ts';
 
 /** DeriveTarget: the target for `bits`, or undefined when negative, zero, overflowing or above powLimit. */
-export function deriveTarget(bits: number, powLimit: bigint): bigint | undefined {
+function deriveTarget(bits: number, powLimit: bigint): bigint | undefined {
   const { target, negative, overflow } = bitsToTarget(bits);
   if (negative || target === 0n || overflow || target > powLimit) return undefined;
   return target;

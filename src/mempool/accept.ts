@@ -97,19 +97,19 @@ function fromMempool(r: MempoolReject): Rejection {
   return rejection(r.kind, r.reason, r.details);
 }
 
-export function isRejection(x: Candidate | Rejection): x is Rejection {
+function isRejection(x: Candidate | Rejection): x is Rejection {
   return (x as Rejection).ok === false;
 }
 
 /** sendrawtransaction / testmempoolaccept's max fee: the debug text when `fee` is above it. */
-export function maxFeeExceeded(fee: bigint, vsize: number, maxFeeRate: number | undefined): string | undefined {
+function maxFeeExceeded(fee: bigint, vsize: number, maxFeeRate: number | undefined): string | undefined {
   if (!maxFeeRate || maxFeeRate <= 0) return undefined;
   const maxFee = feeForVsize(maxFeeRate, vsize);
   return fee > maxFee ? `${fee} > ${maxFee}` : undefined;
 }
 
 /** The result for a rejected transaction. */
-export function rejectedResult(tx: Transaction, r: Rejection): AcceptResult {
+function rejectedResult(tx: Transaction, r: Rejection): AcceptResult {
   const vsize = r.vsize ?? tx.vsize;
   const fee = r.fee ?? null;
   const out: AcceptResult = {

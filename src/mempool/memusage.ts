@@ -13,7 +13,7 @@
 import type { Transaction } from '../primitives/tx.ts';
 
 /** memusage::MallocUsage on 64-bit: 16-byte granularity with an 8-byte header. */
-export function mallocUsage(alloc: number): number {
+function mallocUsage(alloc: number): number {
   return alloc === 0 ? 0 : ((alloc + 31) >>> 4) << 4;
 }
 
@@ -34,7 +34,7 @@ function scriptUsage(len: number): number {
 }
 
 /** RecursiveDynamicUsage(CTransactionRef) (core_memusage.h). */
-export function txUsage(tx: Transaction): number {
+function txUsage(tx: Transaction): number {
   let mem = mallocUsage(SIZEOF_TX) + mallocUsage(16); // object + shared_ptr control block
   mem += mallocUsage(tx.inputs.length * SIZEOF_TXIN) + mallocUsage(tx.outputs.length * SIZEOF_TXOUT);
   for (const i of tx.inputs) {

@@ -21,11 +21,11 @@ import type { MempoolEntry, PoolEntry } from './types.ts';
 
 export const MAX_BLOCK_WEIGHT = 4_000_000;
 /** DEFAULT_BLOCK_RESERVED_WEIGHT (v29+): weight kept for the header and coinbase. */
-export const DEFAULT_BLOCK_RESERVED_WEIGHT = 8_000;
+const DEFAULT_BLOCK_RESERVED_WEIGHT = 8_000;
 /** DEFAULT_COINBASE_OUTPUT_MAX_ADDITIONAL_SIGOPS: sigops kept for the coinbase. */
-export const DEFAULT_COINBASE_SIGOPS = 400;
+const DEFAULT_COINBASE_SIGOPS = 400;
 /** DEFAULT_BLOCK_MIN_TX_FEE (v30: 1 sat/kvB). */
-export const DEFAULT_BLOCK_MIN_TX_FEE = 1;
+const DEFAULT_BLOCK_MIN_TX_FEE = 1;
 const MAX_CONSECUTIVE_FAILURES = 1000;
 
 export interface AssemblerOptions {
@@ -37,7 +37,7 @@ export interface AssemblerOptions {
   minFeeRate: number;
 }
 
-export const DEFAULT_ASSEMBLER: Readonly<AssemblerOptions> = Object.freeze({
+const DEFAULT_ASSEMBLER: Readonly<AssemblerOptions> = Object.freeze({
   maxWeight: MAX_BLOCK_WEIGHT,
   reservedWeight: DEFAULT_BLOCK_RESERVED_WEIGHT,
   maxSigOpsCost: MAX_BLOCK_SIGOPS_COST,

@@ -8,9 +8,9 @@ import type { Transaction } from '../primitives/tx.ts';
 import { MAX_STANDARD_TX_WEIGHT } from '../policy/constants.ts';
 import { outKey } from './pool.ts';
 
-export const DEFAULT_MAX_ORPHAN_TRANSACTIONS = 100;
-export const ORPHAN_TX_EXPIRE_TIME = 20 * 60;
-export const ORPHAN_TX_EXPIRE_INTERVAL = 5 * 60;
+const DEFAULT_MAX_ORPHAN_TRANSACTIONS = 100;
+const ORPHAN_TX_EXPIRE_TIME = 20 * 60;
+const ORPHAN_TX_EXPIRE_INTERVAL = 5 * 60;
 
 interface Orphan {
   tx: Transaction;

@@ -44,7 +44,7 @@ export function isWellFormedPackage(txs: readonly Transaction[]): PackageCheck {
 }
 
 /** IsChildWithParents: every transaction but the last is a parent of the last. */
-export function isChildWithParents(txs: readonly Transaction[]): boolean {
+function isChildWithParents(txs: readonly Transaction[]): boolean {
   if (txs.length < 2) return false;
   const child = txs[txs.length - 1]!;
   const inputs = new Set(child.inputs.map((i) => hashToHex(i.prevout.txid)));

@@ -30,7 +30,7 @@ export interface ProjectOptions {
 }
 
 /** Common.percentile over ascending values (nearest rank). */
-export function percentile(sortedAsc: number[], p: number): number {
+function percentile(sortedAsc: number[], p: number): number {
   if (sortedAsc.length === 0) return 0;
   if (p <= 0) return sortedAsc[0]!;
   if (p >= 100) return sortedAsc[sortedAsc.length - 1]!;
@@ -39,7 +39,7 @@ export function percentile(sortedAsc: number[], p: number): number {
 }
 
 /** getFeesInRange: monotonic filtering, then rangeLength evenly spaced points. */
-export function feesInRange(ratesInOrder: number[], rangeLength: number): number[] {
+function feesInRange(ratesInOrder: number[], rangeLength: number): number[] {
   if (ratesInOrder.length === 0) return [];
   const filtered: number[] = [];
   let last = Infinity;
@@ -105,7 +105,7 @@ export function projectBlocks(pool: Mempool, o: Partial<ProjectOptions> = {}): P
 }
 
 /** Default histogram bucket floors in sat/vB (mempool.space's fee levels). */
-export const FEE_LEVELS = [
+const FEE_LEVELS = [
   1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100, 125, 150, 175, 200, 250, 300, 350, 400, 500,
   600, 700, 800, 900, 1000, 1200, 1400, 1600, 1800, 2000,
 ];

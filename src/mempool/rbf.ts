@@ -92,7 +92,7 @@ export interface FeeFrac {
 }
 
 /** CheckConflictTopology: package RBF only handles clusters of up to 2 transactions. */
-export function checkConflictTopology(direct: Iterable<MempoolEntry>): string | undefined {
+function checkConflictTopology(direct: Iterable<MempoolEntry>): string | undefined {
   for (const c of sortByTxid(direct)) {
     const hasAncestor = c.ancCount > 1;
     const hasDescendant = c.descCount > 1;
@@ -117,7 +117,7 @@ function higherRate(a: FeeFrac, b: FeeFrac): boolean {
 const byRateDesc = (a: FeeFrac, b: FeeFrac): number => b.fee * a.size - a.fee * b.size;
 
 /** The old and new chunk lists of the affected clusters (CalculateChunksForRBF). */
-export function chunksForRBF(
+function chunksForRBF(
   direct: Set<MempoolEntry>, all: Set<MempoolEntry>, replacementFees: number, replacementVsize: number,
 ): { old: FeeFrac[]; new: FeeFrac[] } {
   const old: FeeFrac[] = [];
@@ -144,7 +144,7 @@ export function chunksForRBF(
 }
 
 /** CompareChunks: -1, 0, 1, or NaN when the diagrams cross (incomparable). */
-export function compareDiagrams(a: FeeFrac[], b: FeeFrac[]): number {
+function compareDiagrams(a: FeeFrac[], b: FeeFrac[]): number {
   const pts = (cs: FeeFrac[]): [number, number][] => {
     const out: [number, number][] = [[0, 0]];
     let s = 0, f = 0;

@@ -19,7 +19,7 @@ export const MAX_TX_LEGACY_SIGOPS = 2_500;
 /** DEFAULT_BYTES_PER_SIGOP (-bytespersigop). */
 export const DEFAULT_BYTES_PER_SIGOP = 20;
 /** DEFAULT_PERMIT_BAREMULTISIG (-permitbaremultisig). */
-export const DEFAULT_PERMIT_BAREMULTISIG = true;
+const DEFAULT_PERMIT_BAREMULTISIG = true;
 export const MAX_STANDARD_P2WSH_STACK_ITEMS = 100;
 export const MAX_STANDARD_P2WSH_STACK_ITEM_SIZE = 80;
 export const MAX_STANDARD_TAPSCRIPT_STACK_ITEM_SIZE = 80;
@@ -32,7 +32,7 @@ export const DEFAULT_MIN_RELAY_TX_FEE = 100;
 /** DEFAULT_INCREMENTAL_RELAY_FEE in sat/kvB (100 since v30). */
 export const DEFAULT_INCREMENTAL_RELAY_FEE = 100;
 /** DEFAULT_ACCEPT_DATACARRIER (-datacarrier). */
-export const DEFAULT_ACCEPT_DATACARRIER = true;
+const DEFAULT_ACCEPT_DATACARRIER = true;
 /** MAX_OP_RETURN_RELAY (v30): MAX_STANDARD_TX_WEIGHT / WITNESS_SCALE_FACTOR, shared by all OP_RETURN outputs. */
 export const MAX_OP_RETURN_RELAY = 100_000;
 /** MAX_DUST_OUTPUTS_PER_TX: one (ephemeral) dust output is allowed if the tx pays zero fee. */

@@ -58,18 +58,6 @@ export async function checkInputScripts(run: ScriptRunner, opts: ScriptCheckOpti
   return failed(first, flags, kind, opts);
 }
 
-/** checkInputScripts for a runner that answers synchronously (no promise, no await). */
-export function checkInputScriptsSync(run: SyncScriptRunner, opts: ScriptCheckOptions = {}): ScriptVerdict {
-  const flags = opts.flags ?? STANDARD_SCRIPT_VERIFY_FLAGS;
-  const first = run(flags);
-  if (first.ok) return PASSED;
-  let kind: 'policy' | 'consensus' = flags & STANDARD_NOT_MANDATORY_VERIFY_FLAGS ? 'policy' : 'consensus';
-  if (kind === 'policy' && (opts.classify ?? true)) {
-    const mandatory = run(flags & MANDATORY_SCRIPT_VERIFY_FLAGS);
-    if (!mandatory.ok) kind = 'consensus';
-  }
-  return failed(first, flags, kind, opts);
-}
 
 const PASSED: ScriptVerdict = Object.freeze({ ok: true as const });
 

@@ -32,7 +32,7 @@ export interface Solution {
 }
 
 /** CPubKey::GetLen / ValidSize: 0x02/0x03 → 33 bytes, 0x04/0x06/0x07 → 65 bytes. */
-export function validPubKeySize(v: Uint8Array | undefined): boolean {
+function validPubKeySize(v: Uint8Array | undefined): boolean {
   if (!v || v.length === 0) return false;
   const h = v[0]!;
   const len = h === 2 || h === 3 ? 33 : h === 4 || h === 6 || h === 7 ? 65 : 0;

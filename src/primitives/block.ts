@@ -28,7 +28,7 @@ export interface Block {
   weight: number;
 }
 
-export function readHeader(r: ByteReader): BlockHeader {
+function readHeader(r: ByteReader): BlockHeader {
   const raw = r.bytes(80, 'block header');
   const hr = new ByteReader(raw, 'block header');
   const version = hr.u32() | 0;

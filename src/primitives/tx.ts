@@ -303,7 +303,7 @@ export function txHasWitness(tx: TxFields): boolean {
 }
 
 /** Core's SerializeTransaction; the witness is included when present and allowed. */
-export function writeTx(w: ByteWriter, tx: TxFields, withWitness = true): void {
+function writeTx(w: ByteWriter, tx: TxFields, withWitness = true): void {
   const wit = withWitness && txHasWitness(tx);
   w.u32(tx.version);
   if (wit) w.u8(0).u8(1);
@@ -347,7 +347,3 @@ export function isCoinBase(tx: TxFields): boolean {
   return tx.inputs.length === 1 && isNullOutPoint(tx.inputs[0]!.prevout);
 }
 
-/** Outpoint key for maps: 36 bytes as a latin1-free hex string (txid internal order + vout). */
-export function outpointKey(p: OutPoint): string {
-  return hashToHex(p.txid) + ':' + p.vout;
-}

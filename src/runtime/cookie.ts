@@ -7,9 +7,9 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** COOKIEAUTH_USER. */
-export const COOKIE_USER = '__cookie__';
+const COOKIE_USER = '__cookie__';
 /** COOKIEAUTH_FILE. */
-export const COOKIE_FILE = '.cookie';
+const COOKIE_FILE = '.cookie';
 
 export interface AuthCookie {
   user: string;

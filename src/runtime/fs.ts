@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 export { join as joinPath };
 
 /** fsync a directory so that a rename in it is durable (ignored where unsupported). */
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   let h;
   try {
     h = await open(dir, 'r');

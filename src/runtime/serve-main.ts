@@ -29,9 +29,9 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export const BLOCK_BODY_LIMIT = 8_000_002;
+const BLOCK_BODY_LIMIT = 8_000_002;
 /** JSON-RPC request bodies (a batch of raw transactions). */
-export const RPC_BODY_LIMIT = 16 * 1024 * 1024;
+const RPC_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** Listens with the current runtime's server. */
 export async function listen(opts: ServeOptions): Promise<Listening> {

@@ -4,7 +4,7 @@
 import type { WorkerLike } from '../validation/worker-pool.ts';
 import { createWorker } from './worker.ts';
 
-export const validatorWorkerUrl = new URL('../../workers/validator.ts', import.meta.url);
+const validatorWorkerUrl = new URL('../../workers/validator.ts', import.meta.url);
 
 export function spawnValidator(): WorkerLike {
   // The pool refs a worker only while it has work, so idle workers never keep a process alive.

@@ -116,21 +116,6 @@ function parseDerLaxInto(input: Uint8Array): boolean {
   return true;
 }
 
-/**
- * ecdsa_signature_parse_der_lax (without the hash type byte). Returns r,s as 32-byte
- * big-endian values (both zero when Core would have produced its all-zero "invalid"
- * signature), or undefined when Core returns 0 (unparseable).
- */
-export function parseDerLax(input: Uint8Array): { r: Uint8Array; s: Uint8Array } | undefined {
-  if (!parseDerLaxInto(input)) return undefined;
-  const r = new Uint8Array(32);
-  const sv = new Uint8Array(32);
-  if (!ZEROED) {
-    r.set(input.subarray(R_POS, R_POS + R_LEN), 32 - R_LEN);
-    sv.set(input.subarray(S_POS, S_POS + S_LEN), 32 - S_LEN);
-  }
-  return { r, s: sv };
-}
 
 /**
  * What CPubKey::Verify hands libsecp256k1: lax-parsed, S normalised to the lower half.

@@ -55,7 +55,7 @@ export function readOp(script: Uint8Array, pc: number): ScriptOp | undefined {
  * The offset just past the op at `pc` (GetScriptOp without the op object), or -1 at a
  * truncated push. `pc` must be < script.length.
  */
-export function opEnd(script: Uint8Array, pc: number): number {
+function opEnd(script: Uint8Array, pc: number): number {
   const opcode = script[pc]!;
   let p = pc + 1;
   if (opcode > OP.OP_PUSHDATA4) return p;
@@ -78,18 +78,6 @@ export function opEnd(script: Uint8Array, pc: number): number {
   return p + n;
 }
 
-/** All ops; `ok` is false when the script ends in a truncated push (the ops before it are kept). */
-export function parseScript(script: Uint8Array): { ops: ScriptOp[]; ok: boolean } {
-  const ops: ScriptOp[] = [];
-  let pc = 0;
-  while (pc < script.length) {
-    const op = readOp(script, pc);
-    if (!op) return { ops, ok: false };
-    ops.push(op);
-    pc = op.end;
-  }
-  return { ops, ok: true };
-}
 
 /** CScript::IsPushOnly: every op is a push (OP_RESERVED counts as push-only, as in Core). */
 export function isPushOnly(script: Uint8Array): boolean {

@@ -12,11 +12,11 @@ import type { TxFields, TxOut } from '../primitives/tx.ts';
 import { OP } from './opcodes.ts';
 import { readOp } from './script.ts';
 
-export const SIGHASH_DEFAULT = 0;
+const SIGHASH_DEFAULT = 0;
 export const SIGHASH_ALL = 1;
-export const SIGHASH_NONE = 2;
+const SIGHASH_NONE = 2;
 export const SIGHASH_SINGLE = 3;
-export const SIGHASH_ANYONECANPAY = 0x80;
+const SIGHASH_ANYONECANPAY = 0x80;
 
 export interface Bip143Hashes {
   hashPrevouts: Uint8Array;

@@ -55,7 +55,7 @@ const SEQUENCE_LOCKTIME_MASK = 0x0000ffff;
 const LOCKTIME_THRESHOLD = 500000000;
 
 /** GenericTransactionSignatureChecker. */
-export class TxSignatureChecker implements SignatureChecker {
+class TxSignatureChecker implements SignatureChecker {
   constructor(
     readonly tx: TxFields,
     readonly nIn: number,
@@ -141,7 +141,7 @@ export function tapleafHash(leafVersion: number, script: Uint8Array): Uint8Array
 }
 
 /** ComputeTaprootMerkleRoot from a control block and a leaf hash. */
-export function taprootMerkleRoot(control: Uint8Array, leaf: Uint8Array): Uint8Array {
+function taprootMerkleRoot(control: Uint8Array, leaf: Uint8Array): Uint8Array {
   let k = leaf;
   const pathLen = (control.length - 33) / 32;
   for (let i = 0; i < pathLen; i++) {
@@ -258,7 +258,7 @@ function pushProgram(version: number, program: Uint8Array): Uint8Array {
 
 
 /** VerifyScript. */
-export function verifyScriptWith(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], flags: number, checker: SignatureChecker): ScriptResult {
+function verifyScriptWith(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], flags: number, checker: SignatureChecker): ScriptResult {
   let hadWitness = false;
   if ((flags & F.SIGPUSHONLY) && !isPushOnly(scriptSig)) return fail('SIG_PUSHONLY');
   // scriptSig and scriptPubKey run in sequence on the same stack, not concatenated.

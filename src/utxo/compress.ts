@@ -64,15 +64,6 @@ export function writeVarIntBig(buf: Uint8Array, off: number, n: bigint): number 
   return off;
 }
 
-export function varIntLengthBig(n: bigint): number {
-  if (n < BigInt(TWO53)) return varIntLength(Number(n));
-  let len = 1;
-  while (n > 0x7fn) {
-    n = (n >> 7n) - 1n;
-    len++;
-  }
-  return len;
-}
 
 /**
  * ReadVarInt with Core's overflow checks for a field of `bits` (32: unsigned int,
@@ -124,11 +115,6 @@ export function decodeVarIntTrusted(buf: Uint8Array, pos: number): number {
   }
 }
 
-/** Length in bytes of the VARINT at pos (any size). */
-export function skipVarInt(buf: Uint8Array, pos: number): number {
-  while (buf[pos++]! & 0x80);
-  return pos;
-}
 
 // ---------------------------------------------------------------------------------------
 // Amounts (compressor.cpp CompressAmount / DecompressAmount)
@@ -229,13 +215,13 @@ export function decompressAmount(x: number | bigint): bigint {
 // Scripts
 
 /** Core's CompressScript special cases plus the in-memory ones (layout.ts SCRIPT_KIND_*). */
-export const KIND_P2PKH = 0;
-export const KIND_P2SH = 1;
+const KIND_P2PKH = 0;
+const KIND_P2SH = 1;
 /** 2, 3: compressed-key P2PK (the prefix byte); 4, 5: uncompressed key, 4 | (y & 1). */
-export const KIND_P2PK_EVEN = 2;
-export const KIND_P2PK_ODD = 3;
-export const KIND_P2PK_UNCOMPRESSED_EVEN = 4;
-export const KIND_P2PK_UNCOMPRESSED_ODD = 5;
+const KIND_P2PK_EVEN = 2;
+const KIND_P2PK_ODD = 3;
+const KIND_P2PK_UNCOMPRESSED_EVEN = 4;
+const KIND_P2PK_UNCOMPRESSED_ODD = 5;
 /** In memory only (Core writes these raw): OP_0 <20>, OP_0 <32>, OP_1 <32>. */
 export const KIND_P2WPKH = 6;
 export const KIND_P2WSH = 7;

@@ -10,7 +10,7 @@ import type { TableViews } from './reader.ts';
 /** Memory committed at a time to a heap segment. */
 const HEAP_GROW_STEP = 4 * CHUNK_BYTES;
 /** Evacuate a full chunk once live bytes fall below this share of it. */
-export const EVACUATE_BELOW = 0.5;
+const EVACUATE_BELOW = 0.5;
 
 const enum ChunkState {
   Unused = 0,

@@ -78,7 +78,6 @@ export const MAGIC = 0x75747832; // 'utx2'
 
 // ---- index space
 export const PAGE_BYTES = 512;
-export const PAGE_WORDS = 128;
 export const PAGE_SHIFT_WORDS = 7;
 /** Pages per index segment (1 GiB / 512). */
 export const PAGES_PER_SEGMENT_SHIFT = 21;
@@ -103,8 +102,6 @@ export const READER_SLOTS = 1024;
  */
 export const SHARED_READER_SLOTS = 512;
 
-/** DIR word: page << 5 | depth. */
-export const DIR_DEPTH_MASK = 31;
 export const MAX_DEPTH = 26;
 
 export const BUCKET_SLOTS = 64;
@@ -125,9 +122,9 @@ export const REF_EMPTY = 0;
 export const REF_TOMB = -1;
 
 // ---- heap space
-export const UNIT_BYTES = 4;
+const UNIT_BYTES = 4;
 export const UNITS_PER_SEGMENT_SHIFT = 28;
-export const UNITS_PER_SEGMENT = 1 << UNITS_PER_SEGMENT_SHIFT;
+const UNITS_PER_SEGMENT = 1 << UNITS_PER_SEGMENT_SHIFT;
 export const UNIT_MASK = UNITS_PER_SEGMENT - 1;
 export const HEAP_SEGMENT_BYTES = UNITS_PER_SEGMENT * UNIT_BYTES;
 /** Heap unit addresses are u32 and -1 is TOMB: at most 16 segments (16 GiB). */
@@ -136,7 +133,6 @@ export const CHUNK_UNITS_SHIFT = 18; // 1 MiB
 export const CHUNK_UNITS = 1 << CHUNK_UNITS_SHIFT;
 export const CHUNK_BYTES = CHUNK_UNITS * UNIT_BYTES;
 
-export const GROUP_TXID = 0;
 export const GROUP_N = 32;
 export const GROUP_VARINTS = 33;
 /** Records per group header at most (k has 6 bits). */
@@ -154,7 +150,7 @@ export const PAYLOAD_BYTES = new Uint8Array([20, 20, 32, 32, 32, 32, 20, 32, 32,
  * Bytes of a record after its tag and vout for tags of fixed-size kinds (amount + payload),
  * 0 for raw and DEAD tags (see recordEnd).
  */
-export const TAG_FIXED = new Uint8Array(256);
+const TAG_FIXED = new Uint8Array(256);
 for (let t = 0; t < 255; t++) TAG_FIXED[t] = AMOUNT_BYTES[t & 15]! + PAYLOAD_BYTES[t >>> 4]!;
 
 /** Byte offset just past the record at p (trusted data). */
@@ -221,7 +217,7 @@ export function hashTxid(t: Uint8Array, o: number, salt0: number, salt1: number,
 }
 
 /** The same as hashTxid, a separate copy for txids read from the heap (monomorphic element access). */
-export function hashTxidHeap(t: Uint8Array, o: number, salt0: number, salt1: number, out: Int32Array): void {
+function hashTxidHeap(t: Uint8Array, o: number, salt0: number, salt1: number, out: Int32Array): void {
   let a = salt0;
   let b = salt1;
   for (let i = 0; i < 32; i += 4) {

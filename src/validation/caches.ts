@@ -30,7 +30,7 @@ export interface CacheStats {
 }
 
 /** A bounded set of keys in two generations of at most ⌈max/2⌉ entries each. */
-export class GenerationalKeySet {
+class GenerationalKeySet {
   private cur = new Map<string, true>();
   private old = new Map<string, true>();
   private readonly half: number;

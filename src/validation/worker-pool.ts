@@ -16,7 +16,7 @@ import { decodeResults, packBatch, type Job, type JobInput, type JobResult } fro
 
 export type { JobInput, JobResult } from './wire.ts';
 
-export const SHARDS = 64;
+const SHARDS = 64;
 /** Batches a worker may have in flight before new jobs wait for the next one (pipelining depth). */
 const MAX_OUTSTANDING = 2;
 /**

@@ -24,22 +24,6 @@ export interface Secp256k1Raw {
 /** SECP256K1_CONTEXT_VERIFY: deprecated (and ignored) since 0.2.0, required before it. */
 export const CONTEXT_VERIFY = 0x0101;
 
-/**
- * Symbols looked up. secp256k1_schnorrsig_sign_custom is never called: it only exists in
- * builds whose secp256k1_schnorrsig_verify takes (msg, msglen) (libsecp256k1 0.2.0's API,
- * from the 2021 schnorrsig overhaul); older snapshots took a msg32 without a length, and
- * calling them with our argument list would crash, so such a library fails to open instead.
- */
-export const REQUIRED_SYMBOLS = [
-  'secp256k1_context_create',
-  'secp256k1_ec_pubkey_parse',
-  'secp256k1_ecdsa_signature_parse_compact',
-  'secp256k1_ecdsa_signature_normalize',
-  'secp256k1_ecdsa_verify',
-  'secp256k1_xonly_pubkey_parse',
-  'secp256k1_schnorrsig_verify',
-  'secp256k1_schnorrsig_sign_custom',
-] as const;
 
 /** Where to look when no explicit path is given (dlopen's search path first). */
 export function libraryCandidates(os: string): string[] {

@@ -16,7 +16,7 @@ export interface FfiVerifier extends SigVerifier {
   readonly libPath: string;
 }
 
-export function ffiVerifierFrom(raw: Secp256k1Raw): FfiVerifier {
+function ffiVerifierFrom(raw: Secp256k1Raw): FfiVerifier {
   // Schnorr messages that are not 32 bytes; grows on demand. ArrayBuffer-backed so its data
   // never moves while C reads it (see ffi-bun.ts).
   let msgBuf = new Uint8Array(new ArrayBuffer(128));

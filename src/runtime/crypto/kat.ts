@@ -165,7 +165,7 @@ function schnorrShapeCases(): SigKatCase[] {
 }
 
 /** Every signature case: BIP340 rows, Schnorr shapes, ECDSA. */
-export function sigKatCases(): SigKatCase[] {
+function sigKatCases(): SigKatCase[] {
   return [...bip340Cases(), ...schnorrShapeCases(), ...ecdsaCases()];
 }
 

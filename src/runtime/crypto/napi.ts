@@ -20,7 +20,7 @@ export interface NapiVerifier extends SigVerifier {
   readonly schnorrFrom: string;
 }
 
-export function napiVerifierFrom(lib: Secp256k1Node, schnorr: SigVerifier): NapiVerifier {
+function napiVerifierFrom(lib: Secp256k1Node, schnorr: SigVerifier): NapiVerifier {
   const scratch = new Uint8Array(64);
   return {
     name: 'napi',

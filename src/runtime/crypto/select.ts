@@ -169,7 +169,7 @@ function timeUs(fn: () => unknown, budgetMs: number): number {
 }
 
 /** µs per verify of a valid ECDSA (compressed key) and a valid BIP340 signature. */
-export function timeVerifier(v: SigVerifier, budgetMs: number): { ecdsaUs: number; schnorrUs: number } {
+function timeVerifier(v: SigVerifier, budgetMs: number): { ecdsaUs: number; schnorrUs: number } {
   const e = ecdsaCases()[0]!;
   const s = bip340Cases()[1]!;
   const ecdsaUs = timeUs(() => v.verifyEcdsa(e.sig, e.msg, e.key), budgetMs / 2);

@@ -44,7 +44,7 @@ function nodeOneShot(c: NodeCryptoLike): (d: Uint8Array) => Uint8Array {
 }
 
 /** Inputs below this many bytes stay in JavaScript in `node-large`. */
-export const SMALL_LIMIT = 512;
+const SMALL_LIMIT = 512;
 
 let nodeCrypto: Promise<NodeCryptoLike> | undefined;
 function loadNodeCrypto(): Promise<NodeCryptoLike> {

@@ -20,7 +20,7 @@ interface TinySecp256k1 {
 }
 
 /** Builds the verifier around a loaded tiny-secp256k1 module. */
-export function wasmVerifierFrom(tiny: TinySecp256k1): SigVerifier {
+function wasmVerifierFrom(tiny: TinySecp256k1): SigVerifier {
   return {
     name: 'wasm',
     verifyEcdsa(sig64, msg32, pubkey) {
