@@ -3,6 +3,7 @@
  * state, worker pool, mempool); src/runtime/serve.ts wires a stateless one (prevouts in the
  * request). Every method returns values; "busy" is a typed result, not an exception.
  */
+import type { PolicyOptions } from '../policy/constants.ts';
 import type { Transaction } from '../primitives/tx.ts';
 import type { Coin } from '../utxo/coin.ts';
 import type { AcceptResult } from '../validation/accept.ts';
@@ -129,6 +130,8 @@ export interface MempoolDeps {
   /** gettxout: a confirmed coin (with confirmations) or, with includeMempool, a mempool output not spent in the mempool. */
   getTxOut(txid: Uint8Array, vout: number, includeMempool: boolean): { coin: Coin; confirmations: number; bestblock: string } | undefined;
   chainInfo(): ChainInfo;
+  /** The node's policy options that getmempoolinfo reports (Core's MemPoolOptions fields). */
+  readonly policy: Pick<PolicyOptions, 'permitBareMultisig' | 'maxDatacarrierBytes'>;
   /** Data directory for the RPC .cookie file (undefined: in-memory node, no cookie). */
   readonly datadir?: string;
 }

@@ -13,6 +13,7 @@ import { Mempool } from '../../src/mempool/pool.ts';
 import type { AdmissionCandidate, MempoolOptions, MempoolReject } from '../../src/mempool/types.ts';
 import { checkTransaction } from '../../src/consensus/tx-check.ts';
 import { feeForVsize } from '../../src/policy/feerate.ts';
+import { policyOptions, type PolicyOptions } from '../../src/policy/constants.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 import { makeTx, type Transaction } from '../../src/primitives/tx.ts';
 import { MEMPOOL_HEIGHT, type Coin, type CoinView } from '../../src/utxo/coin.ts';
@@ -58,7 +59,10 @@ export class TestMempoolNode implements MempoolDeps {
   readonly datadir?: string;
   readonly chain: CoinView = { getCoin: (txid, vout) => this.coins.get(hashToHex(txid) + ':' + vout) };
 
-  constructor(opts: Partial<MempoolOptions> = {}) {
+  readonly policy: PolicyOptions;
+
+  constructor(opts: Partial<MempoolOptions> = {}, policy: Partial<PolicyOptions> = {}) {
+    this.policy = policyOptions(policy);
     this.mempool = new Mempool(opts);
     this.mempool.tipHeight = this.height;
   }
