@@ -35,15 +35,31 @@ export interface Busy {
 
 export type ValidateOutcome = { busy: false; results: AcceptResult[] } | Busy;
 
-export interface BlockResult {
-  /** Block hash (display order). */
-  hash: string;
-  accepted: boolean;
-  height?: number;
-  /** Core's reject reason (e.g. "bad-txnmrklroot", "duplicate", "inconclusive"). */
-  reason?: string;
-  details?: string;
-}
+/**
+ * A submitted block's fate. Accepted: stored (and connected when its branch has the most
+ * work); `tip` says whether it is now the active chain's tip, false for a block kept on a
+ * side branch with less work or an already known block below the tip. Rejected: Core's
+ * reason (e.g. "bad-txnmrklroot", "prev-blk-not-found"), or `malformed` when the bytes do
+ * not decode as a block.
+ */
+export type BlockResult =
+  | {
+    /** Block hash (display order). */
+    hash: string;
+    accepted: true;
+    tip: boolean;
+    height?: number;
+    /** "duplicate": the block was already known. */
+    reason?: 'duplicate';
+  }
+  | {
+    /** Block hash (display order); empty when the block did not decode. */
+    hash: string;
+    accepted: false;
+    reason: string;
+    details?: string;
+    malformed?: true;
+  };
 export type BlockOutcome = ({ busy: false } & BlockResult) | Busy;
 
 export interface TipInfo {
