@@ -211,3 +211,19 @@ export async function call(app: Hono, method: string, params: unknown = []): Pro
   const r = await rpcCall(app, { id: 1, method, params });
   return { status: r.status, result: r.body?.result, error: r.body?.error ?? null, text: r.text };
 }
+
+/** Reads SSE text until `pred` matches or the timeout passes. */
+export async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, pred: (s: string) => boolean, ms = 3000): Promise<string> {
+  const dec = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + ms;
+  while (!pred(text)) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`timed out; got: ${JSON.stringify(text)}`);
+    const r = await Promise.race([reader.read(), new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), left))]);
+    if (r === 'timeout') continue;
+    if (r.done) break;
+    text += dec.decode(r.value, { stream: true });
+  }
+  return text;
+}
