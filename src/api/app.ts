@@ -270,7 +270,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
       throw new ApiError(503, 'busy', 'validation queue is full', { 'Retry-After': String(Math.max(1, Math.ceil(outcome.retryAfter))) });
     }
     const { busy: _busy, ...result } = outcome;
-    return c.json(result);
+    if (result.accepted) return c.json(result);
+    if (result.malformed) throw new ApiError(400, 'malformed', `block decode failed: ${result.details ?? ''}`);
+    // A block that fails validation: its verdict with Core's reason, as POST /tx's 422.
+    return c.json(result, 422);
   });
 
   app.get('/chain/tip', async (c) => {

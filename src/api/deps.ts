@@ -3,6 +3,7 @@
  * (src/api/stateless.ts: every request brings its prevouts). Every method returns values;
  * "busy" is a typed result, not an exception.
  */
+import type { PolicyOptions } from '../policy/constants.ts';
 import type { Transaction } from '../primitives/tx.ts';
 import type { Coin } from '../utxo/coin.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
@@ -34,15 +35,31 @@ export interface Busy {
 
 export type ValidateOutcome = { busy: false; results: AcceptResult[] } | Busy;
 
-export interface BlockResult {
-  /** Block hash (display order). */
-  hash: string;
-  accepted: boolean;
-  height?: number;
-  /** Core's reject reason (e.g. "bad-txnmrklroot", "duplicate", "inconclusive"). */
-  reason?: string;
-  details?: string;
-}
+/**
+ * A submitted block's fate. Accepted: stored (and connected when its branch has the most
+ * work); `tip` says whether it is now the active chain's tip, false for a block kept on a
+ * side branch with less work or an already known block below the tip. Rejected: Core's
+ * reason (e.g. "bad-txnmrklroot", "prev-blk-not-found"), or `malformed` when the bytes do
+ * not decode as a block.
+ */
+export type BlockResult =
+  | {
+    /** Block hash (display order). */
+    hash: string;
+    accepted: true;
+    tip: boolean;
+    height?: number;
+    /** "duplicate": the block was already known. */
+    reason?: 'duplicate';
+  }
+  | {
+    /** Block hash (display order); empty when the block did not decode. */
+    hash: string;
+    accepted: false;
+    reason: string;
+    details?: string;
+    malformed?: true;
+  };
 export type BlockOutcome = ({ busy: false } & BlockResult) | Busy;
 
 export interface TipInfo {
@@ -128,6 +145,8 @@ export interface MempoolDeps {
   /** gettxout: a confirmed coin (with confirmations) or, with includeMempool, a mempool output not spent in the mempool. */
   getTxOut(txid: Uint8Array, vout: number, includeMempool: boolean): { coin: Coin; confirmations: number; bestblock: string } | undefined;
   chainInfo(): ChainInfo;
+  /** The node's policy options that getmempoolinfo reports (Core's MemPoolOptions fields). */
+  readonly policy: Pick<PolicyOptions, 'permitBareMultisig' | 'maxDatacarrierBytes'>;
   /** Data directory for the RPC .cookie file (undefined: in-memory node, no cookie). */
   readonly datadir?: string;
 }

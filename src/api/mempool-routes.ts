@@ -16,7 +16,8 @@
  *   GET  /mempool/top?limit=N   best N by ancestor fee rate (1 ≤ N ≤ 1000, default 25)
  *   GET  /mempool/blocks     projected blocks
  *   GET  /fees/recommended
- *   GET  /events             SSE: added / removed (reason confirmed|replaced|conflict|evicted|expired|reorg)
+ *   GET  /events             SSE: added / removed (reason confirmed|replaced|conflict|evicted|expired|reorg),
+ *                            Last-Event-ID replay (sse.ts)
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -175,7 +176,7 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
   app.get('/fees/recommended', (c) => c.json(views.recommended()));
 
   app.get('/events', (c) => {
-    const res = sse.open(c.req.raw.signal);
+    const res = sse.open(c.req.raw.signal, c.req.header('last-event-id'));
     if (!res) throw new ApiError(503, 'busy', 'too many event-stream clients', { 'Retry-After': '5' });
     return res;
   });

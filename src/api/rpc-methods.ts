@@ -276,12 +276,14 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
       description: 'Returns details on the active state of the TX memory pool.',
       args: [],
       run() {
+        // MempoolInfoToJSON (v30), in its field order; maxdatacarriersize is 0 with -datacarrier=0.
         const o = pool.opts;
         return {
           loaded: true, size: pool.size, bytes: pool.totalVsize, usage: pool.memoryUsage, total_fee: amount(pool.totalFee),
           maxmempool: o.maxSizeBytes, mempoolminfee: amount(Math.max(pool.getMinFee(), o.minRelayFeeRate)),
           minrelaytxfee: amount(o.minRelayFeeRate), incrementalrelayfee: amount(o.incrementalRelayFeeRate),
           unbroadcastcount: 0, fullrbf: o.fullRbf,
+          permitbaremultisig: deps.policy.permitBareMultisig, maxdatacarriersize: deps.policy.maxDatacarrierBytes ?? 0,
         };
       },
     },

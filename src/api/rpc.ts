@@ -1,8 +1,10 @@
 /**
  * Bitcoin Core's JSON-RPC server protocol (httprpc.cpp HTTPReq_JSONRPC, rpc/request.cpp,
  * rpc/server.cpp, rpc/util.cpp RPCHelpMan::HandleRequest):
- *  - POST only (405 otherwise); HTTP basic auth (401 + WWW-Authenticate: Basic realm="jsonrpc",
- *    a 250 ms pause after a wrong password);
+ *  - POST only (405 otherwise); HTTP basic auth: a missing or wrong password answers 401 with
+ *    WWW-Authenticate: Basic realm="jsonrpc" and an empty body, after a 250 ms pause for a
+ *    wrong one (HTTPReq_JSONRPC); clients such as the bitcoin-core npm package and
+ *    python-bitcoinlib read that bodiless 401 as an HTTP error;
  *  - single requests and batches; "jsonrpc": "2.0" requests get 2.0 replies (no null
  *    result/error field, errors inside HTTP 200, notifications answered 204); legacy 1.0/1.1
  *    requests get {result, error, id} and, for an error, HTTP 400 (invalid request),
@@ -276,7 +278,10 @@ function checkBasicAuth(header: string, credentials: readonly Credential[]): boo
   return ok;
 }
 
-const WWW_AUTH = { 'WWW-Authenticate': 'Basic realm="jsonrpc"' };
+/** HTTPReq_JSONRPC's refusal: 401 with the Basic challenge (WWW_AUTH_HEADER_DATA) and no body. */
+function unauthorized(): Response {
+  return new Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="jsonrpc"' } });
+}
 
 /** The JSON-RPC endpoint handler; the body limit is applied before it. */
 export function rpcHandler(methods: ReadonlyMap<string, RpcMethod>, opts: RpcServerOptions): (c: Context) => Promise<Response> {
@@ -287,11 +292,11 @@ export function rpcHandler(methods: ReadonlyMap<string, RpcMethod>, opts: RpcSer
       return new Response('JSONRPC server handles only POST requests', { status: 405, headers: { Allow: 'POST' } });
     }
     const auth = c.req.header('authorization');
-    if (auth === undefined) throw new ApiError(401, 'unauthorized', 'JSON-RPC needs HTTP basic authentication', WWW_AUTH);
+    if (auth === undefined) return unauthorized();
     if (!checkBasicAuth(auth, opts.credentials)) {
       // Deter brute-forcing, as Core.
       await new Promise((r) => setTimeout(r, delay));
-      throw new ApiError(401, 'unauthorized', 'incorrect JSON-RPC user or password', WWW_AUTH);
+      return unauthorized();
     }
     const legacyError = (err: RpcError, id: unknown = null) => jsonResponse(reply(null, err, { id, hasId: true, version: 1 }), legacyStatus(err.code));
     let body: unknown;

@@ -332,7 +332,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     try {
       hash = hashToHex(decodeBlock(raw).header.hash);
     } catch (e) {
-      if (e instanceof DecodeError) return { busy: false, hash: '', accepted: false, reason: 'block decode failed', details: e.message };
+      if (e instanceof DecodeError) return { busy: false, hash: '', accepted: false, malformed: true, reason: 'block decode failed', details: e.message };
       throw e;
     }
     let r;
@@ -348,7 +348,11 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       return { busy: false, hash, accepted: false, reason: r.reason, ...(r.txid ? { details: `tx ${r.txid}${r.input !== undefined ? ` input ${r.input}` : ''}` } : {}) };
     }
     const idx = this.chain.index.get(hash);
-    return { busy: false, hash, accepted: true, ...(idx ? { height: idx.height } : {}), ...(r.duplicate ? { reason: 'duplicate' } : {}) };
+    // r.tip is the active tip after activation: a block on a lighter side branch is not it.
+    return {
+      busy: false, hash, accepted: true, tip: r.tip === hash,
+      ...(idx ? { height: idx.height } : {}), ...(r.duplicate ? { reason: 'duplicate' as const } : {}),
+    };
   }
 
   info(): Record<string, unknown> {

@@ -13,6 +13,7 @@ import { Mempool } from '../../src/mempool/pool.ts';
 import type { AdmissionCandidate, MempoolOptions, MempoolReject } from '../../src/mempool/types.ts';
 import { checkTransaction } from '../../src/consensus/tx-check.ts';
 import { feeForVsize } from '../../src/policy/feerate.ts';
+import { policyOptions, type PolicyOptions } from '../../src/policy/constants.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 import { makeTx, type Transaction } from '../../src/primitives/tx.ts';
 import { MEMPOOL_HEIGHT, type Coin, type CoinView } from '../../src/utxo/coin.ts';
@@ -63,7 +64,10 @@ export class TestMempoolNode implements MempoolDeps {
   readonly datadir?: string;
   readonly chain: CoinView = { getCoin: (txid, vout) => this.coins.get(hashToHex(txid) + ':' + vout) };
 
-  constructor(opts: Partial<MempoolOptions> = {}) {
+  readonly policy: PolicyOptions;
+
+  constructor(opts: Partial<MempoolOptions> = {}, policy: Partial<PolicyOptions> = {}) {
+    this.policy = policyOptions(policy);
     this.mempool = new Mempool(opts);
     this.mempool.tipHeight = this.height;
   }
@@ -211,4 +215,20 @@ export async function rpcCall(app: Hono, body: unknown, auth: string | null = AU
 export async function call(app: Hono, method: string, params: unknown = []): Promise<{ status: number; result: any; error: { code: number; message: string } | null; text: string }> {
   const r = await rpcCall(app, { id: 1, method, params });
   return { status: r.status, result: r.body?.result, error: r.body?.error ?? null, text: r.text };
+}
+
+/** Reads SSE text until `pred` matches or the timeout passes. */
+export async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, pred: (s: string) => boolean, ms = 3000): Promise<string> {
+  const dec = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + ms;
+  while (!pred(text)) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`timed out; got: ${JSON.stringify(text)}`);
+    const r = await Promise.race([reader.read(), new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), left))]);
+    if (r === 'timeout') continue;
+    if (r.done) break;
+    text += dec.decode(r.value, { stream: true });
+  }
+  return text;
 }

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashToHex, toHex } from '../../src/primitives/bytes.ts';
-import { mempoolApp, spend, TestMempoolNode } from './mempool-deps.ts';
+import { mempoolApp, readUntil, spend, TestMempoolNode } from './mempool-deps.ts';
 
 const id = (t: { txid: Uint8Array }) => hashToHex(t.txid);
 
@@ -101,22 +101,6 @@ describe('mempool queries', () => {
     assert.deepEqual(fees, { fastestFee: 1, halfHourFee: 1, hourFee: 1, economyFee: 1, minimumFee: 1 });
   });
 });
-
-/** Reads SSE text until `pred` matches or the timeout passes. */
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, pred: (s: string) => boolean, ms = 3000): Promise<string> {
-  const dec = new TextDecoder();
-  let text = '';
-  const deadline = Date.now() + ms;
-  while (!pred(text)) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`timed out; got: ${JSON.stringify(text)}`);
-    const r = await Promise.race([reader.read(), new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), left))]);
-    if (r === 'timeout') continue;
-    if (r.done) break;
-    text += dec.decode(r.value, { stream: true });
-  }
-  return text;
-}
 
 describe('GET /events (SSE)', () => {
   test('added and removed events with reasons, heartbeats, clean close', async () => {

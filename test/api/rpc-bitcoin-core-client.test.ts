@@ -1,6 +1,7 @@
 // A JSON-RPC client nobody here wrote — the `bitcoin-core` npm package — against a real
 // listening txgate socket (the runtime's own HTTP server): testmempoolaccept,
-// sendrawtransaction, getrawmempool, getmempoolinfo, a batch, and its error handling.
+// sendrawtransaction, getrawmempool, getmempoolinfo, a batch, and its error handling (RPC
+// errors, and Core's bodiless 401 for a wrong password).
 // Reported as skipped, by name, when the package is not installed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,8 +64,17 @@ describe(`bitcoin-core npm client${version ? ' ' + version : ''} against a liste
       await assert.rejects(client.command('sendrawtransaction', toHex(orphan.raw)),
         (e: { code?: number; message?: string }) => e.code === -25 && e.message === 'bad-txns-inputs-missingorspent');
       await assert.rejects(client.command('nosuchmethod'), (e: { code?: number }) => e.code === -32601);
+      // Core's bodiless 401: the client reports it as an HTTP error (its RpcError with the
+      // status as code), not a TypeError from reading a JSON body as a JSON-RPC error.
       const wrong = new BitcoinCore!({ host: `http://127.0.0.1:${server.port}`, username: RPC_USER, password: 'wrong', logger, timeout: 10_000 });
-      await assert.rejects(wrong.command('getblockcount'));
+      await assert.rejects(wrong.command('getblockcount'),
+        (e: { name?: string; code?: number; message?: string }) => e.name === 'RpcError' && e.code === 401 && e.message === 'Unauthorized');
+      const raw = await fetch(`http://127.0.0.1:${server.port}/`, {
+        method: 'POST', body: '{"method":"getblockcount"}', headers: { authorization: 'Basic ' + btoa(`${RPC_USER}:wrong`) },
+      });
+      assert.equal(raw.status, 401);
+      assert.equal(raw.headers.get('www-authenticate'), 'Basic realm="jsonrpc"');
+      assert.equal(await raw.text(), '');
     } finally {
       mount.close();
       await server.close();

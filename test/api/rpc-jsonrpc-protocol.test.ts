@@ -16,19 +16,34 @@ const node = new TestMempoolNode();
 const { app } = mempoolApp(node);
 
 describe('HTTP basic auth', () => {
-  test('no Authorization header: 401 with WWW-Authenticate', async () => {
-    const r = await rpcCall(app, { id: 1, method: 'getblockcount' }, null);
-    assert.equal(r.status, 401);
-    const res = await app.request('/', { method: 'POST', body: '{}' });
+  /** HTTPReq_JSONRPC's refusal: 401, the Basic challenge, an empty body and no JSON content type. */
+  async function assertRefused(auth: string | null): Promise<void> {
+    const headers: Record<string, string> = auth === null ? {} : { authorization: auth };
+    const res = await app.request('/', { method: 'POST', body: '{"id":1,"method":"getblockcount"}', headers });
+    assert.equal(res.status, 401);
     assert.equal(res.headers.get('www-authenticate'), 'Basic realm="jsonrpc"');
+    assert.equal(res.headers.get('content-type'), null);
+    assert.equal(await res.text(), '');
+  }
+  test('no Authorization header: 401 with WWW-Authenticate and an empty body', async () => {
+    await assertRefused(null);
   });
-  test('wrong password, malformed header: 401; right one: 200', async () => {
-    assert.equal((await rpcCall(app, { id: 1, method: 'getblockcount' }, 'Basic ' + btoa('alice:nope'))).status, 401);
-    assert.equal((await rpcCall(app, { id: 1, method: 'getblockcount' }, 'Basic !!!')).status, 401);
-    assert.equal((await rpcCall(app, { id: 1, method: 'getblockcount' }, 'Bearer x')).status, 401);
+  test('wrong password, malformed header: 401 with an empty body; right one: 200', async () => {
+    await assertRefused('Basic ' + btoa('alice:nope'));
+    await assertRefused('Basic !!!');
+    await assertRefused('Bearer x');
     const ok = await rpcCall(app, { id: 1, method: 'getblockcount' });
     assert.equal(ok.status, 200);
     assert.equal(ok.text, `{"result":${node.height},"error":null,"id":1}\n`);
+  });
+  test('a wrong password is answered after the anti-brute-force pause; a missing one at once', async () => {
+    const { app: slow } = mempoolApp(new TestMempoolNode(), { authFailureDelayMs: 300 });
+    let t = performance.now();
+    assert.equal((await rpcCall(slow, { id: 1, method: 'getblockcount' }, 'Basic ' + btoa('alice:nope'))).status, 401);
+    assert.ok(performance.now() - t >= 290, `answered after ${performance.now() - t} ms`);
+    t = performance.now();
+    assert.equal((await rpcCall(slow, { id: 1, method: 'getblockcount' }, null)).status, 401);
+    assert.ok(performance.now() - t < 290, `answered after ${performance.now() - t} ms`);
   });
   test('POST /rpc is the same endpoint; GET answers 405', async () => {
     assert.equal((await rpcCall(app, { id: 'x', method: 'getblockcount' }, AUTH, '/rpc')).body.id, 'x');

@@ -202,9 +202,21 @@ describe('mempool queries', () => {
     assert.deepEqual(r.result, {
       loaded: true, size: 3, bytes: a.vsize + b.vsize + c.vsize, usage: node.mempool.memoryUsage, total_fee: 0.00003,
       maxmempool: 300_000_000, mempoolminfee: 0.000001, minrelaytxfee: 0.000001, incrementalrelayfee: 0.000001,
-      unbroadcastcount: 0, fullrbf: true,
+      unbroadcastcount: 0, fullrbf: true, permitbaremultisig: true, maxdatacarriersize: 100_000,
     });
+    assert.deepEqual(Object.keys(r.result), [
+      'loaded', 'size', 'bytes', 'usage', 'total_fee', 'maxmempool', 'mempoolminfee', 'minrelaytxfee', 'incrementalrelayfee',
+      'unbroadcastcount', 'fullrbf', 'permitbaremultisig', 'maxdatacarriersize',
+    ], "Core v30's MempoolInfoToJSON order");
     assert.match(r.text, /"total_fee":0\.00003000,"maxmempool":300000000,"mempoolminfee":0\.00000100,/);
+  });
+  test('getmempoolinfo: permitbaremultisig and maxdatacarriersize follow the node policy (-datacarrier=0: 0)', async () => {
+    const info = async (policy: ConstructorParameters<typeof TestMempoolNode>[1]) =>
+      (await call(mempoolApp(new TestMempoolNode({}, policy)).app, 'getmempoolinfo')).result;
+    const r = await info({ permitBareMultisig: false, maxDatacarrierBytes: 83 });
+    assert.deepEqual([r.permitbaremultisig, r.maxdatacarriersize], [false, 83]);
+    const off = await info({ maxDatacarrierBytes: null });
+    assert.deepEqual([off.permitbaremultisig, off.maxdatacarriersize], [true, 0]);
   });
 });
 

@@ -22,7 +22,7 @@ describe('JSON-RPC, REST and Esplora over TxgateNode', () => {
   };
 
   before(async () => {
-    node = await TxgateNode.start({ network: 'regtest', workers: 0 });
+    node = await TxgateNode.start({ network: 'regtest', workers: 0, policy: { permitBareMultisig: false, maxDatacarrierBytes: 42 } });
     for (const b of chain.blocks) {
       const r = await node.submitBlock(b);
       assert.ok(!r.busy && r.accepted, JSON.stringify(r));
@@ -57,7 +57,8 @@ describe('JSON-RPC, REST and Esplora over TxgateNode', () => {
     const entry = (await rpc('getmempoolentry', [txid])).result;
     assert.equal(entry.fees.base, 0.0001);
     assert.equal(entry.height, TIP_HEIGHT);
-    assert.equal((await rpc('getmempoolinfo')).result.size, 1);
+    const info = (await rpc('getmempoolinfo')).result;
+    assert.deepEqual([info.size, info.permitbaremultisig, info.maxdatacarriersize], [1, false, 42], 'the node policy');
     const low = signSpend([chain.spare[0]!], [payTo(COIN - 10_001n)]);
     const rbf = await rpc('sendrawtransaction', [toHex(low.raw)]);
     assert.equal(rbf.error?.code, -26);

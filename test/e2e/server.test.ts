@@ -366,7 +366,7 @@ describe('e2e server: blocks', () => {
       h[36]! ^= 1;
     });
     const r = await postBlock(url(), bad);
-    assert.equal(r.status, 200);
+    assert.equal(r.status, 422);
     assert.deepEqual([r.body.accepted, r.body.reason], [false, 'bad-txnmrklroot']);
     assert.equal((await getJson<{ height: number }>(`${url()}/chain/tip`)).body.height, TIP_HEIGHT);
   });
@@ -374,17 +374,18 @@ describe('e2e server: blocks', () => {
     const tx = badWitnessSig(signSpend([spare(2)], [payTo(COIN - 1000n)]));
     const { raw } = mineBlock({ prevHash: chain.next.tipHash, height: NEXT_HEIGHT, time: chain.next.time + 600, txs: [tx], fees: 1000n });
     const r = await postBlock(url(), raw);
-    assert.equal(r.body.accepted, false);
+    assert.deepEqual([r.status, r.body.accepted], [422, false]);
     // Block flags have no NULLFAIL: the failed CHECKSIG leaves false on the stack.
     assert.equal(r.body.reason, 'block-script-verify-flag-failed (Script evaluated without error but finished with a false/empty top stack element)');
     assert.match(String(r.body.details), new RegExp(hashToHex(tx.txid)));
     assert.equal((await getJson<{ height: number }>(`${url()}/chain/tip`)).body.height, TIP_HEIGHT);
   });
   test('undecodable and duplicate blocks', async () => {
-    let r = await postRaw<Record<string, unknown>>(`${url()}/blocks`, 'abcd', 'text/plain');
-    assert.deepEqual([r.status, r.body.accepted, r.body.reason], [200, false, 'block decode failed']);
-    r = await postBlock(url(), chain.blocks[0]!);
-    assert.deepEqual([r.body.accepted, r.body.reason, r.body.height], [true, 'duplicate', 1]);
+    const r = await postRaw<{ error: { code: string; message: string } }>(`${url()}/blocks`, 'abcd', 'text/plain');
+    assert.deepEqual([r.status, r.body.error.code], [400, 'malformed']);
+    assert.match(r.body.error.message, /^block decode failed: /);
+    const known = await postBlock(url(), chain.blocks[0]!);
+    assert.deepEqual([known.status, known.body.accepted, known.body.reason, known.body.height, known.body.tip], [200, true, 'duplicate', 1, false]);
   });
 });
 
