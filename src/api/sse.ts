@@ -6,7 +6,7 @@
  * dropped (its stream errors and its buffer is released), so a slow reader never costs
  * unbounded memory. Comment lines keep idle connections alive; close() ends every stream.
  */
-import type { Mempool } from '../mempool/pool.ts';
+import type { Mempool } from '../mempool/mempool.ts';
 import type { MempoolEvent } from '../mempool/events.ts';
 
 export interface SseOptions {

@@ -30,7 +30,7 @@ import { hashToHex } from '../primitives/bytes.ts';
 import { policyOptions, type PolicyOptions } from '../policy/constants.ts';
 import { MEMPOOL_HEIGHT, type Coin } from '../utxo/coin.ts';
 import { acceptWithSuppliedCoins, mempoolFor, type AcceptResult, type ScriptChecker } from '../mempool/accept.ts';
-import type { Mempool } from '../mempool/pool.ts';
+import type { Mempool } from '../mempool/mempool.ts';
 import type { ChainContext } from '../validation/prechecks.ts';
 import { QueueFullError, scriptsAsJobs, ValidationPool, type WorkerLike } from '../validation/worker-pool.ts';
 import { ValidatorCore } from '../validation/jobs.ts';
