@@ -24,7 +24,7 @@ import { difficultyOf } from '../chain/pow.ts';
 import { UtxoSet } from '../utxo/set.ts';
 import { chainParams, type ChainParams } from '../chain/params.ts';
 import type { NetworkName } from '../consensus/params.ts';
-import { DecodeError } from '../primitives/errors.ts';
+import { DecodeError } from '../primitives/decode-error.ts';
 import { decodeBlock } from '../primitives/block.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import { policyOptions, type PolicyOptions } from '../policy/constants.ts';

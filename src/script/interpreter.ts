@@ -5,7 +5,7 @@
  */
 import { concatBytes, equalBytes } from '../primitives/bytes.ts';
 import { hash160, hash256, ripemd160, sha1, sha256 } from '../primitives/hash.ts';
-import type { ScriptError } from './errors.ts';
+import type { ScriptError } from './script-error.ts';
 import { SCRIPT_VERIFY as F } from './flags.ts';
 import { OP } from './opcodes.ts';
 import { castToBool, decodeScriptNum, encodeScriptNum, ScriptNumError } from './scriptnum.ts';

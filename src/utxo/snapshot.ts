@@ -11,7 +11,7 @@
  * Loading streams (bounded memory besides the set itself); writing streams too, from a
  * version pinned for the whole dump, so batches may be applied meanwhile.
  */
-import { DecodeError } from '../primitives/errors.ts';
+import { DecodeError } from '../primitives/decode-error.ts';
 import { MAX_SIZE } from '../primitives/codec.ts';
 import {
   compressAmount, compressAmountNum, decodeVarIntTrusted, decompressAmount, decompressAmountNum, decompressPubKeyXY, KIND_P2PK_FULL, KIND_P2TR,
