@@ -2,19 +2,19 @@
  * txgate's public library API, shaped like libbitcoinconsensus. Imports unchanged on Bun
  * and Deno; on Node 20 through the tsx loader (`node --import tsx`).
  */
-import { DecodeError } from './src/primitives/errors.ts';
+import { DecodeError } from './src/primitives/decode-error.ts';
 import { decodeTx, type Transaction } from './src/primitives/tx.ts';
 import { checkTransaction as checkTx } from './src/consensus/tx-check.ts';
 import { verifyInput } from './src/script/verify.ts';
 export { parseFlags, formatFlags, SCRIPT_VERIFY, ALL_FLAGS } from './src/script/flags.ts';
-export { DecodeError } from './src/primitives/errors.ts';
+export { DecodeError } from './src/primitives/decode-error.ts';
 export type { Transaction, TxIn, TxOut, OutPoint } from './src/primitives/tx.ts';
 export { encodeTx, txidHex, wtxidHex } from './src/primitives/tx.ts';
 export { decodeBlock } from './src/primitives/block.ts';
 export { toHex, fromHex } from './src/primitives/bytes.ts';
 export type { SigVerifier } from './src/script/sigcheck.ts';
 export { setDefaultVerifier } from './src/script/verify.ts';
-export { scriptErrorString } from './src/script/errors.ts';
+export { scriptErrorString } from './src/script/script-error.ts';
 
 /** Decodes a serialized transaction (with or without witness). Throws DecodeError. */
 export function decodeTransaction(bytes: Uint8Array): Transaction {

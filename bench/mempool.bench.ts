@@ -6,7 +6,7 @@
  */
 import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
 import { makeTx, type Transaction } from '../src/primitives/tx.ts';
-import { Mempool } from '../src/mempool/pool.ts';
+import { Mempool } from '../src/mempool/mempool.ts';
 import { admit } from '../src/mempool/admit.ts';
 import { removeForBlock } from '../src/mempool/block.ts';
 import { topByAncestorScore, assembleBlock } from '../src/mempool/miner.ts';

@@ -23,10 +23,10 @@ interface Host {
 
 async function host(): Promise<Host> {
   if (runtimeName() === 'deno') {
-    const d = await import('../src/runtime/deno.ts');
+    const d = await import('../src/runtime/serve-deno.ts');
     return { ...d.denoArgs(), exit: d.denoExit };
   }
-  const n = await import('../src/runtime/node.ts');
+  const n = await import('../src/runtime/serve-node.ts');
   return { ...n.processArgs(), exit: n.exitProcess };
 }
 

@@ -8,12 +8,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { fromHex, hexToHash, toHex } from '../primitives/bytes.ts';
-import { DecodeError } from '../primitives/errors.ts';
+import { DecodeError } from '../primitives/decode-error.ts';
 import { decodeTx } from '../primitives/tx.ts';
 import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
 import type { AppDeps, ValidateItem } from './deps.ts';
-import { ApiError, errorBody, type ApiErrorCode } from './errors.ts';
+import { ApiError, errorBody, type ApiErrorCode } from './http-error.ts';
 import { PROMETHEUS_CONTENT_TYPE, Registry } from './metrics.ts';
 import { describeZodError, validateItemSchema, type ValidateItemBody } from './schemas.ts';
 

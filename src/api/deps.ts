@@ -133,7 +133,7 @@ export interface ChainInfo {
 
 export interface MempoolDeps {
   /** Read-only queries go straight to the mempool (src/mempool). */
-  readonly mempool: import('../mempool/pool.ts').Mempool;
+  readonly mempool: import('../mempool/mempool.ts').Mempool;
   /** Validate then admit (with RBF, limits, orphans). maxFeeRate in sat/kvB (0 = no limit; absent = the node's). */
   submitTx(tx: Transaction, opts?: { maxFeeRate?: number }): Promise<SubmitTxOutcome>;
   /** testmempoolaccept: one tx, or a package of up to 25 (nothing is admitted); the caller applies maxfeerate. */

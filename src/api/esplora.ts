@@ -11,7 +11,7 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { feeHistogram } from '../mempool/projected.ts';
 import type { MempoolDeps } from './deps.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from './http-error.ts';
 import { RpcBusy, RpcError, type RpcMethod } from './rpc.ts';
 import type { MempoolViews } from './mempool-views.ts';
 

@@ -28,7 +28,7 @@ import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
 import { topByAncestorScore } from '../mempool/miner.ts';
 import type { MempoolEntry } from '../mempool/types.ts';
 import type { MempoolDeps } from './deps.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from './http-error.ts';
 import { mountEsplora } from './esplora.ts';
 import { mempoolViews } from './mempool-views.ts';
 import { mempoolRpcMethods } from './rpc-methods.ts';

@@ -3,7 +3,7 @@
  * mempool-blocks shape) and fees/recommended, recomputed only when the mempool changed
  * (keyed by Mempool.version) so that polling clients cost one assembly per change.
  */
-import type { Mempool } from '../mempool/pool.ts';
+import type { Mempool } from '../mempool/mempool.ts';
 import { projectBlocks, recommendFees, type ProjectedBlock, type RecommendedFees } from '../mempool/projected.ts';
 
 export interface ProjectedBlockJson {

@@ -10,7 +10,7 @@
  * short-lived chunk per pull of the response stream (bench/mempool.bench.ts).
  */
 import { compareBytes } from '../primitives/bytes.ts';
-import type { Mempool } from '../mempool/pool.ts';
+import type { Mempool } from '../mempool/mempool.ts';
 import type { MempoolEntry } from '../mempool/types.ts';
 import { rbfOptInChecker } from '../mempool/rbf-optin.ts';
 import { ascii, CHUNK, JsonWriter } from './json-writer.ts';

@@ -7,7 +7,7 @@
  */
 import { bitsToTarget } from '../primitives/block.ts';
 import { compareBytes, hashToHex, hexToHash } from '../primitives/bytes.ts';
-import { DecodeError } from '../primitives/errors.ts';
+import { DecodeError } from '../primitives/decode-error.ts';
 import { decodeTx, type Transaction } from '../primitives/tx.ts';
 import { DEFAULT_MAX_RAW_TX_FEE_RATE } from '../policy/constants.ts';
 import { feeForVsize } from '../policy/feerate.ts';

@@ -16,7 +16,7 @@
  * exceeded".
  */
 import type { Context } from 'hono';
-import { ApiError } from './errors.ts';
+import { ApiError } from './http-error.ts';
 import { coreJsonBody } from './rpc-json.ts';
 import { chunkStream } from './json-writer.ts';
 

@@ -15,7 +15,7 @@
  * event, then the whole window: events were lost and it should resynchronise
  * (GET /mempool/txids).
  */
-import type { Mempool } from '../mempool/pool.ts';
+import type { Mempool } from '../mempool/mempool.ts';
 import type { MempoolEvent } from '../mempool/events.ts';
 
 export interface SseOptions {

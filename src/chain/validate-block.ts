@@ -9,7 +9,7 @@
  *  - BIP68 time locks also need the MTP before each coin's block: `spent[i].mtp`, when given;
  *  - BIP30 follows Core's rule for a block on the main chain (the block at BIP34Height is
  *    the network's BIP34Hash), checked against the supplied spent outputs.
- * Decoding throws DecodeError (src/primitives/errors.ts) for bytes that are not a block.
+ * Decoding throws DecodeError (src/primitives/decode-error.ts) for bytes that are not a block.
  */
 import { checkBlock } from '../consensus/block-check.ts';
 import { contextualCheckBlock, contextualCheckBlockHeader } from '../consensus/block-contextual.ts';

@@ -7,7 +7,7 @@
 import type { Block } from '../primitives/block.ts';
 import { equalBytes, hashToHex, hexToHash } from '../primitives/bytes.ts';
 import { isCoinBase, txidHex, type Transaction, type TxOut } from '../primitives/tx.ts';
-import { scriptErrorString } from '../script/errors.ts';
+import { scriptErrorString } from '../script/script-error.ts';
 import type { Coin, CoinView } from '../utxo/coin.ts';
 import { CoinsCache, type CoinBatch } from './coins-cache.ts';
 import { BIP34_IMPLIES_BIP30_LIMIT, LOCKTIME_VERIFY_SEQUENCE, MAX_BLOCK_SIGOPS_COST, moneyRange } from './constants.ts';

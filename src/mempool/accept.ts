@@ -30,7 +30,7 @@ import {
 } from '../validation/prechecks.ts';
 import { checkKnown, commit, findConflicts, prepare } from './admit.ts';
 import { MempoolCoinView, SuppliedCoins } from './coin-view.ts';
-import { Mempool } from './pool.ts';
+import { Mempool } from './mempool.ts';
 import { SINGLE_ACCEPT, type AcceptArgs, type AdmissionCandidate, type MempoolOptions, type MempoolReject } from './types.ts';
 
 /** Runs every input's scripts under `flags`: a worker-pool job, or this thread. */

@@ -10,7 +10,7 @@ import { TRUC_VERSION } from '../policy/constants.ts';
 import { checkEphemeralSpends } from './ephemeral.ts';
 import { feeAtRate, feeRatePerK } from './format.ts';
 import { txKeys } from './keys.ts';
-import type { Mempool } from './pool.ts';
+import type { Mempool } from './mempool.ts';
 import { entriesAndTxidsDisjoint, getEntriesForConflicts, hasNoNewUnconfirmed, paysForRBF, paysMoreThanConflicts } from './rbf.ts';
 import { singleTrucChecks } from './truc.ts';
 import {

@@ -4,8 +4,8 @@
  */
 import { hashToHex } from '../primitives/bytes.ts';
 import { isCoinBase, type Transaction } from '../primitives/tx.ts';
-import { txKeys } from './keys.ts';
-import { outKey, type Mempool } from './pool.ts';
+import { outKey, txKeys } from './keys.ts';
+import type { Mempool } from './mempool.ts';
 import type { MempoolEntry } from './types.ts';
 
 /**

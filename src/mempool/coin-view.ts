@@ -9,7 +9,7 @@
 import type { Transaction } from '../primitives/tx.ts';
 import { MEMPOOL_HEIGHT, type Coin, type CoinView } from '../utxo/coin.ts';
 import { hash32Hex, txKeys } from './keys.ts';
-import type { Mempool } from './pool.ts';
+import type { Mempool } from './mempool.ts';
 
 function outputCoin(tx: Transaction, vout: number): Coin | undefined {
   const o = tx.outputs[vout];

@@ -8,7 +8,7 @@ import { hashToHex } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
 import { getDust } from '../policy/standard.ts';
 import { txKeys } from './keys.ts';
-import type { Mempool } from './pool.ts';
+import type { Mempool } from './mempool.ts';
 import type { PoolEntry } from './types.ts';
 
 const NONE: readonly number[] = Object.freeze([]);

@@ -15,7 +15,8 @@ import { MAX_BLOCK_SIGOPS_COST } from '../policy/constants.ts';
 import { WITNESS_SCALE_FACTOR } from '../primitives/tx.ts';
 import { compareBytes } from '../primitives/bytes.ts';
 import { feeAtRate } from './format.ts';
-import { newStamp, type Mempool } from './pool.ts';
+import { newStamp } from './graph.ts';
+import type { Mempool } from './mempool.ts';
 import { ScoreIndex, type ScoreKey } from './score-index.ts';
 import type { MempoolEntry, PoolEntry } from './types.ts';
 

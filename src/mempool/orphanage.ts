@@ -6,7 +6,7 @@
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
 import { MAX_STANDARD_TX_WEIGHT } from '../policy/constants.ts';
-import { outKey } from './pool.ts';
+import { outKey } from './keys.ts';
 
 const DEFAULT_MAX_ORPHAN_TRANSACTIONS = 100;
 const ORPHAN_TX_EXPIRE_TIME = 20 * 60;

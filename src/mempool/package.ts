@@ -11,7 +11,7 @@ import { checkFeeRate, commit, prepare, reject, type AdmissionPlan } from './adm
 import { MempoolCoinView } from './coin-view.ts';
 import { checkEphemeralSpends } from './ephemeral.ts';
 import { feeRatePerK, formatFeeRate } from './format.ts';
-import { calculateAncestorsAndCheckLimits, type Mempool } from './pool.ts';
+import { calculateAncestorsAndCheckLimits, type Mempool } from './mempool.ts';
 import { getEntriesForConflicts, improvesFeerateDiagram, paysForRBF } from './rbf.ts';
 import { packageTrucChecks } from './truc.ts';
 import {

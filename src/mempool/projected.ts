@@ -5,7 +5,7 @@
  * Block contents come from assembleBlock (Core's BlockAssembler order).
  */
 import { Assembler, MAX_BLOCK_WEIGHT, type AssemblerOptions, type SelectedTx } from './miner.ts';
-import type { Mempool } from './pool.ts';
+import type { Mempool } from './mempool.ts';
 import type { MempoolEntry } from './types.ts';
 
 export interface ProjectedBlock {

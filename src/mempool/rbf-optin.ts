@@ -4,7 +4,7 @@
  * Informational only since full RBF (getrawmempool's "bip125-replaceable").
  */
 import type { MempoolEntry, PoolEntry } from './types.ts';
-import { newStamp } from './pool.ts';
+import { newStamp } from './graph.ts';
 
 const SIGNALS = 2;
 

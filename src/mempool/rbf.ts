@@ -5,7 +5,7 @@
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
 import { feeAtRate, feeRatePerK, formatFeeRate, formatMoney } from './format.ts';
-import type { Mempool } from './pool.ts';
+import type { Mempool } from './mempool.ts';
 import { MAX_REPLACEMENT_CANDIDATES, type MempoolEntry } from './types.ts';
 
 /** GetEntriesForConflicts (rule 5): direct conflicts plus descendants, at most 100. */

@@ -13,7 +13,7 @@ import { addBackDisconnected, removeForBlock } from '../mempool/block.ts';
 import { SpendableCoinView } from '../mempool/coin-view.ts';
 import { Orphanage } from '../mempool/orphanage.ts';
 import { acceptPackage, isWellFormedPackage } from '../mempool/package.ts';
-import type { Mempool } from '../mempool/pool.ts';
+import type { Mempool } from '../mempool/mempool.ts';
 import type { MempoolOptions, MempoolRejectKind } from '../mempool/types.ts';
 import type { PolicyOptions } from '../policy/constants.ts';
 import type { CoinView } from '../utxo/coin.ts';

@@ -10,7 +10,7 @@ import { toHex } from '../primitives/bytes.ts';
 import { ByteWriter } from '../primitives/codec.ts';
 import { sha256 } from '../primitives/hash.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
-import type { Mempool } from '../mempool/pool.ts';
+import type { Mempool } from '../mempool/mempool.ts';
 import type { ValidateItem } from '../api/deps.ts';
 
 export class VerdictCache {

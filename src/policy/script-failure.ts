@@ -10,7 +10,7 @@
  * module can still tell (an extra, optional run with MANDATORY_SCRIPT_VERIFY_FLAGS) and
  * reports it as `kind`, keeping Core's reason string unchanged.
  */
-import { scriptErrorString, type ScriptError } from '../script/errors.ts';
+import { scriptErrorString, type ScriptError } from '../script/script-error.ts';
 import type { InputsResult } from '../script/verify.ts';
 import { MANDATORY_SCRIPT_VERIFY_FLAGS, STANDARD_NOT_MANDATORY_VERIFY_FLAGS, STANDARD_SCRIPT_VERIFY_FLAGS } from './constants.ts';
 

@@ -1,4 +1,4 @@
-import { DecodeError } from './errors.ts';
+import { DecodeError } from './decode-error.ts';
 
 const HEX = '0123456789abcdef';
 const HEX_TABLE: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!);

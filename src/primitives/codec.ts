@@ -2,7 +2,7 @@
  * Byte reader/writer and CompactSize, as Core's serialize.h.
  */
 import { allocBytes } from './bytes.ts';
-import { DecodeError } from './errors.ts';
+import { DecodeError } from './decode-error.ts';
 
 /** Core's MAX_SIZE: the largest CompactSize a vector length may have (serialize.h). */
 export const MAX_SIZE = 0x02000000;

@@ -3,7 +3,7 @@
  * Mirrors Core's UnserializeTransaction/SerializeTransaction (primitives/transaction.h).
  */
 import { ByteReader, ByteWriter, compactSizeLength, MAX_SIZE } from './codec.ts';
-import { DecodeError } from './errors.ts';
+import { DecodeError } from './decode-error.ts';
 import { createSha256, hash256, sha256 } from './hash.ts';
 import { hashToHex } from './bytes.ts';
 

@@ -37,11 +37,11 @@ const RPC_BODY_LIMIT = 16 * 1024 * 1024;
 export async function listen(opts: ServeOptions): Promise<Listening> {
   switch (runtimeName()) {
     case 'bun':
-      return (await import('./bun.ts')).listenBun(opts);
+      return (await import('./serve-bun.ts')).listenBun(opts);
     case 'deno':
-      return (await import('./deno.ts')).listenDeno(opts);
+      return (await import('./serve-deno.ts')).listenDeno(opts);
     default:
-      return (await import('./node.ts')).listenNode(opts);
+      return (await import('./serve-node.ts')).listenNode(opts);
   }
 }
 
@@ -54,10 +54,10 @@ interface Host {
 
 async function host(): Promise<Host> {
   if (runtimeName() === 'deno') {
-    const d = await import('./deno.ts');
+    const d = await import('./serve-deno.ts');
     return { ...d.denoArgs(), onShutdown: d.onDenoShutdownSignal, exit: d.denoExit };
   }
-  const n = await import('./node.ts');
+  const n = await import('./serve-node.ts');
   return { ...n.processArgs(), onShutdown: n.onShutdownSignal, exit: n.exitProcess };
 }
 

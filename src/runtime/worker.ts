@@ -4,6 +4,7 @@
  * from a bootstrap that registers tsx inside the worker). Worker scripts use
  * src/runtime/worker-self.ts for their side.
  */
+import type { WorkerLike } from '../validation/worker-pool.ts';
 import { runtimeName } from './crypto/runtime-info.ts';
 
 export interface WorkerMessageEvent {
@@ -15,16 +16,16 @@ export interface WorkerErrorEvent {
   message: string;
 }
 
-export interface WorkerLike {
-  postMessage(msg: unknown, transfer?: Transferable[]): void;
+/**
+ * A started worker: the WorkerLike the validation pool drives, with the error event's shape,
+ * listener removal (for request()) and a terminate that resolves once the worker is gone.
+ */
+export interface WorkerHandle extends WorkerLike {
   addEventListener(type: 'message', fn: (ev: WorkerMessageEvent) => void): void;
   addEventListener(type: 'error', fn: (ev: WorkerErrorEvent) => void): void;
   removeEventListener(type: 'message' | 'error', fn: (ev: never) => void): void;
   /** Stops the worker; resolves once it is gone. Idempotent. */
   terminate(): Promise<void>;
-  /** Lets the process exit while the worker is alive (no-op where unsupported). */
-  unref(): void;
-  ref(): void;
 }
 
 type Listener = (ev: never) => void;
@@ -80,7 +81,7 @@ function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-class NodeWorkerLike implements WorkerLike {
+class NodeWorkerLike implements WorkerHandle {
   private readonly l = new Listeners();
   private done: Promise<void> | undefined;
   private readonly w: NodeWorker;
@@ -122,7 +123,7 @@ class NodeWorkerLike implements WorkerLike {
   }
 }
 
-class WebWorkerLike implements WorkerLike {
+class WebWorkerLike implements WorkerHandle {
   private readonly l = new Listeners();
   private readonly w: Worker;
   private terminated = false;
@@ -164,7 +165,7 @@ class WebWorkerLike implements WorkerLike {
 }
 
 /** Starts a module worker running `url` (a file URL, e.g. new URL('../workers/x.ts', import.meta.url)). */
-export function createWorker(url: URL): WorkerLike {
+export function createWorker(url: URL): WorkerHandle {
   return nodeWt ? new NodeWorkerLike(nodeWt, url) : new WebWorkerLike(url);
 }
 
@@ -172,7 +173,7 @@ export function createWorker(url: URL): WorkerLike {
  * Request/response helper: posts `msg` and resolves with the next message from the
  * worker, rejects on a worker error or after `timeoutMs`.
  */
-export function request<T = unknown>(w: WorkerLike, msg: unknown, timeoutMs = 30_000, transfer?: Transferable[]): Promise<T> {
+export function request<T = unknown>(w: WorkerHandle, msg: unknown, timeoutMs = 30_000, transfer?: Transferable[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onMsg = (ev: WorkerMessageEvent) => {
       cleanup();

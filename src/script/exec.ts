@@ -3,7 +3,7 @@
  * version, the execution data of a taproot spend, and the signature checker (Core's
  * BaseSignatureChecker) that the signature opcodes call.
  */
-import type { ScriptError } from './errors.ts';
+import type { ScriptError } from './script-error.ts';
 
 export const enum SigVersion {
   BASE = 0,

@@ -5,7 +5,7 @@
  */
 import { concatBytes, equalBytes } from '../primitives/bytes.ts';
 import { isCompressedOrUncompressedPubKey, isCompressedPubKey, isDefinedHashtype, isLowS, isValidSignatureEncoding } from './ecdsa.ts';
-import type { ScriptError } from './errors.ts';
+import type { ScriptError } from './script-error.ts';
 import { SigVersion, VALIDATION_WEIGHT_PER_SIGOP_PASSED, type EvalResult, type ExecData, type SignatureChecker } from './exec.ts';
 import { SCRIPT_VERIFY as F } from './flags.ts';
 import { EMPTY, top, TRUE } from './ops-stack.ts';

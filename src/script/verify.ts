@@ -7,7 +7,7 @@ import { ByteWriter, compactSizeLength } from '../primitives/codec.ts';
 import { sha256, taggedHash } from '../primitives/hash.ts';
 import type { Transaction, TxFields, TxOut } from '../primitives/tx.ts';
 import { ecdsaCompactForVerify, pubkeyForVerify } from './ecdsa.ts';
-import type { ScriptError } from './errors.ts';
+import type { ScriptError } from './script-error.ts';
 import { SCRIPT_VERIFY as F } from './flags.ts';
 import {
   evalScript, SigVersion, VALIDATION_WEIGHT_OFFSET, type ExecData, type SignatureChecker,

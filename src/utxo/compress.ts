@@ -7,7 +7,7 @@
  * (P2WPKH, P2WSH, P2TR), see layout.ts.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { DecodeError } from '../primitives/errors.ts';
+import { DecodeError } from '../primitives/decode-error.ts';
 
 /** Core's MAX_SCRIPT_SIZE (script/script.h); longer scripts are unspendable. */
 export const MAX_SCRIPT_SIZE = 10000;

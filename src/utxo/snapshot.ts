@@ -3,7 +3,7 @@
  * (snapshot-format.ts; validation.cpp PopulateAndValidateSnapshot), streaming: bounded
  * memory besides the set itself. Writing is in snapshot-write.ts.
  */
-import { DecodeError } from '../primitives/errors.ts';
+import { DecodeError } from '../primitives/decode-error.ts';
 import { MAX_SIZE } from '../primitives/codec.ts';
 import {
   decompressAmount, decompressAmountNum, decompressPubKeyXY, KIND_P2PK_FULL, KIND_P2TR, KIND_P2WPKH, KIND_P2WSH, KIND_PAYLOAD, KIND_RAW,

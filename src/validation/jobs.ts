@@ -4,7 +4,7 @@
  * under the job's flags, with the signature cache and the script-execution cache.
  */
 import { decodeTx, type Transaction, type TxOut } from '../primitives/tx.ts';
-import { DecodeError } from '../primitives/errors.ts';
+import { DecodeError } from '../primitives/decode-error.ts';
 import { precomputeTxData } from '../script/sighash.ts';
 import { verifyInputs, type InputsResult, type VerifyOptions } from '../script/verify.ts';
 import type { SigVerifier } from '../script/sigcheck.ts';

@@ -9,7 +9,7 @@
  * travels as one buffer holding every transaction's bytes and spent scripts plus the jobs
  * without them, and its answers as one flat array of primitives.
  */
-import type { ScriptError } from '../script/errors.ts';
+import type { ScriptError } from '../script/script-error.ts';
 import type { InputsResult } from '../script/verify.ts';
 
 /** Every input of `tx` under `flags`; `spent[i]` is the output input i spends. */

@@ -9,7 +9,7 @@ import { removeForBlock } from '../../src/mempool/block.ts';
 import { MempoolCoinView, SpendableCoinView } from '../../src/mempool/coin-view.ts';
 import { feeRatePerK } from '../../src/mempool/format.ts';
 import { acceptPackage, isWellFormedPackage, type PackageHooks } from '../../src/mempool/package.ts';
-import { Mempool } from '../../src/mempool/pool.ts';
+import { Mempool } from '../../src/mempool/mempool.ts';
 import type { AdmissionCandidate, MempoolOptions, MempoolReject } from '../../src/mempool/types.ts';
 import { checkTransaction } from '../../src/consensus/tx-check.ts';
 import { feeForVsize } from '../../src/policy/feerate.ts';

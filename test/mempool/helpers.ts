@@ -1,7 +1,7 @@
 /** Transaction builders for mempool bookkeeping tests (unsigned: the mempool takes validated candidates). */
 import { makeTx, type Transaction } from '../../src/primitives/tx.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
-import { Mempool } from '../../src/mempool/pool.ts';
+import { Mempool } from '../../src/mempool/mempool.ts';
 import { SINGLE_ACCEPT, type AdmissionCandidate, type MempoolOptions } from '../../src/mempool/types.ts';
 import { admit } from '../../src/mempool/admit.ts';
 

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { admit } from '../../src/mempool/admit.ts';
 import { assembleBlock, type SelectedTx } from '../../src/mempool/miner.ts';
 import { projectBlocks } from '../../src/mempool/projected.ts';
-import type { Mempool } from '../../src/mempool/pool.ts';
+import type { Mempool } from '../../src/mempool/mempool.ts';
 import type { MempoolEntry } from '../../src/mempool/types.ts';
 import { cand, coinTxid, newPool, tx } from './helpers.ts';
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '../../src/primitives/bytes.ts';
 import { ByteWriter, compactSizeLength } from '../../src/primitives/codec.ts';
-import { DecodeError } from '../../src/primitives/errors.ts';
+import { DecodeError } from '../../src/primitives/decode-error.ts';
 import { blockMerkleRoot, decodeBlock, decodeHeader, type Block } from '../../src/primitives/block.ts';
 import { encodeTx, type TxFields } from '../../src/primitives/tx.ts';
 import { decodeOrError, mutate, mutationArb, txFieldsArb } from './fuzz-helpers.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, hashToHex } from '../../src/primitives/bytes.ts';
 import { compactSizeLength } from '../../src/primitives/codec.ts';
-import { DecodeError } from '../../src/primitives/errors.ts';
+import { DecodeError } from '../../src/primitives/decode-error.ts';
 import { decodeBlock, decodeHeader } from '../../src/primitives/block.ts';
 import { isCoinBase } from '../../src/primitives/tx.ts';
 import { RAW_BLOCKS, readBlk0to4, readVector } from './vectors.ts';

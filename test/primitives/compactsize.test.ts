@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteReader, ByteWriter, compactSizeLength, MAX_SIZE } from '../../src/primitives/codec.ts';
 import { fromHex, toHex } from '../../src/primitives/bytes.ts';
-import { DecodeError } from '../../src/primitives/errors.ts';
+import { DecodeError } from '../../src/primitives/decode-error.ts';
 
 function read(hex: string, rangeCheck = true): number {
   const r = new ByteReader(fromHex(hex));

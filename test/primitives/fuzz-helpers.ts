@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DecodeError } from '../../src/primitives/errors.ts';
+import { DecodeError } from '../../src/primitives/decode-error.ts';
 import type { TxFields, TxIn, TxOut } from '../../src/primitives/tx.ts';
 
 /** Per-case bound: a decode of a few KB takes well under a millisecond; this only catches hangs/blow-ups. */

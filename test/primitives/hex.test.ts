@@ -4,7 +4,7 @@ import {
   compareBytes, concatBytes, equalBytes, fromHex, hashToHex, hexToHash, isHex, readU32LE,
   reverseBytes, toHex, writeU32LE,
 } from '../../src/primitives/bytes.ts';
-import { DecodeError } from '../../src/primitives/errors.ts';
+import { DecodeError } from '../../src/primitives/decode-error.ts';
 
 function decodeErrorCode(f: () => unknown): string {
   try {

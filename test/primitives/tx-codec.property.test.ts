@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromHex, toHex } from '../../src/primitives/bytes.ts';
-import { DecodeError } from '../../src/primitives/errors.ts';
+import { DecodeError } from '../../src/primitives/decode-error.ts';
 import { decodeTx, encodeTx, txHasWitness, type Transaction, type TxFields } from '../../src/primitives/tx.ts';
 import { decodeOrError, mutate, mutationArb, txFieldsArb } from './fuzz-helpers.ts';
 import { readVector } from './vectors.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromHex, hashToHex, toHex } from '../../src/primitives/bytes.ts';
 import { compactSizeLength } from '../../src/primitives/codec.ts';
-import { DecodeError } from '../../src/primitives/errors.ts';
+import { DecodeError } from '../../src/primitives/decode-error.ts';
 import { decodeTx, encodeTx, isCoinBase, makeTx, txidHex, wtxidHex, type Transaction } from '../../src/primitives/tx.ts';
 import { readVector } from './vectors.ts';
 
