@@ -19,7 +19,6 @@
  * context) is the same path over a coins view holding only the supplied coins and an empty
  * mempool (`acceptWithSuppliedCoins`).
  */
-import { hashToHex } from '../primitives/bytes.ts';
 import type { Transaction, TxOut } from '../primitives/tx.ts';
 import type { Coin, CoinView } from '../utxo/coin.ts';
 import { STANDARD_SCRIPT_VERIFY_FLAGS, type PolicyOptions } from '../policy/constants.ts';
@@ -30,6 +29,7 @@ import {
 } from '../validation/prechecks.ts';
 import { checkKnown, commit, findConflicts, prepare } from './admit.ts';
 import { MempoolCoinView, SuppliedCoins } from './coin-view.ts';
+import { txKeys } from './keys.ts';
 import { Mempool } from './mempool.ts';
 import { SINGLE_ACCEPT, type AcceptArgs, type AdmissionCandidate, type MempoolOptions, type MempoolReject } from './types.ts';
 
@@ -113,7 +113,7 @@ function rejectedResult(tx: Transaction, r: Rejection): AcceptResult {
   const vsize = r.vsize ?? tx.vsize;
   const fee = r.fee ?? null;
   const out: AcceptResult = {
-    txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: false, vsize, weight: tx.weight,
+    txid: txKeys(tx).txid, wtxid: txKeys(tx).wtxid, allowed: false, vsize, weight: tx.weight,
     fee, feerate: fee === null ? null : feeRateSatPerVb(fee, vsize), reason: r.reason, kind: r.kind,
   };
   if (r.details !== undefined) out.details = r.details;
@@ -122,7 +122,7 @@ function rejectedResult(tx: Transaction, r: Rejection): AcceptResult {
 
 function allowedResult(tx: Transaction, fee: bigint, vsize: number, replaced: readonly { txid: string }[]): AcceptResult {
   const out: AcceptResult = {
-    txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: true, vsize, weight: tx.weight,
+    txid: txKeys(tx).txid, wtxid: txKeys(tx).wtxid, allowed: true, vsize, weight: tx.weight,
     fee, feerate: feeRateSatPerVb(fee, vsize),
   };
   if (replaced.length) out.replaced = replaced.map((e) => e.txid);
@@ -192,7 +192,7 @@ export class MemPoolAccept {
     if (isRejection(c)) {
       if (!req.testOnly && c.reason === 'txn-already-in-mempool') {
         // sendrawtransaction of a transaction the mempool holds: success, nothing changes.
-        const e = pool.getByWtxid(hashToHex(tx.wtxid))!;
+        const e = pool.getByWtxid(txKeys(tx).wtxid)!;
         return { ...allowedResult(tx, BigInt(e.fee), e.vsize, []), alreadyInMempool: true };
       }
       return rejectedResult(tx, c);
