@@ -2,7 +2,9 @@
 import { makeTx, type Transaction } from '../../src/primitives/tx.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 import { Mempool } from '../../src/mempool/pool.ts';
-import type { AdmissionCandidate, MempoolOptions } from '../../src/mempool/types.ts';
+import type { PackageHooks } from '../../src/mempool/package.ts';
+import type { AdmissionCandidate, MempoolOptions, MempoolReject } from '../../src/mempool/types.ts';
+import type { CoinView } from '../../src/utxo/coin.ts';
 
 let counter = 0;
 /** A fresh confirmed outpoint txid (internal order). */
@@ -57,3 +59,26 @@ export function newPool(o: Partial<MempoolOptions> = {}): { pool: Mempool; clock
 
 export const hex = (t: Transaction): string => hashToHex(t.txid);
 export const whex = (t: Transaction): string => hashToHex(t.wtxid);
+
+/** Confirmed coins: every txid made by coinTxid (first byte 0xc0). */
+export const confirmedCoins: CoinView = {
+  getCoin: (txid) => (txid[0] === 0xc0 ? { value: 100_000n, scriptPubKey: new Uint8Array([0x51]), height: 1, coinbase: false } : undefined),
+};
+
+/** Package hooks with fees and vsizes by txid hex (fee 0 and the real vsize when absent); scripts always pass. */
+export function packageHooks(fees: Map<string, number>, vsizes = new Map<string, number>()): PackageHooks {
+  return {
+    chain: confirmedCoins,
+    async preCheck(t: Transaction, view: CoinView) {
+      for (const i of t.inputs) {
+        if (!view.getCoin(i.prevout.txid, i.prevout.vout)) {
+          return { ok: false, reason: 'bad-txns-inputs-missingorspent', kind: 'missing-inputs' } as MempoolReject;
+        }
+      }
+      return cand(t, fees.get(hex(t)) ?? 0, vsizes.get(hex(t)) ?? t.vsize);
+    },
+    async checkScripts() {
+      return undefined;
+    },
+  };
+}
