@@ -10,6 +10,7 @@ import { admit, type AdmitResult } from '../../src/mempool/admit.ts';
 import { isWellFormedPackage } from '../../src/mempool/package.ts';
 import { checkConflictTopology } from '../../src/mempool/rbf.ts';
 import { Orphanage } from '../../src/mempool/orphanage.ts';
+import { calculateAncestorsAndCheckLimits } from '../../src/mempool/pool.ts';
 import { DEFAULT_LIMITS, type MempoolOptions } from '../../src/mempool/types.ts';
 import type { Transaction } from '../../src/primitives/tx.ts';
 import { withWeight } from '../util/weight.ts';
@@ -42,6 +43,19 @@ describe('ancestor and descendant sizes (101,000 vB) and the CPFP carve-out (10,
   test('descendant size', () => {
     atBoundary(101_000, (total) => parentAndChild(total, { limits: { ...DEFAULT_LIMITS, ancestorSizeVbytes: 1e9 } }),
       ['ok', 'ok', 'too-long-mempool-chain: exceeds descendant size limit for tx <txid> [limit: 101000]']);
+  });
+  test('CalculateAncestorsAndCheckLimits itself (the package path; single admission re-checks with it on failure)', () => {
+    // A 60,000 vB mempool parent and an entry (or package) of total - 60,000 vB.
+    const check = (total: number, limits: Partial<typeof DEFAULT_LIMITS>) => {
+      const pool = fresh();
+      const p = lone();
+      assert.ok(admit(pool, cand(p, 60_000, 60_000)).ok);
+      const r = calculateAncestorsAndCheckLimits(total - 60_000, 1, new Set([pool.get(hex(p))!]), { ...DEFAULT_LIMITS, ...limits });
+      return r.ok ? 'ok' : r.error.replace(/[0-9a-f]{64}/, '<txid>');
+    };
+    atBoundary(101_000, (total) => check(total, { descendantSizeVbytes: 1e9 }), ['ok', 'ok', 'exceeds ancestor size limit [limit: 101000]']);
+    atBoundary(101_000, (total) => check(total, { ancestorSizeVbytes: 1e9 }),
+      ['ok', 'ok', 'exceeds descendant size limit for tx <txid> [limit: 101000]']);
   });
   test('EXTRA_DESCENDANT_TX_SIZE_LIMIT: the 26th child of a parent enters only up to 10,000 vB', () => {
     atBoundary(10_000, (vsize) => {
