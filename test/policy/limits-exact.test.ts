@@ -1,8 +1,8 @@
 // Every numeric standardness limit at N-1, N and N+1 (Core v30 policy/policy.cpp IsStandardTx,
 // GetDustThreshold, AreInputsStandard, IsWitnessStandard; validation.cpp PreChecks;
 // rpc/mempool.cpp maxfeerate). The expected numbers are worked out by hand in the comments.
-// Limits pinned elsewhere at all three points: the version range (is-standard-tx.test.ts),
-// MAX_DUST_OUTPUTS_PER_TX (is-standard-tx.test.ts), the 520-byte push (inputs-standard.test.ts).
+// Limits pinned elsewhere at all three points: the version range and MAX_DUST_OUTPUTS_PER_TX
+// (is-standard-tx.test.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { policyOptions, DEFAULT_POLICY } from '../../src/policy/constants.ts';
@@ -103,6 +103,9 @@ describe('IsWitnessStandard limits', () => {
 });
 
 describe('push-only scriptSig evaluation limits (EvalScript)', () => {
+  test('MAX_SCRIPT_ELEMENT_SIZE 520 bytes per push', () => {
+    atBoundary(520, (n) => evalPushOnly(b(OP.OP_PUSHDATA2, n & 0xff, n >> 8, new Uint8Array(n))) !== undefined, [true, true, false]);
+  });
   test('MAX_STACK_SIZE 1000 elements', () => {
     atBoundary(1000, (n) => evalPushOnly(new Uint8Array(n).fill(OP.OP_1)) !== undefined, [true, true, false]);
   });
