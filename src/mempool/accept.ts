@@ -97,12 +97,12 @@ function fromMempool(r: MempoolReject): Rejection {
   return rejection(r.kind, r.reason, r.details);
 }
 
-function isRejection(x: Candidate | Rejection): x is Rejection {
+export function isRejection(x: Candidate | Rejection): x is Rejection {
   return (x as Rejection).ok === false;
 }
 
 /** sendrawtransaction / testmempoolaccept's max fee: the debug text when `fee` is above it. */
-function maxFeeExceeded(fee: bigint, vsize: number, maxFeeRate: number | undefined): string | undefined {
+export function maxFeeExceeded(fee: bigint, vsize: number, maxFeeRate: number | undefined): string | undefined {
   if (!maxFeeRate || maxFeeRate <= 0) return undefined;
   const maxFee = feeForVsize(maxFeeRate, vsize);
   return fee > maxFee ? `${fee} > ${maxFee}` : undefined;

@@ -92,7 +92,7 @@ export interface FeeFrac {
 }
 
 /** CheckConflictTopology: package RBF only handles clusters of up to 2 transactions. */
-function checkConflictTopology(direct: Iterable<MempoolEntry>): string | undefined {
+export function checkConflictTopology(direct: Iterable<MempoolEntry>): string | undefined {
   for (const c of sortByTxid(direct)) {
     const hasAncestor = c.ancCount > 1;
     const hasDescendant = c.descCount > 1;

@@ -10,6 +10,14 @@ import { TRUC_ANCESTOR_LIMIT, TRUC_CHILD_MAX_VSIZE, TRUC_DESCENDANT_LIMIT, type 
 const ids = (tx: Transaction): string => `${hashToHex(tx.txid)} (wtxid=${hashToHex(tx.wtxid)})`;
 const eids = (e: MempoolEntry): string => `${e.txid} (wtxid=${e.wtxid})`;
 
+/** The TRUC child size rule (TRUC_CHILD_MAX_VSIZE), shared by the single and package checks. */
+function childTooBig(tx: Transaction, vsize: number): string | undefined {
+  if (vsize > TRUC_CHILD_MAX_VSIZE) {
+    return `version=3 child tx ${ids(tx)} is too big: ${vsize} > ${TRUC_CHILD_MAX_VSIZE} virtual bytes`;
+  }
+  return undefined;
+}
+
 export interface TrucError {
   error: string;
   /** A sibling whose eviction may be considered under RBF rules. */
@@ -45,9 +53,8 @@ export function singleTrucChecks(
   }
   if (ancestors.size + 1 > TRUC_ANCESTOR_LIMIT) return { error: `tx ${ids(tx)} would have too many ancestors` };
   if (ancestors.size > 0) {
-    if (vsize > TRUC_CHILD_MAX_VSIZE) {
-      return { error: `version=3 child tx ${ids(tx)} is too big: ${vsize} > ${TRUC_CHILD_MAX_VSIZE} virtual bytes` };
-    }
+    const tooBig = childTooBig(tx, vsize);
+    if (tooBig) return { error: tooBig };
     const parent = sorted[0]!;
     const children = sortByTxid(parent.children);
     // A child that is about to be replaced does not count.
@@ -76,9 +83,8 @@ export function packageTrucChecks(
     if (vsize > TRUC_MAX_VSIZE) return `version=3 tx ${ids(tx)} is too big: ${vsize} > ${TRUC_MAX_VSIZE} virtual bytes`;
     if (ancestors.size + inPackageParents.length + 1 > TRUC_ANCESTOR_LIMIT) return `tx ${ids(tx)} would have too many ancestors`;
     if (ancestors.size + inPackageParents.length > 0) {
-      if (vsize > TRUC_CHILD_MAX_VSIZE) {
-        return `version=3 child tx ${ids(tx)} is too big: ${vsize} > ${TRUC_CHILD_MAX_VSIZE} virtual bytes`;
-      }
+      const tooBig = childTooBig(tx, vsize);
+      if (tooBig) return tooBig;
       const mp = sorted[0];
       const parent = mp
         ? { txid: mp.txid, wtxid: mp.wtxid, version: mp.tx.version, hasMempoolDescendant: mp.descCount > 1 }

@@ -27,7 +27,7 @@ export function getDustThreshold(out: TxOut, dustRelayFeeRate: number): bigint {
 }
 
 /** IsDust. */
-function isDust(out: TxOut, dustRelayFeeRate: number): boolean {
+export function isDust(out: TxOut, dustRelayFeeRate: number): boolean {
   const spk = out.scriptPubKey;
   if (isUnspendable(spk)) return out.value < 0n;
   // getDustThreshold in plain numbers while the product is exact (always, for sane rates).

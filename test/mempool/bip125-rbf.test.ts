@@ -53,6 +53,26 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     assert.equal(r.reconsiderable, true);
   });
 
+  test('rule 6 at the boundary: the same fee rate as the conflict is not enough, one sat more is', () => {
+    // The conflict pays 1000 sat / 100 vB = 10,000 sat/kvB. Replacements of 200 vB paying
+    // 1999, 2000 and 2001 sat pass rules 3 and 4 (≥ 1000 sat, ≥ 20 sat more) but rate
+    // 9995, 10,000 and 10,005 sat/kvB: only a strictly higher rate replaces.
+    const attempt = (fee: number) => {
+      const { pool } = newPool();
+      const c = coinTxid();
+      assert.ok(admit(pool, cand(tx({ ins: [[c, 0]] }), 1000, 100)).ok);
+      const b = tx({ ins: [[c, 0]], tag: 1 });
+      return { b, r: admit(pool, cand(b, fee, 200)) };
+    };
+    for (const fee of [1999, 2000]) {
+      const { b, r } = attempt(fee);
+      const rate = fee === 2000 ? '0.00010000' : '0.00009995';
+      assert.equal(rej(r).reason, 'insufficient fee', `fee ${fee}`);
+      assert.equal(rej(r).details, `rejecting replacement ${hex(b)}; new feerate ${rate} BTC/kvB <= old feerate 0.00010000 BTC/kvB`);
+    }
+    assert.ok(attempt(2001).r.ok);
+  });
+
   test('rule 3: fewer total fees than the replaced set → insufficient fee', () => {
     const { pool } = newPool();
     const c = coinTxid();
@@ -89,6 +109,21 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     const r = rej(admit(pool, cand(b, 10_000_000)));
     assert.equal(r.reason, 'too many potential replacements');
     assert.equal(r.details, `rejecting replacement ${hex(b)}; too many potential replacements (101 > 100)`);
+  });
+
+  test('rule 5 at the boundary: exactly 100 (and 99) transactions to replace are accepted', () => {
+    for (const n of [99, 100]) {
+      const { pool } = newPool({ limits: { ancestorCount: 200, ancestorSizeVbytes: 1e9, descendantCount: 200, descendantSizeVbytes: 1e9 } });
+      const c = coinTxid();
+      const a = tx({ ins: [[c, 0]], outs: n - 1 });
+      assert.ok(admit(pool, cand(a, 1000)).ok);
+      for (let i = 0; i < n - 1; i++) assert.ok(admit(pool, cand(tx({ ins: [[a, i]] }), 1000)).ok);
+      assert.equal(pool.get(hex(a))!.descCount, n);
+      const r = admit(pool, cand(tx({ ins: [[c, 0]], tag: 1 }), 10_000_000));
+      assert.ok(r.ok, r.ok ? '' : `${n} replacements: ${r.reason} ${r.details}`);
+      assert.equal(r.replaced.length, n);
+      assert.equal(pool.size, 1);
+    }
   });
 
   test('rule 2: new unconfirmed inputs → replacement-adds-unconfirmed', () => {

@@ -1,8 +1,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit } from '../../src/mempool/admit.ts';
+import { acceptPackage } from '../../src/mempool/package.ts';
 import type { MempoolReject } from '../../src/mempool/types.ts';
-import { cand, coinTxid, hex, newPool, tx, whex } from './helpers.ts';
+import { cand, coinTxid, hex, newPool, packageHooks, tx, whex } from './helpers.ts';
 
 function rej(r: { ok: boolean }): MempoolReject {
   assert.equal(r.ok, false, 'expected a rejection');
@@ -25,6 +26,37 @@ describe('TRUC (v3) rules → TRUC-violation', () => {
     const c = tx({ ins: [p], version: 3 });
     const r = rej(admit(pool, cand(c, 100_000, 1001)));
     assert.equal(r.details, `version=3 child tx ${hex(c)} (wtxid=${whex(c)}) is too big: 1001 > 1000 virtual bytes`);
+  });
+
+  test('v3 child size at the boundary: 999 and 1000 vB are accepted, 1001 is not', () => {
+    for (const vsize of [999, 1000, 1001]) {
+      const { pool } = newPool();
+      const p = tx({ ins: [[coinTxid(), 0]], version: 3 });
+      assert.ok(admit(pool, cand(p, 1000)).ok);
+      const c = tx({ ins: [p], version: 3 });
+      const r = admit(pool, cand(c, 100_000, vsize));
+      if (vsize <= 1000) assert.ok(r.ok, `child of ${vsize} vB`);
+      else assert.equal(rej(r).details, `version=3 child tx ${hex(c)} (wtxid=${whex(c)}) is too big: 1001 > 1000 virtual bytes`);
+    }
+  });
+
+  test('v3 child size at the boundary in a package (PackageTRUCChecks): 999 and 1000 vB pass, 1001 does not', async () => {
+    // The parent (0 fee, not in the mempool) only enters with its child, so the child's size
+    // is checked against its in-package parent.
+    for (const vsize of [999, 1000, 1001]) {
+      const { pool } = newPool();
+      const p = tx({ ins: [[coinTxid(), 0]], version: 3 });
+      const c = tx({ ins: [p], version: 3 });
+      const r = await acceptPackage(pool, [p, c], packageHooks(new Map([[hex(c), 100_000]]), new Map([[hex(c), vsize]])));
+      if (vsize <= 1000) {
+        assert.equal(r.message, 'success', `child of ${vsize} vB`);
+        assert.equal(pool.size, 2);
+      } else {
+        assert.equal(r.message, 'TRUC-violation');
+        assert.equal(r.details, `version=3 child tx ${hex(c)} (wtxid=${whex(c)}) is too big: 1001 > 1000 virtual bytes`);
+        assert.equal(pool.size, 0);
+      }
+    }
   });
 
   test('v3 cannot spend non-v3 unconfirmed; non-v3 cannot spend v3 unconfirmed', () => {

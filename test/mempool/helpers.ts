@@ -2,8 +2,10 @@
 import { makeTx, type Transaction } from '../../src/primitives/tx.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 import { Mempool } from '../../src/mempool/mempool.ts';
-import { SINGLE_ACCEPT, type AdmissionCandidate, type MempoolOptions } from '../../src/mempool/types.ts';
+import { SINGLE_ACCEPT, type AdmissionCandidate, type MempoolOptions, type MempoolReject } from '../../src/mempool/types.ts';
 import { admit } from '../../src/mempool/admit.ts';
+import type { PackageHooks } from '../../src/mempool/package.ts';
+import type { CoinView } from '../../src/utxo/coin.ts';
 
 let counter = 0;
 /** A fresh confirmed outpoint txid (internal order). */
@@ -65,4 +67,27 @@ const REORG_ARGS = { ...SINGLE_ACCEPT, bypassLimits: true };
 export function reAdmit(pool: Mempool, c: AdmissionCandidate): string | undefined {
   const r = admit(pool, c, REORG_ARGS);
   return r.ok ? undefined : r.reason;
+}
+
+/** Confirmed coins: every txid made by coinTxid (first byte 0xc0). */
+export const confirmedCoins: CoinView = {
+  getCoin: (txid) => (txid[0] === 0xc0 ? { value: 100_000n, scriptPubKey: new Uint8Array([0x51]), height: 1, coinbase: false } : undefined),
+};
+
+/** Package hooks with fees and vsizes by txid hex (fee 0 and the real vsize when absent); scripts always pass. */
+export function packageHooks(fees: Map<string, number>, vsizes = new Map<string, number>()): PackageHooks {
+  return {
+    chain: confirmedCoins,
+    async preCheck(t: Transaction, view: CoinView) {
+      for (const i of t.inputs) {
+        if (!view.getCoin(i.prevout.txid, i.prevout.vout)) {
+          return { ok: false, reason: 'bad-txns-inputs-missingorspent', kind: 'missing-inputs' } as MempoolReject;
+        }
+      }
+      return cand(t, fees.get(hex(t)) ?? 0, vsizes.get(hex(t)) ?? t.vsize);
+    },
+    async checkScripts() {
+      return undefined;
+    },
+  };
 }

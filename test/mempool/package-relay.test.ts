@@ -1,33 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptPackage, isWellFormedPackage, type PackageHooks } from '../../src/mempool/package.ts';
+import { acceptPackage, isWellFormedPackage } from '../../src/mempool/package.ts';
 import { admit } from '../../src/mempool/admit.ts';
-import type { Transaction } from '../../src/primitives/tx.ts';
-import type { CoinView } from '../../src/utxo/coin.ts';
-import type { MempoolReject } from '../../src/mempool/types.ts';
-import { cand, coinTxid, hex, newPool, tx, whex } from './helpers.ts';
-
-/** Confirmed coins: every txid made by coinTxid (first byte 0xc0). */
-const chain: CoinView = {
-  getCoin: (txid) => (txid[0] === 0xc0 ? { value: 100_000n, scriptPubKey: new Uint8Array([0x51]), height: 1, coinbase: false } : undefined),
-};
-
-function hooks(fees: Map<string, number>, vsizes = new Map<string, number>()): PackageHooks {
-  return {
-    chain,
-    async preCheck(t: Transaction, view: CoinView) {
-      for (const i of t.inputs) {
-        if (!view.getCoin(i.prevout.txid, i.prevout.vout)) {
-          return { ok: false, reason: 'bad-txns-inputs-missingorspent', kind: 'missing-inputs' } as MempoolReject;
-        }
-      }
-      return cand(t, fees.get(hex(t)) ?? 0, vsizes.get(hex(t)) ?? t.vsize);
-    },
-    async checkScripts() {
-      return undefined;
-    },
-  };
-}
+import { cand, coinTxid, hex, newPool, packageHooks, tx, whex } from './helpers.ts';
 
 describe('package well-formedness (policy/packages.cpp)', () => {
   test('count, weight, duplicates, sorting, conflicts', () => {
@@ -53,12 +28,12 @@ describe('submitpackage (AcceptPackage)', () => {
     const { pool } = newPool();
     const a = tx({ ins: [[coinTxid(), 0]] });
     const b = tx({ ins: [[coinTxid(), 0]] });
-    const r = await acceptPackage(pool, [a, b], hooks(new Map()));
+    const r = await acceptPackage(pool, [a, b], packageHooks(new Map()));
     assert.equal(r.message, 'package-not-child-with-parents');
     const m = tx({ ins: [[coinTxid(), 0]] });
     assert.ok(admit(pool, cand(m, 1000)).ok);
     const child = tx({ ins: [a, m] });
-    const r2 = await acceptPackage(pool, [a, child], hooks(new Map()));
+    const r2 = await acceptPackage(pool, [a, child], packageHooks(new Map()));
     assert.equal(r2.message, 'package-not-child-with-unconfirmed-parents');
   });
 
@@ -70,16 +45,16 @@ describe('submitpackage (AcceptPackage)', () => {
     const c = tx({ ins: [p] });
     const fees = new Map([[hex(p), p.vsize * 2], [hex(c), c.vsize * 10]]);
     // Alone, the parent fails for a reconsiderable fee reason.
-    const single = await acceptPackage(pool, [p], hooks(fees));
+    const single = await acceptPackage(pool, [p], packageHooks(fees));
     assert.equal(single.message, 'transaction failed');
     assert.equal(single.results.get(whex(p))?.reject?.reason, 'mempool min fee not met');
-    const r = await acceptPackage(pool, [p, c], hooks(fees));
+    const r = await acceptPackage(pool, [p, c], packageHooks(fees));
     assert.equal(r.message, 'success');
     assert.equal(r.results.get(whex(p))?.status, 'accepted');
     assert.deepEqual(r.results.get(whex(c))?.effectiveIncludes, [whex(p), whex(c)]);
     assert.equal(pool.size, 2);
     // Submitting again: both are already in the mempool.
-    const again = await acceptPackage(pool, [p, c], hooks(fees));
+    const again = await acceptPackage(pool, [p, c], packageHooks(fees));
     assert.equal(again.results.get(whex(c))?.status, 'already-in-mempool');
   });
 
@@ -89,7 +64,7 @@ describe('submitpackage (AcceptPackage)', () => {
     const p = tx({ ins: [[coinTxid(), 0]] });
     const c = tx({ ins: [p] });
     const fees = new Map([[hex(p), p.vsize], [hex(c), c.vsize * 2]]);
-    const r = await acceptPackage(pool, [p, c], hooks(fees));
+    const r = await acceptPackage(pool, [p, c], packageHooks(fees));
     assert.equal(r.message, 'transaction failed');
     assert.equal(r.results.get(whex(c))?.reject?.reason, 'mempool min fee not met');
     assert.equal(pool.size, 0);
@@ -100,7 +75,7 @@ describe('submitpackage (AcceptPackage)', () => {
     const p = tx({ ins: [[coinTxid(), 0]] });
     const c = tx({ ins: [p] });
     // 0-fee non-TRUC parent: min relay fee is not reconsiderable.
-    const r = await acceptPackage(pool, [p, c], hooks(new Map([[hex(c), 100_000]])));
+    const r = await acceptPackage(pool, [p, c], packageHooks(new Map([[hex(c), 100_000]])));
     assert.equal(r.message, 'transaction failed');
     assert.equal(r.results.get(whex(p))?.reject?.reason, 'min relay fee not met');
     assert.equal(r.results.get(whex(c))?.reject?.reason, 'bad-txns-inputs-missingorspent');
@@ -110,7 +85,7 @@ describe('submitpackage (AcceptPackage)', () => {
     const { pool } = newPool();
     const p = tx({ ins: [[coinTxid(), 0]], version: 3 });
     const c = tx({ ins: [p], version: 3 });
-    const r = await acceptPackage(pool, [p, c], hooks(new Map([[hex(c), 10_000]])));
+    const r = await acceptPackage(pool, [p, c], packageHooks(new Map([[hex(c), 10_000]])));
     assert.equal(r.message, 'success');
     assert.equal(pool.size, 2);
   });
@@ -120,7 +95,7 @@ describe('submitpackage (AcceptPackage)', () => {
     const p = tx({ ins: [[coinTxid(), 0]] });
     const c = tx({ ins: [p], version: 3 });
     pool['rollingMinimumFeeRate' as never] = 5000 as never;
-    const r = await acceptPackage(pool, [p, c], hooks(new Map([[hex(p), 200], [hex(c), 100_000]])));
+    const r = await acceptPackage(pool, [p, c], packageHooks(new Map([[hex(p), 200], [hex(c), 100_000]])));
     assert.equal(r.message, 'TRUC-violation');
     assert.equal(r.details, `version=3 tx ${hex(c)} (wtxid=${whex(c)}) cannot spend from non-version=3 tx ${hex(p)} (wtxid=${whex(p)})`);
   });
@@ -134,7 +109,7 @@ describe('submitpackage (AcceptPackage)', () => {
     assert.ok(admit(pool, cand(m, 100_000)).ok);
     const p = tx({ ins: [m] });
     const c = tx({ ins: [p] });
-    const r = await acceptPackage(pool, [p, c], hooks(new Map([[hex(p), 200], [hex(c), 100_000]])));
+    const r = await acceptPackage(pool, [p, c], packageHooks(new Map([[hex(p), 200], [hex(c), 100_000]])));
     assert.equal(r.message, 'package-mempool-limits');
     assert.equal(r.details, 'possibly too many unconfirmed ancestors [limit: 3]');
   });
@@ -148,14 +123,14 @@ describe('submitpackage (AcceptPackage)', () => {
     const c = tx({ ins: [p] });
     const fees = new Map([[hex(p), 1000], [hex(c), 20_000]]);
     const vs = new Map([[hex(p), 200], [hex(c), 200]]);
-    const r = await acceptPackage(pool, [p, c], hooks(fees, vs));
+    const r = await acceptPackage(pool, [p, c], packageHooks(fees, vs));
     assert.equal(r.message, 'success');
     assert.deepEqual(r.replaced, [hex(old)]);
     assert.ok(!pool.has(hex(old)));
     const fees2 = new Map([[hex(p), 1000], [hex(c), 1000]]);
     const { pool: q } = newPool();
     assert.ok(admit(q, cand(old, 1000, 200)).ok);
-    const r2 = await acceptPackage(q, [p, c], hooks(fees2, vs));
+    const r2 = await acceptPackage(q, [p, c], packageHooks(fees2, vs));
     assert.equal(r2.message, 'package RBF failed: package feerate is less than or equal to parent feerate');
   });
 });

@@ -9,13 +9,16 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromHex, toHex, concatBytes } from '../../src/primitives/bytes.ts';
-import { decodeTx, type TxOut } from '../../src/primitives/tx.ts';
+import { decodeTx, encodeTx, type TxOut } from '../../src/primitives/tx.ts';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { Transaction as ScureTransaction } from '@scure/btc-signer';
 import { precomputeTxData, bip341Hashes, taprootSigMsg, taprootSighash } from '../../src/script/sighash.ts';
 import { nobleVerifier } from '../../src/script/sigcheck-noble.ts';
 import { SCRIPT_VERIFY, ALL_FLAGS } from '../../src/script/flags.ts';
 import { verifyScript } from '../../mod.ts';
 import { readVectorJson } from '../util/vectors.ts';
 import { taprootOutput, tapTweak, tweakSecretKey, xOnly, type TapTree } from '../util/taproot.ts';
+import { buildCreditingTx, buildSpendingTx } from '../util/script-tx.ts';
 
 interface JsonLeaf { id: number; script: string; leafVersion: number }
 type JsonTree = JsonLeaf | JsonTree[];
@@ -143,5 +146,91 @@ describe('fully signed transaction through verifyScript', () => {
       const r = verifyScript({ tx: raw, index: c.given.txinIndex, prevouts: bumped, flags: taprootFlags });
       assert.deepEqual(r, { ok: false, error: 'SCHNORR_SIG' }, `input ${c.given.txinIndex}`);
     }
+  });
+});
+
+/**
+ * The annex (BIP341) and the code separator position (BIP342) in the signature message.
+ * The digests come from @scure/btc-signer's BIP341 SigMsg (Transaction.preimageWitnessV1,
+ * which takes the annex and the codeseparator position), not from src/script/sighash.ts.
+ */
+describe('annex and OP_CODESEPARATOR position in the signed message (digests from @scure/btc-signer)', () => {
+  const SK = secretKey(0x11);
+  const LEAF_SK = secretKey(0x22);
+  const AMOUNT = 50_000n;
+  const ANNEX = Uint8Array.of(0x50, 0xa1, 0xb2, 0xc3);
+  const taprootFlags = SCRIPT_VERIFY.P2SH | SCRIPT_VERIFY.WITNESS | SCRIPT_VERIFY.TAPROOT;
+
+  function secretKey(n: number): Uint8Array {
+    const k = new Uint8Array(32);
+    k[31] = n;
+    return k;
+  }
+
+  interface Signing { annex?: Uint8Array; leafScript?: Uint8Array; codesepPos?: number }
+
+  /** Signs input 0 of a spend of `spk` with `sk` over scure's BIP341 digest and verifies the witness built from the signature. */
+  function spend(spk: Uint8Array, sk: Uint8Array, signing: Signing, witnessOf: (sig: Uint8Array) => Uint8Array[]) {
+    const credit = buildCreditingTx(spk, AMOUNT);
+    const unsigned = buildSpendingTx(new Uint8Array(0), [], credit);
+    const scureTx = ScureTransaction.fromRaw(encodeTx(unsigned, false), { allowUnknownOutputs: true, allowUnknownInputs: true, disableScriptCheck: true });
+    const digest = scureTx.preimageWitnessV1(0, [spk], 0, [AMOUNT], signing.codesepPos ?? -1, signing.leafScript, 0xc0, signing.annex);
+    const sig = schnorr.sign(digest, sk, new Uint8Array(32));
+    const signed = { ...unsigned, inputs: [{ ...unsigned.inputs[0]!, witness: witnessOf(sig) }] };
+    return verifyScript({ tx: encodeTx(signed), index: 0, prevouts: [{ scriptPubKey: spk, amount: AMOUNT }], flags: taprootFlags });
+  }
+
+  test('key path: a signature over the annex verifies; one not committing to it, or to another annex, fails', () => {
+    const out = taprootOutput(xOnly(SK), null);
+    const sk = tweakSecretKey(SK, null);
+    const changed = ANNEX.slice();
+    changed[3]! ^= 1;
+    assert.deepEqual(spend(out.scriptPubKey, sk, { annex: ANNEX }, (s) => [s, ANNEX]), { ok: true });
+    assert.deepEqual(spend(out.scriptPubKey, sk, {}, (s) => [s, ANNEX]), { ok: false, error: 'SCHNORR_SIG' });
+    assert.deepEqual(spend(out.scriptPubKey, sk, { annex: changed }, (s) => [s, ANNEX]), { ok: false, error: 'SCHNORR_SIG' });
+    assert.deepEqual(spend(out.scriptPubKey, sk, {}, (s) => [s]), { ok: true });
+    assert.deepEqual(spend(out.scriptPubKey, sk, { annex: ANNEX }, (s) => [s]), { ok: false, error: 'SCHNORR_SIG' });
+  });
+
+  test('script path: a signature over the annex verifies; one not committing to it fails', () => {
+    const script = concatBytes(Uint8Array.of(0x20), xOnly(LEAF_SK), Uint8Array.of(0xac)); // <key> OP_CHECKSIG
+    const out = taprootOutput(xOnly(SK), { leafVersion: 0xc0, script });
+    const control = out.controlBlocks[0]!.controlBlock;
+    const w = (annex?: Uint8Array) => (s: Uint8Array) => (annex ? [s, script, control, annex] : [s, script, control]);
+    assert.deepEqual(spend(out.scriptPubKey, LEAF_SK, { annex: ANNEX, leafScript: script }, w(ANNEX)), { ok: true });
+    assert.deepEqual(spend(out.scriptPubKey, LEAF_SK, { leafScript: script }, w(ANNEX)), { ok: false, error: 'SCHNORR_SIG' });
+    assert.deepEqual(spend(out.scriptPubKey, LEAF_SK, { leafScript: script }, w()), { ok: true });
+    assert.deepEqual(spend(out.scriptPubKey, LEAF_SK, { annex: ANNEX, leafScript: script }, w()), { ok: false, error: 'SCHNORR_SIG' });
+  });
+
+  /** A tapscript leaf signed with the given codeseparator position. */
+  function leafSpend(script: Uint8Array, codesepPos: number) {
+    const out = taprootOutput(xOnly(SK), { leafVersion: 0xc0, script });
+    const control = out.controlBlocks[0]!.controlBlock;
+    return spend(out.scriptPubKey, LEAF_SK, { leafScript: script, codesepPos }, (s) => [s, script, control]);
+  }
+  const PUSH2_DROP = Uint8Array.of(0x02, 0xab, 0xcd, 0x75); // <abcd> OP_DROP: 2 opcodes, 4 bytes
+  const CHECK = concatBytes(Uint8Array.of(0x20), xOnly(LEAF_SK), Uint8Array.of(0xac));
+
+  test('codesep_pos is the opcode index of the last executed OP_CODESEPARATOR, not its byte offset', () => {
+    // <abcd> OP_DROP OP_CODESEPARATOR <key> OP_CHECKSIG: the separator is opcode 2, byte 4.
+    const script = concatBytes(PUSH2_DROP, Uint8Array.of(0xab), CHECK);
+    assert.deepEqual(leafSpend(script, 2), { ok: true });
+    // A failed signature (non-empty) in tapscript is an error, not a false result.
+    assert.deepEqual(leafSpend(script, 4), { ok: false, error: 'SCHNORR_SIG' });
+    assert.deepEqual(leafSpend(script, 3), { ok: false, error: 'SCHNORR_SIG' });
+    assert.deepEqual(leafSpend(script, -1), { ok: false, error: 'SCHNORR_SIG' });
+  });
+
+  test('an OP_CODESEPARATOR in an unexecuted branch does not move codesep_pos', () => {
+    // <abcd> OP_DROP OP_CODESEPARATOR OP_0 OP_IF OP_CODESEPARATOR OP_ENDIF <key> OP_CHECKSIG
+    // opcodes:  0      1         2          3    4         5            6      7       8
+    const script = concatBytes(PUSH2_DROP, Uint8Array.of(0xab, 0x00, 0x63, 0xab, 0x68), CHECK);
+    assert.deepEqual(leafSpend(script, 2), { ok: true });
+    assert.deepEqual(leafSpend(script, 5), { ok: false, error: 'SCHNORR_SIG' });
+    // With no separator executed at all the position is 0xffffffff.
+    const none = concatBytes(Uint8Array.of(0x00, 0x63, 0xab, 0x68), CHECK);
+    assert.deepEqual(leafSpend(none, -1), { ok: true });
+    assert.deepEqual(leafSpend(none, 2), { ok: false, error: 'SCHNORR_SIG' });
   });
 });

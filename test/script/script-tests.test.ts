@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import process from 'node:process';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { fromHex } from '../../src/primitives/bytes.ts';
+import { hash160, sha256 } from '../../src/primitives/hash.ts';
 import { encodeTx } from '../../src/primitives/tx.ts';
 import { SCRIPT_VERIFY } from '../../src/script/flags.ts';
 import { parseFlags, verifyScript } from '../../mod.ts';
@@ -123,4 +124,41 @@ describe('script_tests.json', () => {
       assert.equal(problems.length, 0, `row #${c.index} ${JSON.stringify(c.row)} (expected ${c.expected})\n  ${problems.join('\n  ')}`);
     });
   }
+});
+
+/**
+ * CLEANSTACK after P2SH (BIP16) and witness (BIP141) evaluation, as VerifyScript: a P2SH
+ * redeem script that is a witness program leaves [version, program] on the stack, which
+ * must not count against CLEANSTACK; any other P2SH spend must leave exactly one element.
+ */
+describe('CLEANSTACK with P2SH-wrapped witness programs', () => {
+  const flags = P2SH | WITNESS | CLEANSTACK;
+  const push = (data: Uint8Array) => Uint8Array.of(data.length, ...data); // data under 76 bytes
+  const p2sh = (redeem: Uint8Array) => Uint8Array.of(0xa9, 0x14, ...hash160(redeem), 0x87);
+  const p2wsh = (script: Uint8Array) => Uint8Array.of(0x00, 0x20, ...sha256(script));
+  function verify(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], f = flags) {
+    const spend = encodeTx(buildSpendingTx(scriptSig, witness, buildCreditingTx(scriptPubKey, 1000n)));
+    return verifyScript({ tx: spend, index: 0, prevouts: [{ scriptPubKey, amount: 1000n }], flags: f });
+  }
+  const OP_1 = Uint8Array.of(0x51);
+
+  test('P2SH-P2WSH: valid under CLEANSTACK although the redeem script leaves two elements', () => {
+    const redeem = p2wsh(OP_1);
+    assert.deepEqual(verify(push(redeem), p2sh(redeem), [OP_1]), { ok: true });
+    assert.deepEqual(verify(push(redeem), p2sh(redeem), [OP_1], P2SH | WITNESS), { ok: true });
+  });
+
+  test('P2SH-P2WSH: the witness script itself must leave one element; extra scriptSig pushes are malleation', () => {
+    const twoLeft = Uint8Array.of(0x51, 0x51);
+    const redeem = p2wsh(twoLeft);
+    assert.deepEqual(verify(push(redeem), p2sh(redeem), [twoLeft]), { ok: false, error: 'CLEANSTACK' });
+    const one = p2wsh(OP_1);
+    assert.deepEqual(verify(Uint8Array.of(0x51, ...push(one)), p2sh(one), [OP_1]), { ok: false, error: 'WITNESS_MALLEATED_P2SH' });
+  });
+
+  test('plain P2SH: one element left passes, two fail only under CLEANSTACK', () => {
+    assert.deepEqual(verify(push(OP_1), p2sh(OP_1), []), { ok: true });
+    assert.deepEqual(verify(Uint8Array.of(0x51, ...push(OP_1)), p2sh(OP_1), []), { ok: false, error: 'CLEANSTACK' });
+    assert.deepEqual(verify(Uint8Array.of(0x51, ...push(OP_1)), p2sh(OP_1), [], P2SH | WITNESS), { ok: true });
+  });
 });
