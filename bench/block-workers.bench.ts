@@ -18,9 +18,8 @@
  *   - no scripts: a checkInputs that answers ok at once — the floor of everything else
  *     (decode, CheckBlock, the coins view, sigop counting, ConnectBlock's bookkeeping);
  *   - in-thread: checkInputsSync on this thread (no workers), for reference;
- *   - cold: the block arrives with nothing of it in the caches (cold caches, not cold JIT;
- *     before 2026-11-25 late evening each round had a fresh pool warmed on one other block,
- *     which left Bun's JIT compiling through the timed run);
+ *   - cold: the block arrives with nothing of it in the caches (cold caches, not cold JIT:
+ *     a pool warmed on one other block only leaves Bun's JIT compiling through the timed run);
  *   - warm: every transaction of the block was validated first with the standard (mempool)
  *     flags through the same pool — 'scripts' jobs, as mempool acceptance does — so the
  *     signature cache holds their signatures, but the script-execution cache does not match
