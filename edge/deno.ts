@@ -5,6 +5,17 @@
  */
 import { createEdgeApp } from './app.ts';
 
+interface DenoServer {
+  readonly addr: { port: number };
+  shutdown(): Promise<void>;
+  readonly finished: Promise<void>;
+}
+interface DenoGlobal {
+  serve(o: { port: number; onListen?: () => void }, handler: (req: Request) => Response | Promise<Response>): DenoServer;
+  env: { get(name: string): string | undefined };
+}
+const deno = (globalThis as unknown as { Deno: DenoGlobal }).Deno;
+
 const app = createEdgeApp({ host: 'deno' });
 
-export const server = Deno.serve({ port: Number(Deno.env.get('PORT') ?? 8787), onListen() {} }, (request) => app.fetch(request));
+export const server = deno.serve({ port: Number(deno.env.get('PORT') ?? 8787), onListen() {} }, (request) => app.fetch(request));
