@@ -5,7 +5,7 @@
  * a Cloudflare Worker (edge/worker.ts), Deno (edge/deno.ts), Bun (edge/bun.ts).
  *
  * Nothing reachable from here may touch a runtime API (node:*, Bun, Deno, process, files):
- * test/edge/edge-imports.test.ts walks the bundle's inputs.
+ * test/node/edge-imports.test.ts walks the bundle's inputs.
  *
  * Edge platforms bound the CPU time of a request. Before validating, the request's
  * transactions are weighed in signature checks (src/policy/sig-checks.ts, an upper bound

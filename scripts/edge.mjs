@@ -6,7 +6,7 @@
 //   node scripts/edge.mjs serve [--port N] builds, then serves the bundle in workerd
 //                                          (`npm run edge`; port 8787 by default)
 // The bundle is built for the browser platform: an import of a Node built-in anywhere
-// under edge/worker.ts fails the build (test/edge/edge-imports.test.ts names the module).
+// under edge/worker.ts fails the build (test/node/edge-imports.test.ts names the module).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
