@@ -263,7 +263,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
       await next();
     };
   app.post('/blocks', auth, limitBody(blockLimit, tooLarge(blockLimit)), async (c) => {
-    if (!deps.submitBlock) throw new ApiError(501, 'not-implemented', 'this node does not accept blocks');
+    if (!deps.submitBlock) throw new ApiError(501, 'not-implemented', 'this node keeps no chain and accepts no blocks (stateless mode)');
     const raw = await readBytesOrHex(c, 'the block');
     const outcome = await deps.submitBlock(raw);
     if (outcome.busy) {

@@ -7,6 +7,7 @@ export type ApiErrorCode =
   | 'malformed'
   | 'unsupported-media-type'
   | 'payload-too-large'
+  | 'over-budget'
   | 'unauthorized'
   | 'not-found'
   | 'method-not-allowed'

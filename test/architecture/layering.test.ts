@@ -76,8 +76,8 @@ test('imports point one way, as the picture says', () => {
   assert.deepEqual(bad, []);
 });
 
-test('nothing shipped imports test/ or bench/; workers/ holds worker entry scripts only', () => {
-  const shipped = [...src, ...files('workers/'), 'mod.ts'];
+test('nothing shipped (src/, workers/, edge/, mod.ts) imports test/ or bench/; workers/ holds worker entry scripts only', () => {
+  const shipped = [...src, ...files('workers/'), ...files('edge/'), 'mod.ts'];
   const bad: string[] = [];
   for (const f of shipped) {
     for (const spec of imports(source(f))) {
