@@ -184,19 +184,19 @@ export class MemPoolAccept {
     return v.ok ? undefined : rejection(v.kind, v.reason, v.details, { vsize: c.vsize, fee: c.fee });
   }
 
+  /** A PreChecks failure as a verdict; an admission of a transaction the mempool holds succeeds, changing nothing. */
+  private preChecksFailed(tx: Transaction, r: Rejection, testOnly: boolean): AcceptResult {
+    if (testOnly || r.reason !== 'txn-already-in-mempool') return rejectedResult(tx, r);
+    const e = this.d.mempool.getByWtxid(txKeys(tx).wtxid)!;
+    return { ...allowedResult(tx, BigInt(e.fee), e.vsize, []), alreadyInMempool: true };
+  }
+
   /** AcceptSingleTransaction, then the caller's max fee. */
   async acceptSingle(tx: Transaction, req: AcceptRequest): Promise<AcceptResult> {
     const args = req.bypassLimits ? BYPASS_ACCEPT : SINGLE_ACCEPT;
     const pool = this.d.mempool;
     const c = this.preChecks(tx, this.view(), args, req.chain);
-    if (isRejection(c)) {
-      if (!req.testOnly && c.reason === 'txn-already-in-mempool') {
-        // sendrawtransaction of a transaction the mempool holds: success, nothing changes.
-        const e = pool.getByWtxid(txKeys(tx).wtxid)!;
-        return { ...allowedResult(tx, BigInt(e.fee), e.vsize, []), alreadyInMempool: true };
-      }
-      return rejectedResult(tx, c);
-    }
+    if (isRejection(c)) return this.preChecksFailed(tx, c, req.testOnly);
     const plan = prepare(pool, c, args);
     if (!plan.ok) return rejectedResult(tx, { ...fromMempool(plan), vsize: c.vsize, fee: c.fee });
     const bad = await this.scriptChecks(c);
@@ -204,6 +204,11 @@ export class MemPoolAccept {
     const over = maxFeeExceeded(c.fee, c.vsize, req.maxFeeRate);
     if (over) return rejectedResult(tx, rejection('fee', 'max-fee-exceeded', over, { vsize: c.vsize, fee: c.fee }));
     if (req.testOnly) return allowedResult(tx, c.fee, c.vsize, [...plan.allConflicts]);
+    // The scripts ran asynchronously: a block (or another admission) may have spent an input
+    // meanwhile. PreChecks again against the coins as they are now; commit re-checks the
+    // mempool's part when the mempool changed.
+    const again = this.preChecks(tx, this.view(), args, req.chain);
+    if (isRejection(again)) return this.preChecksFailed(tx, again, false);
     const done = commit(pool, plan, req.entryTime === undefined ? {} : { entryTime: req.entryTime });
     if (!done.ok) return rejectedResult(tx, { ...fromMempool(done), vsize: c.vsize, fee: c.fee });
     return allowedResult(tx, c.fee, c.vsize, done.replaced);
