@@ -38,7 +38,7 @@ test('an input spent by a block while the scripts run: rejected, nothing admitte
   // Without the interruption the same transaction enters.
   coins.set(hashToHex(prev) + ':0', { value: 100_000n, scriptPubKey: new Uint8Array([0x51]), height: 1, coinbase: false });
   const ok = await accept.acceptSingle(t, { testOnly: false });
-  assert.equal(ok.allowed, true, ok.reason);
+  assert.equal(ok.allowed, true, String(ok.reason));
   assert.equal(mempool.size, 1);
 });
 
