@@ -183,7 +183,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   const latency = registry.histogram('txgate_validate_seconds', 'POST /validate handling time in seconds.',
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   const requests = registry.counter('txgate_http_requests_total', 'HTTP requests by route and status.');
-  const busyCount = registry.counter('txgate_busy_total', 'Requests refused because the validation queue was full.');
+  const busyCount = registry.counter('txgate_busy_total', 'Requests refused because the validation queue was full.').declare();
+  validations.declare({ verdict: 'allowed', reason: '' });
   registry.gauge('txgate_queue_depth', 'Transactions waiting for validation.', () => deps.gauges?.().queueDepth);
   registry.gauge('txgate_utxo_coins', 'Coins in the UTXO set.', () => deps.gauges?.().coinCount);
   registry.gauge('txgate_cache_hit_ratio', 'Cache hit rate per cache.', () => {

@@ -31,6 +31,8 @@ import { ApiError } from './http-error.ts';
 import { mountEsplora } from './esplora.ts';
 import { routeDocs } from './openapi/routes.ts';
 import { mempoolViews } from './mempool-views.ts';
+import { registerMempoolMetrics } from './mempool-metrics.ts';
+import type { Registry } from './metrics.ts';
 import { mempoolRpcMethods } from './rpc-methods.ts';
 import { rpcHandler, type Credential } from './rpc.ts';
 import { describeZodError, txBodySchema } from './schemas.ts';
@@ -51,6 +53,8 @@ export interface MempoolMountOptions {
   /** Pause before refusing a wrong RPC password (default 250 ms, as Core). */
   authFailureDelayMs?: number;
   sse?: SseOptions;
+  /** GET /metrics' registry (createApp's): mempool and chain-tip gauges and event counters join it. */
+  registry?: Registry;
 }
 
 export interface MempoolMount {
@@ -87,6 +91,7 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
   const views = mempoolViews(pool);
   const sse = new SseHub(pool, opts.sse);
   const methods = mempoolRpcMethods(deps, views);
+  const stopMetrics = opts.registry ? registerMempoolMetrics(opts.registry, deps, views) : undefined;
   const tooLarge = (max: number) => () => {
     throw new ApiError(413, 'payload-too-large', `request body exceeds ${max} bytes`);
   };
@@ -189,5 +194,11 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
   // ---- Esplora ----
   mountEsplora(app, deps, views, methods.get('sendrawtransaction')!, limit);
 
-  return { close: () => sse.close(), sse };
+  return {
+    close: () => {
+      stopMetrics?.();
+      sse.close();
+    },
+    sse,
+  };
 }
