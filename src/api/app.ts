@@ -6,7 +6,6 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { z } from 'zod';
 import { fromHex, hexToHash, toHex } from '../primitives/bytes.ts';
 import { DecodeError } from '../primitives/decode-error.ts';
 import { decodeTx } from '../primitives/tx.ts';
@@ -15,7 +14,9 @@ import type { AcceptResult } from '../mempool/accept.ts';
 import type { AppDeps, ValidateItem } from './deps.ts';
 import { ApiError, errorBody, type ApiErrorCode } from './http-error.ts';
 import { PROMETHEUS_CONTENT_TYPE, Registry } from './metrics.ts';
-import { describeZodError, validateItemSchema, type ValidateItemBody } from './schemas.ts';
+import { mountOpenApi } from './openapi/mount.ts';
+import { routeDocs } from './openapi/routes.ts';
+import { describeZodError, txidParamSchema, validateItemSchema, type ValidateItemBody } from './schemas.ts';
 
 export interface AppOptions {
   /** Largest request body for POST /validate, in bytes (default 2 MiB). */
@@ -182,7 +183,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   const latency = registry.histogram('txgate_validate_seconds', 'POST /validate handling time in seconds.',
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   const requests = registry.counter('txgate_http_requests_total', 'HTTP requests by route and status.');
-  const busyCount = registry.counter('txgate_busy_total', 'Requests refused because the validation queue was full.');
+  const busyCount = registry.counter('txgate_busy_total', 'Requests refused because the validation queue was full.').declare();
+  validations.declare({ verdict: 'allowed', reason: '' });
   registry.gauge('txgate_queue_depth', 'Transactions waiting for validation.', () => deps.gauges?.().queueDepth);
   registry.gauge('txgate_utxo_coins', 'Coins in the UTXO set.', () => deps.gauges?.().coinCount);
   registry.gauge('txgate_cache_hit_ratio', 'Cache hit rate per cache.', () => {
@@ -201,7 +203,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     throw new ApiError(413, 'payload-too-large', `request body exceeds ${max} bytes`);
   };
 
-  app.post('/validate', limitBody(limit, tooLarge(limit)), async (c) => {
+  app.post('/validate', routeDocs.validate, limitBody(limit, tooLarge(limit)), async (c) => {
     const started = performance.now();
     const type = mediaType(c);
     let items: ValidateItem[];
@@ -262,7 +264,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     : async (_c: Context, next: () => Promise<void>) => {
       await next();
     };
-  app.post('/blocks', auth, limitBody(blockLimit, tooLarge(blockLimit)), async (c) => {
+  app.post('/blocks', routeDocs.blocks, auth, limitBody(blockLimit, tooLarge(blockLimit)), async (c) => {
     if (!deps.submitBlock) throw new ApiError(501, 'not-implemented', 'this node keeps no chain and accepts no blocks (stateless mode)');
     const raw = await readBytesOrHex(c, 'the block');
     const outcome = await deps.submitBlock(raw);
@@ -276,17 +278,17 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     return c.json(result, 422);
   });
 
-  app.get('/chain/tip', async (c) => {
+  app.get('/chain/tip', routeDocs.tip, async (c) => {
     if (!deps.tip) throw new ApiError(501, 'not-implemented', 'this node tracks no chain (stateless mode)');
     const tip = await deps.tip();
     if (!tip) throw new ApiError(404, 'not-found', 'no chain tip yet');
     return c.json(tip);
   });
 
-  app.get('/utxo/:txid/:vout', async (c) => {
+  app.get('/utxo/:txid/:vout', routeDocs.utxo, async (c) => {
     if (!deps.getUtxo) throw new ApiError(501, 'not-implemented', 'this node has no UTXO set (stateless mode)');
     const { txid, vout } = c.req.param();
-    const txidParsed = z.string().regex(/^[0-9a-fA-F]{64}$/).safeParse(txid);
+    const txidParsed = txidParamSchema.safeParse(txid);
     if (!txidParsed.success) throw new ApiError(400, 'bad-request', 'txid must be 64 hex digits');
     if (!/^\d{1,10}$/.test(vout) || Number(vout) > 0xffffffff) throw new ApiError(400, 'bad-request', 'vout must be an integer 0..4294967295');
     const coin = await deps.getUtxo(hexToHash(txid), Number(vout));
@@ -297,14 +299,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     });
   });
 
-  app.get('/health', (c) => {
+  app.get('/health', routeDocs.health, (c) => {
     const h = deps.health?.() ?? { ok: true };
     return c.json({ status: h.ok ? 'ok' : 'unhealthy', ...(h.detail ?? {}) }, h.ok ? 200 : 503);
   });
 
-  app.get('/info', (c) => c.json(deps.info()));
+  app.get('/info', routeDocs.info, (c) => c.json(deps.info()));
 
-  app.get('/metrics', (c) => c.body(registry.render(), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }));
+  app.get('/metrics', routeDocs.metrics, (c) => c.body(registry.render(), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }));
+
+  mountOpenApi(app);
 
   // A path that exists under other methods is 405 with an Allow header (RFC 9110 §15.5.6),
   // else 404. Read at request time: routes mounted after createApp (mempool, RPC, Esplora)

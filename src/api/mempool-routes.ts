@@ -21,7 +21,6 @@
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
 import { fromHex } from '../primitives/bytes.ts';
 import { decodeTx } from '../primitives/tx.ts';
 import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
@@ -30,10 +29,13 @@ import type { MempoolEntry } from '../mempool/types.ts';
 import type { MempoolDeps } from './deps.ts';
 import { ApiError } from './http-error.ts';
 import { mountEsplora } from './esplora.ts';
+import { routeDocs } from './openapi/routes.ts';
 import { mempoolViews } from './mempool-views.ts';
+import { registerMempoolMetrics } from './mempool-metrics.ts';
+import type { Registry } from './metrics.ts';
 import { mempoolRpcMethods } from './rpc-methods.ts';
 import { rpcHandler, type Credential } from './rpc.ts';
-import { describeZodError, maxFeeRateSchema } from './schemas.ts';
+import { describeZodError, txBodySchema } from './schemas.ts';
 import { SseHub, type SseOptions } from './sse.ts';
 
 export interface MempoolMountOptions {
@@ -51,6 +53,8 @@ export interface MempoolMountOptions {
   /** Pause before refusing a wrong RPC password (default 250 ms, as Core). */
   authFailureDelayMs?: number;
   sse?: SseOptions;
+  /** GET /metrics' registry (createApp's): mempool and chain-tip gauges and event counters join it. */
+  registry?: Registry;
 }
 
 export interface MempoolMount {
@@ -61,12 +65,6 @@ export interface MempoolMount {
 
 const TOP_DEFAULT = 25;
 const TOP_MAX = 1000;
-
-const txBodySchema = z.strictObject({
-  tx: z.string().min(1, 'tx must be a non-empty hex string'),
-  /** sat/vB; 0 disables the check. */
-  maxfeerate: maxFeeRateSchema.optional(),
-});
 
 const rate = (fee: number, vsize: number): number => (vsize > 0 ? Math.round((fee / vsize) * 1000) / 1000 : 0);
 
@@ -92,13 +90,14 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
   const rpcLimit = opts.rpcBodyLimit ?? 16 * 1024 * 1024;
   const views = mempoolViews(pool);
   const sse = new SseHub(pool, opts.sse);
-  const methods = mempoolRpcMethods(deps);
+  const methods = mempoolRpcMethods(deps, views);
+  const stopMetrics = opts.registry ? registerMempoolMetrics(opts.registry, deps, views) : undefined;
   const tooLarge = (max: number) => () => {
     throw new ApiError(413, 'payload-too-large', `request body exceeds ${max} bytes`);
   };
 
   // ---- REST ----
-  app.post('/tx', bodyLimit({ maxSize: limit, onError: tooLarge(limit) }), async (c) => {
+  app.post('/tx', routeDocs.submitTx, bodyLimit({ maxSize: limit, onError: tooLarge(limit) }), async (c) => {
     const type = mediaType(c);
     let raw: Uint8Array;
     let maxFeeRate: number | undefined;
@@ -138,18 +137,18 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
     return c.json(body, 422);
   });
 
-  app.get('/mempool', (c) => c.json({
+  app.get('/mempool', routeDocs.mempool, (c) => c.json({
     count: pool.size, vsize: pool.totalVsize, usage: pool.memoryUsage, totalFee: pool.totalFee,
     minFeeRate: views.minFeeKvB() / 1000, minRelayFeeRate: pool.opts.minRelayFeeRate / 1000,
     incrementalRelayFeeRate: pool.opts.incrementalRelayFeeRate / 1000, maxMempool: pool.opts.maxSizeBytes,
   }));
 
-  app.get('/mempool/txids', (c) => c.json([...pool.entries()].map((e) => e.txid)));
+  app.get('/mempool/txids', routeDocs.mempoolTxids, (c) => c.json([...pool.entries()].map((e) => e.txid)));
 
   // Transactions kept because a parent is unknown (not in the mempool; expire after 20 min).
-  app.get('/mempool/orphans', (c) => c.json(deps.orphans?.() ?? []));
+  app.get('/mempool/orphans', routeDocs.orphans, (c) => c.json(deps.orphans?.() ?? []));
 
-  app.get('/mempool/tx/:txid', (c) => {
+  app.get('/mempool/tx/:txid', routeDocs.mempoolTx, (c) => {
     const txid = c.req.param('txid');
     if (!/^[0-9a-fA-F]{64}$/.test(txid)) throw new ApiError(400, 'bad-request', 'txid must be 64 hex digits');
     const e = pool.get(txid.toLowerCase());
@@ -157,7 +156,7 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
     return c.json(entryRest(e));
   });
 
-  app.get('/mempool/top', (c) => {
+  app.get('/mempool/top', routeDocs.mempoolTop, (c) => {
     const q = c.req.query('limit');
     let n = TOP_DEFAULT;
     if (q !== undefined) {
@@ -171,11 +170,11 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
     })));
   });
 
-  app.get('/mempool/blocks', (c) => c.json(views.blocks()));
+  app.get('/mempool/blocks', routeDocs.mempoolBlocks, (c) => c.json(views.blocks()));
 
-  app.get('/fees/recommended', (c) => c.json(views.recommended()));
+  app.get('/fees/recommended', routeDocs.feesRecommended, (c) => c.json(views.recommended()));
 
-  app.get('/events', (c) => {
+  app.get('/events', routeDocs.events, (c) => {
     const res = sse.open(c.req.raw.signal, c.req.header('last-event-id'));
     if (!res) throw new ApiError(503, 'busy', 'too many event-stream clients', { 'Retry-After': '5' });
     return res;
@@ -190,10 +189,16 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
     ...(opts.rpcMaxBatch !== undefined ? { maxBatch: opts.rpcMaxBatch } : {}),
     ...(opts.authFailureDelayMs !== undefined ? { authFailureDelayMs: opts.authFailureDelayMs } : {}),
   });
-  for (const path of ['/', '/rpc']) app.all(path, bodyLimit({ maxSize: rpcLimit, onError: tooLarge(rpcLimit) }), rpc);
+  for (const path of ['/', '/rpc']) app.all(path, routeDocs.rpc, bodyLimit({ maxSize: rpcLimit, onError: tooLarge(rpcLimit) }), rpc);
 
   // ---- Esplora ----
   mountEsplora(app, deps, views, methods.get('sendrawtransaction')!, limit);
 
-  return { close: () => sse.close(), sse };
+  return {
+    close: () => {
+      stopMetrics?.();
+      sse.close();
+    },
+    sse,
+  };
 }

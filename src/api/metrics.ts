@@ -63,6 +63,12 @@ class Counter implements Metric {
   get(labels: Labels = {}): number {
     return this.values.get(labelKey(labels)) ?? 0;
   }
+  /** Starts a series at 0, so that it is scraped before its first event. */
+  declare(labels: Labels = {}): this {
+    const k = labelKey(labels);
+    if (!this.values.has(k)) this.values.set(k, 0);
+    return this;
+  }
   render(): string[] {
     return [...this.values].map(([k, v]) => `${this.name}${k} ${fmt(v)}`);
   }

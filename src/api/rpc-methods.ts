@@ -19,6 +19,9 @@ import { RPC, RpcBusy, RpcError, type RpcMethod } from './rpc.ts';
 import { amount, amountFromValue } from './rpc-json.ts';
 import { byInternal, entriesJson, entryJsonBytes, sortedForDump } from './rpc-mempool-json.ts';
 import { scriptPubKeyJson } from './rpc-script.ts';
+import { mempoolViews, type MempoolViews } from './mempool-views.ts';
+import { nodeRpcMethods } from './rpc-node-methods.ts';
+import { TXGATE_VERSION } from './openapi/mount.ts';
 
 const COIN = 100_000_000n;
 const MAX_PACKAGE_COUNT = 25;
@@ -31,7 +34,7 @@ function internalOrder(a: string, b: string): number {
 }
 
 /** get_str() on a value of the wrong type (std::runtime_error → RPC_MISC_ERROR). */
-function getStr(v: unknown): string {
+export function getStr(v: unknown): string {
   if (typeof v !== 'string') {
     const t = v === null ? 'null' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? 'array' : typeof v === 'number' ? 'number' : 'object';
     throw new RpcError(RPC.MISC_ERROR, `JSON value of type ${t} is not of expected type string`);
@@ -40,7 +43,7 @@ function getStr(v: unknown): string {
 }
 
 /** ParseHashV. */
-function parseHash(v: unknown, name: string): string {
+export function parseHash(v: unknown, name: string): string {
   const s = getStr(v);
   if (/^[0-9a-fA-F]{64}$/.test(s)) return s.toLowerCase();
   if (s.length !== 64) throw new RpcError(RPC.INVALID_PARAMETER, `${name} must be of length 64 (not ${s.length}, for '${s}')`);
@@ -48,7 +51,7 @@ function parseHash(v: unknown, name: string): string {
 }
 
 /** DecodeHexTx; undefined where Core's would fail. */
-function decodeHexTx(hex: string): Transaction | undefined {
+export function decodeHexTx(hex: string): Transaction | undefined {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;
   try {
     const bytes = new Uint8Array(hex.length / 2);
@@ -173,8 +176,9 @@ const verboseArg = { name: 'verbose', type: 'bool', optional: true, doc: 'True f
 const maxFeeArg = { name: 'maxfeerate', type: 'amount', optional: true, doc: 'Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB.' } as const;
 const maxBurnArg = { name: 'maxburnamount', type: 'amount', optional: true, doc: 'Reject transactions with provably unspendable outputs greater than the specified value, expressed in BTC.' } as const;
 
-/** The method table. */
-export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
+/** The method table; `views` are the mining views the routes share (estimatesmartfee reads them). */
+export function mempoolRpcMethods(deps: MempoolDeps, views: MempoolViews = mempoolViews(deps.mempool)): Map<string, RpcMethod> {
+  const startedAt = Date.now();
   const pool = deps.mempool;
   const methods: RpcMethod[] = [
     {
@@ -365,5 +369,7 @@ export function mempoolRpcMethods(deps: MempoolDeps): Map<string, RpcMethod> {
       },
     },
   ];
-  return new Map(methods.map((m) => [m.name, m]));
+  const table = new Map(methods.map((m) => [m.name, m]));
+  for (const m of nodeRpcMethods(deps, table, { startedAt, blocks: views.blocks, minFeeKvB: views.minFeeKvB, version: TXGATE_VERSION })) table.set(m.name, m);
+  return table;
 }

@@ -7,7 +7,8 @@ import { toHex } from '../primitives/bytes.ts';
 import { hash256 } from '../primitives/hash.ts';
 import { solver, type TxoutType } from '../policy/solver.ts';
 import { OPCODE_NAMES, OP } from '../script/opcodes.ts';
-import { readOp, witnessProgram } from '../script/script.ts';
+import { isDefinedHashtype, isValidSignatureEncoding } from '../script/ecdsa.ts';
+import { isUnspendable, readOp, witnessProgram } from '../script/script.ts';
 import { decodeScriptNum } from '../script/scriptnum.ts';
 import type { ChainInfo } from './deps.ts';
 
@@ -26,14 +27,30 @@ export interface AddressParams {
   scriptHash: number;
 }
 
-function addressParams(chain: ChainInfo['chain']): AddressParams {
+export function addressParams(chain: ChainInfo['chain']): AddressParams {
   if (chain === 'main') return { hrp: 'bc', pubkeyHash: 0x00, scriptHash: 0x05 };
   if (chain === 'regtest') return { hrp: 'bcrt', pubkeyHash: 0x6f, scriptHash: 0xc4 };
   return { hrp: 'tb', pubkeyHash: 0x6f, scriptHash: 0xc4 };
 }
 
-/** ScriptToAsmStr(script, fAttemptSighashDecode=false). */
-export function scriptToAsm(script: Uint8Array): string {
+/** mapSigHashTypes (core_write.cpp). */
+const SIGHASH_NAMES = new Map([[0x01, 'ALL'], [0x81, 'ALL|ANYONECANPAY'], [0x02, 'NONE'], [0x82, 'NONE|ANYONECANPAY'], [0x03, 'SINGLE'], [0x83, 'SINGLE|ANYONECANPAY']]);
+
+/**
+ * A pushed element as ScriptToAsmStr prints it: with fAttemptSighashDecode, data that passes
+ * CheckSignatureEncoding(STRICTENC) prints its hash type as `[ALL]` instead of the last byte.
+ */
+function pushAsm(d: Uint8Array, sighashDecode: boolean): string {
+  if (sighashDecode && isValidSignatureEncoding(d) && isDefinedHashtype(d)) {
+    const name = SIGHASH_NAMES.get(d[d.length - 1]!);
+    if (name !== undefined) return toHex(d.subarray(0, -1)) + `[${name}]`;
+  }
+  return toHex(d);
+}
+
+/** ScriptToAsmStr(script, fAttemptSighashDecode): true only for scriptSigs (TxToUniv). */
+export function scriptToAsm(script: Uint8Array, attemptSighashDecode = false): string {
+  const sighashDecode = attemptSighashDecode && !isUnspendable(script);
   const parts: string[] = [];
   let pc = 0;
   while (pc < script.length) {
@@ -45,7 +62,7 @@ export function scriptToAsm(script: Uint8Array): string {
     pc = op.end;
     if (op.opcode <= OP.OP_PUSHDATA4) {
       const d = op.data!;
-      parts.push(d.length <= 4 ? String(decodeScriptNum(d, false, 4)) : toHex(d));
+      parts.push(d.length <= 4 ? String(decodeScriptNum(d, false, 4)) : pushAsm(d, sighashDecode));
     } else {
       parts.push(OPCODE_NAMES.get(op.opcode) ?? 'OP_UNKNOWN');
     }

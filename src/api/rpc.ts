@@ -52,7 +52,8 @@ export class RpcBusy extends Error {
 }
 
 /** RPCArg::Type as far as the type check goes (ExpectedType). */
-export type ArgType = 'str' | 'str_hex' | 'num' | 'bool' | 'arr' | 'obj' | 'amount';
+/** 'any': no type check (Core's skip_type_check, e.g. getrawtransaction's verbosity|verbose). */
+export type ArgType = 'str' | 'str_hex' | 'num' | 'bool' | 'arr' | 'obj' | 'amount' | 'any';
 
 export interface ArgSpec {
   name: string;
@@ -79,7 +80,7 @@ function typeName(v: unknown): string {
 }
 
 const EXPECTED: Record<ArgType, string | undefined> = {
-  str: 'string', str_hex: 'string', num: 'number', bool: 'bool', arr: 'array', obj: 'object', amount: undefined,
+  str: 'string', str_hex: 'string', num: 'number', bool: 'bool', arr: 'array', obj: 'object', amount: undefined, any: undefined,
 };
 
 /** A short RPCHelpMan::ToString(): the usage line and description. */

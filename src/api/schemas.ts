@@ -34,6 +34,18 @@ export const validateItemSchema = z.strictObject({
   }).optional(),
 });
 
+/** POST /validate's JSON body: one item, or a batch of independent items. */
+export const validateBodySchema = z.union([validateItemSchema, z.array(validateItemSchema).min(1)]);
+
+/** POST /tx's JSON body (maxfeerate in BTC/kvB; 0 disables the check). */
+export const txBodySchema = z.strictObject({
+  tx: z.string().min(1, 'tx must be a non-empty hex string'),
+  maxfeerate: maxFeeRateSchema.optional(),
+});
+
+/** A txid in a path: 64 hex digits (display order). */
+export const txidParamSchema = z.string().regex(/^[0-9a-fA-F]{64}$/);
+
 export type ValidateItemBody = z.infer<typeof validateItemSchema>;
 
 /** "path: message; path: message" from a zod error. */

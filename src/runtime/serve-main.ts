@@ -8,6 +8,7 @@ import { applyRuntimeTuning } from './tuning.ts';
 import { createApp } from '../api/app.ts';
 import { TxgateNode } from '../node/node.ts';
 import { mountMempool } from '../api/mempool-routes.ts';
+import { Registry } from '../api/metrics.ts';
 import { deleteAuthCookie, writeAuthCookie } from './cookie.ts';
 import { defaultWorkers } from './cpus.ts';
 import { spawnValidator } from './spawn.ts';
@@ -81,7 +82,9 @@ export async function startServer(config: Config, log: (line: string) => void = 
     ...(config.datadir !== undefined ? { datadir: config.datadir } : {}),
   }, log);
   const deps = node;
+  const registry = new Registry();
   const app = createApp(deps, {
+    registry,
     bodyLimit: config.bodyLimit, blockBodyLimit: BLOCK_BODY_LIMIT, maxBatch: config.maxBatch,
     ...(config.token !== undefined ? { token: config.token } : {}),
   });
@@ -93,6 +96,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     ...(config.rpcUser !== undefined ? { rpcUser: config.rpcUser } : {}),
     ...(config.rpcPassword !== undefined ? { rpcPassword: config.rpcPassword } : {}),
     ...(cookie ? { cookie } : {}),
+    registry,
   });
   const server = await listen({
     fetch: app.fetch, port: config.port, host: config.host,

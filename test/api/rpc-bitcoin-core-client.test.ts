@@ -1,6 +1,7 @@
 // A JSON-RPC client nobody here wrote — the `bitcoin-core` npm package — against a real
 // listening txgate socket (the runtime's own HTTP server): testmempoolaccept,
-// sendrawtransaction, getrawmempool, getmempoolinfo, a batch, and its error handling (RPC
+// sendrawtransaction, getrawmempool, getmempoolinfo, a batch, estimateSmartFee,
+// getRawTransaction, decodeRawTransaction, and its error handling (RPC
 // errors, and Core's bodiless 401 for a wrong password).
 // Reported as skipped, by name, when the package is not installed.
 import { describe, test } from 'node:test';
@@ -75,6 +76,33 @@ describe(`bitcoin-core npm client${version ? ' ' + version : ''} against a liste
       assert.equal(raw.status, 401);
       assert.equal(raw.headers.get('www-authenticate'), 'Basic realm="jsonrpc"');
       assert.equal(await raw.text(), '');
+    } finally {
+      mount.close();
+      await server.close();
+    }
+  });
+
+  test('estimateSmartFee, getRawTransaction, decodeRawTransaction (its named methods)', { skip, timeout: 30_000 }, async () => {
+    const node = new TestMempoolNode();
+    const { app, mount } = mempoolApp(node);
+    const server = await listen({ fetch: app.fetch, port: 0, host: '127.0.0.1', maxBodyBytes: 32 * 1024 * 1024 });
+    try {
+      const logger = { debug() {}, info() {}, warn() {}, error() {}, child() { return logger; } };
+      const client = new BitcoinCore!({ host: `http://127.0.0.1:${server.port}`, username: RPC_USER, password: RPC_PASS, logger, timeout: 10_000 }) as Client & Record<string, (...a: unknown[]) => Promise<any>>;
+      // The client parses into null-prototype objects.
+      const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
+      assert.deepEqual(plain(await client.estimateSmartFee!(6)), { errors: ['Insufficient data or no feerate found'], blocks: 0 });
+      const tx = spend([node.fund(100_000n)], [99_000n]);
+      const hex = toHex(tx.raw);
+      const txid = hashToHex(tx.txid);
+      const decoded = await client.decodeRawTransaction!(hex);
+      assert.equal(decoded.txid, txid);
+      assert.equal(decoded.vout[0].value, 0.00099);
+      await client.command('sendrawtransaction', hex);
+      assert.equal(await client.getRawTransaction!(txid), hex);
+      assert.deepEqual(plain(await client.getRawTransaction!(txid, true)), { ...plain(decoded), hex });
+      assert.deepEqual(plain(await client.estimateSmartFee!(2, 'economical')), { feerate: 0.000001, blocks: 2 });
+      await assert.rejects(client.getRawTransaction!('00'.repeat(32)), (e: { code?: number }) => e.code === -5);
     } finally {
       mount.close();
       await server.close();
