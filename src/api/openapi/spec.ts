@@ -1,24 +1,45 @@
 /**
  * The OpenAPI 3.1 description of the HTTP API, generated from the routes themselves: every
- * route carries its description as a `describeRoute(...)` middleware (hono-openapi) next to
- * its handler, with request bodies given by the same zod schemas the handlers validate with
- * (zod 4 writes JSON Schema draft 2020-12, OpenAPI 3.1's schema dialect). The document is
- * built on the first GET /openapi.json from the app's router, so routes mounted after
- * createApp (mempool, JSON-RPC, Esplora, ...) are in it; test/api/openapi.test.ts walks the
- * router and fails for a route without a description.
+ * route carries its description as a `describeRoute(...)` middleware next to its handler,
+ * with request bodies given by the same zod schemas the handlers validate with (zod 4 writes
+ * JSON Schema draft 2020-12, OpenAPI 3.1's schema dialect). The document is built on the
+ * first GET /openapi.json from the app's router, so routes mounted after createApp
+ * (mempool, JSON-RPC, Esplora, ...) are in it; test/api/openapi.test.ts walks the router and
+ * fails for a route without a description. Zod's own JSON Schema writer and Hono's router
+ * are all it needs, so it bundles for the edge with nothing else.
  */
-import type { Hono } from 'hono';
-import { describeRoute, generateSpecs, resolver, type DescribeRouteOptions } from 'hono-openapi';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { errorSchema } from './responses.ts';
 
-export { describeRoute };
-
 type Schema = z.ZodType;
+type JsonSchema = Record<string, unknown>;
 
-/** `{ 'application/json': { schema } }` for a zod schema. */
-export function json(schema: Schema): Record<string, { schema: ReturnType<typeof resolver> }> {
-  return { 'application/json': { schema: resolver(schema) } };
+/** An OpenAPI Operation Object (the fields the routes use). */
+export interface DescribeRouteOptions {
+  tags?: string[];
+  summary?: string;
+  description?: string;
+  parameters?: { name: string; in: 'path' | 'query' | 'header'; required?: boolean; description?: string; schema: JsonSchema }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
+  responses: Record<string | number, { description: string; content?: Record<string, { schema: JsonSchema }> }>;
+  security?: Record<string, string[]>[];
+}
+
+const DESCRIPTION = Symbol('openapi operation');
+
+/** A middleware that does nothing but carry the route's OpenAPI operation. */
+export function describeRoute(op: DescribeRouteOptions): MiddlewareHandler {
+  const mw: MiddlewareHandler = async (_c, next) => {
+    await next();
+  };
+  (mw as unknown as Record<symbol, DescribeRouteOptions>)[DESCRIPTION] = op;
+  return mw;
+}
+
+/** `{ 'application/json': { schema } }` for a zod schema (its output shape). */
+export function json(schema: Schema): Record<string, { schema: JsonSchema }> {
+  return { 'application/json': { schema: z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema } };
 }
 
 /** A JSON response. */
@@ -43,12 +64,9 @@ export function param(where: 'path' | 'query', name: string, schema: Schema, des
   return { name, in: where, required: where === 'path', description, schema: z.toJSONSchema(schema, { io: 'input' }) as never };
 }
 
-/**
- * The app's routes as the generator reads them. A route mounted for every method (`app.all`:
- * JSON-RPC answers non-POST requests itself, with Core's 405) is described by its POST.
- */
-function describedRoutes(app: Hono): { routes: Hono['routes'] } {
-  return { routes: app.routes.map((r) => (r.method === 'ALL' && r.path !== '*' && r.path !== '/*' ? { ...r, method: 'POST' } : r)) };
+/** Hono's `:name` path parameters as OpenAPI's `{name}`. */
+function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}');
 }
 
 export interface ApiInfo {
@@ -57,29 +75,36 @@ export interface ApiInfo {
   description: string;
 }
 
-/** The OpenAPI 3.1 document for `app`'s routes. */
+/**
+ * The OpenAPI 3.1 document for `app`'s routes: every route registered with a describeRoute
+ * middleware. A route mounted for every method (`app.all`: JSON-RPC answers non-POST
+ * requests itself, with Core's 405) is described by its POST.
+ */
 export async function openApiDocument(app: Hono, info: ApiInfo): Promise<Record<string, unknown>> {
-  const doc = await generateSpecs(describedRoutes(app) as unknown as Hono, {
-    documentation: {
-      openapi: '3.1.0',
-      info,
-      components: {
-        securitySchemes: {
-          basic: { type: 'http', scheme: 'basic', description: 'JSON-RPC: --rpcuser/--rpcpassword or the .cookie in the data directory' },
-          bearer: { type: 'http', scheme: 'bearer', description: 'POST /blocks when the server runs with --token' },
-        },
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of app.routes) {
+    const op = (r.handler as unknown as Record<symbol, DescribeRouteOptions | undefined>)[DESCRIPTION];
+    if (!op) continue;
+    const method = r.method === 'ALL' ? 'post' : r.method.toLowerCase();
+    (paths[openApiPath(r.path)] ??= {})[method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info,
+    tags: [
+      { name: 'validation', description: 'Bitcoin Core verdicts; nothing is admitted' },
+      { name: 'mempool', description: 'the node mempool: admission, queries, projected blocks, events' },
+      { name: 'chain', description: 'chain tip, blocks and coins' },
+      { name: 'json-rpc', description: 'Bitcoin Core-compatible JSON-RPC' },
+      { name: 'esplora', description: 'Esplora / mempool.space-compatible subset' },
+      { name: 'operations', description: 'health, info, metrics and this description' },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        basic: { type: 'http', scheme: 'basic', description: 'JSON-RPC: --rpcuser/--rpcpassword or the .cookie in the data directory' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'POST /blocks when the server runs with --token' },
       },
-      tags: [
-        { name: 'validation', description: 'Bitcoin Core verdicts; nothing is admitted' },
-        { name: 'mempool', description: 'the node mempool: admission, queries, projected blocks, events' },
-        { name: 'chain', description: 'chain tip, blocks and coins' },
-        { name: 'json-rpc', description: 'Bitcoin Core-compatible JSON-RPC' },
-        { name: 'esplora', description: 'Esplora / mempool.space-compatible subset' },
-        { name: 'operations', description: 'health, info, metrics and this description' },
-      ],
     },
-    // /openapi.json is a route like the others, not a static file to leave out.
-    excludeStaticFile: false,
-  });
-  return doc as unknown as Record<string, unknown>;
+  };
 }
