@@ -122,6 +122,15 @@ describe('edge bundle in workerd', () => {
     assert.equal(info.sigCheckBudget, 2);
   });
 
+  test('GET /openapi.json and /docs at the edge: the API description, /validate in it', async () => {
+    const doc = await (await fetch(`${edge}/openapi.json`)).json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    assert.equal(doc.openapi, '3.1.0');
+    assert.ok(doc.paths['/validate']?.post, Object.keys(doc.paths).join(' '));
+    const docs = await fetch(`${edge}/docs`);
+    assert.equal(docs.status, 200);
+    assert.match(docs.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  });
+
   test('GET /health and /info; stateful endpoints 501 with a clear message', async () => {
     assert.deepEqual(await (await fetch(`${edge}/health`)).json(), { status: 'ok' });
     const info = await (await fetch(`${edge}/info`)).json() as Record<string, unknown>;
