@@ -7,8 +7,7 @@
  */
 import { bitsToTarget } from '../primitives/block.ts';
 import { compareBytes, hashToHex, hexToHash } from '../primitives/bytes.ts';
-import { DecodeError } from '../primitives/decode-error.ts';
-import { decodeTx, type Transaction } from '../primitives/tx.ts';
+import type { Transaction } from '../primitives/tx.ts';
 import { DEFAULT_MAX_RAW_TX_FEE_RATE } from '../policy/constants.ts';
 import { feeForVsize } from '../policy/feerate.ts';
 import { OP } from '../script/opcodes.ts';
@@ -21,6 +20,7 @@ import { byInternal, entriesJson, entryJsonBytes, sortedForDump } from './rpc-me
 import { scriptPubKeyJson } from './rpc-script.ts';
 import { mempoolViews, type MempoolViews } from './mempool-views.ts';
 import { nodeRpcMethods } from './rpc-node-methods.ts';
+import { decodeHexTx, getStr, parseHash } from './rpc-args.ts';
 import { TXGATE_VERSION } from './openapi/mount.ts';
 
 const COIN = 100_000_000n;
@@ -31,36 +31,6 @@ const DECODE_HINT = 'Make sure the tx has at least one input.';
 /** Display hex → the key Core's uint256 ordering (memcmp of the internal bytes) sorts by. */
 function internalOrder(a: string, b: string): number {
   return compareBytes(hexToHash(a), hexToHash(b));
-}
-
-/** get_str() on a value of the wrong type (std::runtime_error → RPC_MISC_ERROR). */
-export function getStr(v: unknown): string {
-  if (typeof v !== 'string') {
-    const t = v === null ? 'null' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? 'array' : typeof v === 'number' ? 'number' : 'object';
-    throw new RpcError(RPC.MISC_ERROR, `JSON value of type ${t} is not of expected type string`);
-  }
-  return v;
-}
-
-/** ParseHashV. */
-export function parseHash(v: unknown, name: string): string {
-  const s = getStr(v);
-  if (/^[0-9a-fA-F]{64}$/.test(s)) return s.toLowerCase();
-  if (s.length !== 64) throw new RpcError(RPC.INVALID_PARAMETER, `${name} must be of length 64 (not ${s.length}, for '${s}')`);
-  throw new RpcError(RPC.INVALID_PARAMETER, `${name} must be hexadecimal string (not '${s}')`);
-}
-
-/** DecodeHexTx; undefined where Core's would fail. */
-export function decodeHexTx(hex: string): Transaction | undefined {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;
-  try {
-    const bytes = new Uint8Array(hex.length / 2);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-    return decodeTx(bytes);
-  } catch (e) {
-    if (e instanceof DecodeError) return undefined;
-    throw e;
-  }
 }
 
 /** ParseFeeRate (rpc/util.cpp): BTC/kvB → sat/kvB; default DEFAULT_MAX_RAW_TX_FEE_RATE. */

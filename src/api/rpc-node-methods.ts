@@ -9,7 +9,7 @@ import type { ProjectedBlockJson } from './mempool-views.ts';
 import type { MempoolDeps } from './deps.ts';
 import { RPC, RpcError, usage, type RpcMethod } from './rpc.ts';
 import { amount } from './rpc-json.ts';
-import { decodeHexTx, getStr, parseHash } from './rpc-methods.ts';
+import { decodeHexTx, getStr, parseHash } from './rpc-args.ts';
 import { decodeScriptJson, txToUniv } from './rpc-tx.ts';
 
 /** Core's RPC categories (each CRPCCommand's category), for help's grouping. */
