@@ -1,5 +1,5 @@
 /** Serving on Bun with Bun.serve. */
-import type { Listening, ServeOptions } from './serve-main.ts';
+import type { Listening, ServeOptions } from './serve-types.ts';
 
 interface BunServer {
   port: number;

@@ -1,5 +1,5 @@
 /** Serving on Deno with Deno.serve, and Deno's args/env/signals. */
-import type { Listening, ServeOptions } from './serve-main.ts';
+import type { Listening, ServeOptions } from './serve-types.ts';
 
 interface DenoServer {
   addr: { port: number };

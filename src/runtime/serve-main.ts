@@ -16,19 +16,9 @@ import { setDefaultVerifier } from '../script/verify.ts';
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
 import { runtimeLabel, runtimeName } from './crypto/runtime-info.ts';
 import { applyCrypto, selectCrypto } from './crypto/select.ts';
+import type { Listening, ServeOptions } from './serve-types.ts';
 
-export interface ServeOptions {
-  fetch: (req: Request) => Response | Promise<Response>;
-  port: number;
-  host: string;
-  /** The runtime's own request size cap, set above the app's limits so the app answers 413. */
-  maxBodyBytes: number;
-}
-
-export interface Listening {
-  port: number;
-  close(): Promise<void>;
-}
+export type { Listening, ServeOptions };
 
 const BLOCK_BODY_LIMIT = 8_000_002;
 /** JSON-RPC request bodies (a batch of raw transactions). */

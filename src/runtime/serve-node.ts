@@ -1,7 +1,7 @@
 /** Serving on Node with @hono/node-server, and Node's argv/env/signals. */
 import { serve } from '@hono/node-server';
 import process from 'node:process';
-import type { Listening, ServeOptions } from './serve-main.ts';
+import type { Listening, ServeOptions } from './serve-types.ts';
 
 export function listenNode(opts: ServeOptions): Promise<Listening> {
   return new Promise((resolve, reject) => {
