@@ -15,6 +15,7 @@ import { postBlocks, postRaw, startTestServer, type TestServer } from '../util/s
 import { buildTraffic } from '../util/mempool-traffic.ts';
 import { TIP_HEIGHT } from '../e2e/fixture.ts';
 import { toHex } from '../../src/primitives/bytes.ts';
+import { hash160 } from '../../src/primitives/hash.ts';
 import { txidHex, type Transaction } from '../../src/primitives/tx.ts';
 
 const CHROMIUM = process.env.TXGATE_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,6 +37,33 @@ async function launch(profile: string): Promise<Browser> {
 async function submit(base: string, tx: Transaction): Promise<void> {
   const r = await postRaw<{ accepted?: boolean }>(`${base}/tx`, new Uint8Array(tx.raw), 'application/octet-stream');
   assert.equal(r.status, 200, `POST /tx ${txidHex(tx)}: ${JSON.stringify(r.body)}`);
+}
+
+/**
+ * The script trace of `tx` (a P2WPKH spend whose witness pubkey is not the output's) in the
+ * shape POST /validate?trace=1 gives (src/script/trace.ts InputTrace): the witness program's
+ * P2PKH script stops at OP_EQUALVERIFY with the two different hashes on the stack.
+ */
+function equalVerifyTrace(tx: Transaction, spentScript: Uint8Array): unknown {
+  const [sig, pubkey] = tx.inputs[0]!.witness.map(toHex);
+  const want = toHex(spentScript.subarray(2));
+  const got = toHex(hash160(tx.inputs[0]!.witness[1]!));
+  const step = (offset: number, opcode: string, stack: string[]) => ({ offset, opcode, executed: true, stack, altstack: [], conditions: [] });
+  return {
+    inputs: [{
+      input: 0, ok: false, error: 'EQUALVERIFY', message: 'Script failed an OP_EQUALVERIFY operation', flags: 'P2SH,WITNESS',
+      spent: { scriptPubKey: toHex(spentScript), amount: 100_000_000 }, steps: 5, bytes: 300,
+      phases: [
+        { phase: 'scriptSig', sigversion: 'base', script: '', stackBefore: [], steps: [], sigchecks: [], result: 'ok' },
+        { phase: 'scriptPubKey', sigversion: 'base', script: toHex(spentScript), stackBefore: [], steps: [step(0, 'OP_0', ['']), step(1, 'OP_PUSHBYTES_20', ['', want])], sigchecks: [], result: 'ok' },
+        {
+          phase: 'p2wpkh', sigversion: 'witness_v0', script: `76a914${want}88ac`, stackBefore: [sig, pubkey], sigchecks: [], result: 'EQUALVERIFY',
+          steps: [step(0, 'OP_DUP', [sig!, pubkey!, pubkey!]), step(1, 'OP_HASH160', [sig!, pubkey!, got]), step(2, 'OP_PUSHBYTES_20', [sig!, pubkey!, got, want])],
+          stoppedAt: { offset: 23, opcode: 'OP_EQUALVERIFY' },
+        },
+      ],
+    }],
+  };
 }
 
 const text = (page: Page, sel: string) => page.$eval(sel, (el) => el.textContent ?? '');
@@ -75,7 +103,7 @@ test('the dashboard in headless Chromium', { skip, timeout: 180_000 }, async (t)
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warn') problems.push(`console.${m.type()}: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`page error: ${(e as Error).message}`));
     page.on('requestfailed', (r) => { if (!r.url().endsWith('/events')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`); });
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/events')) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
 
     await t.test('loads with no console errors and shows the tip and the mempool count', async () => {
       const res = await page.goto(base + '/', { waitUntil: 'load' });
@@ -137,18 +165,66 @@ test('the dashboard in headless Chromium', { skip, timeout: 180_000 }, async (t)
       assert.deepEqual(problems, []);
     });
 
-    await t.test('reconnects when the server restarts', async () => {
+    await t.test('the inspector steps through a script trace input by input, stack by stack', async () => {
+      // The server's verdict, with a trace in POST /validate?trace=1's shape added on the way
+      // to the page: this pins the inspector's reading of that shape on any server.
+      const spent = (await import('../util/regtest-builder.ts')).outputScript('p2wpkh', 40);
+      await page.setRequestInterception(true);
+      const onRequest = async (req: import('puppeteer-core').HTTPRequest) => {
+        if (!req.url().includes('/validate?trace=1')) return req.continue();
+        const verdict = await postRaw<Record<string, unknown>>(`${base}/validate`, req.postData() ?? '', 'application/json');
+        return req.respond({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...verdict.body, trace: equalVerifyTrace(traffic.badPubkey, spent) }) });
+      };
+      page.on('request', onRequest);
+      try {
+        await page.click('#inspect-go');
+        await page.waitForSelector('#trace-step', { timeout: 5_000 });
+        assert.equal(await text(page, '#trace-error'), 'stopped: EQUALVERIFY — Script failed an OP_EQUALVERIFY operation');
+        assert.equal(await text(page, '#trace-step'), 'p2wpkh · step 3 · OP_EQUALVERIFY — EQUALVERIFY');
+        const stack = () => page.$$eval('.stackview .stack:first-child .item', (els) => els.map((el) => el.textContent));
+        const [sig, pubkey] = traffic.badPubkey.inputs[0]!.witness.map(toHex);
+        const want = toHex(spent.subarray(2));
+        const got = toHex(hash160(traffic.badPubkey.inputs[0]!.witness[1]!));
+        assert.deepEqual(await stack(), [want, got, pubkey, sig], 'the stack OP_EQUALVERIFY found, top first');
+        await page.keyboard.press('ArrowLeft');
+        assert.equal(await text(page, '#trace-step'), 'p2wpkh · step 2 · OP_PUSHBYTES_20');
+        await page.click('.trace-nav button:first-child');
+        await page.click('.trace-nav button:first-child');
+        assert.equal(await text(page, '#trace-step'), 'p2wpkh · step 0 · OP_DUP');
+        assert.deepEqual(await stack(), [pubkey, pubkey, sig]);
+        await page.click('.phase[data-phase="1"] tbody tr:first-child');
+        assert.equal(await text(page, '#trace-step'), 'scriptPubKey · step 0 · OP_0');
+      } finally {
+        page.off('request', onRequest);
+        await page.setRequestInterception(false);
+      }
+      assert.deepEqual(problems, []);
+    });
+
+    await t.test('reconnects when the server restarts, by polling alone and then with the event stream', async () => {
       await page.goto(base + '/', { waitUntil: 'load' });
       await waitText(page, '#conn', 'live', 5_000);
       const port = new URL(base).port;
+      // The event stream is refused (503, which closes an EventSource for good) until the page
+      // has caught up by polling GET /stats alone.
+      await page.setRequestInterception(true);
+      const noEvents = (req: import('puppeteer-core').HTTPRequest) =>
+        (req.url().endsWith('/events') ? req.respond({ status: 503, contentType: 'application/json', body: '{}' }) : req.continue());
+      page.on('request', noEvents);
+      // An open page (its keep-alive connection, its event stream) does not hold up the close.
+      const closing = performance.now();
       await server!.close();
       server = undefined;
+      assert.ok(performance.now() - closing < 5_000, `the server took ${(performance.now() - closing).toFixed(0)} ms to close`);
       await waitText(page, '#conn', 'reconnecting…', 10_000);
       server = await startTestServer(['--port', port]);
       // A new in-memory node: the chain again, up to a lower tip, and an empty mempool.
       await postBlocks(server.url, traffic.chain.blocks.slice(0, 50));
       await waitText(page, '#tip-height', '50', 20_000);
       await waitText(page, '#mempool-count', '0', 2_000);
+      await waitText(page, '#conn', 'live (polling)', 2_000);
+      page.off('request', noEvents);
+      await page.setRequestInterception(false);
       await waitText(page, '#conn', 'live', 20_000);
     });
 

@@ -46,7 +46,7 @@ export function buildTraffic(fans = 2, perFan = 12): Traffic {
   const good = signSpend([chain.spare[5]!], [payTo(chain.spare[5]!.value - 5_000n, 43)]);
   const badPubkey = modified(good, (f) => {
     const pubkey = f.inputs[0]!.witness[1]!;
-    pubkey[pubkey.length - 1] ^= 1;
+    pubkey[pubkey.length - 1]! ^= 1;
   });
   const otherRejects = [
     signSpend([chain.immatureCoinbase], [payTo(chain.immatureCoinbase.value - 10_000n, 44)]),

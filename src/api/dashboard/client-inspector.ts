@@ -2,9 +2,10 @@
  * The dashboard script's transaction inspector (browser JavaScript, part of /dashboard.js):
  * posts the pasted transaction (and prevouts, when given) to POST /validate?trace=1 and shows
  * the verdict. When the answer carries a `trace`, it is shown input by input and step by
- * step: the trace is read generically — a list of inputs (or `{inputs: [...]}`), each with
- * `phases`, each phase with `steps` of `opcode`, `offset`, `stack`, `altstack`,
- * `executed` and `error` — so fields it does not know are shown as they are.
+ * step: `{inputs: [{input, ok, error, message, phases: [{phase, steps: [{offset, opcode,
+ * executed, stack, altstack, ...}], sigchecks, result, stoppedAt, ...}]}]}` (a bare list of
+ * inputs, or a single input, is read the same way), and fields it does not know are shown as
+ * they are.
  */
 
 export const CLIENT_INSPECTOR = String.raw`
@@ -15,17 +16,29 @@ function pick(o, names, dflt) {
   return dflt;
 }
 
-/** The trace as [{index, error, phases: [{name, error, steps, extra}], extra}]. */
+/**
+ * The trace as [{index, error, phases: [{name, error, steps, sigchecks, extra}], extra}]. A
+ * phase that stopped on an error (stoppedAt: the failing opcode, which leaves no state after
+ * it) gets a last step for that opcode, showing the stacks it found.
+ */
 function traceInputs(trace) {
   if (!trace) return [];
   var list = Array.isArray(trace) ? trace : Array.isArray(trace.inputs) ? trace.inputs : [trace];
   return list.map(function (t, i) {
     var phases = Array.isArray(t.phases) ? t.phases : Array.isArray(t.steps) ? [{ name: 'script', steps: t.steps }] : [];
+    var error = pick(t, ['error', 'scriptError'], null);
     return {
-      index: pick(t, ['input', 'index', 'vin'], i), error: pick(t, ['error', 'scriptError'], null), extra: without(t, ['input', 'index', 'vin', 'error', 'scriptError', 'phases', 'steps']),
+      index: pick(t, ['input', 'index', 'vin'], i), error: error === null && t.ok === false ? 'failed' : error, message: t.message || null,
+      extra: without(t, ['input', 'index', 'vin', 'ok', 'error', 'scriptError', 'message', 'phases', 'steps', 'bytes']),
       phases: phases.map(function (p, j) {
-        return { name: String(pick(p, ['phase', 'name', 'kind', 'type'], 'phase ' + j)), error: pick(p, ['error', 'scriptError'], null), steps: Array.isArray(p.steps) ? p.steps : [],
-          extra: without(p, ['phase', 'name', 'kind', 'type', 'error', 'scriptError', 'steps']) };
+        var perr = p.result && p.result !== 'ok' ? p.result : pick(p, ['error', 'scriptError'], null);
+        var steps = Array.isArray(p.steps) ? p.steps.slice() : [];
+        if (p.stoppedAt) {
+          var last = steps.length ? steps[steps.length - 1] : { stack: p.stackBefore || [], altstack: [] };
+          steps.push({ offset: p.stoppedAt.offset, opcode: p.stoppedAt.opcode || '(end of script)', stack: last.stack, altstack: last.altstack, error: perr || 'stopped', stopped: true });
+        }
+        return { name: String(pick(p, ['phase', 'name', 'kind', 'type'], 'phase ' + j)), error: perr, steps: steps, sigchecks: Array.isArray(p.sigchecks) ? p.sigchecks : [],
+          extra: without(p, ['phase', 'name', 'kind', 'type', 'error', 'scriptError', 'result', 'steps', 'sigchecks', 'stoppedAt', 'stackBefore']) };
       }),
     };
   });
@@ -35,6 +48,14 @@ function without(o, keys) {
   var out = {}, any = false;
   for (var k in o) if (keys.indexOf(k) < 0) { out[k] = o[k]; any = true; }
   return any ? out : null;
+}
+
+/** An object's fields as a definition list: text as it is, anything else as JSON. */
+function fields(o) {
+  return h('dl', { class: 'kv' }, Object.keys(o).reduce(function (acc, k) {
+    var v = o[k];
+    return acc.concat([h('dt', { text: k }), h('dd', { class: 'mono', text: typeof v === 'string' ? (v === '' ? '(empty)' : v) : JSON.stringify(v) })]);
+  }, []));
 }
 
 function stepOpcode(s) { return String(pick(s, ['opcode', 'op', 'name'], '?')); }
@@ -80,7 +101,9 @@ function showVerdict(status, v) {
   replace(box, kids);
   insp.inputs = traceInputs(v.trace);
   if (!insp.inputs.length) {
-    trace.appendChild(h('p', { class: 'sub', text: v.trace === undefined ? 'This server gives no script trace; the verdict above is Core\'s reason for the failure.' : 'The trace is empty.' }));
+    insp.flat = [];
+    trace.appendChild(h('p', { class: 'sub', text: v.trace === undefined ? 'This server gives no script trace; the verdict above is Core\'s reason for the failure.'
+      : v.trace.unavailable ? 'No script trace: ' + v.trace.unavailable : 'No input was traced.' }));
     return;
   }
   var failing = insp.inputs.findIndex(function (t) { return t.error; });
@@ -118,21 +141,22 @@ function drawTrace() {
     return b;
   })));
   var kids = [h('h2', { text: 'Script trace' }), inputs];
-  if (t.error) kids.push(h('div', { class: 'error-box', id: 'trace-error', text: 'stopped: ' + (typeof t.error === 'string' ? t.error : JSON.stringify(t.error)) }));
-  if (t.extra) kids.push(h('pre', { class: 'extra', text: JSON.stringify(t.extra, null, 1) }));
+  if (t.error) kids.push(h('div', { class: 'error-box', id: 'trace-error', text: 'stopped: ' + (typeof t.error === 'string' ? t.error : JSON.stringify(t.error)) + (t.message ? ' — ' + t.message : '') }));
+  if (t.extra) kids.push(fields(t.extra));
   t.phases.forEach(function (p, pi) {
     var rows = p.steps.map(function (s, si) {
       var isCur = cur && cur.phase === pi && cur.step === si;
       var tr = h('tr', { class: (stepSkipped(s) ? 'skipped ' : '') + (s.error ? 'error ' : '') + (isCur ? 'current' : '') }, [
         h('td', { class: 'num', text: String(si) }), h('td', { class: 'num', text: String(pick(s, ['offset', 'pc', 'pos'], '')) }),
-        h('td', { class: 'mono', text: stepOpcode(s) + (stepSkipped(s) ? ' (skipped)' : '') + (s.error ? ' — ' + s.error : '') }),
+        h('td', { class: 'mono', text: (s.stopped ? '✗ ' : '') + stepOpcode(s) + (stepSkipped(s) ? ' (skipped)' : '') + (s.error ? ' — ' + s.error : '') }),
         h('td', { class: 'num', text: String((s.stack || []).length) }),
       ]);
       tr.addEventListener('click', function () { insp.at = insp.flat.findIndex(function (f) { return f.phase === pi && f.step === si; }); drawTrace(); });
       return tr;
     });
-    kids.push(h('div', { class: 'phase' }, [h('h3', { text: p.name + (p.error ? ' — ' + p.error : '') }),
-      p.extra ? h('pre', { class: 'extra', text: JSON.stringify(p.extra, null, 1) }) : null,
+    kids.push(h('div', { class: 'phase', 'data-phase': pi }, [h('h3', { text: p.name + (p.error ? ' — ' + p.error : '') }),
+      p.extra ? fields(p.extra) : null,
+      p.sigchecks.some(function (c) { return c.step === undefined; }) ? h('pre', { class: 'extra', text: JSON.stringify(p.sigchecks.filter(function (c) { return c.step === undefined; }), null, 1) }) : null,
       rows.length ? h('div', { class: 'steps' }, [h('table', null, [h('thead', null, [h('tr', null, [h('th', { class: 'num', text: '#' }), h('th', { class: 'num', text: 'offset' }), h('th', { text: 'opcode' }), h('th', { class: 'num', text: 'stack' })])]), h('tbody', null, rows)])]) : h('div', { class: 'sub', text: 'no steps' })]));
   });
   if (cur) {
@@ -142,9 +166,12 @@ function drawTrace() {
     prev.addEventListener('click', function () { move(-1); });
     next.addEventListener('click', function () { move(1); });
     kids.push(h('div', { class: 'trace-nav' }, [prev, next, h('span', { class: 'mono', id: 'trace-step', text: t.phases[cur.phase].name + ' · step ' + cur.step + ' · ' + stepOpcode(step) + (step.error ? ' — ' + step.error : '') })]));
+    if (step.stopped) kids.push(h('div', { class: 'sub', text: 'The opcode that failed: the stacks as it found them.' }));
     kids.push(h('div', { class: 'stackview' }, [stackList('stack', step.stack), stackList('altstack', step.altstack)]));
-    var rest = without(step, ['opcode', 'op', 'name', 'offset', 'pc', 'pos', 'stack', 'altstack', 'executed', 'skipped', 'error']);
-    if (rest) kids.push(h('pre', { class: 'extra', text: JSON.stringify(rest, null, 1) }));
+    var rest = without(step, ['opcode', 'op', 'name', 'offset', 'pc', 'pos', 'stack', 'altstack', 'executed', 'skipped', 'error', 'stopped']);
+    if (rest) kids.push(fields(rest));
+    var checks = t.phases[cur.phase].sigchecks.filter(function (c) { return c.step === cur.step; });
+    if (checks.length) kids.push(h('h2', { text: 'Signature check' }), h('pre', { class: 'extra', text: JSON.stringify(checks.length === 1 ? checks[0] : checks, null, 1) }));
   }
   replace($('trace'), kids);
 }

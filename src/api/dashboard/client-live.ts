@@ -7,7 +7,7 @@
  */
 
 export const CLIENT_LIVE = String.raw`
-var POLL_MS = 2000, HIDDEN_POLL_MS = 10000, MAX_BACKOFF_MS = 15000;
+var RECENT_ROWS = 15, POLL_MS = 2000, HIDDEN_POLL_MS = 10000, MAX_BACKOFF_MS = 15000;
 var conn = { poll: false, sse: false, everPolled: false };
 var pollTimer = null, inflight = false, again = false, pollBackoff = 0;
 var events = null, sseBackoff = 0;
@@ -99,10 +99,10 @@ function renderActivity(a) {
     return h('li', null, [h('span', { class: 'reason mono', text: r.reason }), h('span', { class: 'num', text: fmtInt(r.count) }), bar]);
   });
   replace($('reasons'), items.length ? items : [h('li', { class: 'empty', text: 'no rejects' })]);
-  var rows = a.recent.map(function (v) {
+  var rows = a.recent.slice(0, RECENT_ROWS).map(function (v) {
     return h('tr', { 'data-txid': v.txid || '' }, [
-      h('td', { class: 'mono', text: clock(v.time) }),
-      h('td', { class: 'mono', title: v.txid || '', text: short(v.txid) }),
+      h('td', { class: 'mono nowrap', text: clock(v.time) }),
+      h('td', { class: 'mono nowrap', title: v.txid || '', text: short(v.txid) }),
       h('td', null, [h('span', { class: 'verdict ' + (v.allowed ? 'ok' : 'bad'), text: v.allowed ? (v.source === 'submit' ? 'admitted' : 'valid') : 'rejected' })]),
       h('td', { class: 'num', text: v.feerate === undefined ? '' : fmtRate(v.feerate) }),
       h('td', { class: 'reason mono', text: v.reason || '' }),
@@ -113,15 +113,20 @@ function renderActivity(a) {
 
 function renderBlocks(blocks) {
   var els = blocks.slice(0, 8).map(function (b, i) {
-    var fill = h('div', { class: 'fill' });
-    fill.style.height = Math.max(4, Math.min(100, 100 * b.blockVSize / 1e6)).toFixed(1) + '%';
-    fill.style.background = 'linear-gradient(to top, ' + feeColor(b.feeRange[0] || b.medianFee) + ', ' + feeColor(b.medianFee) + ')';
     var lo = b.feeRange.length ? b.feeRange[0] : b.medianFee, hi = b.feeRange.length ? b.feeRange[b.feeRange.length - 1] : b.medianFee;
-    return h('div', { class: 'block', title: 'block ' + (i + 1) + ': ' + fmtVsize(b.blockVSize) }, [fill, h('div', { class: 'text' }, [
-      h('div', null, [h('div', { class: 'median', text: '~' + fmtRate(b.medianFee) + ' sat/vB' }), h('div', { class: 'range', text: fmtRate(lo) + ' – ' + fmtRate(hi) + ' sat/vB' })]),
-      h('div', null, [h('div', { text: fmtInt(b.nTx) + ' txs · ' + fmtVsize(b.blockVSize) }), h('div', { text: fmtBtc(b.totalFees) })]),
-      h('div', { text: i === 0 ? 'next block' : 'in ~' + (i + 1) * 10 + ' min' }),
-    ])]);
+    var full = Math.min(100, 100 * b.blockVSize / 1e6);
+    var bar = h('div', { class: 'full' });
+    bar.style.width = Math.max(2, full).toFixed(1) + '%';
+    var el = h('div', { class: 'block', title: 'block ' + (i + 1) + ': ' + fmtVsize(b.blockVSize) + ', ' + full.toFixed(1) + ' % full' }, [
+      h('div', { class: 'median', text: '~' + fmtRate(b.medianFee) + ' sat/vB' }),
+      h('div', { text: fmtRate(lo) + ' – ' + fmtRate(hi) }),
+      h('div', { text: fmtInt(b.nTx) + ' txs' }),
+      h('div', { text: fmtBtc(b.totalFees) }),
+      h('div', { class: 'when', text: i === 0 ? 'next block' : 'in ~' + (i + 1) * 10 + ' min' }),
+      bar,
+    ]);
+    el.style.background = 'linear-gradient(to top, ' + feeColor(lo) + ', ' + feeColor(hi) + ')';
+    return el;
   });
   replace($('blocks'), els.length ? els : [h('div', { class: 'empty', text: 'The mempool is empty: no projected blocks.' })]);
 }

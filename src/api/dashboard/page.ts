@@ -113,14 +113,13 @@ h2 small { text-transform: none; letter-spacing: 0; font-weight: 400; }
 .ok { color: var(--ok); } .bad { color: var(--bad); }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 26rem), 1fr)); gap: 0 1rem; }
 .blocks { display: flex; gap: 1.1rem; overflow-x: auto; padding: .3rem .2rem .6rem; min-height: 9.5rem; }
-.block { flex: 0 0 8.2rem; height: 8.2rem; position: relative; border-radius: .35rem; background: var(--chip); overflow: hidden; color: #fff; box-shadow: 6px 6px 0 -1px var(--border); }
-.block .fill { position: absolute; left: 0; right: 0; bottom: 0; }
-.block .text { position: absolute; inset: 0; padding: .45rem; display: flex; flex-direction: column; justify-content: space-between; text-shadow: 0 1px 2px rgba(0,0,0,.45); font-size: .8rem; }
-.block .median { font-size: 1.05rem; font-weight: 700; }
-.block .range { opacity: .95; }
+.block { flex: 0 0 8.4rem; height: 8.4rem; position: relative; border-radius: .35rem; padding: .45rem .5rem .7rem; color: #fff; font-size: .78rem; line-height: 1.35; text-shadow: 0 1px 2px rgba(0,0,0,.35); box-shadow: 6px 6px 0 -1px var(--border); display: flex; flex-direction: column; }
+.block .median { font-size: 1rem; font-weight: 700; }
+.block .when { margin-top: auto; opacity: .9; }
+.block .full { position: absolute; left: 0; bottom: 0; height: .3rem; background: rgba(255,255,255,.85); border-bottom-left-radius: .35rem; }
 .empty { color: var(--muted); font-style: italic; padding: .5rem 0; }
 .chart svg { width: 100%; height: auto; display: block; }
-.chart text { fill: var(--muted); font-size: 11px; }
+.chart text { fill: var(--muted); font-size: 13px; }
 .chart .axis { stroke: var(--border); }
 .chart .acc { fill: var(--ok); } .chart .rej { fill: var(--bad); }
 .reasons { list-style: none; margin: 0; padding: 0; }
@@ -132,6 +131,7 @@ h2 small { text-transform: none; letter-spacing: 0; font-weight: 400; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; }
 th, td { text-align: left; padding: .3rem .45rem; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }
+.nowrap { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .recent td.reason { overflow-wrap: anywhere; min-width: 10rem; }
 .verdict { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: .75rem; font-weight: 700; color: #fff; }
@@ -168,7 +168,8 @@ footer { text-align: center; color: var(--muted); font-size: .8rem; padding: 1re
 @media (max-width: 640px) {
   main { padding: .6rem; }
   .big { font-size: 1.6rem; }
-  .block { flex-basis: 7rem; height: 7rem; }
+  .block { flex-basis: 7.6rem; height: 7.8rem; font-size: .72rem; }
+  .block .median { font-size: .9rem; }
   .recent th:nth-child(1), .recent td:nth-child(1) { display: none; }
 }
 `;
