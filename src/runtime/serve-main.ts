@@ -2,13 +2,16 @@
  * The server: parse the configuration, choose the crypto backends, build the app and serve
  * it with the runtime's own HTTP server (Bun.serve, Deno.serve, @hono/node-server).
  * The app is backed by a TxgateNode (chain state, UTXO set, validation workers, mempool),
- * with the mempool, JSON-RPC and Esplora routes mounted on it.
+ * with the dashboard (GET /), the mempool, JSON-RPC and Esplora routes mounted on it.
  */
 import { applyRuntimeTuning } from './tuning.ts';
 import { createApp } from '../api/app.ts';
 import { TxgateNode } from '../node/node.ts';
 import { mountMempool } from '../api/mempool-routes.ts';
 import { Registry } from '../api/metrics.ts';
+import { ActivityLog } from '../api/dashboard/activity.ts';
+import { recordVerdicts } from '../api/dashboard/recording.ts';
+import { mountDashboard } from '../api/dashboard/routes.ts';
 import { deleteAuthCookie, writeAuthCookie } from './cookie.ts';
 import { defaultWorkers } from './cpus.ts';
 import { spawnValidator } from './spawn.ts';
@@ -71,18 +74,22 @@ export async function startServer(config: Config, log: (line: string) => void = 
     mempool: { maxSizeBytes: config.maxMempoolMb * 1_000_000 },
     ...(config.datadir !== undefined ? { datadir: config.datadir } : {}),
   }, log);
-  const deps = node;
+  // Every verdict the node gives is also counted for the dashboard (GET /stats).
+  const activity = new ActivityLog();
+  const deps = recordVerdicts(node, activity);
   const registry = new Registry();
   const app = createApp(deps, {
     registry,
     bodyLimit: config.bodyLimit, blockBodyLimit: BLOCK_BODY_LIMIT, maxBatch: config.maxBatch,
     ...(config.token !== undefined ? { token: config.token } : {}),
   });
+  // Before the mempool routes: GET / is the dashboard, every other method on / is JSON-RPC.
+  mountDashboard(app, { mempool: node.mempool, chainInfo: () => node.chainInfo(), info: () => node.info(), activity });
   // JSON-RPC auth as Core: -rpcuser/-rpcpassword, else a random cookie in the data directory.
   const cookie = !config.rpcPassword && config.datadir !== undefined ? await writeAuthCookie(config.datadir) : undefined;
   if (cookie) log(`txgate: JSON-RPC cookie written to ${cookie.path}`);
   else if (!config.rpcPassword) log('txgate: JSON-RPC disabled (no --rpcpassword and no --datadir for a .cookie)');
-  const mempoolApi = mountMempool(app, node, {
+  const mempoolApi = mountMempool(app, deps, {
     ...(config.rpcUser !== undefined ? { rpcUser: config.rpcUser } : {}),
     ...(config.rpcPassword !== undefined ? { rpcPassword: config.rpcPassword } : {}),
     ...(cookie ? { cookie } : {}),

@@ -1,14 +1,31 @@
 /** Serving on Node with @hono/node-server, and Node's argv/env/signals. */
 import { serve } from '@hono/node-server';
 import process from 'node:process';
+import type { Server } from 'node:http';
 import type { Listening, ServeOptions } from './serve-types.ts';
+
+/**
+ * Stops listening and resolves once every connection has ended. Node's close() ends only the
+ * connections idle at that moment; a browser's keep-alive connection that finishes a request
+ * afterwards (a dashboard's poll, an event stream the app just ended) would stay open until
+ * its keep-alive timeout, so idle connections are closed again until none is left.
+ */
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((done) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(sweep);
+      done();
+    });
+  });
+}
 
 export function listenNode(opts: ServeOptions): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: opts.fetch, port: opts.port, hostname: opts.host }, (info) => {
       resolve({
         port: info.port,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        close: () => closeServer(server as Server),
       });
     });
     server.once('error', reject);
