@@ -190,8 +190,9 @@ export const RPC_PASS = 's3cret';
 export const AUTH = 'Basic ' + btoa(`${RPC_USER}:${RPC_PASS}`);
 
 /** The app over stateless deps (prevouts in the request) with the mempool routes of `node` mounted. */
-export function mempoolApp(node: TestMempoolNode, opts: MempoolMountOptions = {}): { app: Hono; mount: MempoolMount } {
+export function mempoolApp(node: TestMempoolNode, opts: MempoolMountOptions = {}, before?: (app: Hono) => void): { app: Hono; mount: MempoolMount } {
   const app = createApp(statelessDeps());
+  before?.(app);
   const mount = mountMempool(app, node, { rpcUser: RPC_USER, rpcPassword: RPC_PASS, authFailureDelayMs: 5, ...opts });
   return { app, mount };
 }

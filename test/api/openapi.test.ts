@@ -10,6 +10,8 @@ import type { z } from 'zod';
 import { toHex } from '../../src/primitives/bytes.ts';
 import * as R from '../../src/api/openapi/responses.ts';
 import { mempoolApp, spend, TestMempoolNode } from './mempool-deps.ts';
+import { mountDashboard } from '../../src/api/dashboard/routes.ts';
+import { ActivityLog } from '../../src/api/dashboard/activity.ts';
 
 type Doc = { openapi: string; paths: Record<string, Record<string, any>>; components: { schemas: Record<string, unknown> } };
 
@@ -38,7 +40,8 @@ function documented(doc: Doc): Set<string> {
 
 describe('GET /openapi.json', () => {
   const node = new TestMempoolNode();
-  const { app } = mempoolApp(node);
+  // As the server composes it: the app, the dashboard, then the mempool interfaces.
+  const { app } = mempoolApp(node, {}, (a) => mountDashboard(a, { mempool: node.mempool, chainInfo: () => node.chainInfo(), info: () => ({}), activity: new ActivityLog() }));
 
   test('is a valid OpenAPI 3.1 document', async () => {
     const doc = await documentOf(app);

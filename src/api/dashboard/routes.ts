@@ -7,6 +7,7 @@
  * Core), and Hono runs the handlers of a path in the order they were added.
  */
 import type { Hono } from 'hono';
+import { describeRoute } from '../openapi/spec.ts';
 import { CLIENT_INSPECTOR } from './client-inspector.ts';
 import { CLIENT_LIVE } from './client-live.ts';
 import { CLIENT_UTIL } from './client-util.ts';
@@ -30,11 +31,17 @@ const common = {
 
 export function mountDashboard(app: Hono, src: DashboardSource): void {
   const stats = dashboardStats(src);
-  const asset = (path: string, type: string, body: string) =>
-    app.get(path, (c) => c.body(body, 200, { ...common, 'Content-Type': type }));
-  asset('/', 'text/html; charset=utf-8', PAGE_HTML);
-  asset('/dashboard.js', 'text/javascript; charset=utf-8', DASHBOARD_JS);
-  asset('/dashboard.css', 'text/css; charset=utf-8', PAGE_CSS);
-  asset('/favicon.svg', 'image/svg+xml', FAVICON_SVG);
-  app.get('/stats', (c) => c.json(stats(), 200, { 'Cache-Control': 'no-store' }));
+  const asset = (path: string, type: string, body: string, summary: string) =>
+    app.get(path, describeRoute({
+      tags: ['operations'], summary,
+      responses: { 200: { description: summary, content: { [type.split(';')[0]!]: { schema: { type: 'string' } } } } },
+    }), (c) => c.body(body, 200, { ...common, 'Content-Type': type }));
+  asset('/', 'text/html; charset=utf-8', PAGE_HTML, 'The live dashboard (a page served with its script and style; nothing from elsewhere)');
+  asset('/dashboard.js', 'text/javascript; charset=utf-8', DASHBOARD_JS, "The dashboard's script");
+  asset('/dashboard.css', 'text/css; charset=utf-8', PAGE_CSS, "The dashboard's style sheet");
+  asset('/favicon.svg', 'image/svg+xml', FAVICON_SVG, "The dashboard's icon");
+  app.get('/stats', describeRoute({
+    tags: ['operations'], summary: "The dashboard's data: chain tip, mempool, projected blocks, fee histogram, verdict activity",
+    responses: { 200: { description: 'one JSON document', content: { 'application/json': { schema: { type: 'object' } } } } },
+  }), (c) => c.json(stats(), 200, { 'Cache-Control': 'no-store' }));
 }
