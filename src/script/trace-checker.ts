@@ -25,7 +25,10 @@ export interface SigCheckTrace {
   sighashTypeName: string | null;
   /** The 32-byte message the signature is checked against; null when none is defined (no signature, bad hash type). */
   sighash: string | null;
-  /** What the algorithm hashed: BIP143's hashPrevouts/hashSequence/hashOutputs, BIP341's sha_* fields, the scriptCode. */
+  /**
+   * What the algorithm hashed: the scriptCode; BIP143's hashPrevouts/hashSequence/hashOutputs;
+   * BIP341's sha_* fields and sigMsg (the epoch byte 0x00 ‖ SigMsg, as the BIP341 vectors print it).
+   */
   parts: Record<string, string | number>;
   pubkey: string;
   signature: string;
@@ -87,7 +90,7 @@ export class TracingChecker extends TxSignatureChecker {
       const msg = taprootSigMsg(this.tx, this.nIn, hashType, this.txdata, ext, exec.annexHash);
       if (msg) {
         sighash = taprootSighash(this.tx, this.nIn, hashType, this.txdata, ext, exec.annexHash);
-        Object.assign(parts, bip341Parts(this.tx, this.nIn, hashType, this.txdata, exec, ext !== undefined), { sigMsg: toHex(msg) });
+        Object.assign(parts, bip341Parts(this.tx, this.nIn, hashType, this.txdata, exec, ext !== undefined), { sigMsg: `00${toHex(msg)}` });
       }
     }
     const out: SigCheckTrace = {
