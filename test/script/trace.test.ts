@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { fromHex, toHex } from '../../src/primitives/bytes.ts';
 import { hash160 } from '../../src/primitives/hash.ts';
-import { decodeTx } from '../../src/primitives/tx.ts';
+import { decodeTx, encodeTx } from '../../src/primitives/tx.ts';
+import { SCRIPT_VERIFY } from '../../src/script/flags.ts';
+import { traceScript } from '../../mod.ts';
 import { STANDARD_SCRIPT_VERIFY_FLAGS as STANDARD } from '../../src/policy/constants.ts';
 import { traceInput, TraceBudget, TraceBudgetError, type InputTrace, type PhaseTrace } from '../../src/script/trace.ts';
 import { verifyInput } from '../../src/script/verify.ts';
@@ -216,5 +218,21 @@ describe('budgets at N-1, N and N+1', () => {
     trace(s, b);
     trace(s, b);
     assert.throws(() => trace(s, b), TraceBudgetError);
+  });
+});
+
+describe('mod.ts traceScript', () => {
+  const s = p2wshSpend(true);
+  const args = { tx: encodeTx(s.tx), index: 0, prevouts: s.spent.map((o) => ({ scriptPubKey: o.scriptPubKey, amount: o.value })) };
+  test('the standard flags by default; the caller\'s flags when given', () => {
+    assert.deepEqual(traceScript(args), trace(s));
+    const consensus = traceScript({ ...args, flags: SCRIPT_VERIFY.P2SH | SCRIPT_VERIFY.WITNESS });
+    assert.deepEqual([consensus.ok, 'flags' in consensus && consensus.flags], [true, 'P2SH,WITNESS']);
+  });
+  test('libbitcoinconsensus\' argument errors, and the budget', () => {
+    assert.deepEqual(traceScript({ ...args, tx: Uint8Array.of(1, 2) }), { ok: false, error: 'TX_DESERIALIZE' });
+    assert.deepEqual(traceScript({ ...args, index: 1 }), { ok: false, error: 'TX_INDEX' });
+    assert.deepEqual(traceScript({ ...args, prevouts: [] }), { ok: false, error: 'TX_INPUTS_NOT_SPENT' });
+    assert.throws(() => traceScript({ ...args, budget: { steps: 0, bytes: 1e9 } }), TraceBudgetError);
   });
 });
