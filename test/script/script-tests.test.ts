@@ -17,7 +17,7 @@ import { fromHex } from '../../src/primitives/bytes.ts';
 import { hash160, sha256 } from '../../src/primitives/hash.ts';
 import { encodeTx } from '../../src/primitives/tx.ts';
 import { SCRIPT_VERIFY } from '../../src/script/flags.ts';
-import { parseFlags, verifyScript } from '../../mod.ts';
+import { parseFlags, traceScript, verifyScript } from '../../mod.ts';
 import { parseAsm } from '../util/asm.ts';
 import { buildCreditingTx, buildSpendingTx, btcToSats } from '../util/script-tx.ts';
 import { taprootOutput, type TaprootOutput } from '../util/taproot.ts';
@@ -108,6 +108,9 @@ describe('script_tests.json', () => {
       const r = run(c, spend, flags);
       const got = r.ok ? 'OK' : r.error;
       assert.equal(got, c.expected, `row #${c.index} ${JSON.stringify(c.row)}\n  flags [${showFlags(flags)}]: expected ${c.expected}, got ${got}`);
+      // The traced run (the same interpreter with a recording hook) ends the same way.
+      const t = traceScript({ tx: spend, index: 0, prevouts: [{ scriptPubKey: c.scriptPubKey, amount: c.amount }], flags });
+      assert.equal('phases' in t && t.ok ? 'OK' : t.error, c.expected, `row #${c.index} traced`);
 
       // DoTest: removing flags from a passing test / adding flags to a failing test keeps the verdict.
       const problems: string[] = [];

@@ -236,3 +236,10 @@ describe('mod.ts traceScript', () => {
     assert.throws(() => traceScript({ ...args, budget: { steps: 0, bytes: 1e9 } }), TraceBudgetError);
   });
 });
+
+test('STACK_SIZE stops at the opcode that grew the stack past 1,000 (the last step recorded)', () => {
+  const spk = new Uint8Array(1001).fill(0x51);
+  const t = traceInput(keyPathSpend(false).tx, 0, [{ value: 1n, scriptPubKey: spk }], SCRIPT_VERIFY.P2SH); // an empty scriptSig
+  const p = phase(t, 'scriptPubKey');
+  assert.deepEqual([t.error, p.steps.length, p.steps.at(-1)!.stack.length, p.stoppedAt], ['STACK_SIZE', 1001, 1001, { offset: 1000, opcode: 'OP_1' }]);
+});
