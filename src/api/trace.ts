@@ -49,10 +49,11 @@ export function traceField(value: boolean | 'failed' | undefined, fallback: Trac
 }
 
 /**
- * The traces of the items that asked for one (undefined for the others), against one
- * budget. Throws ApiError 413 past the budget.
+ * The traces of the items that asked for one (undefined for the others; none at all when no
+ * item asked), against one budget. Throws ApiError 413 past the budget.
  */
 export function traceItems(items: readonly ValidateItem[], results: readonly AcceptResult[], limits: TraceLimits): (TxTrace | undefined)[] {
+  if (!items.some((item) => item.trace)) return [];
   const budget = new TraceBudget(limits.steps, limits.bytes);
   try {
     return items.map((item, i) => (item.trace ? traceTx(item, results[i]!, item.trace, budget) : undefined));
