@@ -6,6 +6,11 @@ import { DecodeError } from './src/primitives/decode-error.ts';
 import { decodeTx, type Transaction } from './src/primitives/tx.ts';
 import { checkTransaction as checkTx } from './src/consensus/tx-check.ts';
 import { verifyInput } from './src/script/verify.ts';
+import { traceInput, TraceBudget, type InputTrace } from './src/script/trace.ts';
+import { STANDARD_SCRIPT_VERIFY_FLAGS } from './src/policy/constants.ts';
+import type { TxOut } from './src/primitives/tx.ts';
+export { TraceBudgetError, type InputTrace, type PhaseTrace, type StepTrace, type SigCheckTrace } from './src/script/trace.ts';
+export { STANDARD_SCRIPT_VERIFY_FLAGS } from './src/policy/constants.ts';
 export { parseFlags, formatFlags, SCRIPT_VERIFY, ALL_FLAGS } from './src/script/flags.ts';
 export { DecodeError } from './src/primitives/decode-error.ts';
 export type { Transaction, TxIn, TxOut, OutPoint } from './src/primitives/tx.ts';
@@ -34,6 +39,16 @@ export function verifyScript(input: {
   prevouts: { scriptPubKey: Uint8Array; amount: bigint }[];
   flags: number;
 }): { ok: true } | { ok: false; error: string } {
+  const d = decodeInput(input);
+  if ('error' in d) return d;
+  const r = verifyInput(d.tx, input.index, d.spent, input.flags >>> 0);
+  return r.ok ? r : { ok: false, error: r.error };
+}
+
+type InputError = { ok: false; error: 'TX_DESERIALIZE' | 'TX_INDEX' | 'TX_INPUTS_NOT_SPENT' };
+
+/** The transaction and spent outputs of a verifyScript / traceScript call, or libbitcoinconsensus' error. */
+function decodeInput(input: { tx: Uint8Array; index: number; prevouts: { scriptPubKey: Uint8Array; amount: bigint }[] }): { tx: Transaction; spent: TxOut[] } | InputError {
   let tx: Transaction;
   try {
     tx = decodeTx(input.tx);
@@ -43,9 +58,29 @@ export function verifyScript(input: {
   }
   if (!Number.isInteger(input.index) || input.index < 0 || input.index >= tx.inputs.length) return { ok: false, error: 'TX_INDEX' };
   if (input.prevouts.length !== tx.inputs.length) return { ok: false, error: 'TX_INPUTS_NOT_SPENT' };
-  const spent = input.prevouts.map((p) => ({ value: p.amount, scriptPubKey: p.scriptPubKey }));
-  const r = verifyInput(tx, input.index, spent, input.flags >>> 0);
-  return r.ok ? r : { ok: false, error: r.error };
+  return { tx, spent: input.prevouts.map((p) => ({ value: p.amount, scriptPubKey: p.scriptPubKey })) };
+}
+
+/**
+ * verifyScript with a trace: the same verification, returned as JSON-friendly data — each
+ * phase (scriptSig, scriptPubKey, redeemScript, witnessScript, p2wpkh, taprootKeyPath,
+ * tapscript with its control block and merkle path), each opcode with the stacks after it,
+ * each signature check with its sighash parts, and Core's ScriptError where it stopped
+ * (src/script/trace.ts InputTrace). `flags` defaults to the standard (mempool) flags.
+ * `budget` bounds the steps and stack bytes recorded (default: none); past it a
+ * TraceBudgetError is thrown. Argument errors as verifyScript's.
+ */
+export function traceScript(input: {
+  tx: Uint8Array;
+  index: number;
+  prevouts: { scriptPubKey: Uint8Array; amount: bigint }[];
+  flags?: number;
+  budget?: { steps: number; bytes: number };
+}): InputTrace | InputError {
+  const d = decodeInput(input);
+  if ('error' in d) return d;
+  const budget = input.budget && new TraceBudget(input.budget.steps, input.budget.bytes);
+  return traceInput(d.tx, input.index, d.spent, (input.flags ?? STANDARD_SCRIPT_VERIFY_FLAGS) >>> 0, budget ? { budget } : {});
 }
 
 /**

@@ -17,6 +17,7 @@ import { PROMETHEUS_CONTENT_TYPE, Registry } from './metrics.ts';
 import { mountOpenApi } from './openapi/mount.ts';
 import { routeDocs } from './openapi/routes.ts';
 import { describeZodError, txidParamSchema, validateItemSchema, type ValidateItemBody } from './schemas.ts';
+import { DEFAULT_TRACE_LIMITS, traceField, traceItems, traceQuery, type TraceLimits, type TraceMode, type TxTrace } from './trace.ts';
 
 export interface AppOptions {
   /** Largest request body for POST /validate, in bytes (default 2 MiB). */
@@ -29,6 +30,8 @@ export interface AppOptions {
   token?: string;
   /** Metrics registry (a fresh one by default). */
   registry?: Registry;
+  /** Budget of the script traces of one POST /validate (default DEFAULT_TRACE_LIMITS). */
+  traceLimits?: TraceLimits;
 }
 
 /** One result as JSON: amounts as numbers (sats fit in 2^53). */
@@ -43,6 +46,7 @@ export interface ResultJson {
   reason?: string;
   details?: string;
   kind?: AcceptResult['kind'];
+  trace?: TxTrace;
 }
 
 function resultJson(r: AcceptResult): ResultJson {
@@ -106,9 +110,11 @@ function hexField(s: string, field: string): Uint8Array {
 }
 
 /** Turns a JSON item into a ValidateItem; DecodeError from the tx propagates. */
-function toItem(body: ValidateItemBody, where: string): ValidateItem {
+function toItem(body: ValidateItemBody, where: string, trace: TraceMode | undefined): ValidateItem {
   const tx = decodeTx(fromHex(body.tx));
   const item: ValidateItem = { tx };
+  const mode = traceField(body.trace, trace);
+  if (mode) item.trace = mode;
   if (body.prevouts) {
     if (body.prevouts.length !== tx.inputs.length) {
       throw new ApiError(400, 'bad-request',
@@ -206,6 +212,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   app.post('/validate', routeDocs.validate, limitBody(limit, tooLarge(limit)), async (c) => {
     const started = performance.now();
     const type = mediaType(c);
+    const trace = traceQuery(c.req.query('trace'));
     let items: ValidateItem[];
     let batch = false;
     /** Per-item decode failures of a batch (index → message). */
@@ -225,17 +232,17 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
         items = [];
         parsed.forEach((p, i) => {
           try {
-            items.push(toItem(p, `[${i}] `));
+            items.push(toItem(p, `[${i}] `, trace));
           } catch (e) {
             if (!(e instanceof DecodeError)) throw e;
             malformed.set(i, e.message);
           }
         });
       } else {
-        items = [toItem(parseItem(body, ''), '')];
+        items = [toItem(parseItem(body, ''), '', trace)];
       }
     } else if (type === 'application/octet-stream' || type === 'text/plain') {
-      items = [{ tx: decodeTx(await readBytesOrHex(c, 'the transaction')) }];
+      items = [{ tx: decodeTx(await readBytesOrHex(c, 'the transaction')), ...(trace ? { trace } : {}) }];
     } else {
       throw new ApiError(415, 'unsupported-media-type',
         'POST /validate takes application/octet-stream (raw tx), text/plain (hex tx) or application/json' +
@@ -248,6 +255,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
       throw new ApiError(503, 'busy', 'validation queue is full', { 'Retry-After': String(Math.max(1, Math.ceil(outcome.retryAfter))) });
     }
     const results = outcome.results.map(resultJson);
+    traceItems(items, outcome.results, options.traceLimits ?? DEFAULT_TRACE_LIMITS).forEach((t, i) => {
+      if (t) results[i]!.trace = t;
+    });
     for (const r of results) {
       validations.inc({ verdict: r.allowed ? 'allowed' : r.kind === 'error' ? 'error' : 'rejected', reason: r.reason ?? '' });
     }

@@ -25,6 +25,8 @@ export interface ValidateItem {
   maxFeeRate?: number;
   /** Chain context (tip height and its MTP); absent = the node's tip. */
   at?: { height: number; mtp: number };
+  /** Trace the scripts of every input, or of the failing ones (src/api/trace.ts); absent = no trace. */
+  trace?: 'all' | 'failed';
 }
 
 export interface Busy {

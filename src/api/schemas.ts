@@ -32,6 +32,8 @@ export const validateItemSchema = z.strictObject({
     height: z.number().int().min(0).max(0x7ffffffe),
     mtp: z.number().int().min(0).max(0xffffffff),
   }).optional(),
+  /** Script trace of every input (true) or of the failing ones ("failed"); src/api/trace.ts. */
+  trace: z.union([z.boolean(), z.literal('failed')]).optional(),
 });
 
 /** POST /validate's JSON body: one item, or a batch of independent items. */

@@ -59,6 +59,8 @@ export interface AcceptResult {
   alreadyInMempool?: true;
   /** Kept in the orphan pool until a parent arrives (set by the caller that keeps orphans). */
   orphan?: true;
+  /** The outputs the inputs spend, as PreChecks found them (with `keepSpent`, once PreChecks passed). */
+  spent?: TxOut[];
 }
 
 export interface AcceptRequest {
@@ -76,6 +78,8 @@ export interface AcceptRequest {
   entryTime?: number;
   /** Chain context other than the tip's (a caller's `at`). */
   chain?: ChainContext;
+  /** Return the spent outputs with the verdict (a script trace re-runs the scripts on them). */
+  keepSpent?: boolean;
 }
 
 export interface MemPoolAcceptDeps {
@@ -197,6 +201,14 @@ export class MemPoolAccept {
     const pool = this.d.mempool;
     const c = this.preChecks(tx, this.view(), args, req.chain);
     if (isRejection(c)) return this.preChecksFailed(tx, c, req.testOnly);
+    const r = await this.acceptCandidate(c, args, req);
+    if (req.keepSpent) r.spent = c.spent;
+    return r;
+  }
+
+  /** AcceptSingleTransaction past PreChecks: the mempool checks, the scripts, the max fee, the commit. */
+  private async acceptCandidate(c: Candidate, args: Readonly<AcceptArgs>, req: AcceptRequest): Promise<AcceptResult> {
+    const tx = c.tx, pool = this.d.mempool;
     const plan = prepare(pool, c, args);
     if (!plan.ok) return rejectedResult(tx, { ...fromMempool(plan), vsize: c.vsize, fee: c.fee });
     const bad = await this.scriptChecks(c);

@@ -231,7 +231,8 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
         const key = (keys[i] = this.verdicts.key(item, tipHash, this.mempool));
-        const cached = this.verdicts.get(key);
+        // A traced item needs the spent outputs with its verdict: never from the cache.
+        const cached = item.trace ? undefined : this.verdicts.get(key);
         pending[i] = cached ? Promise.resolve(cached) : this.testAcceptItem(item);
       }
       const settled = await Promise.allSettled(pending);
@@ -240,7 +241,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
         const s = settled[i]!;
         if (s.status === 'fulfilled') {
           results[i] = s.value;
-          this.verdicts.set(keys[i]!, s.value);
+          if (!items[i]!.trace) this.verdicts.set(keys[i]!, s.value);
           continue;
         }
         if (s.reason instanceof QueueFullError) return { busy: true, retryAfter: s.reason.retryAfterSeconds };
@@ -261,7 +262,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     const maxFeeRate = item.maxFeeRate ?? this.policy.maxFeeRate;
     const at = item.at ? { height: item.at.height, mtp: item.at.mtp } : undefined;
     if (!item.prevouts) {
-      return this.mempoolService.accept.acceptSingle(item.tx, { testOnly: true, maxFeeRate, ...(at ? { chain: at } : {}) });
+      return this.mempoolService.accept.acceptSingle(item.tx, { testOnly: true, maxFeeRate, keepSpent: item.trace !== undefined, ...(at ? { chain: at } : {}) });
     }
     const chain = at ?? this.chainContext();
     const coins: Coin[] = item.prevouts.map((p) => ({

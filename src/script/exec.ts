@@ -36,3 +36,33 @@ export interface SignatureChecker {
 }
 
 export type EvalResult = ScriptError | undefined;
+
+/** The phases of VerifyScript and VerifyWitnessProgram a trace tells apart. */
+export type TracePhaseKind =
+  | 'scriptSig' | 'scriptPubKey' | 'redeemScript' | 'witnessScript' | 'p2wpkh' | 'taprootKeyPath' | 'tapscript';
+
+/** What VerifyWitnessProgram knows of a taproot script path before it runs the leaf. */
+export interface TapscriptPathInfo {
+  leafVersion: number;
+  controlBlock: Uint8Array;
+  leafHash: Uint8Array;
+  merkleRoot: Uint8Array;
+  /** The output key (witness program) the merkle root and internal key must commit to. */
+  outputKey: Uint8Array;
+  /** CheckTapTweak's answer. */
+  committed: boolean;
+}
+
+/**
+ * An observer of one input's verification: the same interpreter calls it when given one
+ * (tracing), and never otherwise. `step` comes after every opcode read while the script
+ * runs, executed or skipped; `pc` is the offset just past the opcode and its data. The
+ * condition stack is Core's ConditionStack (its size and the first false entry, -1 when
+ * none). A tracer may throw to abort the run (a budget); the error leaves evalScript as is.
+ */
+export interface ScriptTracer {
+  phase(kind: TracePhaseKind, sv: SigVersion, info?: TapscriptPathInfo): void;
+  begin(script: Uint8Array, stack: readonly Uint8Array[]): void;
+  step(pc: number, opcode: number, executed: boolean, stack: readonly Uint8Array[], alt: readonly Uint8Array[], condSize: number, firstFalse: number): void;
+  end(result: EvalResult): void;
+}

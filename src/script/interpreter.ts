@@ -6,7 +6,7 @@
  * verify.ts), which in turn uses an injected SigVerifier.
  */
 import { hash160, hash256, ripemd160, sha1, sha256 } from '../primitives/hash.ts';
-import { SigVersion, type EvalResult, type ExecData, type SignatureChecker } from './exec.ts';
+import { SigVersion, type EvalResult, type ExecData, type ScriptTracer, type SignatureChecker } from './exec.ts';
 import { SCRIPT_VERIFY as F } from './flags.ts';
 import { evalChecksig, evalCheckMultisig } from './ops-sig.ts';
 import { EMPTY, numericOp, stackOp, top, TRUE } from './ops-stack.ts';
@@ -15,7 +15,8 @@ import { castToBool, decodeScriptNum, encodeScriptNum, ScriptNumError } from './
 import { checkMinimalPush, MAX_OPS_PER_SCRIPT, MAX_SCRIPT_ELEMENT_SIZE, MAX_SCRIPT_SIZE, MAX_STACK_SIZE } from './script.ts';
 
 export {
-  SigVersion, VALIDATION_WEIGHT_OFFSET, VALIDATION_WEIGHT_PER_SIGOP_PASSED, type EvalResult, type ExecData, type SigCheckResult, type SignatureChecker,
+  SigVersion, VALIDATION_WEIGHT_OFFSET, VALIDATION_WEIGHT_PER_SIGOP_PASSED, type EvalResult, type ExecData, type ScriptTracer, type SigCheckResult,
+  type SignatureChecker, type TapscriptPathInfo, type TracePhaseKind,
 } from './exec.ts';
 export { findAndDelete } from './ops-sig.ts';
 
@@ -31,19 +32,32 @@ const DISABLED = (() => {
 
 /**
  * EvalScript: runs `script` on `stack` (mutated in place). Returns undefined on success or
- * the ScriptError.
+ * the ScriptError. A `tracer` sees the run opcode by opcode (exec.ts ScriptTracer).
  */
-export function evalScript(stack: Uint8Array[], script: Uint8Array, flags: number, checker: SignatureChecker, sv: SigVersion, exec: ExecData): EvalResult {
+export function evalScript(
+  stack: Uint8Array[], script: Uint8Array, flags: number, checker: SignatureChecker, sv: SigVersion, exec: ExecData, tracer?: ScriptTracer,
+): EvalResult {
+  if (tracer) tracer.begin(script, stack);
+  const r = evalChecked(stack, script, flags, checker, sv, exec, tracer);
+  if (tracer) tracer.end(r);
+  return r;
+}
+
+function evalChecked(
+  stack: Uint8Array[], script: Uint8Array, flags: number, checker: SignatureChecker, sv: SigVersion, exec: ExecData, tracer: ScriptTracer | undefined,
+): EvalResult {
   if ((sv === SigVersion.BASE || sv === SigVersion.WITNESS_V0) && script.length > MAX_SCRIPT_SIZE) return 'SCRIPT_SIZE';
   try {
-    return run(stack, script, flags, checker, sv, exec);
+    return run(stack, script, flags, checker, sv, exec, tracer);
   } catch (e) {
     if (e instanceof ScriptNumError) return 'SCRIPTNUM';
     throw e;
   }
 }
 
-function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: SignatureChecker, sv: SigVersion, exec: ExecData): EvalResult {
+function run(
+  stack: Uint8Array[], script: Uint8Array, flags: number, checker: SignatureChecker, sv: SigVersion, exec: ExecData, tracer: ScriptTracer | undefined,
+): EvalResult {
   const requireMinimal = (flags & F.MINIMALDATA) !== 0;
   const legacyLimits = sv === SigVersion.BASE || sv === SigVersion.WITNESS_V0;
   const alt: Uint8Array[] = [];
@@ -226,6 +240,7 @@ function run(stack: Uint8Array[], script: Uint8Array, flags: number, checker: Si
           return 'BAD_OPCODE';
       }
     }
+    if (tracer) tracer.step(pc, opcode, fExec, stack, alt, condSize, firstFalse);
     if (stack.length + alt.length > MAX_STACK_SIZE) return 'STACK_SIZE';
   }
   if (condSize !== 0) return 'UNBALANCED_CONDITIONAL';

@@ -222,8 +222,8 @@ export function legacySighash(tx: TxFields, nIn: number, scriptCode: Uint8Array,
 
 const ZERO32: Uint8Array = new Uint8Array(32);
 
-/** BIP143 SignatureHash (SigVersion::WITNESS_V0); scriptCode is hashed as given. */
-export function segwitV0Sighash(tx: TxFields, nIn: number, scriptCode: Uint8Array, amount: bigint, hashType: number, pre: PrecomputedTxData = {}): Uint8Array {
+/** The three BIP143 hashes as `hashType` selects them for input nIn (zero where excluded). */
+export function segwitV0Parts(tx: TxFields, nIn: number, hashType: number, pre: PrecomputedTxData = {}): Bip143Hashes {
   const base = hashType & 0x1f;
   const anyone = (hashType & SIGHASH_ANYONECANPAY) !== 0;
   const hashPrevouts = anyone ? ZERO32 : bip143(tx, pre).hashPrevouts;
@@ -231,6 +231,12 @@ export function segwitV0Sighash(tx: TxFields, nIn: number, scriptCode: Uint8Arra
   let hashOutputs = ZERO32;
   if (base !== SIGHASH_SINGLE && base !== SIGHASH_NONE) hashOutputs = bip143(tx, pre).hashOutputs;
   else if (base === SIGHASH_SINGLE && nIn < tx.outputs.length) hashOutputs = hash256(serOutputs([tx.outputs[nIn]!]));
+  return { hashPrevouts, hashSequence, hashOutputs };
+}
+
+/** BIP143 SignatureHash (SigVersion::WITNESS_V0); scriptCode is hashed as given. */
+export function segwitV0Sighash(tx: TxFields, nIn: number, scriptCode: Uint8Array, amount: bigint, hashType: number, pre: PrecomputedTxData = {}): Uint8Array {
+  const { hashPrevouts, hashSequence, hashOutputs } = segwitV0Parts(tx, nIn, hashType, pre);
   const me = tx.inputs[nIn]!;
   const w = new ByteWriter(160 + scriptCode.length);
   w.u32(tx.version).bytes(hashPrevouts).bytes(hashSequence);
@@ -275,9 +281,14 @@ export function taprootSigMsg(tx: TxFields, nIn: number, hashType: number, pre: 
     w.u32(nIn);
   }
   if (annexHash) w.bytes(annexHash);
-  if (outputType === SIGHASH_SINGLE) w.bytes(sha256(serOutputs([tx.outputs[nIn]!])));
+  if (outputType === SIGHASH_SINGLE) w.bytes(shaSingleOutput(tx, nIn));
   if (ext) w.bytes(ext.leafHash).u8(0).u32(ext.codesepPos);
   return w.finish();
+}
+
+/** BIP341 sha_single_output: SHA256 of output nIn (SIGHASH_SINGLE). */
+export function shaSingleOutput(tx: TxFields, nIn: number): Uint8Array {
+  return sha256(serOutputs([tx.outputs[nIn]!]));
 }
 
 /** BIP341 signature hash: TaggedHash("TapSighash", 0x00 ‖ SigMsg). */

@@ -6,32 +6,23 @@ import { allocBytes, equalBytes } from '../primitives/bytes.ts';
 import { ByteWriter, compactSizeLength } from '../primitives/codec.ts';
 import { sha256, taggedHash } from '../primitives/hash.ts';
 import type { Transaction, TxFields, TxOut } from '../primitives/tx.ts';
-import { ecdsaCompactForVerify, pubkeyForVerify } from './ecdsa.ts';
 import type { ScriptError } from './script-error.ts';
 import { SCRIPT_VERIFY as F } from './flags.ts';
 import {
-  evalScript, SigVersion, VALIDATION_WEIGHT_OFFSET, type ExecData, type SignatureChecker,
+  evalScript, SigVersion, VALIDATION_WEIGHT_OFFSET, type ExecData, type ScriptTracer, type SignatureChecker,
 } from './interpreter.ts';
 import { isOpSuccess, OP } from './opcodes.ts';
 import { castToBool } from './scriptnum.ts';
 import { isP2SH, isPayToAnchor, isPushOnly, MAX_SCRIPT_ELEMENT_SIZE, MAX_STACK_SIZE, pushData, readOp, witnessProgram } from './script.ts';
-import {
-  annexHash as computeAnnexHash, legacySighash, precomputeTxData, segwitV0Sighash, taprootSighash, type PrecomputedTxData,
-} from './sighash.ts';
+import { annexHash as computeAnnexHash, precomputeTxData, type PrecomputedTxData } from './sighash.ts';
 import type { SigVerifier } from './sigcheck.ts';
 import { nobleVerifier } from './sigcheck-noble.ts';
 import { checkTapTweak } from './taproot.ts';
+import { TxSignatureChecker, type SigCache } from './tx-checker.ts';
+
+export type { SigCache } from './tx-checker.ts';
 
 export type ScriptResult = { ok: true } | { ok: false; error: ScriptError };
-
-/**
- * Caches of signature checks (Core's CSignatureCache); keys are salted by the owner. On a
- * miss the cache calls `verifier` and remembers a success.
- */
-export interface SigCache {
-  ecdsa(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array, verifier: SigVerifier): boolean;
-  schnorr(sig64: Uint8Array, msg32: Uint8Array, xonly: Uint8Array, verifier: SigVerifier): boolean;
-}
 
 export interface VerifyOptions {
   verifier?: SigVerifier;
@@ -46,81 +37,6 @@ export function setDefaultVerifier(v: SigVerifier): void {
 }
 export function getDefaultVerifier(): SigVerifier {
   return defaultVerifier;
-}
-
-const SEQUENCE_FINAL = 0xffffffff;
-const SEQUENCE_LOCKTIME_DISABLE_FLAG = 0x80000000;
-const SEQUENCE_LOCKTIME_TYPE_FLAG = 1 << 22;
-const SEQUENCE_LOCKTIME_MASK = 0x0000ffff;
-const LOCKTIME_THRESHOLD = 500000000;
-
-/** GenericTransactionSignatureChecker. */
-class TxSignatureChecker implements SignatureChecker {
-  constructor(
-    readonly tx: TxFields,
-    readonly nIn: number,
-    readonly amount: bigint,
-    readonly txdata: PrecomputedTxData,
-    readonly verifier: SigVerifier = defaultVerifier,
-    readonly cache?: SigCache,
-  ) {}
-
-  checkEcdsa(sigIn: Uint8Array, pubkeyIn: Uint8Array, scriptCode: Uint8Array, sv: SigVersion): boolean {
-    const pubkey = pubkeyForVerify(pubkeyIn);
-    if (!pubkey) return false;
-    if (sigIn.length === 0) return false;
-    // Hash type is one byte tacked on to the end of the signature.
-    const hashType = sigIn[sigIn.length - 1]!;
-    const compact = ecdsaCompactForVerify(sigIn.subarray(0, sigIn.length - 1));
-    if (!compact) return false;
-    const sighash = sv === SigVersion.WITNESS_V0
-      ? segwitV0Sighash(this.tx, this.nIn, scriptCode, this.amount, hashType, this.txdata)
-      : legacySighash(this.tx, this.nIn, scriptCode, hashType, this.txdata);
-    if (this.cache) return this.cache.ecdsa(compact, sighash, pubkey, this.verifier);
-    return this.verifier.verifyEcdsa(compact, sighash, pubkey);
-  }
-
-  checkSchnorr(sigIn: Uint8Array, pubkey: Uint8Array, sv: SigVersion, exec: ExecData): true | ScriptError {
-    if (sigIn.length !== 64 && sigIn.length !== 65) return 'SCHNORR_SIG_SIZE';
-    let hashType = 0;
-    let sig = sigIn;
-    if (sigIn.length === 65) {
-      hashType = sigIn[64]!;
-      if (hashType === 0) return 'SCHNORR_SIG_HASHTYPE';
-      sig = sigIn.subarray(0, 64);
-    }
-    const ext = sv === SigVersion.TAPSCRIPT ? { leafHash: exec.tapleafHash!, codesepPos: exec.codesepPos } : undefined;
-    const sighash = taprootSighash(this.tx, this.nIn, hashType, this.txdata, ext, exec.annexHash);
-    if (!sighash) return 'SCHNORR_SIG_HASHTYPE';
-    const ok = this.cache
-      ? this.cache.schnorr(sig, sighash, pubkey, this.verifier)
-      : this.verifier.verifySchnorr(sig, sighash, pubkey);
-    return ok ? true : 'SCHNORR_SIG';
-  }
-
-  checkLockTime(lockTime: number): boolean {
-    const txLock = this.tx.locktime;
-    // Both must be the same kind (height or time).
-    if (!((txLock < LOCKTIME_THRESHOLD && lockTime < LOCKTIME_THRESHOLD) || (txLock >= LOCKTIME_THRESHOLD && lockTime >= LOCKTIME_THRESHOLD))) return false;
-    if (lockTime > txLock) return false;
-    // A final input would bypass nLockTime (IsFinalTx), so CLTV requires a non-final one.
-    if (this.tx.inputs[this.nIn]!.sequence === SEQUENCE_FINAL) return false;
-    return true;
-  }
-
-  checkSequence(sequence: number): boolean {
-    const txSeq = this.tx.inputs[this.nIn]!.sequence;
-    // BIP68 applies from version 2 (compared unsigned).
-    if ((this.tx.version >>> 0) < 2) return false;
-    if (txSeq & SEQUENCE_LOCKTIME_DISABLE_FLAG) return false;
-    const mask = SEQUENCE_LOCKTIME_TYPE_FLAG | SEQUENCE_LOCKTIME_MASK;
-    const txMasked = txSeq & mask;
-    // `sequence` may exceed 32 bits (5-byte operand): mask its low 32 bits as Core's int64 & uint32.
-    const seqMasked = Number(BigInt(sequence) & BigInt(mask));
-    if (!((txMasked < SEQUENCE_LOCKTIME_TYPE_FLAG && seqMasked < SEQUENCE_LOCKTIME_TYPE_FLAG) ||
-      (txMasked >= SEQUENCE_LOCKTIME_TYPE_FLAG && seqMasked >= SEQUENCE_LOCKTIME_TYPE_FLAG))) return false;
-    return seqMasked <= txMasked;
-  }
 }
 
 const fail = (error: ScriptError): ScriptResult => ({ ok: false, error });
@@ -141,7 +57,7 @@ export function tapleafHash(leafVersion: number, script: Uint8Array): Uint8Array
 }
 
 /** ComputeTaprootMerkleRoot from a control block and a leaf hash. */
-function taprootMerkleRoot(control: Uint8Array, leaf: Uint8Array): Uint8Array {
+export function taprootMerkleRoot(control: Uint8Array, leaf: Uint8Array): Uint8Array {
   let k = leaf;
   const pathLen = (control.length - 33) / 32;
   for (let i = 0; i < pathLen; i++) {
@@ -159,7 +75,9 @@ function taprootMerkleRoot(control: Uint8Array, leaf: Uint8Array): Uint8Array {
 }
 
 /** ExecuteWitnessScript. */
-function executeWitnessScript(stack: Uint8Array[], script: Uint8Array, flags: number, sv: SigVersion, checker: SignatureChecker, exec: ExecData): ScriptResult {
+function executeWitnessScript(
+  stack: Uint8Array[], script: Uint8Array, flags: number, sv: SigVersion, checker: SignatureChecker, exec: ExecData, tracer: ScriptTracer | undefined,
+): ScriptResult {
   if (sv === SigVersion.TAPSCRIPT) {
     // OP_SUCCESSx processing overrides everything, including stack element size limits.
     for (let pc = 0; pc < script.length; ) {
@@ -176,7 +94,7 @@ function executeWitnessScript(stack: Uint8Array[], script: Uint8Array, flags: nu
   }
   // Disallow stack item size > MAX_SCRIPT_ELEMENT_SIZE in witness stack.
   for (const e of stack) if (e.length > MAX_SCRIPT_ELEMENT_SIZE) return fail('PUSH_SIZE');
-  const err = evalScript(stack, script, flags, checker, sv, exec);
+  const err = evalScript(stack, script, flags, checker, sv, exec, tracer);
   if (err) return fail(err);
   // Scripts inside witness implicitly require cleanstack behaviour.
   if (stack.length !== 1) return fail('CLEANSTACK');
@@ -193,22 +111,26 @@ function p2wpkhScript(program: Uint8Array): Uint8Array {
 }
 
 /** VerifyWitnessProgram. */
-function verifyWitnessProgram(witness: Uint8Array[], version: number, program: Uint8Array, flags: number, checker: SignatureChecker, isP2sh: boolean): ScriptResult {
+function verifyWitnessProgram(
+  witness: Uint8Array[], version: number, program: Uint8Array, flags: number, checker: SignatureChecker, isP2sh: boolean, tracer: ScriptTracer | undefined,
+): ScriptResult {
   const stack = witness.slice();
   const exec: ExecData = { codesepPos: 0xffffffff };
   if (version === 0) {
     if (program.length === 32) {
       // BIP141 P2WSH: the program is SHA256(witnessScript).
+      if (tracer) tracer.phase('witnessScript', SigVersion.WITNESS_V0);
       if (stack.length === 0) return fail('WITNESS_PROGRAM_WITNESS_EMPTY');
       const script = stack.pop()!;
       const h = sha256(script);
       for (let i = 0; i < 32; i++) if (h[i] !== program[i]) return fail('WITNESS_PROGRAM_MISMATCH');
-      return executeWitnessScript(stack, script, flags, SigVersion.WITNESS_V0, checker, exec);
+      return executeWitnessScript(stack, script, flags, SigVersion.WITNESS_V0, checker, exec, tracer);
     }
     if (program.length === 20) {
       // BIP141 P2WPKH: exactly two witness items.
+      if (tracer) tracer.phase('p2wpkh', SigVersion.WITNESS_V0);
       if (stack.length !== 2) return fail('WITNESS_PROGRAM_MISMATCH');
-      return executeWitnessScript(stack, p2wpkhScript(program), flags, SigVersion.WITNESS_V0, checker, exec);
+      return executeWitnessScript(stack, p2wpkhScript(program), flags, SigVersion.WITNESS_V0, checker, exec, tracer);
     }
     return fail('WITNESS_PROGRAM_WRONG_LENGTH');
   }
@@ -222,6 +144,7 @@ function verifyWitnessProgram(witness: Uint8Array[], version: number, program: U
     }
     if (stack.length === 1) {
       // Key path spending.
+      if (tracer) tracer.phase('taprootKeyPath', SigVersion.TAPROOT);
       const r = checker.checkSchnorr(stack[0]!, program, SigVersion.TAPROOT, exec);
       return r === true ? OK : fail(r);
     }
@@ -229,15 +152,18 @@ function verifyWitnessProgram(witness: Uint8Array[], version: number, program: U
     const control = stack.pop()!;
     const script = stack.pop()!;
     if (control.length < 33 || control.length > 33 + 32 * 128 || (control.length - 33) % 32 !== 0) {
+      if (tracer) tracer.phase('tapscript', SigVersion.TAPSCRIPT);
       return fail('TAPROOT_WRONG_CONTROL_SIZE');
     }
     const leafVersion = control[0]! & 0xfe;
     exec.tapleafHash = tapleafHash(leafVersion, script);
     const root = taprootMerkleRoot(control, exec.tapleafHash);
-    if (!checkTapTweak(program, control.subarray(1, 33), root, control[0]! & 1)) return fail('WITNESS_PROGRAM_MISMATCH');
+    const committed = checkTapTweak(program, control.subarray(1, 33), root, control[0]! & 1);
+    if (tracer) tracer.phase('tapscript', SigVersion.TAPSCRIPT, { leafVersion, controlBlock: control, leafHash: exec.tapleafHash, merkleRoot: root, outputKey: program, committed });
+    if (!committed) return fail('WITNESS_PROGRAM_MISMATCH');
     if (leafVersion === 0xc0) {
       exec.validationWeightLeft = witnessSize(witness) + VALIDATION_WEIGHT_OFFSET;
-      return executeWitnessScript(stack, script, flags, SigVersion.TAPSCRIPT, checker, exec);
+      return executeWitnessScript(stack, script, flags, SigVersion.TAPSCRIPT, checker, exec, tracer);
     }
     if (flags & F.DISCOURAGE_UPGRADABLE_TAPROOT_VERSION) return fail('DISCOURAGE_UPGRADABLE_TAPROOT_VERSION');
     return OK;
@@ -257,16 +183,20 @@ function pushProgram(version: number, program: Uint8Array): Uint8Array {
 }
 
 
-/** VerifyScript. */
-function verifyScriptWith(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], flags: number, checker: SignatureChecker): ScriptResult {
+/** VerifyScript; `tracer` observes every phase and opcode (tracing only). */
+export function verifyScriptWith(
+  scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], flags: number, checker: SignatureChecker, tracer?: ScriptTracer,
+): ScriptResult {
   let hadWitness = false;
   if ((flags & F.SIGPUSHONLY) && !isPushOnly(scriptSig)) return fail('SIG_PUSHONLY');
   // scriptSig and scriptPubKey run in sequence on the same stack, not concatenated.
   let stack: Uint8Array[] = [];
-  let err = evalScript(stack, scriptSig, flags, checker, SigVersion.BASE, { codesepPos: 0xffffffff });
+  if (tracer) tracer.phase('scriptSig', SigVersion.BASE);
+  let err = evalScript(stack, scriptSig, flags, checker, SigVersion.BASE, { codesepPos: 0xffffffff }, tracer);
   if (err) return fail(err);
   const stackCopy = flags & F.P2SH ? stack.slice() : [];
-  err = evalScript(stack, scriptPubKey, flags, checker, SigVersion.BASE, { codesepPos: 0xffffffff });
+  if (tracer) tracer.phase('scriptPubKey', SigVersion.BASE);
+  err = evalScript(stack, scriptPubKey, flags, checker, SigVersion.BASE, { codesepPos: 0xffffffff }, tracer);
   if (err) return fail(err);
   if (stack.length === 0 || !castToBool(stack[stack.length - 1]!)) return fail('EVAL_FALSE');
 
@@ -277,7 +207,7 @@ function verifyScriptWith(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witne
       hadWitness = true;
       // The scriptSig must be exactly empty, or malleability returns.
       if (scriptSig.length !== 0) return fail('WITNESS_MALLEATED');
-      const r = verifyWitnessProgram(witness, wp.version, wp.program, flags, checker, false);
+      const r = verifyWitnessProgram(witness, wp.version, wp.program, flags, checker, false, tracer);
       if (!r.ok) return r;
       // Bypass the cleanstack check at the end.
       stack.length = 1;
@@ -290,7 +220,8 @@ function verifyScriptWith(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witne
     stack = stackCopy;
     // Cannot be empty here: HASH160 <> EQUAL would have failed on an empty stack.
     const redeem = stack.pop()!;
-    err = evalScript(stack, redeem, flags, checker, SigVersion.BASE, { codesepPos: 0xffffffff });
+    if (tracer) tracer.phase('redeemScript', SigVersion.BASE);
+    err = evalScript(stack, redeem, flags, checker, SigVersion.BASE, { codesepPos: 0xffffffff }, tracer);
     if (err) return fail(err);
     if (stack.length === 0 || !castToBool(stack[stack.length - 1]!)) return fail('EVAL_FALSE');
     // P2SH witness program.
@@ -300,7 +231,7 @@ function verifyScriptWith(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witne
         hadWitness = true;
         // The scriptSig must be exactly a single push of the redeem script.
         if (!equalBytes(scriptSig, pushData(redeem))) return fail('WITNESS_MALLEATED_P2SH');
-        const r = verifyWitnessProgram(witness, wp.version, wp.program, flags, checker, true);
+        const r = verifyWitnessProgram(witness, wp.version, wp.program, flags, checker, true, tracer);
         if (!r.ok) return r;
         stack.length = 1;
       }

@@ -17,7 +17,7 @@ import { fromHex } from '../../src/primitives/bytes.ts';
 import { hash160, sha256 } from '../../src/primitives/hash.ts';
 import { encodeTx } from '../../src/primitives/tx.ts';
 import { SCRIPT_VERIFY } from '../../src/script/flags.ts';
-import { parseFlags, verifyScript } from '../../mod.ts';
+import { parseFlags, traceScript, TraceBudgetError, verifyScript } from '../../mod.ts';
 import { parseAsm } from '../util/asm.ts';
 import { buildCreditingTx, buildSpendingTx, btcToSats } from '../util/script-tx.ts';
 import { taprootOutput, type TaprootOutput } from '../util/taproot.ts';
@@ -91,6 +91,20 @@ test('script_tests.json has 1222 tests (675 OK), 5 of them taproot placeholders'
   assert.equal(cases.filter((c) => c.flags & SCRIPT_VERIFY.TAPROOT).length, 5);
 });
 
+const TRACE_BUDGET = { steps: 10_000, bytes: 1_000_000 };
+const tracedRows = { run: 0, overBudget: 0 };
+function traced(args: Parameters<typeof traceScript>[0]): ReturnType<typeof traceScript> | undefined {
+  try {
+    const t = traceScript(args);
+    tracedRows.run++;
+    return t;
+  } catch (e) {
+    if (!(e instanceof TraceBudgetError)) throw e;
+    tracedRows.overBudget++;
+    return undefined;
+  }
+}
+
 function run(c: Case, tx: Uint8Array, flags: number): { ok: true } | { ok: false; error: string } {
   return verifyScript({ tx, index: 0, prevouts: [{ scriptPubKey: c.scriptPubKey, amount: c.amount }], flags });
 }
@@ -108,6 +122,10 @@ describe('script_tests.json', () => {
       const r = run(c, spend, flags);
       const got = r.ok ? 'OK' : r.error;
       assert.equal(got, c.expected, `row #${c.index} ${JSON.stringify(c.row)}\n  flags [${showFlags(flags)}]: expected ${c.expected}, got ${got}`);
+      // The traced run (the same interpreter with a recording hook) ends the same way; rows
+      // whose stack snapshots pass the budget (thousands of large elements) are left out.
+      const t = traced({ tx: spend, index: 0, prevouts: [{ scriptPubKey: c.scriptPubKey, amount: c.amount }], flags, budget: TRACE_BUDGET });
+      if (t) assert.equal('phases' in t && t.ok ? 'OK' : t.error, c.expected, `row #${c.index} traced`);
 
       // DoTest: removing flags from a passing test / adding flags to a failing test keeps the verdict.
       const problems: string[] = [];
@@ -124,6 +142,11 @@ describe('script_tests.json', () => {
       assert.equal(problems.length, 0, `row #${c.index} ${JSON.stringify(c.row)} (expected ${c.expected})\n  ${problems.join('\n  ')}`);
     });
   }
+});
+
+test('nearly every script_tests.json row was also traced within the budget', () => {
+  assert.equal(tracedRows.run + tracedRows.overBudget, 1222);
+  assert.ok(tracedRows.overBudget < 30, `${tracedRows.overBudget} rows over the trace budget`);
 });
 
 /**

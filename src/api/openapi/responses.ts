@@ -27,6 +27,10 @@ export const verdictSchema = z.object({
   reason: z.string().optional().describe("Bitcoin Core's reject reason"),
   details: z.string().optional().describe('which input and why'),
   kind: z.enum(['malformed', 'consensus', 'policy', 'missing-inputs', 'fee', 'conflict', 'error']).optional(),
+  trace: z.union([
+    z.object({ inputs: z.array(z.record(z.string(), z.unknown())) }).passthrough(),
+    z.object({ unavailable: z.string() }).passthrough(),
+  ]).optional().describe('with ?trace=1|failed or "trace" in the item: each input\'s execution (phases, steps, stacks, signature checks, where it stopped)'),
 }).meta({ ref: 'Verdict', description: "testmempoolaccept's verdict for one transaction" });
 
 export const blockResultSchema = z.object({

@@ -21,6 +21,7 @@ export const routeDocs = {
     summary: 'Validate transactions (testmempoolaccept semantics)',
     description: 'Raw bytes, hex, or JSON (one item or a batch of independent items; stateless with `prevouts` and `at`). ' +
       "The verdict is Bitcoin Core's for the same transaction against the node's chain and mempool; nothing is admitted.",
+    parameters: [param('query', 'trace', z.enum(['1', 'true', 'all', 'failed', '0', 'false']), 'script trace of every input (1, true, all) or of the failing ones (failed); past the step and byte budget the answer is 413')],
     requestBody: { required: true, content: { ...rawTx, ...json(validateBodySchema) } },
     responses: {
       200: ok('the verdict, or an array of verdicts for a batch', z.union([R.verdictSchema, z.array(R.verdictSchema)])),
