@@ -81,6 +81,16 @@ describe('edge bundle in workerd', () => {
     assert.deepEqual(got, want);
   });
 
+  test('?trace=failed at the edge: the failing script path traced, as in process', async () => {
+    const bad = taprootScriptPathSpend();
+    const [got, want] = await both('/validate?trace=failed', json({ ...bad, tx: flipSignatureByte(bad.tx) }));
+    assert.equal(got.status, 200);
+    const trace = (got.body as { trace?: { inputs: { error?: string }[] } }).trace;
+    assert.ok(trace && trace.inputs.length === 1, JSON.stringify(got.body).slice(0, 300));
+    assert.equal(trace.inputs[0]!.error, 'SCHNORR_SIG');
+    assert.deepEqual(got, want);
+  });
+
   test('a batch: one verdict per item, a malformed item in place', async () => {
     const batch = [spends('p2wpkh', 1)[0]!, { tx: '0200' }, taprootScriptPathSpend()];
     const [got, want] = await both('/validate', json(batch));
