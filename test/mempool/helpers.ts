@@ -8,6 +8,8 @@ import type { PackageHooks } from '../../src/mempool/package.ts';
 import type { CoinView } from '../../src/utxo/coin.ts';
 
 let counter = 0;
+/** Every txid coinTxid made, display hex: the confirmed coins of confirmedCoins. */
+const made = new Set<string>();
 /** A fresh confirmed outpoint txid (internal order). */
 export function coinTxid(): Uint8Array {
   const b = new Uint8Array(32);
@@ -17,6 +19,7 @@ export function coinTxid(): Uint8Array {
   b[29] = (n >>> 16) & 255;
   b[30] = (n >>> 8) & 255;
   b[31] = n & 255;
+  made.add(hashToHex(b));
   return b;
 }
 
@@ -69,9 +72,12 @@ export function reAdmit(pool: Mempool, c: AdmissionCandidate): string | undefine
   return r.ok ? undefined : r.reason;
 }
 
-/** Confirmed coins: every txid made by coinTxid (first byte 0xc0). */
+/**
+ * Confirmed coins: the outputs of every txid made by coinTxid (exactly those: a real
+ * transaction's txid may start with coinTxid's 0xc0 byte too, one in 256).
+ */
 export const confirmedCoins: CoinView = {
-  getCoin: (txid) => (txid[0] === 0xc0 ? { value: 100_000n, scriptPubKey: new Uint8Array([0x51]), height: 1, coinbase: false } : undefined),
+  getCoin: (txid) => (made.has(hashToHex(txid)) ? { value: 100_000n, scriptPubKey: new Uint8Array([0x51]), height: 1, coinbase: false } : undefined),
 };
 
 /** Package hooks with fees and vsizes by txid hex (fee 0 and the real vsize when absent); scripts always pass. */

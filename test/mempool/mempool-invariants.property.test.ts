@@ -15,7 +15,7 @@ import { LINK_USAGE } from '../../src/mempool/memusage.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
 import type { Transaction } from '../../src/primitives/tx.ts';
 import type { MempoolEntry, MempoolReject } from '../../src/mempool/types.ts';
-import { cand, coinTxid, hex, newPool, reAdmit, tx } from './helpers.ts';
+import { cand, coinTxid, confirmedCoins, hex, newPool, reAdmit, tx } from './helpers.ts';
 
 function checkInvariants(pool: Mempool): void {
   const entries = [...pool.entries()];
@@ -65,9 +65,8 @@ function checkInvariants(pool: Mempool): void {
   }
 }
 
-const confirmedCoin = { value: 100_000n, scriptPubKey: new Uint8Array([0x51]), height: 1, coinbase: false };
 const hooks = (fees: Map<string, number>): PackageHooks => ({
-  chain: { getCoin: (t) => (t[0] === 0xc0 ? confirmedCoin : undefined) },
+  chain: confirmedCoins,
   async preCheck(t, view) {
     for (const i of t.inputs) {
       if (!view.getCoin(i.prevout.txid, i.prevout.vout)) return { ok: false, reason: 'bad-txns-inputs-missingorspent', kind: 'missing-inputs' } as MempoolReject;
