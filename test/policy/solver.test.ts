@@ -162,8 +162,8 @@ describe('the common templates without solutions (commonOutputType)', () => {
   test('near misses of each length are left to Solver', () => {
     const p2pkhBytes = p2pkh(k1);
     const misses = [
-      b(OP.OP_1, 20, x20), b(0, 19, x20, 0), // 22 bytes: v1 program, wrong push length
-      b(OP.OP_2, 32, x32), b(0, 31, x32, 0), b(OP.OP_1, 31, x32, 0), // 34 bytes
+      b(OP.OP_1, 20, x20), b(0, 19, x20), // 22 bytes: v1 program, wrong push length
+      b(OP.OP_2, 32, x32), b(0, 31, x32), b(OP.OP_1, 31, x32), // 34 bytes
       b(OP.OP_HASH160, 20, x20, OP.OP_EQUALVERIFY), b(OP.OP_HASH160, 21, x20, OP.OP_EQUAL), // 23 bytes
       b(0, 23, new Uint8Array(23)), new Uint8Array(33), // 25 and 33 bytes
     ];
@@ -173,6 +173,7 @@ describe('the common templates without solutions (commonOutputType)', () => {
       s[at] = OP.OP_NOP;
       misses.push(s);
     }
+    assert.deepEqual(misses.map((m) => m.length), [22, 22, 34, 34, 34, 23, 23, 25, 33, 25, 25, 25, 25, 25]);
     for (const spk of misses) {
       assert.equal(commonOutputType(spk), undefined, toHex(spk));
       assert.notEqual(solver(spk).type, 'pubkeyhash', toHex(spk));
