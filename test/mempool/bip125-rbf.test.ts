@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit, checkKnown, prepare } from '../../src/mempool/admit.ts';
+import { checkConflictTopology, improvesFeerateDiagram } from '../../src/mempool/rbf.ts';
 import { SINGLE_ACCEPT, type MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
 
@@ -160,5 +161,81 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     const { pool: optIn } = newPool({ fullRbf: false });
     assert.ok(admit(optIn, cand(a, 1000)).ok);
     assert.equal(rej(admit(optIn, cand(b, 9000))).reason, 'txn-mempool-conflict');
+  });
+});
+
+describe('package RBF: CheckConflictTopology and ImprovesFeerateDiagram (txmempool.cpp, feefrac.cpp)', () => {
+  /** A pool and the entries of `specs`: each spends a fresh coin or the next unspent output of earlier ones. */
+  function pool(specs: { fee: number; vsize: number; parents?: number[] }[]) {
+    const { pool: p } = newPool();
+    const txs: ReturnType<typeof tx>[] = [];
+    const spent: number[] = [];
+    for (const s of specs) {
+      const ins = s.parents ? s.parents.map((i): [ReturnType<typeof tx>, number] => [txs[i]!, spent[i]!++]) : [[coinTxid(), 0] as [Uint8Array, number]];
+      const t = tx({ ins, outs: 4 });
+      spent.push(0);
+      assert.ok(admit(p, cand(t, s.fee, s.vsize)).ok);
+      txs.push(t);
+    }
+    return txs.map((t) => p.get(hex(t))!);
+  }
+
+  test('topology: clusters of at most two, in either direction', () => {
+    const [lone] = pool([{ fee: 1000, vsize: 100 }]);
+    assert.equal(checkConflictTopology([lone!]), undefined);
+    const [a, b, c] = pool([{ fee: 1000, vsize: 100 }, { fee: 1000, vsize: 100, parents: [0] }, { fee: 1000, vsize: 100, parents: [1] }]);
+    assert.equal(checkConflictTopology([c!]), `${c!.txid} has 2 ancestors, max 1 allowed`);
+    assert.equal(checkConflictTopology([a!]), `${a!.txid} has 2 descendants, max 1 allowed`);
+    assert.equal(checkConflictTopology([b!]), `${b!.txid} has both ancestor and descendant, exceeding cluster limit of 2`);
+    // A child with a second parent; a parent with a second child.
+    const [p1, p2, kid] = pool([{ fee: 1000, vsize: 100 }, { fee: 1000, vsize: 100 }, { fee: 1000, vsize: 100, parents: [0, 1] }]);
+    assert.equal(checkConflictTopology([p1!]), `${p1!.txid} is not the only parent of child ${kid!.txid}`);
+    assert.equal(checkConflictTopology([p2!]), `${p2!.txid} is not the only parent of child ${kid!.txid}`);
+    const [mum, k1, k2] = pool([{ fee: 1000, vsize: 100 }, { fee: 1000, vsize: 100, parents: [0] }, { fee: 1000, vsize: 100, parents: [0] }]);
+    assert.equal(checkConflictTopology([k1!]), `${k1!.txid} is not the only child of parent ${mum!.txid}`);
+    assert.equal(checkConflictTopology([k2!]), `${k2!.txid} is not the only child of parent ${mum!.txid}`);
+    const [solo, only] = pool([{ fee: 1000, vsize: 100 }, { fee: 1000, vsize: 100, parents: [0] }]);
+    assert.equal(checkConflictTopology([solo!]), undefined);
+    assert.equal(checkConflictTopology([only!]), undefined);
+  });
+
+  test('the diagram must strictly improve: higher everywhere or equal and higher somewhere', () => {
+    const NO = 'insufficient feerate: does not improve feerate diagram';
+    const [c] = pool([{ fee: 1000, vsize: 100 }]);
+    const one = new Set([c!]);
+    assert.equal(improvesFeerateDiagram(one, one, 1001, 100), undefined);
+    assert.equal(improvesFeerateDiagram(one, one, 1000, 100), NO); // the same diagram
+    assert.equal(improvesFeerateDiagram(one, one, 999, 100), NO);
+    // Bigger and richer, but a lower rate: better at 200 vB, worse at 100 vB (crossing).
+    assert.equal(improvesFeerateDiagram(one, one, 1500, 200), NO);
+    // Smaller at the same fee: better at 50 vB, equal from 100 vB on.
+    assert.equal(improvesFeerateDiagram(one, one, 1000, 50), undefined);
+    // A topology error comes first.
+    const [x, , z] = pool([{ fee: 1000, vsize: 100 }, { fee: 1000, vsize: 100, parents: [0] }, { fee: 1000, vsize: 100, parents: [1] }]);
+    assert.equal(improvesFeerateDiagram(new Set([z!]), new Set([z!]), 1_000_000, 100), `${z!.txid} has 2 ancestors, max 1 allowed`);
+    assert.equal(improvesFeerateDiagram(new Set([x!]), new Set([x!]), 1_000_000, 100), `${x!.txid} has 2 descendants, max 1 allowed`);
+  });
+
+  test('a conflicting child: its parent stays and is chunked with it (CPFP) or apart', () => {
+    const NO = 'insufficient feerate: does not improve feerate diagram';
+    // Low parent (100 sat / 100 vB) paid for by a rich child (2000 / 100): one chunk 2100 / 200.
+    const [, child] = pool([{ fee: 100, vsize: 100 }, { fee: 2000, vsize: 100, parents: [0] }]);
+    const c = new Set([child!]);
+    // New: the parent alone (100 / 100) and the replacement. 2000 / 100 sorts first:
+    // (100, 2000), (200, 2100) vs old (200, 2100) through (100, 1050): better.
+    assert.equal(improvesFeerateDiagram(c, c, 2000, 100), undefined);
+    // 1000 / 100: (100, 1000), (200, 1100) vs (100, 1050), (200, 2100): worse.
+    assert.equal(improvesFeerateDiagram(c, c, 1000, 100), NO);
+    // Rich parent (2000 / 100), poor child (100 / 100): two chunks, 2000 then 100.
+    const [, poor] = pool([{ fee: 2000, vsize: 100 }, { fee: 100, vsize: 100, parents: [0] }]);
+    const d = new Set([poor!]);
+    assert.equal(improvesFeerateDiagram(d, d, 101, 100), undefined);
+    assert.equal(improvesFeerateDiagram(d, d, 100, 100), NO);
+    assert.equal(improvesFeerateDiagram(d, d, 150, 200), NO); // crosses: worse at 150 vB
+    // The parent replaced too: it is not in the new diagram.
+    const [par, kid] = pool([{ fee: 2000, vsize: 100 }, { fee: 100, vsize: 100, parents: [0] }]);
+    const both = new Set([par!, kid!]);
+    assert.equal(improvesFeerateDiagram(new Set([par!]), both, 2101, 200), NO); // 2101 / 200 < 2000 / 100 at 100 vB
+    assert.equal(improvesFeerateDiagram(new Set([par!]), both, 2101, 100), undefined);
   });
 });
