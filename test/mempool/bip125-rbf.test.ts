@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit, checkKnown, prepare } from '../../src/mempool/admit.ts';
 import { checkConflictTopology, improvesFeerateDiagram } from '../../src/mempool/rbf.ts';
+import { rbfOptInChecker } from '../../src/mempool/rbf-optin.ts';
 import { SINGLE_ACCEPT, type MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
 
@@ -237,5 +238,29 @@ describe('package RBF: CheckConflictTopology and ImprovesFeerateDiagram (txmempo
     const both = new Set([par!, kid!]);
     assert.equal(improvesFeerateDiagram(new Set([par!]), both, 2101, 200), NO); // 2101 / 200 < 2000 / 100 at 100 vB
     assert.equal(improvesFeerateDiagram(new Set([par!]), both, 2101, 100), undefined);
+  });
+});
+
+describe('IsRBFOptIn (policy/rbf.cpp): getrawmempool\'s bip125-replaceable', () => {
+  test('an input below 0xfffffffe signals, and so does every descendant of a signalling entry', () => {
+    const { pool: p } = newPool();
+    const add = (t: ReturnType<typeof tx>) => {
+      assert.ok(admit(p, cand(t, 1000)).ok);
+      return p.get(hex(t))!;
+    };
+    const signals = add(tx({ ins: [[coinTxid(), 0]], sequence: 0xfffffffd }));
+    const final = add(tx({ ins: [[coinTxid(), 0]], sequence: 0xfffffffe, outs: 2 }));
+    const childOfSignal = add(tx({ ins: [[signals.tx, 0]], sequence: 0xffffffff }));
+    const grandchild = add(tx({ ins: [[childOfSignal.tx, 0]], sequence: 0xffffffff }));
+    const childOfFinal = add(tx({ ins: [[final.tx, 0]], sequence: 0xffffffff }));
+    const ownSignal = add(tx({ ins: [[final.tx, 1]], sequence: 0 }));
+    const check = rbfOptInChecker();
+    // Asked leaves first, so that the ancestors are resolved through the memo.
+    assert.deepEqual([grandchild, childOfFinal, ownSignal, childOfSignal, signals, final].map(check), [true, false, true, true, true, false]);
+    // The answers do not change when asked again, or by a new checker after the pool grew.
+    assert.deepEqual([grandchild, childOfFinal, final].map(check), [true, false, false]);
+    const mixed = add(tx({ ins: [[childOfFinal.tx, 0], [grandchild.tx, 0]], sequence: 0xffffffff }));
+    const again = rbfOptInChecker();
+    assert.deepEqual([mixed, childOfFinal, grandchild, final].map(again), [true, false, true, false]);
   });
 });
