@@ -74,6 +74,29 @@ describe('TRUC (v3) rules → TRUC-violation', () => {
       `non-version=3 tx ${hex(c2)} (wtxid=${whex(c2)}) cannot spend from version=3 tx ${hex(p3)} (wtxid=${whex(p3)})`);
   });
 
+  test('with a v3 and a non-v3 parent, the error names the parent of the other version', () => {
+    // Ancestors are looked at in txid order (internal bytes): put the same-version one first.
+    const pair = (firstVersion: number, secondVersion: number) => {
+      for (;;) {
+        const a = tx({ ins: [[coinTxid(), 0]], version: firstVersion }), b = tx({ ins: [[coinTxid(), 0]], version: secondVersion });
+        const i = a.txid.findIndex((x, k) => x !== b.txid[k]);
+        if (a.txid[i]! < b.txid[i]!) return [a, b] as const;
+      }
+    };
+    const [v2first, v3second] = pair(2, 3);
+    const { pool } = newPool();
+    for (const t of [v2first, v3second]) assert.ok(admit(pool, cand(t, 1000)).ok);
+    const c2 = tx({ ins: [v2first, v3second] });
+    assert.equal(rej(admit(pool, cand(c2, 1000))).details,
+      `non-version=3 tx ${hex(c2)} (wtxid=${whex(c2)}) cannot spend from version=3 tx ${hex(v3second)} (wtxid=${whex(v3second)})`);
+    const [v3first, v2second] = pair(3, 2);
+    const { pool: q } = newPool();
+    for (const t of [v3first, v2second]) assert.ok(admit(q, cand(t, 1000)).ok);
+    const c3 = tx({ ins: [v3first, v2second], version: 3 });
+    assert.equal(rej(admit(q, cand(c3, 1000))).details,
+      `version=3 tx ${hex(c3)} (wtxid=${whex(c3)}) cannot spend from non-version=3 tx ${hex(v2second)} (wtxid=${whex(v2second)})`);
+  });
+
   test('only one unconfirmed ancestor', () => {
     const { pool } = newPool();
     const g = tx({ ins: [[coinTxid(), 0]], version: 3 });
