@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit, checkKnown, prepare } from '../../src/mempool/admit.ts';
-import { checkConflictTopology, improvesFeerateDiagram } from '../../src/mempool/rbf.ts';
+import { checkConflictTopology, improvesFeerateDiagram, paysForRBF } from '../../src/mempool/rbf.ts';
 import { rbfOptInChecker } from '../../src/mempool/rbf-optin.ts';
 import { SINGLE_ACCEPT, type MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
@@ -86,6 +86,15 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     const r = rej(admit(pool, cand(b, 5000, 100)));
     assert.equal(r.reason, 'insufficient fee');
     assert.equal(r.details, `rejecting replacement ${hex(b)}, less fees than conflicting txs; 0.00005 < 0.00006`);
+  });
+
+  test('rules 3 and 4 at their boundaries (PaysForRBF)', () => {
+    // Rule 3: equal fees are enough (with no incremental relay fee); one satoshi less is not.
+    assert.equal(paysForRBF(1000, 1000, 100, 0, 'r'), undefined);
+    assert.equal(paysForRBF(1000, 999, 100, 0, 'r'), 'rejecting replacement r, less fees than conflicting txs; 0.00000999 < 0.00001');
+    // Rule 4: 100 sat/kvB × 100 vB = 10 sat more than the replaced fees.
+    assert.equal(paysForRBF(1000, 1010, 100, 100, 'r'), undefined);
+    assert.equal(paysForRBF(1000, 1009, 100, 100, 'r'), 'rejecting replacement r, not enough additional fees to relay; 0.00000009 < 0.0000001');
   });
 
   test('rule 4: additional fees below incremental relay fee × vsize → insufficient fee', () => {

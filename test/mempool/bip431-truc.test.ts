@@ -97,6 +97,20 @@ describe('TRUC (v3) rules → TRUC-violation', () => {
       `version=3 tx ${hex(c3)} (wtxid=${whex(c3)}) cannot spend from non-version=3 tx ${hex(v2second)} (wtxid=${whex(v2second)})`);
   });
 
+  test('a child that directly replaces a child of the parent is no extra descendant', () => {
+    const { pool } = newPool();
+    const p = tx({ ins: [[coinTxid(), 0]], version: 3, outs: 2 });
+    assert.ok(admit(pool, cand(p, 1000)).ok);
+    const c1 = tx({ ins: [[p, 0]], version: 3 });
+    assert.ok(admit(pool, cand(c1, 2000)).ok);
+    // Same input as c1: plain RBF rules, not sibling eviction.
+    const again = tx({ ins: [[p, 0]], version: 3, tag: 1 });
+    assert.equal(rej(admit(pool, cand(again, 2000))).reason, 'insufficient fee');
+    const r = admit(pool, cand(again, 5000));
+    assert.ok(r.ok);
+    assert.deepEqual(r.replaced.map((e) => e.txid), [hex(c1)]);
+  });
+
   test('only one unconfirmed ancestor', () => {
     const { pool } = newPool();
     const g = tx({ ins: [[coinTxid(), 0]], version: 3 });
