@@ -12,6 +12,16 @@ function rej(r: { ok: boolean }): MempoolReject {
 }
 
 describe('TRUC (v3) rules → TRUC-violation', () => {
+  /** A v3 parent with two outputs in the mempool, and a v3 child spending its output 0. */
+  function parentWithChild() {
+    const { pool } = newPool();
+    const p = tx({ ins: [[coinTxid(), 0]], version: 3, outs: 2 });
+    assert.ok(admit(pool, cand(p, 1000)).ok);
+    const c1 = tx({ ins: [[p, 0]], version: 3 });
+    assert.ok(admit(pool, cand(c1, 2000)).ok);
+    return { pool, p, c1 };
+  }
+
   test('v3 tx larger than 10,000 vB', () => {
     const { pool } = newPool();
     const t = tx({ ins: [[coinTxid(), 0]], version: 3 });
@@ -98,11 +108,7 @@ describe('TRUC (v3) rules → TRUC-violation', () => {
   });
 
   test('a child that directly replaces a child of the parent is no extra descendant', () => {
-    const { pool } = newPool();
-    const p = tx({ ins: [[coinTxid(), 0]], version: 3, outs: 2 });
-    assert.ok(admit(pool, cand(p, 1000)).ok);
-    const c1 = tx({ ins: [[p, 0]], version: 3 });
-    assert.ok(admit(pool, cand(c1, 2000)).ok);
+    const { pool, p, c1 } = parentWithChild();
     // Same input as c1: plain RBF rules, not sibling eviction.
     const again = tx({ ins: [[p, 0]], version: 3, tag: 1 });
     assert.equal(rej(admit(pool, cand(again, 2000))).reason, 'insufficient fee');
@@ -122,11 +128,7 @@ describe('TRUC (v3) rules → TRUC-violation', () => {
   });
 
   test('one child: sibling eviction under RBF rules, else descendant count limit', () => {
-    const { pool } = newPool();
-    const p = tx({ ins: [[coinTxid(), 0]], version: 3, outs: 2 });
-    assert.ok(admit(pool, cand(p, 1000)).ok);
-    const c1 = tx({ ins: [[p, 0]], version: 3 });
-    assert.ok(admit(pool, cand(c1, 2000)).ok);
+    const { pool, p, c1 } = parentWithChild();
     const c2 = tx({ ins: [[p, 1]], version: 3 });
     const low = rej(admit(pool, cand(c2, 2000)));
     assert.equal(low.reason, 'insufficient fee (including sibling eviction)');
