@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit, checkKnown, prepare } from '../../src/mempool/admit.ts';
-import { checkConflictTopology, improvesFeerateDiagram, paysForRBF } from '../../src/mempool/rbf.ts';
+import { checkConflictTopology, improvesFeerateDiagram, paysForRBF, paysMoreThanConflicts, sortByTxid } from '../../src/mempool/rbf.ts';
 import { rbfOptInChecker } from '../../src/mempool/rbf-optin.ts';
 import { SINGLE_ACCEPT, type MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
@@ -271,5 +271,38 @@ describe('IsRBFOptIn (policy/rbf.cpp): getrawmempool\'s bip125-replaceable', () 
     const mixed = add(tx({ ins: [[childOfFinal.tx, 0], [grandchild.tx, 0]], sequence: 0xffffffff }));
     const again = rbfOptInChecker();
     assert.deepEqual([mixed, childOfFinal, grandchild, final].map(again), [true, false, true, false]);
+  });
+});
+
+describe('conflicts are visited in txid order (Core\'s setEntries)', () => {
+  /** Internal-byte order, written out independently of the code under test. */
+  const byBytes = (a: Uint8Array, b: Uint8Array) => {
+    const i = a.findIndex((x, k) => x !== b[k]);
+    return i < 0 ? 0 : a[i]! - b[i]!;
+  };
+  test('sortByTxid sorts by the internal bytes of the txid', () => {
+    const { pool: p } = newPool();
+    const entries = Array.from({ length: 12 }, () => {
+      const t = tx({ ins: [[coinTxid(), 0]] });
+      assert.ok(admit(p, cand(t, 1000)).ok);
+      return p.get(hex(t))!;
+    });
+    const want = [...entries].sort((a, b) => byBytes(a.tx.txid, b.tx.txid));
+    assert.notDeepEqual(entries.map((e) => e.txid), want.map((e) => e.txid), 'admitted out of order');
+    assert.deepEqual(sortByTxid(entries).map((e) => e.txid), want.map((e) => e.txid));
+    assert.deepEqual(sortByTxid(new Set([...entries].reverse())).map((e) => e.txid), want.map((e) => e.txid));
+    assert.deepEqual(sortByTxid([entries[0]!]), [entries[0]]);
+  });
+  test('rule 6 reports the first conflict in txid order that the replacement does not beat', () => {
+    const { pool: p } = newPool();
+    const [a, b] = [2000, 3000].map((fee) => {
+      const t = tx({ ins: [[coinTxid(), 0]] });
+      assert.ok(admit(p, cand(t, fee, 100)).ok);
+      return p.get(hex(t))!;
+    });
+    const first = byBytes(a!.tx.txid, b!.tx.txid) < 0 ? a! : b!;
+    const rate = `${(first.modFee / 100 / 1e5).toFixed(8)} BTC/kvB`;
+    assert.equal(paysMoreThanConflicts([a!, b!], 1000, 'r'), `rejecting replacement r; new feerate 0.00001000 BTC/kvB <= old feerate ${rate}`);
+    assert.equal(paysMoreThanConflicts([b!, a!], 1000, 'r'), `rejecting replacement r; new feerate 0.00001000 BTC/kvB <= old feerate ${rate}`);
   });
 });
