@@ -226,6 +226,17 @@ describe('package RBF: CheckConflictTopology and ImprovesFeerateDiagram (txmempo
     assert.equal(improvesFeerateDiagram(new Set([x!]), new Set([x!]), 1_000_000, 100), `${x!.txid} has 2 descendants, max 1 allowed`);
   });
 
+  test('the old chunks are taken best first, whatever order the conflicts come in', () => {
+    const NO = 'insufficient feerate: does not improve feerate diagram';
+    const [low, high] = pool([{ fee: 1000, vsize: 100 }, { fee: 3000, vsize: 100 }]);
+    // Old diagram (100, 3000), (200, 4000). 4001 / 200 is higher at 200 vB but lower at 100 vB
+    // (2000.5 < 3000); against the unsorted (100, 1000), (200, 4000) it would look better.
+    for (const set of [new Set([low!, high!]), new Set([high!, low!])]) {
+      assert.equal(improvesFeerateDiagram(set, set, 4001, 200), NO);
+      assert.equal(improvesFeerateDiagram(set, set, 4001, 100), undefined);
+    }
+  });
+
   test('a conflicting child: its parent stays and is chunked with it (CPFP) or apart', () => {
     const NO = 'insufficient feerate: does not improve feerate diagram';
     // Low parent (100 sat / 100 vB) paid for by a rich child (2000 / 100): one chunk 2100 / 200.
