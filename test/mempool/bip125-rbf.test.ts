@@ -6,6 +6,9 @@ import { rbfOptInChecker } from '../../src/mempool/rbf-optin.ts';
 import { SINGLE_ACCEPT, type MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
 
+/** A rejection's reason, its kind (Core's TxValidationResult) and whether it is reconsiderable in a package. */
+const why = (r: MempoolReject | undefined) => [r?.reason, r?.kind, r?.reconsiderable ?? false];
+
 function rej(r: { ok: boolean }): MempoolReject {
   assert.equal(r.ok, false, 'expected a rejection');
   return r as MempoolReject;
@@ -19,9 +22,9 @@ describe('duplicates', () => {
     const a2 = tx({ ins: [[c, 0]], witness: [new Uint8Array([2])] });
     assert.equal(hex(a), hex(a2));
     assert.ok(admit(pool, cand(a, 1000)).ok);
-    assert.equal(rej(admit(pool, cand(a, 1000))).reason, 'txn-already-in-mempool');
-    assert.equal(checkKnown(pool, a2)?.reason, 'txn-same-nonwitness-data-in-mempool');
-    assert.equal(rej(admit(pool, cand(a2, 5000))).reason, 'txn-same-nonwitness-data-in-mempool');
+    assert.deepEqual(why(rej(admit(pool, cand(a, 1000)))), ['txn-already-in-mempool', 'conflict', false]);
+    assert.deepEqual(why(checkKnown(pool, a2)), ['txn-same-nonwitness-data-in-mempool', 'conflict', false]);
+    assert.deepEqual(why(rej(admit(pool, cand(a2, 5000)))), ['txn-same-nonwitness-data-in-mempool', 'conflict', false]);
   });
 });
 
@@ -50,7 +53,7 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     assert.ok(admit(pool, cand(a, 10_000)).ok);
     const b = tx({ ins: [[c, 0]], tag: 1 });
     const r = rej(admit(pool, cand(b, 10_000, a.vsize + 10)));
-    assert.equal(r.reason, 'insufficient fee');
+    assert.deepEqual(why(r), ['insufficient fee', 'fee', true]);
     assert.match(r.details!, /^rejecting replacement [0-9a-f]{64}; new feerate 0\.\d{8} BTC\/kvB <= old feerate 0\.\d{8} BTC\/kvB$/);
     assert.equal(r.reconsiderable, true);
   });
@@ -69,7 +72,7 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     for (const fee of [1999, 2000]) {
       const { b, r } = attempt(fee);
       const rate = fee === 2000 ? '0.00010000' : '0.00009995';
-      assert.equal(rej(r).reason, 'insufficient fee', `fee ${fee}`);
+      assert.deepEqual(why(rej(r)), ['insufficient fee', 'fee', true], `fee ${fee}`);
       assert.equal(rej(r).details, `rejecting replacement ${hex(b)}; new feerate ${rate} BTC/kvB <= old feerate 0.00010000 BTC/kvB`);
     }
     assert.ok(attempt(2001).r.ok);
@@ -84,7 +87,7 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     assert.ok(admit(pool, cand(child, 5000, 100)).ok);
     const b = tx({ ins: [[c, 0]], tag: 1 });
     const r = rej(admit(pool, cand(b, 5000, 100)));
-    assert.equal(r.reason, 'insufficient fee');
+    assert.deepEqual(why(r), ['insufficient fee', 'fee', true]);
     assert.equal(r.details, `rejecting replacement ${hex(b)}, less fees than conflicting txs; 0.00005 < 0.00006`);
   });
 
@@ -105,7 +108,7 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     const b = tx({ ins: [[c, 0]], tag: 1 });
     // 100 sat/kvB × 200 vB = 20 sats needed; 19 extra is not enough.
     const r = rej(admit(pool, cand(b, 1019, 200)));
-    assert.equal(r.reason, 'insufficient fee');
+    assert.deepEqual(why(r), ['insufficient fee', 'fee', true]);
     assert.equal(r.details, `rejecting replacement ${hex(b)}, not enough additional fees to relay; 0.00000019 < 0.0000002`);
     assert.ok(admit(pool, cand(b, 1020, 200)).ok);
   });
@@ -118,7 +121,7 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     for (let i = 0; i < 100; i++) assert.ok(admit(pool, cand(tx({ ins: [[a, i]] }), 1000)).ok);
     const b = tx({ ins: [[c, 0]], tag: 1 });
     const r = rej(admit(pool, cand(b, 10_000_000)));
-    assert.equal(r.reason, 'too many potential replacements');
+    assert.deepEqual(why(r), ['too many potential replacements', 'policy', false]);
     assert.equal(r.details, `rejecting replacement ${hex(b)}; too many potential replacements (101 > 100)`);
   });
 
@@ -146,7 +149,7 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     assert.ok(admit(pool, cand(other, 1000)).ok);
     const b = tx({ ins: [[c, 0], [other, 0]] });
     const r = rej(admit(pool, cand(b, 100_000)));
-    assert.equal(r.reason, 'replacement-adds-unconfirmed');
+    assert.deepEqual(why(r), ['replacement-adds-unconfirmed', 'policy', false]);
     assert.equal(r.details, `replacement ${hex(b)} adds unconfirmed input, idx 1`);
   });
 
@@ -157,7 +160,7 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     assert.ok(admit(pool, cand(a, 1000)).ok);
     const b = tx({ ins: [[c, 0], [a, 0]] });
     const r = rej(admit(pool, cand(b, 100_000)));
-    assert.equal(r.reason, 'bad-txns-spends-conflicting-tx');
+    assert.deepEqual(why(r), ['bad-txns-spends-conflicting-tx', 'consensus', false]);
     assert.equal(r.details, `${hex(b)} spends conflicting transaction ${hex(a)}`);
   });
 
@@ -167,10 +170,10 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     const a = tx({ ins: [[c, 0]], sequence: 0xffffffff });
     assert.ok(admit(pool, cand(a, 1000)).ok);
     const b = tx({ ins: [[c, 0]], tag: 1 });
-    assert.equal(rej(prepare(pool, cand(b, 9000), { ...SINGLE_ACCEPT, allowReplacement: false })).reason, 'bip125-replacement-disallowed');
+    assert.deepEqual(why(rej(prepare(pool, cand(b, 9000), { ...SINGLE_ACCEPT, allowReplacement: false }))), ['bip125-replacement-disallowed', 'policy', false]);
     const { pool: optIn } = newPool({ fullRbf: false });
     assert.ok(admit(optIn, cand(a, 1000)).ok);
-    assert.equal(rej(admit(optIn, cand(b, 9000))).reason, 'txn-mempool-conflict');
+    assert.deepEqual(why(rej(admit(optIn, cand(b, 9000)))), ['txn-mempool-conflict', 'conflict', false]);
   });
 });
 
