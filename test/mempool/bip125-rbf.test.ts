@@ -5,6 +5,7 @@ import { checkConflictTopology, improvesFeerateDiagram, paysForRBF, paysMoreThan
 import { rbfOptInChecker } from '../../src/mempool/rbf-optin.ts';
 import { SINGLE_ACCEPT, type MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
+import { makeTx } from '../../src/primitives/tx.ts';
 
 /** A rejection's reason, its kind (Core's TxValidationResult) and whether it is reconsiderable in a package. */
 const why = (r: MempoolReject | undefined) => [r?.reason, r?.kind, r?.reconsiderable ?? false];
@@ -174,6 +175,26 @@ describe('full RBF (BIP125 rules as Core v28+)', () => {
     const { pool: optIn } = newPool({ fullRbf: false });
     assert.ok(admit(optIn, cand(a, 1000)).ok);
     assert.deepEqual(why(rej(admit(optIn, cand(b, 9000)))), ['txn-mempool-conflict', 'conflict', false]);
+  });
+
+  test('opt-in RBF (-mempoolfullrbf=0): the conflict signals with any input below 0xfffffffe, or is TRUC', () => {
+    /** Can `b` replace a conflict built by `conflict` (spending coin c and maybe another)? */
+    const replaceable = (conflict: (c: Uint8Array) => ReturnType<typeof tx>) => {
+      const { pool } = newPool({ fullRbf: false });
+      const c = coinTxid();
+      assert.ok(admit(pool, cand(conflict(c), 1000)).ok);
+      const r = admit(pool, cand(tx({ ins: [[c, 0]], tag: 9 }), 9000));
+      return r.ok ? 'replaced' : r.reason;
+    };
+    assert.equal(replaceable((c) => tx({ ins: [[c, 0]], sequence: 0xfffffffd })), 'replaced');
+    assert.equal(replaceable((c) => tx({ ins: [[c, 0]], sequence: 0xfffffffe })), 'txn-mempool-conflict');
+    assert.equal(replaceable((c) => tx({ ins: [[c, 0]], sequence: 0xffffffff, version: 3 })), 'replaced');
+    // Two inputs, only the second one signalling.
+    const mixed = (c: Uint8Array) => {
+      const t = tx({ ins: [[c, 0], [coinTxid(), 0]], sequence: 0xffffffff });
+      return makeTx({ ...t, inputs: [t.inputs[0]!, { ...t.inputs[1]!, sequence: 0xfffffffd }] });
+    };
+    assert.equal(replaceable(mixed), 'replaced');
   });
 });
 
