@@ -2,7 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit } from '../../src/mempool/admit.ts';
 import { acceptPackage } from '../../src/mempool/package.ts';
-import type { MempoolReject } from '../../src/mempool/types.ts';
+import { packageTrucChecks } from '../../src/mempool/truc.ts';
+import type { MempoolEntry, MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, packageHooks, tx, whex } from './helpers.ts';
 
 function rej(r: { ok: boolean }): MempoolReject {
@@ -11,6 +12,16 @@ function rej(r: { ok: boolean }): MempoolReject {
 }
 
 describe('TRUC (v3) rules → TRUC-violation', () => {
+  /** A v3 parent with two outputs in the mempool, and a v3 child spending its output 0. */
+  function parentWithChild() {
+    const { pool } = newPool();
+    const p = tx({ ins: [[coinTxid(), 0]], version: 3, outs: 2 });
+    assert.ok(admit(pool, cand(p, 1000)).ok);
+    const c1 = tx({ ins: [[p, 0]], version: 3 });
+    assert.ok(admit(pool, cand(c1, 2000)).ok);
+    return { pool, p, c1 };
+  }
+
   test('v3 tx larger than 10,000 vB', () => {
     const { pool } = newPool();
     const t = tx({ ins: [[coinTxid(), 0]], version: 3 });
@@ -73,6 +84,39 @@ describe('TRUC (v3) rules → TRUC-violation', () => {
       `non-version=3 tx ${hex(c2)} (wtxid=${whex(c2)}) cannot spend from version=3 tx ${hex(p3)} (wtxid=${whex(p3)})`);
   });
 
+  test('with a v3 and a non-v3 parent, the error names the parent of the other version', () => {
+    // Ancestors are looked at in txid order (internal bytes): put the same-version one first.
+    const pair = (firstVersion: number, secondVersion: number) => {
+      for (;;) {
+        const a = tx({ ins: [[coinTxid(), 0]], version: firstVersion }), b = tx({ ins: [[coinTxid(), 0]], version: secondVersion });
+        const i = a.txid.findIndex((x, k) => x !== b.txid[k]);
+        if (a.txid[i]! < b.txid[i]!) return [a, b] as const;
+      }
+    };
+    const [v2first, v3second] = pair(2, 3);
+    const { pool } = newPool();
+    for (const t of [v2first, v3second]) assert.ok(admit(pool, cand(t, 1000)).ok);
+    const c2 = tx({ ins: [v2first, v3second] });
+    assert.equal(rej(admit(pool, cand(c2, 1000))).details,
+      `non-version=3 tx ${hex(c2)} (wtxid=${whex(c2)}) cannot spend from version=3 tx ${hex(v3second)} (wtxid=${whex(v3second)})`);
+    const [v3first, v2second] = pair(3, 2);
+    const { pool: q } = newPool();
+    for (const t of [v3first, v2second]) assert.ok(admit(q, cand(t, 1000)).ok);
+    const c3 = tx({ ins: [v3first, v2second], version: 3 });
+    assert.equal(rej(admit(q, cand(c3, 1000))).details,
+      `version=3 tx ${hex(c3)} (wtxid=${whex(c3)}) cannot spend from non-version=3 tx ${hex(v2second)} (wtxid=${whex(v2second)})`);
+  });
+
+  test('a child that directly replaces a child of the parent is no extra descendant', () => {
+    const { pool, p, c1 } = parentWithChild();
+    // Same input as c1: plain RBF rules, not sibling eviction.
+    const again = tx({ ins: [[p, 0]], version: 3, tag: 1 });
+    assert.equal(rej(admit(pool, cand(again, 2000))).reason, 'insufficient fee');
+    const r = admit(pool, cand(again, 5000));
+    assert.ok(r.ok);
+    assert.deepEqual(r.replaced.map((e) => e.txid), [hex(c1)]);
+  });
+
   test('only one unconfirmed ancestor', () => {
     const { pool } = newPool();
     const g = tx({ ins: [[coinTxid(), 0]], version: 3 });
@@ -84,11 +128,7 @@ describe('TRUC (v3) rules → TRUC-violation', () => {
   });
 
   test('one child: sibling eviction under RBF rules, else descendant count limit', () => {
-    const { pool } = newPool();
-    const p = tx({ ins: [[coinTxid(), 0]], version: 3, outs: 2 });
-    assert.ok(admit(pool, cand(p, 1000)).ok);
-    const c1 = tx({ ins: [[p, 0]], version: 3 });
-    assert.ok(admit(pool, cand(c1, 2000)).ok);
+    const { pool, p, c1 } = parentWithChild();
     const c2 = tx({ ins: [[p, 1]], version: 3 });
     const low = rej(admit(pool, cand(c2, 2000)));
     assert.equal(low.reason, 'insufficient fee (including sibling eviction)');
@@ -107,5 +147,77 @@ describe('TRUC (v3) rules → TRUC-violation', () => {
     const k2 = tx({ ins: [[pp, 1]], version: 3 });
     const nonTruc = admit(q, cand(k2, 1_000_000));
     assert.ok(nonTruc.ok, 'sibling eviction of k');
+  });
+});
+
+describe('PackageTRUCChecks on its own (a package transaction against mempool ancestors and package parents)', () => {
+  const ids = (t: ReturnType<typeof tx>) => `${hex(t)} (wtxid=${whex(t)})`;
+  const none = new Set<MempoolEntry>();
+  /** A v3 parent in a fresh mempool, with its entry. */
+  function mempoolParent(version = 3, children = 0) {
+    const { pool } = newPool();
+    const p = tx({ ins: [[coinTxid(), 0]], version, outs: 2 });
+    assert.ok(admit(pool, cand(p, 1000)).ok);
+    for (let k = 0; k < children; k++) assert.ok(admit(pool, cand(tx({ ins: [[p, k]], version }), 1000)).ok);
+    return { p, entry: pool.get(hex(p))! };
+  }
+
+  test('v3 size: 10,000 vB pass, 10,001 do not', () => {
+    const t = tx({ ins: [[coinTxid(), 0]], version: 3 });
+    assert.equal(packageTrucChecks(t, 10_000, [t], none), undefined);
+    assert.equal(packageTrucChecks(t, 10_001, [t], none), `version=3 tx ${ids(t)} is too big: 10001 > 10000 virtual bytes`);
+  });
+
+  test('ancestors: mempool and in-package parents count together, at most one', () => {
+    const a = tx({ ins: [[coinTxid(), 0]], version: 3 }), b = tx({ ins: [[coinTxid(), 0]], version: 3 });
+    const two = tx({ ins: [a, b], version: 3 });
+    assert.equal(packageTrucChecks(two, 100, [a, b, two], none), `tx ${ids(two)} would have too many ancestors`);
+    const { p, entry } = mempoolParent();
+    const mixed = tx({ ins: [[p, 0], a], version: 3 });
+    assert.equal(packageTrucChecks(mixed, 100, [a, mixed], new Set([entry])), `tx ${ids(mixed)} would have too many ancestors`);
+    const one = tx({ ins: [a], version: 3 });
+    assert.equal(packageTrucChecks(one, 1000, [a, one], none), undefined);
+    assert.equal(packageTrucChecks(one, 1001, [a, one], none), `version=3 child tx ${ids(one)} is too big: 1001 > 1000 virtual bytes`);
+  });
+
+  test('only package transactions before it are its parents', () => {
+    const v2 = tx({ ins: [[coinTxid(), 0]] });
+    const child = tx({ ins: [v2], version: 3 });
+    // After the child, the v2 parent is not looked at (the package is sorted before this check).
+    assert.equal(packageTrucChecks(child, 100, [child, v2], none), undefined);
+    assert.equal(packageTrucChecks(child, 100, [v2, child], none), `version=3 tx ${ids(child)} cannot spend from non-version=3 tx ${hex(v2)} (wtxid=${whex(v2)})`);
+    // An earlier package transaction it does not spend is no parent.
+    const unrelated = tx({ ins: [[coinTxid(), 0]] });
+    const lone = tx({ ins: [[coinTxid(), 0]], version: 3 });
+    assert.equal(packageTrucChecks(lone, 100, [unrelated, lone], none), undefined);
+  });
+
+  test('a mempool parent: its version, and no other child in the mempool or the package', () => {
+    const v2 = mempoolParent(2);
+    const c2 = tx({ ins: [[v2.p, 0]], version: 3 });
+    assert.equal(packageTrucChecks(c2, 100, [c2], new Set([v2.entry])), `version=3 tx ${ids(c2)} cannot spend from non-version=3 tx ${hex(v2.p)} (wtxid=${whex(v2.p)})`);
+    const free = mempoolParent();
+    const c = tx({ ins: [[free.p, 0]], version: 3 });
+    assert.equal(packageTrucChecks(c, 100, [c], new Set([free.entry])), undefined);
+    const sibling = tx({ ins: [[free.p, 1]], version: 3 });
+    assert.equal(packageTrucChecks(c, 100, [c, sibling], new Set([free.entry])), `tx ${hex(free.p)} (wtxid=${whex(free.p)}) would exceed descendant count limit`);
+    const grandchild = tx({ ins: [c], version: 3 });
+    assert.equal(packageTrucChecks(c, 100, [c, grandchild], new Set([free.entry])), `tx ${ids(grandchild)} would have too many ancestors`);
+    const taken = mempoolParent(3, 1);
+    assert.equal(taken.entry.descCount, 2);
+    const late = tx({ ins: [[taken.p, 1]], version: 3 });
+    assert.equal(packageTrucChecks(late, 100, [late], new Set([taken.entry])), `tx ${hex(taken.p)} (wtxid=${whex(taken.p)}) would exceed descendant count limit`);
+  });
+
+  test('a non-v3 transaction cannot spend a v3 parent, in the mempool or in the package', () => {
+    const v3 = mempoolParent();
+    const c = tx({ ins: [[v3.p, 0]] });
+    assert.equal(packageTrucChecks(c, 100, [c], new Set([v3.entry])), `non-version=3 tx ${ids(c)} cannot spend from version=3 tx ${hex(v3.p)} (wtxid=${whex(v3.p)})`);
+    const p = tx({ ins: [[coinTxid(), 0]], version: 3 });
+    const c2 = tx({ ins: [p] });
+    assert.equal(packageTrucChecks(c2, 100, [p, c2], none), `non-version=3 tx ${ids(c2)} cannot spend from version=3 tx ${ids(p)}`);
+    const v2 = mempoolParent(2);
+    const c3 = tx({ ins: [[v2.p, 0]] });
+    assert.equal(packageTrucChecks(c3, 100_000, [c3], new Set([v2.entry])), undefined);
   });
 });

@@ -43,6 +43,28 @@ describe('ephemeral dust spends', () => {
     assert.equal(admit(pool, cand(tx({ ins: [[a, 0], [b, 0], [b, 1]], tag: 4 }), 2000)).ok, true);
   });
 
+  test('the dust is matched by parent and output index together', () => {
+    const { pool } = newPool();
+    const clean = tx({ ins: [[coinTxid(), 0]], outs: 2 });
+    const dusty = tx({ ins: [[coinTxid(), 0]], outs: 2, outValues: [10_000n, 0n] });
+    // Output 1 of the clean parent is no spend of output 1 of the dusty one.
+    const wrong = tx({ ins: [[clean, 1], [dusty, 0]], tag: 9 });
+    assert.deepEqual(checkEphemeralSpends([clean, dusty, wrong], pool.opts.dustRelayFeeRate, pool), { tx: wrong, details: missing(wrong) });
+    const right = tx({ ins: [[clean, 1], [dusty, 1]], tag: 10 });
+    assert.equal(checkEphemeralSpends([clean, dusty, right], pool.opts.dustRelayFeeRate, pool), undefined);
+  });
+
+  test('a mempool parent\'s dust is worked out again at another dust relay fee', () => {
+    const { pool } = newPool();
+    const parent = tx({ ins: [[coinTxid(), 0]], outs: 2, outValues: [10_000n, 500n] });
+    assert.equal(admit(pool, cand(parent, 1000)).ok, true);
+    const skips = tx({ ins: [[parent, 0]], tag: 11 });
+    // 500 sat is above the 294-sat P2WPKH threshold at 3000 sat/kvB, dust at 6000 (588).
+    assert.equal(checkEphemeralSpends([skips], 3000, pool), undefined);
+    assert.deepEqual(checkEphemeralSpends([skips], 6000, pool), { tx: skips, details: missing(skips) });
+    assert.equal(checkEphemeralSpends([skips], 3000, pool), undefined);
+  });
+
   test('package parents count as parents (checked before they are in the mempool)', () => {
     const { pool } = newPool();
     const parent = tx({ ins: [[coinTxid(), 0]], outs: 3, outValues: [10_000n, 0n, 0n] });

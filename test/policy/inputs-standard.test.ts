@@ -24,6 +24,23 @@ describe('evalPushOnly (EvalScript of a push-only scriptSig with SCRIPT_VERIFY_N
     assert.ok(evalPushOnly(b(OP.OP_PUSHDATA2, 0x08, 0x02, new Uint8Array(520))));
     assert.equal(evalPushOnly(b(OP.OP_RESERVED)), undefined);
   });
+  test('every push opcode pushes, OP_PUSHDATA4 included', () => {
+    assert.deepEqual(evalPushOnly(b(OP.OP_PUSHDATA1, 1, 7, OP.OP_PUSHDATA2, 1, 0, 8, OP.OP_PUSHDATA4, 1, 0, 0, 0, 9)), [b(7), b(8), b(9)]);
+    assert.equal(evalPushOnly(b(OP.OP_NOP)), undefined);
+  });
+});
+
+/** A coinbase: one input spending the null outpoint; it spends nothing, so no `spent` entry. */
+function coinbase(witness: Uint8Array[] = []) {
+  const cb: TxIn = { prevout: { txid: new Uint8Array(32), vout: 0xffffffff }, scriptSig: b(3, 1, 2, 3), sequence: 0xffffffff, witness };
+  return tx({ inputs: [cb], outputs: [out(p2wpkh(k1))] });
+}
+
+describe('coinbase transactions have no inputs to check', () => {
+  test('AreInputsStandard and IsWitnessStandard accept them without spent outputs', () => {
+    assert.equal(areInputsStandard(coinbase(), []), true);
+    assert.equal(isWitnessStandard(coinbase([new Uint8Array(32)]), []), true);
+  });
 });
 
 describe('AreInputsStandard', () => {
@@ -66,6 +83,14 @@ describe('AreInputsStandard', () => {
     assert.equal(legacySigopsWithinBip54(spend(ins), ins.map(() => out(bare))), false); // 2502
     assert.equal(legacySigopsWithinBip54(spend(ins.slice(1)), ins.slice(1).map(() => out(bare))), true); // 2499
   });
+  test('BIP54 counts the scriptSig\'s own sigops too', () => {
+    // n CHECKSIGs in a (non-push-only) scriptSig plus the P2PKH scriptPubKey's one.
+    const withSigs = (n: number) => legacySigopsWithinBip54(spend([inp(1, new Uint8Array(n).fill(OP.OP_CHECKSIG))]), [out(p2pkh(k1))]);
+    assert.deepEqual([withSigs(2498), withSigs(2499), withSigs(2500)], [true, true, false]);
+    // Counted accurately: OP_1 OP_CHECKMULTISIG is 1 sigop, not 20 (100 + 2399 + 1 = 2500).
+    const accurate = b(...Array(100).fill(b(OP.OP_1, OP.OP_CHECKMULTISIG)), new Uint8Array(2399).fill(OP.OP_CHECKSIG));
+    assert.equal(legacySigopsWithinBip54(spend([inp(1, accurate)]), [out(p2pkh(k1))]), true);
+  });
 });
 
 describe('IsWitnessStandard', () => {
@@ -99,6 +124,15 @@ describe('IsWitnessStandard', () => {
     assert.equal(isWitnessStandard(t, [out(p2sh(prog))]), false);
     const t2 = spend([inp(1, pushData(prog), [item(80), script(10)])]);
     assert.equal(isWitnessStandard(t2, [out(p2sh(prog))]), true);
+    // A witness on a P2SH output needs a redeem script in the scriptSig.
+    assert.equal(isWitnessStandard(spend([inp(1, b(), [item(1)])]), [out(p2sh(prog))]), false);
+    assert.equal(isWitnessStandard(spend([inp(1, b(5, 1), [item(1)])]), [out(p2sh(prog))]), false);
+  });
+  test('the P2WSH limits apply to P2WSH only, not to P2WPKH or other witness programs', () => {
+    const big = [item(81), item(81)];
+    assert.equal(isWitnessStandard(spend([inp(1, b(), big)]), [out(p2wpkh(k1))]), true);
+    assert.equal(isWitnessStandard(spend([inp(1, b(), big)]), [out(b(0, 20, new Uint8Array(20)))]), true);
+    assert.equal(isWitnessStandard(spend([inp(1, b(), [item(81), script(5), b(0xc0, new Uint8Array(32))])]), [out(b(OP.OP_2, 32, new Uint8Array(32)))]), true);
   });
   test('taproot: no annex; tapscript items ≤ 80 bytes; other leaf versions unrestricted', () => {
     const tr = [out(p2tr(new Uint8Array(32)))];
@@ -107,9 +141,24 @@ describe('IsWitnessStandard', () => {
     assert.equal(t([item(64)]), true); // key path
     assert.equal(t([item(64), b(0x50, 1)]), false); // annex
     assert.equal(t([b(0x50)]), true); // a single element is never an annex
+    assert.equal(t([b()]), true); // nor a control block (an empty signature fails later)
     assert.equal(t([item(80), script(5), ctl(0xc0)]), true);
     assert.equal(t([item(81), script(5), ctl(0xc0)]), false);
     assert.equal(t([item(81), script(5), ctl(0xc2)]), true); // unknown leaf version
     assert.equal(t([script(5), b()]), false); // empty control block
+    assert.equal(t([item(80), script(81), ctl(0xc0)]), true); // the script itself is not an input
+    assert.equal(t([item(81), script(5), ctl(0xc1)]), false); // leaf 0xc0 with the parity bit set
+    assert.equal(t([item(81), script(5), ctl(0xc2)]), true);
+  });
+  test('taproot rules are for v1 32-byte programs spent directly, not P2SH-wrapped or other versions', () => {
+    const annexed = [item(64), b(0x50, 1)];
+    const tapInputs = [item(81), script(5), b(0xc0, new Uint8Array(32))];
+    const v1 = b(OP.OP_1, 32, new Uint8Array(32));
+    const wrapped = (ws: Uint8Array[]) => isWitnessStandard(spend([inp(1, pushData(v1), ws)]), [out(p2sh(v1))]);
+    assert.equal(wrapped(annexed), true);
+    assert.equal(wrapped(tapInputs), true);
+    const v1short = b(OP.OP_1, 20, new Uint8Array(20));
+    assert.equal(isWitnessStandard(spend([inp(1, b(), annexed)]), [out(v1short)]), true);
+    assert.equal(isWitnessStandard(spend([inp(1, b(), tapInputs)]), [out(v1short)]), true);
   });
 });

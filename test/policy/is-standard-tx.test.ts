@@ -3,11 +3,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_POLICY, MAX_OP_RETURN_RELAY, policyOptions } from '../../src/policy/constants.ts';
-import { getDust, getDustThreshold, isStandardTx, preCheckEphemeralTx } from '../../src/policy/standard.ts';
+import { getDust, getDustThreshold, isDust, isStandardTx, preCheckEphemeralTx } from '../../src/policy/standard.ts';
 import { OP } from '../../src/script/opcodes.ts';
 import { pushData } from '../../src/script/script.ts';
 import type { TxOut } from '../../src/primitives/tx.ts';
-import { b, input, multisig, opReturn, P2A, p2pkh, p2sh, p2tr, p2wpkh, p2wsh, privKey, pubKey, tx } from './helpers.ts';
+import { toHex } from '../../src/primitives/bytes.ts';
+import { b, input, multisig, opReturn, P2A, p2pk, p2pkh, p2sh, p2tr, p2wpkh, p2wsh, privKey, pubKey, tx } from './helpers.ts';
 
 const k1 = pubKey(privKey(1)), k2 = pubKey(privKey(2)), k3 = pubKey(privKey(3)), k4 = pubKey(privKey(4));
 const pay = (value: bigint, spk = p2wpkh(k1)): TxOut => ({ value, scriptPubKey: spk });
@@ -31,6 +32,27 @@ describe('GetDustThreshold at 3 sat/vB', () => {
     // P2WPKH: 31 + 67 = 98 vbytes; at 1001 sat/kvB that is 98.098 → 99.
     assert.equal(getDustThreshold(pay(0n, p2wpkh(k1)), 1001), 99n);
     assert.equal(getDustThreshold(pay(0n, p2wpkh(k1)), 0), 0n);
+  });
+  test('IsDust agrees with GetDustThreshold for every output shape and rate', () => {
+    const x = (n: number) => new Uint8Array(n).fill(7);
+    const shapes = [
+      p2pkh(k1), p2wpkh(k1), p2sh(b(1)), p2tr(x(32)), P2A, p2pk(k1), multisig(1, [k1, k2]),
+      // Witness programs at both ends: 2 and 40 bytes, versions 0, 1 and 16.
+      b(0, 2, x(2)), b(OP.OP_1, 40, x(40)), b(OP.OP_16, 40, x(40)), b(OP.OP_16, 2, x(2)),
+      // Look-alikes that are no witness program: 41-byte program, version byte OP_RESERVED
+      // (0x50) or OP_NOP (0x61), push length that does not match, 3 bytes.
+      b(0, 41, x(41)), b(0x50, 20, x(20)), b(0x61, 20, x(20)), b(0, 21, x(20)), b(0, 1, 7), b(OP.OP_TRUE),
+    ];
+    for (const spk of shapes) {
+      for (const rate of [0, 1, 999, 1000, 1001, 3000, 98_000, 2 ** 40, 2 ** 53 - 1, -1001]) {
+        const t = getDustThreshold(pay(0n, spk), rate);
+        assert.deepEqual([isDust(pay(t - 1n, spk), rate), isDust(pay(t, spk), rate)], [true, false], `${toHex(spk)} at ${rate}`);
+      }
+    }
+  });
+  test('an unspendable output is dust only with a negative value', () => {
+    assert.equal(isDust(pay(0n, opReturn(b())), 3000), false);
+    assert.equal(isDust(pay(-1n, opReturn(b())), 3000), true);
   });
   test('GetDust lists dust outputs by index', () => {
     assert.deepEqual(getDust({ outputs: [pay(294n), pay(293n), pay(0n, opReturn(b())), pay(0n, P2A)] }, 3000), [1, 3]);
@@ -78,10 +100,18 @@ describe('IsStandardTx', () => {
     assert.equal(reason(tx({ inputs: [input(1)], outputs: [pay(10_000n, multisig(1, [k1, k2, k3, k4]))] })), 'scriptpubkey');
   });
 
+  test('every Solver type but NONSTANDARD is a standard output', () => {
+    const x32 = new Uint8Array(32);
+    const outs = [p2pkh(k1), p2sh(b(OP.OP_1)), p2wpkh(k1), p2wsh(x32), p2tr(x32), P2A, b(OP.OP_2, 32, x32), p2pk(k1)];
+    for (const spk of outs) assert.equal(reason(tx({ inputs: [input(1)], outputs: [pay(10_000n, spk)] })), 'ok', toHex(spk));
+    assert.equal(reason(tx({ inputs: [input(1)], outputs: outs.map((spk) => pay(10_000n, spk)) })), 'ok');
+  });
+
   test('bare-multisig: only when -permitbaremultisig=0', () => {
     const t = tx({ inputs: [input(1)], outputs: [pay(10_000n, multisig(1, [k1, k2, k3]))] });
     assert.equal(reason(t), 'ok');
     assert.equal(reason(t, policyOptions({ permitBareMultisig: false })), 'bare-multisig');
+    assert.equal(reason(tx({ inputs: [input(1)], outputs: [pay(10_000n), pay(10_000n, p2pk(k1))] }), policyOptions({ permitBareMultisig: false })), 'ok');
   });
 
   test('datacarrier: one 100,000-byte budget shared by every OP_RETURN output', () => {
