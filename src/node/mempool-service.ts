@@ -7,7 +7,7 @@ import type { PackageOutcome, TestAcceptItem } from '../api/deps.ts';
 import { isCoinBase, type Transaction } from '../primitives/tx.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Block } from '../primitives/block.ts';
-import { MemPoolAccept, mempoolFor, type AcceptResult, type Candidate, type ScriptChecker } from '../mempool/accept.ts';
+import { isRejection, MemPoolAccept, mempoolFor, type AcceptResult, type Candidate, type ScriptChecker } from '../mempool/accept.ts';
 import { reject as mreject } from '../mempool/admit.ts';
 import { addBackDisconnected, removeForBlock } from '../mempool/block.ts';
 import { SpendableCoinView } from '../mempool/coin-view.ts';
@@ -105,10 +105,10 @@ export class MempoolService {
     const accept = this.accept;
     const result = await acceptPackage(this.mempool, txs, {
       chain: this.d.chainCoins,
-      preCheck: async (tx, view, o) => {
-        const c = accept.preChecks(tx, view, { ...PACKAGE_PRECHECK_ARGS, packageFeerates: o.packageFeerates });
-        if ('ok' in c && c.ok === false) return mreject(packageKind(c.kind), c.reason, c.details);
-        return c as Exclude<typeof c, { ok: false }>;
+      // PreChecks proper; the package code applies the fee floors with its own switches.
+      preCheck: async (tx, view) => {
+        const c = accept.preChecks(tx, view, PACKAGE_PRECHECK_ARGS);
+        return isRejection(c) ? mreject(packageKind(c.kind), c.reason, c.details) : c;
       },
       checkScripts: async (c) => {
         // Every candidate here came from preChecks above, with the outputs it spends.
@@ -156,7 +156,7 @@ export class MempoolService {
   }
 }
 
-/** PreChecks' switches inside a package; the package code applies fee floors and replacement rules itself. */
+/** PreChecks' switches inside a package (replacement allowed; the package code applies fee floors and replacement rules itself). */
 const PACKAGE_PRECHECK_ARGS = Object.freeze({
   allowReplacement: true, allowSiblingEviction: false, allowCarveouts: false, packageFeerates: false, bypassLimits: false,
 });

@@ -10,6 +10,7 @@ import { toHex } from '../primitives/bytes.ts';
 import { ByteWriter } from '../primitives/codec.ts';
 import { sha256 } from '../primitives/hash.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
+import { txKeys } from '../mempool/keys.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import type { ValidateItem } from '../api/deps.ts';
 
@@ -24,7 +25,8 @@ export class VerdictCache {
 
   /** The key of `item` with the node's tip and mempool as they are now. */
   key(item: ValidateItem, tipHash: string, mempool: Mempool): string {
-    let key = toHex(item.tx.wtxid) + '|' + (item.at ? `${item.at.height}:${item.at.mtp}` : tipHash) + '|' + (item.maxFeeRate ?? '');
+    // The wtxid's hex from the per-transaction key cache: the acceptance path needs it too.
+    let key = txKeys(item.tx).wtxid + '|' + (item.at ? `${item.at.height}:${item.at.mtp}` : tipHash) + '|' + (item.maxFeeRate ?? '');
     if (item.prevouts) {
       // Supplied coins: an empty mempool, whatever the node's holds.
       const w = new ByteWriter(64 * item.prevouts.length);
