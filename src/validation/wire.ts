@@ -31,75 +31,96 @@ export type JobResult =
 /** A job before the pool numbers it. */
 export type JobInput = Omit<ScriptsJob, 'id'>;
 
-/** A job as posted: the spent outputs' values; its bytes are packed in WireBatch.bytes. */
-export interface WireJob {
-  kind: 'scripts';
-  id: number;
-  flags: number;
-  spentValues: bigint[];
-}
-
 /**
- * One batch as posted: `bytes` holds, job after job, each transaction and then each spent
- * script; `ends` lists where each of those pieces ends, in order (a piece starts where the
- * previous one ended, the first at 0). Posting a Uint8Array view clones its whole
- * ArrayBuffer: a script that is a view into a 2 MB block would copy all of it with every
- * batch, so the pieces are copied into one buffer here.
+ * One batch as posted: one ArrayBuffer, so the structured clone copies a single block of
+ * memory rather than an object per job. Its layout, in order:
+ *   head    uint32 × 3 per job: id, flags, count of spent outputs;
+ *   ends    uint32 per piece: where each piece of `bytes` ends (a piece starts where the
+ *           previous one ended, the first at 0); the pieces are, job after job, the
+ *           transaction and then each spent script;
+ *   values  int64 (Core's CAmount) per spent output, in input order, 8-byte aligned;
+ *   bytes   the pieces.
+ * Scripts are copied into the buffer: posting a view of a 2 MB block would clone all of it.
  */
 export interface WireBatch {
   type: 'batch';
   batch: number;
-  jobs: WireJob[];
-  bytes: Uint8Array;
-  ends: number[];
+  jobs: number;
+  inputs: number;
+  buf: ArrayBuffer;
+}
+
+/** Numbers per job in the head. */
+const HEAD = 3;
+
+/** Byte offsets of the parts of a batch of `jobs` jobs and `inputs` spent outputs. */
+function layout(jobs: number, inputs: number): { ends: number; values: number; bytes: number } {
+  const ends = jobs * HEAD * 4;
+  const values = (ends + (jobs + inputs) * 4 + 7) & ~7;
+  return { ends, values, bytes: values + inputs * 8 };
 }
 
 /** Packs jobs (their transactions' bytes and spent scripts) into one batch message. */
 export function packBatch(batch: number, jobs: readonly ScriptsJob[]): WireBatch {
   let total = 0;
+  let inputs = 0;
   for (const j of jobs) {
     total += j.tx.length;
+    inputs += j.spent.length;
     for (const o of j.spent) total += o.scriptPubKey.length;
   }
-  const bytes = new Uint8Array(total);
-  const ends: number[] = [];
-  const wire: WireJob[] = new Array(jobs.length);
+  const at = layout(jobs.length, inputs);
+  const buf = new ArrayBuffer(at.bytes + total);
+  const head = new Uint32Array(buf, 0, jobs.length * HEAD);
+  const ends = new Uint32Array(buf, at.ends, jobs.length + inputs);
+  const values = new BigInt64Array(buf, at.values, inputs);
+  const bytes = new Uint8Array(buf, at.bytes);
   let o = 0;
+  let e = 0;
+  let v = 0;
   for (let i = 0; i < jobs.length; i++) {
     const j = jobs[i]!;
     bytes.set(j.tx, o);
     o += j.tx.length;
-    ends.push(o);
-    const values: bigint[] = new Array(j.spent.length);
+    ends[e++] = o;
+    head[i * HEAD] = j.id;
+    head[i * HEAD + 1] = j.flags;
+    head[i * HEAD + 2] = j.spent.length;
     for (let k = 0; k < j.spent.length; k++) {
       const out = j.spent[k]!;
-      values[k] = out.value;
+      values[v++] = out.value;
       bytes.set(out.scriptPubKey, o);
       o += out.scriptPubKey.length;
-      ends.push(o);
+      ends[e++] = o;
     }
-    wire[i] = { kind: 'scripts', id: j.id, flags: j.flags, spentValues: values };
   }
-  return { type: 'batch', batch, jobs: wire, bytes, ends };
+  return { type: 'batch', batch, jobs: jobs.length, inputs, buf };
 }
 
 /** The jobs of a batch, each with its transaction and spent scripts as views into the batch's buffer. */
 export function unpackBatch(msg: WireBatch): Job[] {
-  const out: Job[] = new Array(msg.jobs.length);
+  const n = msg.jobs;
+  const at = layout(n, msg.inputs);
+  const head = new Uint32Array(msg.buf, 0, n * HEAD);
+  const ends = new Uint32Array(msg.buf, at.ends, n + msg.inputs);
+  const values = new BigInt64Array(msg.buf, at.values, msg.inputs);
+  const bytes = new Uint8Array(msg.buf, at.bytes);
+  const out: Job[] = new Array(n);
   let start = 0;
   let e = 0;
-  for (let i = 0; i < msg.jobs.length; i++) {
-    const w = msg.jobs[i]!;
-    const end = msg.ends[e++]!;
-    const tx = msg.bytes.subarray(start, end);
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const end = ends[e++]!;
+    const tx = bytes.subarray(start, end);
     start = end;
-    const spent: ScriptsJob['spent'] = new Array(w.spentValues.length);
-    for (let k = 0; k < w.spentValues.length; k++) {
-      const end2 = msg.ends[e++]!;
-      spent[k] = { value: w.spentValues[k]!, scriptPubKey: msg.bytes.subarray(start, end2) };
+    const count = head[i * HEAD + 2]!;
+    const spent: ScriptsJob['spent'] = new Array(count);
+    for (let k = 0; k < count; k++) {
+      const end2 = ends[e++]!;
+      spent[k] = { value: values[v++]!, scriptPubKey: bytes.subarray(start, end2) };
       start = end2;
     }
-    out[i] = { kind: 'scripts', id: w.id, tx, spent, flags: w.flags };
+    out[i] = { kind: 'scripts', id: head[i * HEAD]!, tx, spent, flags: head[i * HEAD + 1]! };
   }
   return out;
 }

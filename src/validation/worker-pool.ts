@@ -276,7 +276,9 @@ export class ValidationPool {
     if (this.closed) return Promise.reject(new WorkerFailedError('validation pool is closed'));
     const slot = this.slots[(shard % SHARDS) % this.slots.length]!;
     if (slot.inFlight.size >= this.maxQueue) throw new QueueFullError();
-    const id = this.nextId++;
+    // Ids travel as uint32 (wire.ts WireBatch.head): they wrap, and only jobs in flight must differ.
+    const id = this.nextId;
+    this.nextId = id === 0xffffffff ? 1 : id + 1;
     const numbered: Job = { ...job, id };
     return new Promise<JobResult>((resolve, reject) => {
       if (slot.inFlight.size === 0) slot.worker.ref?.();

@@ -15,7 +15,7 @@ describe('pool ⇄ worker wire', () => {
       { kind: 'scripts', id: 3, tx: new Uint8Array([9, 8, 7, 6, 5]), spent: [{ value: 1n, scriptPubKey: new Uint8Array([0x51, 0x52]) }], flags: 0x1ffff },
     ];
     const msg = packBatch(42, jobs);
-    assert.equal(msg.bytes.length, 11, 'the transactions and the spent scripts');
+    assert.equal(msg.buf.byteLength, 3 * 3 * 4 + 6 * 4 + 4 + 3 * 8 + 11, 'head, ends, 4 bytes to align the values, values, then the transactions and spent scripts');
     const back = unpackBatch(structuredClone(msg) as WireBatch);
     assert.equal(back.length, 3);
     back.forEach((j, i) => {
@@ -47,17 +47,37 @@ describe('pool ⇄ worker wire', () => {
     const script = block.subarray(5000, 5022);
     const jobs: ScriptsJob[] = [{ kind: 'scripts', id: 1, tx: new Uint8Array([1, 2]), spent: [{ value: 7n, scriptPubKey: script }, { value: 8n, scriptPubKey: new Uint8Array(0) }], flags: 1 }];
     const msg = packBatch(1, jobs);
-    const buffers = new Set<ArrayBufferLike>();
-    const walk = (x: unknown): void => {
-      if (ArrayBuffer.isView(x)) buffers.add(x.buffer);
-      else if (x && typeof x === 'object') for (const v of Object.values(x)) walk(v);
-    };
-    walk(msg);
-    assert.deepEqual([...buffers], [msg.bytes.buffer]);
-    assert.equal(msg.bytes.buffer.byteLength, 2 + 22);
+    assert.deepEqual(Object.values(msg).filter((v) => typeof v === 'object'), [msg.buf], 'one buffer of its own');
+    assert.equal(msg.buf.byteLength, 3 * 4 + 3 * 4 + 2 * 8 + 2 + 22, 'head, ends, values, then the tx and the scripts');
     const [back] = unpackBatch(structuredClone(msg) as WireBatch);
     assert.ok(back);
     assert.deepEqual(back.spent.map((o) => [o.value, [...o.scriptPubKey]]), [[7n, [...script]], [8n, []]]);
+  });
+
+  test('a batch is one buffer, whatever its size: no object per job to clone', () => {
+    const jobs: ScriptsJob[] = Array.from({ length: 50 }, (_, i) => ({ kind: 'scripts', id: 0xffffffff - i, tx: new Uint8Array([i]), spent: [{ value: 2n ** 63n - 1n - BigInt(i), scriptPubKey: new Uint8Array([i]) }], flags: 0x1ffff }));
+    const msg = packBatch(3, jobs);
+    assert.deepEqual(Object.values(msg).filter((v) => typeof v === 'object'), [msg.buf]);
+    const back = unpackBatch(structuredClone(msg));
+    assert.deepEqual(back.map((j) => [j.id, j.flags, j.spent[0]!.value, [...j.tx]]), jobs.map((j) => [j.id, j.flags, j.spent[0]!.value, [...j.tx]]));
+  });
+
+  test('job ids wrap within uint32 and still find their answers', async () => {
+    const f = fakeWorker();
+    const pool = new ValidationPool({ workers: 1, spawn: () => f.w, init: { type: 'init' } });
+    try {
+      await pool.ready();
+      (pool as unknown as { nextId: number }).nextId = 0xfffffffe;
+      const jobs = Promise.all([pool.submit(0, work(1)), pool.submit(0, work(2)), pool.submit(0, work(3))]);
+      for (let i = 0; i < 10 && f.sent.length < 3; i++) {
+        await tick();
+        for (const b of f.sent.splice(0)) f.answer(b);
+      }
+      const got = await jobs;
+      assert.deepEqual(got.map((r) => [r.id, r.kind === 'error' && r.message]), [[0xfffffffe, 'tx of 1 bytes'], [0xffffffff, 'tx of 2 bytes'], [1, 'tx of 3 bytes']]);
+    } finally {
+      await pool.close();
+    }
   });
 
   test('answers survive the flat encoding exactly, as primitives', () => {
@@ -93,7 +113,7 @@ function fakeWorker() {
   /** Answers a batch; `ms`: the time the worker says it took (as workers/validator.ts reports). */
   const answer = (b: WireBatch, ms?: number) => {
     const results: JobResult[] = unpackBatch(b).map((j) => ({ id: j.id, kind: 'error', message: `tx of ${j.tx.length} bytes` }));
-    onMessage!({ data: { type: 'results', batch: b.batch, results: encodeResults(results), ...(ms === undefined ? {} : { ms, jobs: b.jobs.length }) } });
+    onMessage!({ data: { type: 'results', batch: b.batch, results: encodeResults(results), ...(ms === undefined ? {} : { ms, jobs: b.jobs }) } });
   };
   return { w, sent, answer };
 }
@@ -119,7 +139,7 @@ describe('pool batching across requests', () => {
       f.answer(f.sent[0]!);
       assert.deepEqual(await first, { id: 1, kind: 'error', message: 'tx of 10 bytes' });
       assert.equal(f.sent.length, 2, 'the answer sends the waiting jobs');
-      assert.equal(f.sent[1]!.jobs.length, 5);
+      assert.equal(f.sent[1]!.jobs, 5);
       f.answer(f.sent[1]!);
       const rs = await Promise.all(more);
       assert.deepEqual(rs.map((r) => r.kind === 'error' && r.message), [1, 2, 3, 4, 5].map((n) => `tx of ${n} bytes`));
@@ -138,13 +158,13 @@ describe('pool batching across requests', () => {
       for (let i = 0; i < 20; i++) all.push(pool.submit(0, work(2)));
       await tick();
       assert.equal(f.sent.length, 2, 'a busy worker gets a second batch once 16 jobs wait');
-      assert.equal(f.sent[1]!.jobs.length, 20);
+      assert.equal(f.sent[1]!.jobs, 20);
       for (let i = 0; i < 20; i++) all.push(pool.submit(0, work(3)));
       await tick();
       assert.equal(f.sent.length, 2, 'at most two batches in flight at the usual pace');
       f.answer(f.sent[0]!);
       assert.equal(f.sent.length, 3);
-      assert.equal(f.sent[2]!.jobs.length, 20);
+      assert.equal(f.sent[2]!.jobs, 20);
       f.answer(f.sent[1]!);
       f.answer(f.sent[2]!);
       assert.equal((await Promise.all(all)).length, 41);
@@ -165,12 +185,12 @@ describe('pool batching across requests', () => {
         all.push(pool.submit(0, work(1 + (i % 3))));
         if (i === 31) assert.equal(f.sent.length, 1, 'posted during the run, not after it');
       }
-      assert.deepEqual(f.sent.map((b) => b.jobs.length), [32, 32, 32]);
+      assert.deepEqual(f.sent.map((b) => b.jobs), [32, 32, 32]);
       await tick();
       assert.equal(f.sent.length, 3, 'the last 4 wait for an answer (3 batches in flight)');
       for (const b of [...f.sent]) f.answer(b);
       await tick();
-      assert.deepEqual(f.sent.map((b) => b.jobs.length), [32, 32, 32, 4]);
+      assert.deepEqual(f.sent.map((b) => b.jobs), [32, 32, 32, 4]);
       f.answer(f.sent[3]!);
       assert.equal((await Promise.all(all)).length, 100);
     } finally {
@@ -190,25 +210,25 @@ describe('pool batches sized by the worker\'s time', () => {
       f.answer(f.sent[0]!, 5); // 5 ms for one job: batches of 2 carry the 10 ms aimed at
       for (let i = 0; i < 10; i++) all.push(pool.submit(0, work(2)));
       await tick();
-      assert.deepEqual(f.sent.map((b) => b.jobs.length), [1, 2, 2], 'two batches of two in flight, six wait');
+      assert.deepEqual(f.sent.map((b) => b.jobs), [1, 2, 2], 'two batches of two in flight, six wait');
       f.answer(f.sent[1]!, 10);
-      assert.deepEqual(f.sent.map((b) => b.jobs.length), [1, 2, 2, 2], 'an answer lets one more batch go');
+      assert.deepEqual(f.sent.map((b) => b.jobs), [1, 2, 2, 2], 'an answer lets one more batch go');
       // Fast jobs from now on (0.2 ms each), every batch answered as it leaves.
       const drain = async () => {
         while (answered < f.sent.length) {
           const b = f.sent[answered++]!;
-          f.answer(b, 0.2 * b.jobs.length);
+          f.answer(b, 0.2 * b.jobs);
           await tick();
         }
       };
       let answered = 2;
       await drain();
       assert.equal((await Promise.all(all)).length, 11);
-      assert.equal(f.sent.reduce((a, b) => a + b.jobs.length, 0), 11, 'every job sent once');
+      assert.equal(f.sent.reduce((a, b) => a + b.jobs, 0), 11, 'every job sent once');
       // The pace learned: the batches have grown back.
       const more = Array.from({ length: 20 }, () => pool.submit(0, work(4)));
       await tick();
-      assert.ok(f.sent[answered]!.jobs.length > 2, `next batch: ${f.sent[answered]!.jobs.length} jobs`);
+      assert.ok(f.sent[answered]!.jobs > 2, `next batch: ${f.sent[answered]!.jobs} jobs`);
       await drain();
       assert.equal((await Promise.all(more)).length, 20);
     } finally {
@@ -230,8 +250,8 @@ describe('pool batches sized by the worker\'s time', () => {
       // Twelve slow jobs, all for worker 0: it gets 2 + 2, worker 1 takes 4 of the 8 that wait.
       for (let i = 0; i < 12; i++) all.push(pool.submit(0, work(3)));
       await tick();
-      assert.deepEqual(fs[0]!.sent.slice(1).map((b) => b.jobs.length), [2, 2]);
-      assert.deepEqual(fs[1]!.sent.slice(1).map((b) => b.jobs.length), [2, 2]);
+      assert.deepEqual(fs[0]!.sent.slice(1).map((b) => b.jobs), [2, 2]);
+      assert.deepEqual(fs[1]!.sent.slice(1).map((b) => b.jobs), [2, 2]);
       assert.equal(pool.stolen, 4);
       // Whoever answers first takes more of what still waits.
       const answered = [1, 1];
