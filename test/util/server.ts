@@ -87,7 +87,7 @@ export async function startChildServer(args: string[], env: Record<string, strin
       const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
       const onData = (d: unknown) => {
         out += String(d);
-        const m = /listening on (http:\/\/\S+)/.exec(out);
+        const m = /listening on (https?:\/\/\S+)/.exec(out);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]!);
