@@ -64,7 +64,7 @@ before(async () => {
   haproxy.stderr!.on('data', (d) => (haproxyOut += String(d)));
   // Up once every replica has answered through it.
   const seen = new Set<string>();
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (seen.size < 3) {
     if (Date.now() > deadline) throw new Error(`haproxy did not reach all three replicas (saw ${[...seen].join(', ')}):\n${haproxyOut}`);
     try {
