@@ -1,6 +1,6 @@
 /**
  * The HTTP API (Hono): POST /validate, POST /blocks, GET /chain/tip, GET /utxo/:txid/:vout,
- * GET /health, GET /info, GET /metrics. Runtime-neutral: the runtime layer serves app.fetch.
+ * GET /health, GET /ready, GET /info, GET /metrics. Runtime-neutral: the runtime layer serves app.fetch.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
@@ -32,7 +32,12 @@ export interface AppOptions {
   registry?: Registry;
   /** Budget of the script traces of one POST /validate (default DEFAULT_TRACE_LIMITS). */
   traceLimits?: TraceLimits;
+  /** The server's lifecycle for GET /ready (default: always serving). */
+  lifecycle?: () => Lifecycle;
 }
+
+/** Where the server is: not yet listening, serving, or shutting down (draining). */
+export type Lifecycle = 'starting' | 'serving' | 'stopping';
 
 /** One result as JSON: amounts as numbers (sats fit in 2^53). */
 export interface ResultJson {
@@ -312,6 +317,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   app.get('/health', routeDocs.health, (c) => {
     const h = deps.health?.() ?? { ok: true };
     return c.json({ status: h.ok ? 'ok' : 'unhealthy', ...(h.detail ?? {}) }, h.ok ? 200 : 503);
+  });
+
+  // Readiness, for load balancers and orchestrators: 200 while serving and synced, else 503
+  // (still starting, shutting down, or behind the peers it follows). Liveness is /health.
+  app.get('/ready', routeDocs.ready, (c) => {
+    const state = options.lifecycle?.() ?? 'serving';
+    const sync = deps.sync?.() ?? { synced: true };
+    const ready = state === 'serving' && sync.synced;
+    return c.json({ ready, state, synced: sync.synced, ...(sync.detail ?? {}) }, ready ? 200 : 503);
   });
 
   app.get('/info', routeDocs.info, (c) => c.json(deps.info()));

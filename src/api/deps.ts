@@ -93,6 +93,11 @@ export interface AppDeps {
   info(): Record<string, unknown>;
   /** GET /health; absent = always healthy. */
   health?(): { ok: boolean; detail?: Record<string, unknown> };
+  /**
+   * GET /ready's peer part: whether the node has caught up with the peers it follows (detail:
+   * their heights, lag…). Absent = the node follows no peers, so it is always synced.
+   */
+  sync?(): { synced: boolean; detail?: Record<string, unknown> };
   gauges?(): NodeGauges;
 }
 

@@ -3,7 +3,7 @@
  * win), validated with zod. Pure: serve.ts passes in argv and env.
  *
  *   --port, --host, --network, --datadir, --workers, --token, --crypto, --body-limit,
- *   --max-batch, and Core's policy options with Core's names and units:
+ *   --max-batch, --tls-cert and --tls-key (PEM files; both or neither), and Core's policy options with Core's names and units:
  *   --acceptnonstdtxn, --maxfeerate (BTC/kvB, as testmempoolaccept), --minrelaytxfee and
  *   --dustrelayfee (BTC/kvB), --datacarrier, --datacarriersize, --permitbaremultisig,
  *   --bytespersigop. Environment: TXGATE_PORT, TXGATE_BODY_LIMIT, TXGATE_MINRELAYTXFEE…
@@ -52,6 +52,8 @@ const schema = z.strictObject({
   'secp256k1-lib': z.string().min(1).optional(),
   'body-limit': int(1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
   'max-batch': int(1, 10_000).default(100),
+  'tls-cert': z.string().min(1).optional(),
+  'tls-key': z.string().min(1).optional(),
   acceptnonstdtxn: bool.default(false),
   maxfeerate: btcPerKvB('maxfeerate').optional(),
   minrelaytxfee: btcPerKvB('minrelaytxfee').optional(),
@@ -83,6 +85,8 @@ export interface Config {
   secp256k1Lib?: string;
   bodyLimit: number;
   maxBatch: number;
+  /** Serve HTTPS with this certificate chain and private key (paths of PEM files). */
+  tls?: { certFile: string; keyFile: string };
   policy: PolicyOptions;
 }
 
@@ -137,6 +141,9 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     throw new ConfigError(r.error.issues.map((i) => `--${i.path.join('.')} (${envName(String(i.path[0] ?? ''))}): ${i.message}`).join('; '));
   }
   const c = r.data;
+  if ((c['tls-cert'] === undefined) !== (c['tls-key'] === undefined)) {
+    throw new ConfigError('--tls-cert (TXGATE_TLS_CERT) and --tls-key (TXGATE_TLS_KEY) go together: give both PEM files or neither');
+  }
   const config: Config = {
     port: c.port,
     host: c.host,
@@ -162,6 +169,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   if (c.rpcuser !== undefined) config.rpcUser = c.rpcuser;
   if (c.rpcpassword !== undefined) config.rpcPassword = c.rpcpassword;
   if (c['secp256k1-lib'] !== undefined) config.secp256k1Lib = c['secp256k1-lib'];
+  if (c['tls-cert'] !== undefined && c['tls-key'] !== undefined) config.tls = { certFile: c['tls-cert'], keyFile: c['tls-key'] };
   return config;
 }
 
@@ -169,7 +177,7 @@ export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--network=mainnet|t
   [--datadir=DIR] [--workers=N] [--token=BEARER] [--crypto=auto|noble|wasm|ffi|napi]
   [--sha256=auto|js|noble|node|node-large|bun] [--secp256k1-lib=PATH]
   [--rpcuser=USER --rpcpassword=PASS] [--maxmempool=MB]
-  [--body-limit=BYTES] [--max-batch=N] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]
+  [--body-limit=BYTES] [--max-batch=N] [--tls-cert=PEM --tls-key=PEM] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]
   [--minrelaytxfee=BTC/kvB] [--dustrelayfee=BTC/kvB] [--datacarrier=0|1] [--datacarriersize=N]
   [--permitbaremultisig=0|1] [--bytespersigop=N]
 Every option also reads TXGATE_<NAME> from the environment (e.g. TXGATE_PORT, TXGATE_BODY_LIMIT).`;

@@ -1,17 +1,39 @@
-/** Serving on Bun with Bun.serve. */
+/** Serving on Bun with Bun.serve (HTTPS through its `tls` option). */
 import type { Listening, ServeOptions } from './serve-types.ts';
 
 interface BunServer {
   port: number;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
 }
-interface BunGlobal {
-  serve(o: { fetch: (req: Request) => Response | Promise<Response>; port: number; hostname: string; maxRequestBodySize?: number }): BunServer;
+interface BunTls {
+  cert: string;
+  key: string;
+  /** OpenSSL SSL_OP_* bits for SSL_CTX_set_options (Bun's TLS is BoringSSL). */
+  secureOptions?: number;
 }
+interface BunGlobal {
+  serve(o: { fetch: (req: Request) => Response | Promise<Response>; port: number; hostname: string; maxRequestBodySize?: number; tls?: BunTls }): BunServer;
+}
+
+/**
+ * Bun.serve has no minimum-version option; its `secureOptions` go to SSL_CTX_set_options,
+ * where SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2 leave TLS 1.3 only.
+ */
+const SSL_OP_NO_TLSv1 = 0x04000000;
+const SSL_OP_NO_TLSv1_2 = 0x08000000;
+const SSL_OP_NO_TLSv1_1 = 0x10000000;
+const TLS13_ONLY = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2;
 
 export function listenBun(opts: ServeOptions): Promise<Listening> {
   const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
   // Bun rejects larger bodies itself (413) before the app's own limit would.
-  const server = bun.serve({ fetch: opts.fetch, port: opts.port, hostname: opts.host, maxRequestBodySize: opts.maxBodyBytes });
-  return Promise.resolve({ port: server.port, close: async () => void (await server.stop(true)) });
+  const server = bun.serve({
+    fetch: opts.fetch, port: opts.port, hostname: opts.host, maxRequestBodySize: opts.maxBodyBytes,
+    ...(opts.tls ? { tls: { cert: opts.tls.cert, key: opts.tls.key, secureOptions: TLS13_ONLY } } : {}),
+  });
+  return Promise.resolve({
+    port: server.port,
+    ...(opts.tls ? { tlsMinVersion: 'TLSv1.3' as const } : {}),
+    close: async () => void (await server.stop(true)),
+  });
 }

@@ -1,4 +1,4 @@
-/** Serving on Deno with Deno.serve, and Deno's args/env/signals. */
+/** Serving on Deno with Deno.serve (HTTPS through its cert/key options), and Deno's args/env/signals. */
 import type { Listening, ServeOptions } from './serve-types.ts';
 
 interface DenoServer {
@@ -7,7 +7,7 @@ interface DenoServer {
   shutdown(): Promise<void>;
 }
 interface DenoGlobal {
-  serve(o: { port: number; hostname: string; onListen?: (addr: { port: number }) => void }, handler: (req: Request) => Response | Promise<Response>): DenoServer;
+  serve(o: { port: number; hostname: string; cert?: string; key?: string; onListen?: (addr: { port: number }) => void }, handler: (req: Request) => Response | Promise<Response>): DenoServer;
   args: string[];
   env: { toObject(): Record<string, string> };
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', cb: () => void): void;
@@ -15,12 +15,21 @@ interface DenoGlobal {
 }
 const deno = (): DenoGlobal => (globalThis as unknown as { Deno: DenoGlobal }).Deno;
 
+/**
+ * Deno.serve terminates TLS with rustls and takes no protocol-version option: it accepts TLS
+ * 1.3 and TLS 1.2 (rustls offers 1.2 only with ECDHE key exchange and AEAD ciphers).
+ */
 export function listenDeno(opts: ServeOptions): Promise<Listening> {
   return new Promise((resolve) => {
     const server = deno().serve({
       port: opts.port,
       hostname: opts.host,
-      onListen: (addr) => resolve({ port: addr.port, close: () => server.shutdown() }),
+      ...(opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
+      onListen: (addr) => resolve({
+        port: addr.port,
+        ...(opts.tls ? { tlsMinVersion: 'TLSv1.2' as const } : {}),
+        close: () => server.shutdown(),
+      }),
     }, opts.fetch);
   });
 }

@@ -1,11 +1,12 @@
 /**
  * The server: parse the configuration, choose the crypto backends, build the app and serve
- * it with the runtime's own HTTP server (Bun.serve, Deno.serve, @hono/node-server).
+ * it with the runtime's own HTTP server (Bun.serve, Deno.serve, @hono/node-server), over TLS
+ * when given a certificate and key.
  * The app is backed by a TxgateNode (chain state, UTXO set, validation workers, mempool),
  * with the dashboard (GET /), the mempool, JSON-RPC and Esplora routes mounted on it.
  */
 import { applyRuntimeTuning } from './tuning.ts';
-import { createApp } from '../api/app.ts';
+import { createApp, type Lifecycle } from '../api/app.ts';
 import { TxgateNode } from '../node/node.ts';
 import { mountMempool } from '../api/mempool-routes.ts';
 import { Registry } from '../api/metrics.ts';
@@ -13,6 +14,7 @@ import { ActivityLog } from '../api/dashboard/activity.ts';
 import { recordVerdicts } from '../api/dashboard/recording.ts';
 import { mountDashboard } from '../api/dashboard/routes.ts';
 import { deleteAuthCookie, writeAuthCookie } from './cookie.ts';
+import { readText } from './fs.ts';
 import { defaultWorkers } from './cpus.ts';
 import { spawnValidator } from './spawn.ts';
 import { setDefaultVerifier } from '../script/verify.ts';
@@ -55,8 +57,20 @@ async function host(): Promise<Host> {
   return { ...n.processArgs(), onShutdown: n.onShutdownSignal, exit: n.exitProcess };
 }
 
+/** A PEM file named by a flag; a missing or non-PEM file is a configuration error. */
+async function readPem(path: string, flag: string): Promise<string> {
+  const text = await readText(path);
+  if (text === undefined) throw new ConfigError(`${flag}: no such file ${path}`);
+  if (!text.includes('-----BEGIN ')) throw new ConfigError(`${flag}: ${path} is not a PEM file`);
+  return text;
+}
+
 /** Starts txgate with a parsed configuration; resolves once listening. */
 export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string; node: TxgateNode }> {
+  // Read before anything starts, so that a bad path fails fast.
+  const tls = config.tls
+    ? { cert: await readPem(config.tls.certFile, '--tls-cert'), key: await readPem(config.tls.keyFile, '--tls-key') }
+    : undefined;
   const crypto = await selectCrypto({ crypto: config.crypto, sha256: config.sha256, ...(config.secp256k1Lib ? { libPath: config.secp256k1Lib } : {}) });
   setDefaultVerifier(applyCrypto(crypto));
   applyRuntimeTuning();
@@ -78,8 +92,9 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const activity = new ActivityLog();
   const deps = recordVerdicts(node, activity);
   const registry = new Registry();
+  let lifecycle: Lifecycle = 'starting';
   const app = createApp(deps, {
-    registry,
+    registry, lifecycle: () => lifecycle,
     bodyLimit: config.bodyLimit, blockBodyLimit: BLOCK_BODY_LIMIT, maxBatch: config.maxBatch,
     ...(config.token !== undefined ? { token: config.token } : {}),
   });
@@ -98,13 +113,18 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const server = await listen({
     fetch: app.fetch, port: config.port, host: config.host,
     maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT, RPC_BODY_LIMIT),
+    ...(tls ? { tls } : {}),
   });
+  lifecycle = 'serving';
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${hostPart}:${server.port}`;
-  log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, ${workers} validation worker${workers === 1 ? '' : 's'}, tip ${node.chain.height}, ${config.datadir !== undefined ? `data in ${config.datadir}` : 'in memory'})`);
+  const url = `${tls ? 'https' : 'http'}://${hostPart}:${server.port}`;
+  const tlsNote = server.tlsMinVersion ? `, TLS ${server.tlsMinVersion === 'TLSv1.3' ? '1.3 only' : '1.2 and 1.3'}` : '';
+  log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, ${workers} validation worker${workers === 1 ? '' : 's'}, tip ${node.chain.height}, ${config.datadir !== undefined ? `data in ${config.datadir}` : 'in memory'}${tlsNote})`);
   return {
     ...server, url, node,
     close: async () => {
+      // GET /ready answers 503 from here on, on connections still open.
+      lifecycle = 'stopping';
       // Open event streams would keep the server's close() waiting.
       mempoolApi.close();
       await server.close();
@@ -132,7 +152,14 @@ export async function main(): Promise<void> {
   // The command line keeps its state under ./data unless told otherwise (in-process users of
   // startServer get an in-memory node unless they pass a datadir).
   config.datadir ??= 'data';
-  const server = await startServer(config);
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`txgate: ${e.message}`);
+    return h.exit(2);
+  }
   h.onShutdown(async (signal) => {
     console.log(`txgate: ${signal}, shutting down`);
     await server.close();

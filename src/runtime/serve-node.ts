@@ -1,7 +1,8 @@
-/** Serving on Node with @hono/node-server, and Node's argv/env/signals. */
+/** Serving on Node with @hono/node-server (over node:http, or node:https with TLS), and Node's argv/env/signals. */
 import { serve } from '@hono/node-server';
 import process from 'node:process';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Listening, ServeOptions } from './serve-types.ts';
 
 /**
@@ -21,10 +22,16 @@ function closeServer(server: Server): Promise<void> {
 }
 
 export function listenNode(opts: ServeOptions): Promise<Listening> {
+  const base = { fetch: opts.fetch, port: opts.port, hostname: opts.host };
+  // node:https takes OpenSSL's minimum protocol version: TLS 1.3 only.
+  const options = opts.tls
+    ? { ...base, createServer: createHttpsServer, serverOptions: { cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.3' as const } }
+    : base;
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: opts.fetch, port: opts.port, hostname: opts.host }, (info) => {
+    const server = serve(options, (info) => {
       resolve({
         port: info.port,
+        ...(opts.tls ? { tlsMinVersion: 'TLSv1.3' as const } : {}),
         close: () => closeServer(server as Server),
       });
     });

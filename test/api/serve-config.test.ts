@@ -43,6 +43,11 @@ describe('parseConfig', () => {
     assert.equal(parseConfig([], { TXGATE_PERMITBAREMULTISIG: 'false' }).policy.permitBareMultisig, false);
     assert.equal(parseConfig([], { TXGATE_ACCEPTNONSTDTXN: '1' }).policy.requireStandard, false);
   });
+  test('--tls-cert and --tls-key, from flags or TXGATE_TLS_CERT / TXGATE_TLS_KEY', () => {
+    assert.deepEqual(parseConfig(['--tls-cert=/c.pem', '--tls-key', '/k.pem'], {}).tls, { certFile: '/c.pem', keyFile: '/k.pem' });
+    assert.deepEqual(parseConfig(['--tls-key=/flag.pem'], { TXGATE_TLS_CERT: '/c.pem', TXGATE_TLS_KEY: '/env.pem' }).tls, { certFile: '/c.pem', keyFile: '/flag.pem' });
+    assert.equal(parseConfig([], {}).tls, undefined);
+  });
   test('bad input is a ConfigError naming the option and its variable', () => {
     const bad: [string[], Record<string, string>, RegExp][] = [
       [['--port=70000'], {}, /--port \(TXGATE_PORT\)/],
@@ -53,6 +58,9 @@ describe('parseConfig', () => {
       [['8080'], {}, /unexpected argument/],
       [['--token=has space'], {}, /bearer token/],
       [['--crypto=gpu'], {}, /--crypto/],
+      [['--tls-cert=cert.pem'], {}, /--tls-cert \(TXGATE_TLS_CERT\) and --tls-key \(TXGATE_TLS_KEY\) go together/],
+      [[], { TXGATE_TLS_KEY: 'key.pem' }, /go together/],
+      [['--tls-cert=', '--tls-key=key.pem'], {}, /--tls-cert \(TXGATE_TLS_CERT\)/],
     ];
     for (const [argv, env, re] of bad) assert.throws(() => parseConfig(argv, env), (e: unknown) => e instanceof ConfigError && re.test(e.message), String(re));
   });

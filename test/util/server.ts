@@ -48,6 +48,8 @@ export interface ChildServer {
    * when the child handled the signal and exited by itself; `forced` says SIGKILL was needed.
    */
   close(): Promise<ChildExit>;
+  /** SIGKILL now: the process dies mid-request, as a crashed machine would. */
+  kill(): Promise<ChildExit>;
 }
 
 export interface ChildExit {
@@ -87,7 +89,7 @@ export async function startChildServer(args: string[], env: Record<string, strin
       const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
       const onData = (d: unknown) => {
         out += String(d);
-        const m = /listening on (http:\/\/\S+)/.exec(out);
+        const m = /listening on (https?:\/\/\S+)/.exec(out);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]!);
@@ -100,7 +102,11 @@ export async function startChildServer(args: string[], env: Record<string, strin
         reject(new Error(`server exited with ${r.code ?? r.signal}:\n${out}`));
       });
     });
-    return { url, output: () => out, close };
+    const kill = (): Promise<ChildExit> => {
+      if (!result) child.kill('SIGKILL');
+      return exited;
+    };
+    return { url, output: () => out, close, kill };
   } catch (e) {
     await close();
     throw e;

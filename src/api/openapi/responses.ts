@@ -50,6 +50,8 @@ export const utxoSchema = z.object({
 }).meta({ ref: 'Utxo' });
 
 export const healthSchema = z.looseObject({ status: z.enum(['ok', 'unhealthy']) });
+export const readySchema = z.looseObject({ ready: z.boolean(), state: z.enum(['starting', 'serving', 'stopping']), synced: z.boolean() })
+  .meta({ ref: 'Ready' });
 export const infoSchema = z.record(z.string(), z.unknown()).describe('version, runtime, network, tip, workers, coin count, crypto backend');
 
 export const submitSchema = z.object({

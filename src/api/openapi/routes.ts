@@ -52,6 +52,11 @@ export const routeDocs = {
     tags: ['operations'], summary: 'Liveness',
     responses: { 200: ok('healthy', R.healthSchema), 503: ok('unhealthy', R.healthSchema) },
   }),
+  ready: describeRoute({
+    tags: ['operations'], summary: 'Readiness: serving and synced with the peers it follows',
+    description: 'For load balancers and orchestrators: 503 while starting, while shutting down, or while behind its peers. Liveness is /health.',
+    responses: { 200: ok('ready', R.readySchema), 503: ok('not ready', R.readySchema) },
+  }),
   info: describeRoute({ tags: ['operations'], summary: 'Version, runtime, network, tip, workers, backends', responses: { 200: ok('server facts', R.infoSchema) } }),
   metrics: describeRoute({
     tags: ['operations'], summary: 'Prometheus metrics',
