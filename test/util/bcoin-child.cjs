@@ -24,6 +24,23 @@ const { RPCError } = require('bweb');
 
 const opts = JSON.parse(process.argv[2] || '{}');
 
+/*
+ * bdb 0.2 (bcoin's database layer) passes every unset range bound of an iterator as null;
+ * abstract-leveldown 6, under leveldown 5.6.0, serializes a null bound as the key "null", so
+ * each LevelDB iteration of bcoin's (tips, coins, reset) came back empty. Unset bounds are
+ * dropped before they reach leveldown.
+ */
+function dropNullRangeBounds() {
+  const path = require('node:path');
+  const LevelDOWN = require(require.resolve('leveldown', { paths: [path.dirname(require.resolve('bdb'))] }));
+  const iterator = LevelDOWN.prototype.iterator;
+  LevelDOWN.prototype.iterator = function (options) {
+    const o = { ...options };
+    for (const k of ['gt', 'gte', 'lt', 'lte']) if (o[k] == null) delete o[k];
+    return iterator.call(this, o);
+  };
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -93,6 +110,7 @@ async function submitTx(node, args) {
 }
 
 async function main() {
+  if (opts.datadir) dropNullRangeBounds();
   const p2pPort = opts.p2pPort || await freePort();
   const httpPort = opts.httpPort || await freePort();
   const node = new bcoin.FullNode({

@@ -186,7 +186,13 @@ function makeNode(child: ChildProcess, exited: Promise<{ code: number | null }>,
   const auth = `Basic ${btoa(`bitcoinrpc:${options.apiKey}`)}`;
   let id = 0;
   const rpc = async <T>(method: string, ...params: unknown[]): Promise<T> => {
-    const res = await fetch(url, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ method, params, id: ++id }) });
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ method, params, id: ++id }) });
+    } catch (e) {
+      const state = child.exitCode !== null || child.signalCode !== null ? `bcoin exited (${child.exitCode ?? child.signalCode})` : 'bcoin is running';
+      throw new Error(`bcoin ${method}: ${(e as Error).message}; ${state}; its output ends:\n${output().slice(-3000)}`);
+    }
     const text = await res.text();
     let body: { result?: T; error?: { code: number; message: string } | null };
     try {
