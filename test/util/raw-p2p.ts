@@ -85,15 +85,22 @@ export function decodeVersion(payload: Uint8Array): VersionFields {
 export class RawPeer {
   readonly received: WireMessage[] = [];
   private readonly taken = new Set<number>();
-  private buf = new Uint8Array(0);
+  private buf: Uint8Array = new Uint8Array(0);
   private waiters: (() => void)[] = [];
   closed = false;
+  /** Set when the peer sent bytes that are not a message (wrong magic, bad checksum); the socket is then closed. */
+  error: Error | undefined;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (d: Uint8Array) => {
-      const { messages, rest } = decodeMessages(concatBytes(this.buf, d));
-      this.buf = rest;
-      this.received.push(...messages);
+      try {
+        const { messages, rest } = decodeMessages(concatBytes(this.buf, d));
+        this.buf = rest;
+        this.received.push(...messages);
+      } catch (e) {
+        this.error = e as Error;
+        socket.destroy();
+      }
       this.wake();
     });
     socket.on('close', () => {
@@ -130,7 +137,7 @@ export class RawPeer {
         this.taken.add(i);
         return this.received[i]!;
       }
-      if (this.closed) throw new Error(`connection closed before ${command}; got ${this.commands().join(', ')}`);
+      if (this.closed) throw new Error(`connection closed before ${command}${this.error ? ` (${this.error.message})` : ''}; got ${this.commands().join(', ')}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no ${command} within ${timeoutMs} ms; got ${this.commands().join(', ')}`);
       await new Promise<void>((resolve) => {
