@@ -255,3 +255,25 @@ describe('bcoin harness: a LevelDB chain survives a restart', () => {
     }
   });
 });
+
+describe('bcoin harness: two nodes', () => {
+  test('a node connected later to a longer competing branch reorganizes onto it', { skip, timeout: 120_000 }, async () => {
+    const a = await startBcoin();
+    const b = await startBcoin();
+    try {
+      const common = await a.mine(5);
+      await a.mine(3, outputScript('p2wpkh', 7));
+      const branch = await b.mine(12, outputScript('p2wpkh', 8));
+      assert.notEqual(branch[0], common[0]);
+      await a.connect(b.p2p);
+      const deadline = Date.now() + 60_000;
+      while ((await a.tip()).hash !== branch.at(-1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await a.tip(), await b.tip());
+      assert.deepEqual(await a.utxoSet(), await b.utxoSet());
+      assert.equal((await a.rpc<unknown[]>('getpeerinfo')).length, 1);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});

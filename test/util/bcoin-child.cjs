@@ -138,6 +138,8 @@ async function main() {
   if (opts.datadir) await node.ensure();
   await node.open();
   await node.connect();
+  // As bcoin's own launcher does: without it the pool ignores its peers' block announcements.
+  node.startSync();
 
   let closing = null;
   const stop = () => {
