@@ -1,7 +1,8 @@
 /**
  * The bcoin harness (test/util/bcoin-node.ts) against a real bcoin 1.0.2 regtest node: a chain
  * of a few hundred blocks with P2WPKH spends, its RPC answers, its UTXO set checked against the
- * one rebuilt from its own blocks, invalidateblock, and a LevelDB chain across a restart.
+ * one rebuilt from its own blocks, invalidateblock, a LevelDB chain across a restart, and a
+ * node that reorganizes onto a longer branch of a second node it connects to.
  *
  * Where bcoin 1.0.2 (regtest, harness defaults: requireStandard on) is not Bitcoin Core v30 —
  * an interoperability test must expect these, not hide them:

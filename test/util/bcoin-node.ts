@@ -9,10 +9,13 @@
  * 5.6.0's prebuilt N-API binary (package.json `overrides`).
  *
  *   const node = await startBcoin();                 // in-memory chain, free ports
- *   await node.mine(BCOIN_REGTEST.segwitHeight);     // segwit is BIP9 on bcoin's regtest
+ *   const hashes = await node.mine(BCOIN_REGTEST.segwitHeight); // segwit is BIP9 on bcoin's regtest
  *   const coin = await node.coinbase(hashes[0]);     // a Spendable for signSpend
  *   await node.sendTx(signSpend([coin], outs).raw);
- *   await node.stop();
+ *   await node.stop();                               // startBcoin(node.options): the same node again
+ *
+ * `listutxoset`, `submittx` and `generatetoscript` are calls the child adds to bcoin's RPC;
+ * everything else is bcoin's own JSON-RPC (`node.rpc(method, ...params)`).
  *
  * Rules of bcoin's regtest that differ from Core's are listed in BCOIN_REGTEST and in
  * test/e2e/bcoin-harness.test.ts.
@@ -108,11 +111,14 @@ export interface BcoinNode {
   coinbase(blockHash: string, kind?: OutputKind, key?: number): Promise<Spendable>;
   /**
    * Into bcoin's mempool (then announced to peers), or throws BcoinRpcError with bcoin's reject
-   * reason as `message` (code -26; -25 `missing-inputs`). Not bcoin's sendrawtransaction, which
+   * reason as `reason` (code -26; -25 `missing-inputs`). Not bcoin's sendrawtransaction, which
    * answers the txid whatever the mempool says and broadcasts policy-refused transactions.
    */
   sendTx(raw: Uint8Array): Promise<string>;
-  /** invalidateblock: bcoin rewinds its chain to the block's parent and marks it invalid. */
+  /**
+   * invalidateblock: bcoin rewinds its chain to the block's parent, forgets the block and its
+   * descendants (no side branch is kept) and empties its mempool.
+   */
   invalidate(hash: string): Promise<void>;
   /** addnode onetry: an outbound connection to `host:port`. */
   connect(hostPort: string): Promise<void>;
@@ -166,7 +172,7 @@ export async function startBcoin(opts: BcoinOptions = {}, timeoutMs = 60_000): P
     if (!exit) await stopChild(child, exited);
     throw e;
   });
-  return makeNode(child, exited, () => out, { ...opts, ...ready, apiKey });
+  return makeNode(child, exited, () => out, { ...opts, p2pPort: ready.p2pPort, httpPort: ready.httpPort, apiKey });
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<{ code: number | null }>): Promise<{ code: number | null; forced: boolean }> {
