@@ -20,7 +20,8 @@ export function p2pNode(node: TxgateNode): P2PNode {
       return node.mempool;
     },
     submitBlock: (raw) => node.submitBlock(raw),
-    submitTx: (tx) => node.submitTx(tx),
+    // maxfeerate is a check of the RPC and REST submissions, not of relay (as Core).
+    submitTx: (tx) => node.submitTx(tx, { maxFeeRate: 0 }),
     hasOrphan: (wtxid) => node.mempoolService.orphans.has(wtxid),
   };
 }

@@ -94,7 +94,7 @@ export class TxRelay {
     }
     if (out.busy) return;
     if (out.allowed) {
-      if (!out.alreadyInMempool) this.announce([tx], rp);
+      if (!out.alreadyInMempool) this.announce([tx]);
       return;
     }
     if (out.orphan) {
@@ -139,13 +139,13 @@ export class TxRelay {
 
   /**
    * Announces transactions (in the order given: parents first) to every peer that wants
-   * transactions, does not know them and whose BIP133 fee filter they pass. Returns how
-   * many peers were sent an announcement.
+   * transactions, does not know them (the peer that sent one knows it) and whose BIP133 fee
+   * filter they pass. Returns how many peers were sent an announcement.
    */
-  announce(txs: Transaction[], except?: RelayPeer): number {
+  announce(txs: Transaction[]): number {
     let count = 0;
     for (const rp of this.peers()) {
-      if (rp === except || !rp.peer.ready || rp.peer.closed || rp.peer.version?.relay === false) continue;
+      if (!rp.peer.ready || rp.peer.closed || rp.peer.version?.relay === false) continue;
       const items: InvItem[] = [];
       for (const tx of txs) {
         const hex = this.hashFor(rp, tx);

@@ -15,6 +15,9 @@ import { MSG_BLOCK, MSG_TX, MSG_WITNESS_FLAG, MSG_WTX, NODE_NETWORK, NODE_WITNES
 import { REGTEST, type ChainParams } from '../../src/chain/params.ts';
 import { encodeTx, type Transaction } from '../../src/primitives/tx.ts';
 
+/** The message type whose command is C (several commands share one shape: inv, getdata, notfound). */
+export type MessageOf<C extends Message['command']> = Message extends infer M ? (M extends { command: infer K } ? (C extends K ? M : never) : never) : never;
+
 export interface FakePeerOptions {
   params?: ChainParams;
   /** Raw blocks at heights 1..n on top of genesis. */
@@ -123,8 +126,8 @@ export class FakePeer {
   }
 
   /** Every message of `command` received over all connections. */
-  messages<C extends Message['command']>(command: C): Extract<Message, { command: C }>[] {
-    return this.conns.flatMap((c) => c.received.filter((m) => m.command === command)) as Extract<Message, { command: C }>[];
+  messages<C extends Message['command']>(command: C): MessageOf<C>[] {
+    return this.conns.flatMap((c) => c.received.filter((m) => m.command === command)) as MessageOf<C>[];
   }
 
   private accept(socket: net.Socket): void {
@@ -199,7 +202,7 @@ export class FakePeer {
 }
 
 /** Polls `f` every 20 ms until it is truthy (returns it) or `ms` pass (throws with `what`). */
-export async function waitFor<T>(f: () => T | Promise<T>, what: string, ms = 20_000): Promise<T> {
+export async function waitFor<T>(f: () => T | Promise<T>, what: string, ms = 20_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
