@@ -110,7 +110,7 @@ export function nodeRpcMethods(deps: MempoolDeps, all: ReadonlyMap<string, RpcMe
       description: 'Returns an object containing various state info regarding P2P networking.',
       args: [],
       run() {
-        // txgate has no P2P network: no services, no connections, no reachable network.
+        // No listening socket and no reachable network; the outbound --connect peers are reported by GET /info, not here.
         const networks = ['ipv4', 'ipv6', 'onion', 'i2p', 'cjdns'].map((name) => ({ name, limited: true, reachable: false, proxy: '', proxy_randomize_credentials: false }));
         return {
           version: 300000, subversion: `/txgate:${o.version}/`, protocolversion: 70016, localservices: '0000000000000000', localservicesnames: [],

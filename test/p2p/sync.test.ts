@@ -34,6 +34,8 @@ test('syncs a chain longer than one headers message to the peer\'s tip, then rep
     assert.equal(peer.blockRequests.size, MAX_HEADERS_RESULTS + 30);
     assert.ok([...peer.blockRequests.values()].every((n) => n === 1));
     assert.ok(t.log.some((l) => l.startsWith(`p2p: synced at height ${peer.height}`)), t.log.join('\n'));
+    // Progress lines while it synced (one a second here): height, headers, rate, ETA, peers.
+    assert.ok(t.log.some((l) => /^p2p: sync height \d+\/2030 headers \(\d+\.\d%\), \d+\.\d blocks\/s, ETA (\?|\d+ s), 1 peer$/.test(l)), t.log.join('\n'));
     assert.ok(t.log.some((l) => /^p2p: connected to 127\.0\.0\.1:\d+ \(\/fake-peer:1\.0\/, protocol 70016, height \d+, wtxid relay\)/.test(l)));
   } finally {
     await t.close();
