@@ -200,8 +200,8 @@ export class Peer {
       case 'feefilter': if (m.feeRate >= 0n && m.feeRate <= 21_000_000n * 100_000_000n) this.feeFilter = m.feeRate; return;
       case 'sendcmpct': case 'getaddr': case 'addr': case 'reject': case 'unknown': return;
       default:
-        if (!this.ready) return this.disconnect(`${m.command} before verack`);
-        this.events.message(this, m);
+        // Messages before verack are ignored, as Core ("Unsupported message prior to verack").
+        if (this.ready) this.events.message(this, m);
     }
   }
 

@@ -94,7 +94,7 @@ export class TxRelay {
     }
     if (out.busy) return;
     if (out.allowed) {
-      if (!out.alreadyInMempool) this.announce([tx]);
+      if (!out.alreadyInMempool) this.announce(this.withDescendants([tx]));
       return;
     }
     if (out.orphan) {
@@ -163,6 +163,31 @@ export class TxRelay {
     return count;
   }
 
+  /**
+   * The transactions and their in-mempool descendants, parents first: orphans an accepted
+   * transaction let in are announced with it.
+   */
+  withDescendants(txs: Transaction[]): Transaction[] {
+    const out: Transaction[] = [];
+    const seen = new Set<string>();
+    const queue: MempoolEntry[] = [];
+    for (const tx of txs) {
+      const e = this.node.mempool.get(hashToHex(tx.txid));
+      if (e) queue.push(e);
+      else out.push(tx);
+    }
+    // Breadth first from the given transactions; a child after every parent in the queue.
+    while (queue.length) {
+      const e = queue.shift()!;
+      if (seen.has(e.txid)) continue;
+      seen.add(e.txid);
+      out.push(e.tx);
+      if (seen.size >= MAX_TX_QUEUE) break;
+      for (const c of e.children) if (!seen.has(c.txid)) queue.push(c);
+    }
+    return out;
+  }
+
   /** Our own submissions: announced now and again until they leave the mempool. */
   announceOwn(txs: Transaction[]): number {
     for (const tx of txs) {
@@ -171,7 +196,7 @@ export class TxRelay {
       this.ours.set(w, true);
       if (this.ours.size > MAX_REANNOUNCED) this.ours.delete(this.ours.keys().next().value!);
     }
-    return this.announce(txs);
+    return this.announce(this.withDescendants(txs));
   }
 
   /** Announces our unconfirmed submissions again to every peer (forgetting that peers knew them). */

@@ -57,11 +57,12 @@ test('announced transactions are fetched by wtxid or txid as negotiated, accepte
   }
 });
 
-test('a rejected transaction is remembered and not fetched again; an orphan\'s parent is asked of its sender', async () => {
+test('a rejected transaction is remembered and not fetched again; an orphan\'s parent is asked of its sender, and both go on to the other peer', async () => {
   const peer = await FakePeer.start({ blocks: chain.blocks });
-  const t = await startP2PNode([peer.port]);
+  const other = await FakePeer.start({ blocks: chain.blocks });
+  const t = await startP2PNode([peer.port, other.port]);
   try {
-    await waitFor(() => t.node.chain.height === HEIGHT && t.p2p.status().peers === 1, 'sync');
+    await waitFor(() => t.node.chain.height === HEIGHT && t.p2p.status().peers === 2, 'sync');
     // A dust output: rejected by policy ("dust").
     const bad = signSpend([coinbases[2]!], [
       { value: coinbases[2]!.value - 10_100n, scriptPubKey: outputScript('p2wpkh', 1) }, { value: 100n, scriptPubKey: outputScript('p2wpkh', 1) },
@@ -82,9 +83,15 @@ test('a rejected transaction is remembered and not fetched again; an orphan\'s p
     await waitFor(() => t.node.mempool.has(hashToHex(child.txid)), 'the child, after its parent');
     assert.ok(t.node.mempool.has(hashToHex(parent.txid)));
     assert.equal(has(getdatas(peer), MSG_WITNESS_TX, parent.txid), 1);
+    // The child entered with its parent (from the orphan pool): announced too, after it.
+    await waitFor(() => has(invs(other), MSG_WTX, child.wtxid) === 1, 'the child announced to the other peer');
+    const order = invs(other).map((it) => hashToHex(it.hash));
+    assert.ok(order.indexOf(hashToHex(parent.wtxid)) < order.indexOf(hashToHex(child.wtxid)));
+    assert.ok(order.indexOf(hashToHex(parent.wtxid)) >= 0);
   } finally {
     await t.close();
     await peer.close();
+    await other.close();
   }
 });
 
