@@ -136,18 +136,18 @@ test('our own transactions are announced again until a block confirms them', asy
   }
 });
 
-test('POST /tx and submitpackage announce to every peer and say how many; getdata serves them; POST /validate relays nothing', async () => {
+test('POST /tx, submitpackage, sendrawtransaction and Esplora POST /api/tx announce to every peer (the first two say how many); getdata serves them; POST /validate relays nothing', async () => {
   // This test's chain: its own blocks, so the earlier tests' spends do not matter.
   const c = new RegtestChainBuilder();
   const cbs: Spendable[] = [];
-  for (let i = 0; i < 103; i++) cbs.push(c.next().coinbase);
+  for (let i = 0; i < 105; i++) cbs.push(c.next().coinbase);
   const wpeer = await FakePeer.start({ blocks: c.blocks });
   const tpeer = await FakePeer.start({ blocks: c.blocks, wtxidRelay: false });
   const srv = await startTestServer(['--connect', `127.0.0.1:${wpeer.port}`, '--connect', `127.0.0.1:${tpeer.port}`, '--workers', '0', '--rpcuser', 'u', '--rpcpassword', 'p']);
   try {
     await waitFor(async () => {
       const j = await (await fetch(`${srv.url}/info`)).json() as { tip: { height: number }; sync: { synced: boolean; peers: number } };
-      return j.tip.height === 103 && j.sync.synced && j.sync.peers === 2;
+      return j.tip.height === 105 && j.sync.synced && j.sync.peers === 2;
     }, 'sync');
     const tx = pay(cbs[0]!, 1);
     const r = await postRaw<{ accepted: boolean; relayed: number }>(`${srv.url}/tx`, toHex(tx.raw), 'text/plain');
@@ -180,6 +180,17 @@ test('POST /tx and submitpackage announce to every peer and say how many; getdat
     await waitFor(() => has(invs(wpeer), MSG_WTX, child.wtxid) === 1, 'the package announcement');
     const inv = wpeer.messages('inv').find((m) => m.items.some((it) => hashToHex(it.hash) === hashToHex(child.wtxid)))!;
     assert.deepEqual(inv.items.map((it) => hashToHex(it.hash)), [hashToHex(parent.wtxid), hashToHex(child.wtxid)]);
+    // sendrawtransaction and Esplora POST /api/tx: announced the same way.
+    const viaRpc = pay(cbs[3]!, 5);
+    const viaEsplora = pay(cbs[4]!, 6);
+    const sr = await fetch(`${srv.url}/rpc`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${btoa('u:p')}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'sendrawtransaction', params: [toHex(viaRpc.raw)] }),
+    });
+    assert.equal((await sr.json() as { result: string }).result, hashToHex(viaRpc.txid));
+    const er = await postRaw(`${srv.url}/api/tx`, toHex(viaEsplora.raw), 'text/plain');
+    assert.equal(er.status, 200);
+    await waitFor(() => has(invs(wpeer), MSG_WTX, viaRpc.wtxid) === 1 && has(invs(tpeer), MSG_TX, viaEsplora.txid) === 1, 'RPC and Esplora announcements');
     assert.equal(has(invs(wpeer), MSG_WTX, v.wtxid) + has(invs(tpeer), MSG_TX, v.txid), 0);
   } finally {
     await srv.close();
