@@ -69,6 +69,9 @@ export interface SyncStatus {
 
 type Conn = SyncPeer & RelayPeer & { target: P2PTarget };
 
+/** SanitizeString: the peer's user agent with only printable ASCII kept (it goes into logs and JSON). */
+const clean = (s: string) => s.replace(/[^\x20-\x7e]/g, '');
+
 const fmtAddr = (t: P2PTarget) => (t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`);
 
 export class P2PManager {
@@ -129,6 +132,7 @@ export class P2PManager {
       });
       if (!conn.peer.closed) this.conns.set(id, conn);
     }, (e: unknown) => {
+      if (this.stopped) return;
       this.o.log(`p2p: cannot connect to ${address}: ${e instanceof Error ? e.message : String(e)}`);
       this.later(() => this.dial(target), this.o.reconnectDelay ?? 10_000);
     });
@@ -136,7 +140,7 @@ export class P2PManager {
 
   private onReady(c: Conn): void {
     const v = c.peer.version!;
-    this.o.log(`p2p: connected to ${c.peer.address} (${v.userAgent}, protocol ${v.version}, height ${v.startHeight}, ${c.peer.wtxidRelay ? 'wtxid' : 'txid'} relay)`);
+    this.o.log(`p2p: connected to ${c.peer.address} (${clean(v.userAgent)}, protocol ${v.version}, height ${v.startHeight}, ${c.peer.wtxidRelay ? 'wtxid' : 'txid'} relay)`);
     this.getHeaders(c);
     if (this.o.feeFilter !== undefined) c.peer.send({ command: 'feefilter', feeRate: this.o.feeFilter });
     // BIP35: a peer offering NODE_BLOOM answers `mempool` with an inv of its mempool.
@@ -266,7 +270,7 @@ export class P2PManager {
   /** Peers and what was negotiated with each, for /info. */
   peerInfo(): { id: number; address: string; userAgent: string; version: number; height: number; relay: 'wtxid' | 'txid'; bytesIn: number; bytesOut: number }[] {
     return [...this.readyConns()].map((c) => ({
-      id: c.peer.id, address: c.peer.address, userAgent: c.peer.version!.userAgent, version: c.peer.version!.version,
+      id: c.peer.id, address: c.peer.address, userAgent: clean(c.peer.version!.userAgent), version: c.peer.version!.version,
       height: c.bestKnown?.height ?? c.peer.version!.startHeight, relay: c.peer.wtxidRelay ? 'wtxid' : 'txid',
       bytesIn: c.peer.bytesIn, bytesOut: c.peer.bytesOut,
     }));
