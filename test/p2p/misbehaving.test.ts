@@ -12,6 +12,7 @@ import { startP2PNode, type P2PTestNode } from '../util/p2p-node.ts';
 import { encodeFrame } from '../../src/p2p/framing.ts';
 import { MAINNET, REGTEST } from '../../src/chain/params.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
+import { decodeHeader } from '../../src/primitives/block.ts';
 import { getBlockSubsidy } from '../../src/consensus/subsidy.ts';
 
 const good = new RegtestChainBuilder();
@@ -110,4 +111,39 @@ test('a peer that stops answering pings, and one that never completes the handsh
     await toGoodTip(t);
   }, { timeouts: { handshake: 500, pingInterval: 100, pingTimeout: 400 } }, [silent.port]);
   await silent.close();
+});
+
+test('a peer that does not deliver the blocks asked of it is disconnected after the stall timeout; the blocks come from the other peer', async () => {
+  // Only the bad peer has the chain at first, and it leaves getdata for blocks unanswered.
+  const goodPeer = await FakePeer.start({ blocks: [] });
+  const badPeer = await FakePeer.start({ blocks: good.blocks, hooks: { getdata: () => true } });
+  const t = await startP2PNode([badPeer.port, goodPeer.port], { download: { stallTimeout: 1000 } });
+  try {
+    await waitFor(() => badPeer.messages('getdata').length >= 1, 'blocks asked of the bad peer');
+    await waitFor(() => goodPeer.conns.some((c) => c.ready), 'the good peer');
+    goodPeer.setChain(good.blocks);
+    goodPeer.announce('headers', 20);
+    await disconnected(t, badPeer.port, /block [0-9a-f]{64} at height \d+ not delivered in 1 s/);
+    await toGoodTip(t);
+  } finally {
+    await t.close();
+    await badPeer.close();
+    await goodPeer.close();
+  }
+});
+
+test('a peer whose headers never connect is disconnected after ten such messages', async () => {
+  const other = new RegtestChainBuilder();
+  for (let i = 0; i < 5; i++) other.next({ tag: 9 });
+  const stray = other.blocks.slice(2).map((raw) => decodeHeader(raw.subarray(0, 80)));
+  await withPeers({
+    blocks: [],
+    // Every getheaders is answered with headers whose parent txgate cannot know.
+    hooks: { getheaders: (c) => (c.send({ command: 'headers', headers: stray }), true) },
+  }, async (t, badPeer) => {
+    await disconnected(t, badPeer.port, /does not connect \(parent [0-9a-f]{64} unknown\)/);
+    await toGoodTip(t);
+    // On that connection: the first getheaders and ten more before giving up.
+    assert.equal(badPeer.conns[0]!.received.filter((m) => m.command === 'getheaders').length, 11);
+  });
 });

@@ -43,6 +43,8 @@ test('a server started with --connect syncs to the peer\'s tip and reports it in
     assert.match(metrics, /^txgate_p2p_headers 40$/m);
     assert.match(metrics, /^txgate_p2p_peers 1$/m);
     assert.ok(srv.log.some((l) => l === `txgate: following 127.0.0.1:${peer.port} over P2P`));
+    // BIP133: our minimum relay fee rate (--minrelaytxfee, 100 sat/kvB by default).
+    assert.deepEqual(peer.messages('feefilter'), [{ command: 'feefilter', feeRate: 100n }]);
   } finally {
     await srv.close();
     await peer.close();
