@@ -169,4 +169,6 @@ export interface MempoolDeps {
   readonly policy: Pick<PolicyOptions, 'permitBareMultisig' | 'maxDatacarrierBytes'>;
   /** Data directory for the RPC .cookie file (undefined: in-memory node, no cookie). */
   readonly datadir?: string;
+  /** Outbound P2P peers past the handshake; absent when the node follows no peers (getnetworkinfo). */
+  peerCount?(): number;
 }

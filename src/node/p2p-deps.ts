@@ -2,8 +2,8 @@
  * The node behind the P2P manager, and the app's deps with P2P: the sync state (/info,
  * /health, /ready, /metrics), the connected peers in /info, and every transaction the API
  * accepts (POST /tx, sendrawtransaction, Esplora POST /api/tx, submitpackage) announced to
- * the peers, with how many were told (`relayed`). POST /validate admits nothing and relays
- * nothing.
+ * the peers, with how many were told (`relayed`); getnetworkinfo counts the peers. POST
+ * /validate admits nothing and relays nothing.
  */
 import type { AppDeps, MempoolDeps, PackageOutcome, SubmitTxOutcome } from '../api/deps.ts';
 import type { P2PManager } from '../p2p/manager.ts';
@@ -47,12 +47,14 @@ export function withP2P<D extends Deps>(deps: D, p2p: P2PManager): D {
   };
   const info = () => ({ ...deps.info(), peers: p2p.peerInfo() });
   const sync = () => p2p.status();
+  const peerCount = () => p2p.status().peers;
   return new Proxy(deps, {
     get(target, prop) {
       if (prop === 'submitTx') return submitTx;
       if (prop === 'submitPackage') return submitPackage;
       if (prop === 'info') return info;
       if (prop === 'sync') return sync;
+      if (prop === 'peerCount') return peerCount;
       const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },

@@ -25,7 +25,7 @@ test('a server started with --connect syncs to the peer\'s tip and reports it in
   const chain = new RegtestChainBuilder();
   for (let i = 0; i < 40; i++) chain.next();
   const peer = await FakePeer.start({ blocks: chain.blocks });
-  const srv = await startTestServer(['--connect', `127.0.0.1:${peer.port}`, '--workers', '0']);
+  const srv = await startTestServer(['--connect', `127.0.0.1:${peer.port}`, '--workers', '0', '--rpcuser', 'u', '--rpcpassword', 'p']);
   try {
     const info = await waitFor(async () => {
       const j = await (await fetch(`${srv.url}/info`)).json() as { tip: { height: number; hash: string }; sync: { synced: boolean; headers: number; peers: number }; peers: { address: string; relay: string }[] };
@@ -43,6 +43,12 @@ test('a server started with --connect syncs to the peer\'s tip and reports it in
     assert.match(metrics, /^txgate_p2p_headers 40$/m);
     assert.match(metrics, /^txgate_p2p_peers 1$/m);
     assert.ok(srv.log.some((l) => l === `txgate: following 127.0.0.1:${peer.port} over P2P`));
+    const rpc = await fetch(`${srv.url}/rpc`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${btoa('u:p')}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getnetworkinfo', params: [] }),
+    });
+    const net = (await rpc.json() as { result: Record<string, unknown> }).result;
+    assert.deepEqual([net.networkactive, net.connections, net.connections_out, net.localservices], [true, 1, 1, '0000000000000408']);
     // BIP133: our minimum relay fee rate (--minrelaytxfee, 100 sat/kvB by default).
     assert.deepEqual(peer.messages('feefilter'), [{ command: 'feefilter', feeRate: 100n }]);
   } finally {
