@@ -60,6 +60,7 @@ export class BlockDownload {
   /** Who sent each recently submitted block (a failure found later names its sender). */
   private readonly sentBy = new Map<string, SyncPeer>();
   private processing = false;
+  private closed = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Blocks the node accepted from peers. */
   accepted = 0;
@@ -139,7 +140,7 @@ export class BlockDownload {
     this.inFlight.delete(hex);
     sp.inFlight--;
     this.received.set(hex, { block, sp, idx: f.idx });
-    void this.process();
+    this.kick();
     return true;
   }
 
@@ -193,6 +194,25 @@ export class BlockDownload {
     return best;
   }
 
+  /**
+   * Starts submitting. A failure of the node itself is logged, not thrown into the event
+   * loop, and the submission is tried again a second later.
+   */
+  private kick(): void {
+    this.process().catch((e: unknown) => {
+      this.hooks.log(`p2p: block submission failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.retryLater(1000);
+    });
+  }
+
+  private retryLater(ms: number): void {
+    if (this.closed) return;
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, ms);
+  }
+
   /** Submits received blocks in order, one at a time. */
   private async process(): Promise<void> {
     if (this.processing) return;
@@ -201,10 +221,7 @@ export class BlockDownload {
       for (let r = this.next(); r; r = this.next()) {
         const out = await this.node.submitBlock(r.block.raw);
         if (out.busy) {
-          this.retryTimer ??= setTimeout(() => {
-            this.retryTimer = undefined;
-            void this.process();
-          }, Math.max(100, out.retryAfter * 1000));
+          this.retryLater(Math.max(100, out.retryAfter * 1000));
           return;
         }
         this.received.delete(r.hex);
@@ -249,6 +266,7 @@ export class BlockDownload {
   }
 
   close(): void {
+    this.closed = true;
     clearTimeout(this.retryTimer);
     this.inFlight.clear();
     this.received.clear();

@@ -172,7 +172,13 @@ export class Peer {
         this.disconnect(`bad ${f.command} message: ${e.message}`);
         return;
       }
-      this.handle(m);
+      try {
+        this.handle(m);
+      } catch (e) {
+        // A failure while handling one peer's message ends that connection, never the process.
+        this.disconnect(`error handling ${f.command}: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
     }
   }
 

@@ -132,3 +132,20 @@ test('a peer that does not drain its send buffer is disconnected instead of buff
   assert.equal(s.sent.length, before);
   assert.match(events.closed[0]!, /send buffer over/);
 });
+
+test('an exception while handling a message disconnects that peer instead of escaping', () => {
+  const s = new MemorySocket();
+  const closed: string[] = [];
+  new Peer(s, { id: 2, address: 'mem', magic: MAGIC, startHeight: () => 0, relay: true }, {
+    ready: () => {},
+    message: () => {
+      throw new Error('boom');
+    },
+    closed: (_p, r) => closed.push(r),
+  });
+  s.deliver(version());
+  s.deliver({ command: 'verack' });
+  assert.doesNotThrow(() => s.deliver({ command: 'inv', items: [] }));
+  assert.deepEqual(closed, ['error handling inv: boom']);
+  assert.equal(s.closed, true);
+});

@@ -90,3 +90,23 @@ test('a longer branch announced by the peer reorganises the chain through the ch
     await peer.close();
   }
 });
+
+test('a block submission that throws is logged and tried again; sync completes', async () => {
+  const chain = chainOf(3);
+  const peer = await FakePeer.start({ blocks: chain.blocks });
+  const t = await startP2PNode([peer.port]);
+  const submit = t.node.submitBlock.bind(t.node);
+  let failures = 0;
+  t.node.submitBlock = async (raw) => {
+    if (failures++ === 0) throw new Error('disk on fire');
+    return submit(raw);
+  };
+  try {
+    await waitFor(() => t.node.chain.height === 3, 'the tip after the retry');
+    assert.ok(t.log.includes('p2p: block submission failed: disk on fire'), t.log.join('\n'));
+    assert.equal(t.p2p.status().peers, 1);
+  } finally {
+    await t.close();
+    await peer.close();
+  }
+});
