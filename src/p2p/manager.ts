@@ -94,13 +94,24 @@ export class P2PManager {
       log: o.log,
       connected: () => this.afterBlock(),
     });
-    this.relay = new TxRelay(o.node, () => this.readyConns(), { reannounceInterval: o.reannounceInterval ?? 300_000, log: o.log });
+    this.relay = new TxRelay(o.node, () => this.readyConns(), {
+      reannounceInterval: o.reannounceInterval ?? 300_000, log: o.log, guard: (what, f) => this.guard(what, f),
+    });
   }
 
   start(): void {
     for (const t of this.o.targets) this.dial(t);
     const stall = this.o.download?.stallTimeout ?? DEFAULT_DOWNLOAD.stallTimeout;
-    this.tick = setInterval(() => this.onTick(), Math.max(50, Math.min(1000, stall / 4)));
+    this.tick = setInterval(() => this.guard('tick', () => this.onTick()), Math.max(50, Math.min(1000, stall / 4)));
+  }
+
+  /** Runs a timer's work; a failure is logged, never thrown into the event loop. */
+  private guard(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.o.log(`p2p: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private *readyConns(): Iterable<Conn> {

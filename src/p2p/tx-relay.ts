@@ -35,6 +35,8 @@ export interface TxRelayOptions {
   /** ms between re-announcements of our own unconfirmed transactions. */
   reannounceInterval: number;
   log(line: string): void;
+  /** Runs timer work with its failures logged. */
+  guard(what: string, f: () => void): void;
 }
 
 export class TxRelay {
@@ -44,7 +46,7 @@ export class TxRelay {
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly node: P2PNode, private readonly peers: () => Iterable<RelayPeer>, private readonly opts: TxRelayOptions) {
-    this.timer = setInterval(() => this.reannounce(), opts.reannounceInterval);
+    this.timer = setInterval(() => opts.guard('re-announcement', () => this.reannounce()), opts.reannounceInterval);
   }
 
   /** The hash a peer announces and requests a transaction by. */

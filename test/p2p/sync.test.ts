@@ -110,3 +110,23 @@ test('a block submission that throws is logged and tried again; sync completes',
     await peer.close();
   }
 });
+
+test('a failure in the periodic work is logged, and the work goes on', async () => {
+  const chain = chainOf(2);
+  const peer = await FakePeer.start({ blocks: chain.blocks });
+  const t = await startP2PNode([peer.port]);
+  const check = t.p2p.download.checkStalls.bind(t.p2p.download);
+  let calls = 0;
+  t.p2p.download.checkStalls = () => {
+    if (calls++ === 0) throw new Error('tick broke');
+    check();
+  };
+  try {
+    await waitFor(() => calls >= 2, 'the next tick');
+    assert.ok(t.log.includes('p2p: tick failed: tick broke'), t.log.join('\n'));
+    await waitFor(() => t.node.chain.height === 2, 'the tip');
+  } finally {
+    await t.close();
+    await peer.close();
+  }
+});
