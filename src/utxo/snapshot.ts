@@ -27,6 +27,11 @@ export interface LoadOptions {
   /** Progress callback period in coins (default 100 000). */
   progressEvery?: number;
   set?: UtxoSetOptions;
+  /**
+   * Called once the header is read, before any coin: may refuse the snapshot (throw) or
+   * name its base height (then coins above it are refused, as baseHeight).
+   */
+  onHeader?: (header: SnapshotHeader) => { baseHeight?: number } | void;
   /** Compute Core's hash_serialized_3 while loading (snapshot-hash.ts). */
   hash?: boolean;
 }
@@ -172,11 +177,12 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
   const coinsCount = Number(coinsCountBig);
   w.pos = p + 51;
 
+  const decided = opts.onHeader?.({ networkMagic, baseBlockHash, coinsCount });
   const set = UtxoSet.create(opts.set);
   const sink = set.beginLoad(coinsCount);
   const every = opts.progressEvery ?? 100_000;
   const onProgress = opts.onProgress;
-  const baseHeight = opts.baseHeight;
+  const baseHeight = decided?.baseHeight ?? opts.baseHeight;
   const txid = new Uint8Array(32);
   const OP_RETURN = new Uint8Array([0x6a]);
   const cur: Cursor = { pos: 0, big: undefined };

@@ -1,14 +1,10 @@
 /**
  * Core's hash_serialized_3 (src/utxo/snapshot-hash.ts), computed while a snapshot loads.
  *
- * The vector: Core's regtest assumeutxo entry at height 200 (kernel/chainparams.cpp, "for use
- * by fuzz target src/test/fuzz/utxo_snapshot.cpp") is the UTXO set of the chain that
- * test/util/mining.cpp CreateBlockChain(200) builds, which is fully deterministic: block i
- * (1..200) holds one coinbase (version 2, nLockTime i-1, one input with a null prevout,
- * nSequence 0xfffffffe, scriptSig `<i> OP_0`, one output of GetBlockSubsidy(i) to
- * P2WSH(OP_TRUE)), header version 4, time genesis.nTime + i, the genesis bits, the nonce
- * ground up from 0. The rebuilt block 200 must have Core's blockhash (385901cc…), and the
- * set's hash Core's 17dcc016…: that pins the rebuild and the hash against Core itself.
+ * The vector: Core's regtest assumeutxo entry at height 200 (kernel/chainparams.cpp) is the
+ * UTXO set of the deterministic chain Core's CreateBlockChain(200) builds (rebuilt in
+ * test/util/core-chain.ts). The rebuilt block 200 must have Core's blockhash (385901cc…),
+ * and the set's hash Core's 17dcc016…: that pins the rebuild and the hash against Core.
  *
  * The independent derivation (`txOutSerHash` below) writes TxOutSer with ByteWriter from the
  * coins' plain scripts, sorted by txid then vout, and hashes it with hash256: used for the
@@ -17,42 +13,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assembleBlock } from '../util/regtest-builder.ts';
-import { scriptNumPush } from '../../src/consensus/block-contextual.ts';
-import { getBlockSubsidy } from '../../src/consensus/subsidy.ts';
+import { coreCreateBlockChain } from '../util/core-chain.ts';
 import { assumeutxoForBlockhash, REGTEST } from '../../src/chain/params.ts';
-import { decodeBlock } from '../../src/primitives/block.ts';
 import { ByteWriter } from '../../src/primitives/codec.ts';
 import { compareBytes, hashToHex } from '../../src/primitives/bytes.ts';
-import { hash256, sha256 } from '../../src/primitives/hash.ts';
-import { decodeTx, encodeTx } from '../../src/primitives/tx.ts';
+import { hash256 } from '../../src/primitives/hash.ts';
 import { loadSnapshot } from '../../src/utxo/snapshot.ts';
 import { encodeSnapshot, synthGroups, type SynthGroup } from './synthetic.ts';
 
 const REG = REGTEST.magic;
-
-/** test/util/mining.cpp CreateBlockChain(n) on regtest: its coins as snapshot groups, and the tip hash. */
-function coreCreateBlockChain(n: number): { groups: SynthGroup[]; tip: string } {
-  const genesis = decodeBlock(REGTEST.genesisBlock).header;
-  const p2wshOpTrue = new Uint8Array([0x00, 0x20, ...sha256(Uint8Array.of(0x51))]);
-  const groups: SynthGroup[] = [];
-  let prev = genesis.hash;
-  let time = genesis.time;
-  for (let h = 0; h < n; h++) {
-    const value = getBlockSubsidy(h + 1, REGTEST);
-    const scriptSig = new Uint8Array([...scriptNumPush(h + 1), 0x00]);
-    const cb = decodeTx(encodeTx({
-      version: 2, locktime: h,
-      inputs: [{ prevout: { txid: new Uint8Array(32), vout: 0xffffffff }, scriptSig, sequence: 0xfffffffe, witness: [] }],
-      outputs: [{ value, scriptPubKey: p2wshOpTrue }],
-    }));
-    const { block } = assembleBlock({ version: 4, prevHash: prev, time: ++time, bits: genesis.bits }, [cb]);
-    prev = block.header.hash;
-    groups.push({ txid: cb.txid, coins: [{ vout: 0, coin: { value, scriptPubKey: p2wshOpTrue, height: h + 1, coinbase: true } }] });
-  }
-  groups.sort((a, b) => compareBytes(a.txid, b.txid));
-  return { groups, tip: hashToHex(prev) };
-}
 
 /** hash_serialized_3 written out directly: TxOutSer of every coin, txid then vout order, SHA256d. */
 function txOutSerHash(groups: Iterable<SynthGroup>): string {
