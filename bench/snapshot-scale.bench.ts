@@ -27,7 +27,11 @@ import type { CoinBatch } from '../src/chain/coin-store.ts';
 import type { UtxoSet } from '../src/utxo/set.ts';
 import { encodeSnapshot, KeySample, makeScript, Rng, synthGroups } from '../test/utxo/synthetic.ts';
 
-const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const proc = (globalThis as { process?: { argv: string[]; cpuUsage(): { user: number; system: number } } }).process;
+const argv = proc?.argv.slice(2) ?? [];
+/** CPU seconds this process used so far (user + system): rates per CPU second stay meaningful on a busy machine. */
+const cpu = () => { const u = proc?.cpuUsage(); return u ? (u.user + u.system) / 1e6 : NaN; };
+const perCpu = (n: number, c0: number) => `${(n / (cpu() - c0) / 1e6).toFixed(2)} M coins per CPU-second`;
 const keep = argv.includes('--keep');
 const args = argv.filter((a) => a !== '--keep');
 const SAMPLE = 200_000;
@@ -48,13 +52,14 @@ console.log(`snapshot-scale bench — ${runtimeLabel()}, SHA-256 ${sel.sha256.na
 if (args[0] === 'restart') {
   const dir = joinPath(args[1] ?? 'bench/out', 'datadir');
   const t = performance.now();
+  const c0 = cpu();
   const store = await UtxoStore.open(dir, { networkMagic: MAINNET.magic });
   const saved = await store.load();
   if (!saved) throw new Error(`nothing saved in ${dir}`);
   const ms = performance.now() - t;
   const n = saved.set.size;
   const r = rss();
-  console.log(`restart from ${dir}: ${n.toLocaleString('en')} coins in ${secs(ms)} = ${((n / ms) * 1000 / 1e6).toFixed(2)} M coins/s; RSS ${gib(r.now)}, peak ${gib(r.peak)}`);
+  console.log(`restart from ${dir}: ${n.toLocaleString('en')} coins in ${secs(ms)} = ${((n / ms) * 1000 / 1e6).toFixed(2)} M coins/s (${perCpu(n, c0)}); RSS ${gib(r.now)}, peak ${gib(r.peak)}`);
   if (!keep) {
     await removeFile(joinPath(args[1] ?? 'bench/out', 'snapshot.dat'));
     for (const f of ['CURRENT', `utxo-1.dat`]) await removeFile(joinPath(dir, f));
@@ -73,20 +78,22 @@ if (args[0] === 'restart') {
 
   const before = rss();
   t = performance.now();
+  let c0 = cpu();
   // not an assumeutxo base: --trust-snapshot, as for any snapshot of a height Core has no hash for
   const { set, base: loaded } = await loadSnapshotFile(file, { params: MAINNET, trust: true, log: (l) => console.log(`  ${l}`), progressSeconds: 30 });
   const loadMs = performance.now() - t;
   const after = rss();
-  console.log(`  load: ${secs(loadMs)} = ${((N / loadMs) * 1000 / 1e6).toFixed(2)} M coins/s, ${((bytes / loadMs) * 1000 / 1e6).toFixed(0)} MB/s (hash_serialized_3 ${loaded.hashSerialized.slice(0, 16)}…)`);
+  console.log(`  load: ${secs(loadMs)} = ${((N / loadMs) * 1000 / 1e6).toFixed(2)} M coins/s, ${((bytes / loadMs) * 1000 / 1e6).toFixed(0)} MB/s; ${perCpu(N, c0)} (hash_serialized_3 ${loaded.hashSerialized.slice(0, 16)}…)`);
   console.log(`  memory per coin: ${(set.usedBytes / N).toFixed(1)} B in use, ${(set.memoryBytes / N).toFixed(1)} B committed; RSS ${gib(before.now)} before, ${gib(after.now)} after (${((after.now - before.now) * 2 ** 20 / N).toFixed(1)} B/coin), peak ${gib(after.peak)}`);
   lookups(set, ks.txids, ks.vouts, ks.n);
   block(set, ks.txids, ks.vouts, ks.n);
   const store = await UtxoStore.open(joinPath(out, 'datadir'), { networkMagic: MAINNET.magic });
   t = performance.now();
+  c0 = cpu();
   await store.save(set, { height: loaded.height, tip: loaded.blockHash });
   const saveMs = performance.now() - t;
   const saved = (await fileSize(joinPath(out, 'datadir', 'utxo-1.dat'))) ?? 0;
-  console.log(`  save to the data directory: ${secs(saveMs)} = ${((set.size / saveMs) * 1000 / 1e6).toFixed(2)} M coins/s (${(saved / 1e6).toFixed(0)} MB); peak RSS ${gib(rss().peak)}`);
+  console.log(`  save to the data directory: ${secs(saveMs)} = ${((set.size / saveMs) * 1000 / 1e6).toFixed(2)} M coins/s, ${perCpu(set.size, c0)} (${(saved / 1e6).toFixed(0)} MB); peak RSS ${gib(rss().peak)}`);
 }
 
 function lookups(set: UtxoSet, txids: Uint8Array, vouts: Uint32Array, n: number): void {

@@ -11,7 +11,7 @@
  * the coins came in LevelDB's order, the only order in which the streamed hash equals the
  * one Core computes over its database after loading.
  */
-import { createSha256, sha256, type Sha256Stream } from '../primitives/hash.ts';
+import { createBulkSha256, sha256, type Sha256Stream } from '../primitives/hash.ts';
 
 const CAP = 1 << 16;
 /** The most bytes of one TxOutSer besides its script: 36 + 4 + 8 + CompactSize (<= 5 here). */
@@ -22,7 +22,7 @@ const P2PKH_POST = [0x88, 0xac];
 export class SerializedHasher {
   private readonly buf = new Uint8Array(CAP);
   private p = 0;
-  private readonly h: Sha256Stream = createSha256();
+  private readonly h: Sha256Stream = createBulkSha256();
   private readonly lastTxid = new Uint8Array(32);
   private lastVout = -1;
   private started = false;
