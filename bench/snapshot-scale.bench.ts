@@ -35,6 +35,8 @@ const perCpu = (n: number, c0: number) => `${(n / (cpu() - c0) / 1e6).toFixed(2)
 const keep = argv.includes('--keep');
 const args = argv.filter((a) => a !== '--keep');
 const SAMPLE = 200_000;
+/** Coins per synthetic template; larger sets are copies of it (generating 180 M coins one by one takes most of an hour here). */
+const TEMPLATE = 10_000_000;
 
 /** VmRSS and VmHWM (peak) of this process in MiB, from Linux /proc. */
 function rss(): { now: number; peak: number } {
@@ -70,11 +72,14 @@ if (args[0] === 'restart') {
   await ensureDir(out);
   const file = joinPath(out, 'snapshot.dat');
   // a sample of keys (every k-th coin) for the lookups and the block
-  const ks = new KeySample(N, SAMPLE);
+  const copies = Math.ceil(N / TEMPLATE);
+  const ks = new KeySample(N / copies, SAMPLE);
   let t = performance.now();
-  const base = new Uint8Array(32).fill(0x5a);
-  const bytes = await writeFileAtomic(file, encodeSnapshot(ks.tee(synthGroups(N, 42)), N, MAINNET.magic, base));
-  console.log(`${N.toLocaleString('en')} coins: snapshot file ${(bytes / 1e6).toFixed(0)} MB (${(bytes / N).toFixed(1)} B/coin) written in ${secs(performance.now() - t)}`);
+  const bytes = await writeFileAtomic(file, replicated(N, copies, ks));
+  console.log(`${N.toLocaleString('en')} coins: snapshot file ${(bytes / 1e6).toFixed(0)} MB (${(bytes / N).toFixed(1)} B/coin; ${copies} cop${copies > 1 ? 'ies' : 'y'} of ${(N / copies).toLocaleString('en')} synthetic coins) written in ${secs(performance.now() - t)}`);
+  // the sampled keys are the template's: spread them over the copies (txid byte 31)
+  const rc = new Rng(3);
+  if (copies > 1) for (let i = 0; i < ks.n; i++) ks.txids[i * 32 + 31] = rc.below(copies);
 
   const before = rss();
   t = performance.now();
@@ -94,6 +99,82 @@ if (args[0] === 'restart') {
   const saveMs = performance.now() - t;
   const saved = (await fileSize(joinPath(out, 'datadir', 'utxo-1.dat'))) ?? 0;
   console.log(`  save to the data directory: ${secs(saveMs)} = ${((set.size / saveMs) * 1000 / 1e6).toFixed(2)} M coins/s, ${perCpu(set.size, c0)} (${(saved / 1e6).toFixed(0)} MB); peak RSS ${gib(rss().peak)}`);
+}
+
+/**
+ * A snapshot of N coins (N divisible by `copies`): `copies` copies of a synthetic set of
+ * N / copies coins, copy c's txids being the template's with byte 31 set to c, emitted
+ * txid by txid (the template's txids differ in bytes 0..3, so the file stays in Core's
+ * order). Script mix, amounts and coins per txid are the template's.
+ */
+function* replicated(N: number, copies: number, ks: KeySample): Generator<Uint8Array> {
+  const T = N / copies;
+  if (!Number.isInteger(T)) throw new Error(`${N} coins are not ${copies} equal copies`);
+  const base = new Uint8Array(32).fill(0x5a);
+  const tpl = encodeSnapshot(ks.tee(synthGroups(T, 42)), T, MAINNET.magic, base);
+  if (copies === 1) {
+    yield* tpl;
+    return;
+  }
+  const parts = [...tpl];
+  const body = new Uint8Array(parts.reduce((a, c) => a + c.length, 0) - 51);
+  let o = -51;
+  for (const c of parts) {
+    if (o < 0) body.set(c.subarray(-o), 0);
+    else body.set(c, o);
+    o += c.length;
+  }
+  const head = parts[0]!.slice(0, 51);
+  new DataView(head.buffer).setBigUint64(43, BigInt(N), true);
+  yield head;
+  let out = new Uint8Array(1 << 22);
+  let q = 0;
+  for (let p = 0; p < body.length;) {
+    const g = p;
+    p = groupEnd(body, p);
+    const len = p - g;
+    for (let c = 0; c < copies; c++) {
+      if (q + len > out.length) {
+        yield out.subarray(0, q);
+        out = new Uint8Array(Math.max(1 << 22, len));
+        q = 0;
+      }
+      out.set(body.subarray(g, p), q);
+      out[q + 31] = c;
+      q += len;
+    }
+  }
+  yield out.subarray(0, q);
+}
+
+/** The end of the txid group at b[p] in a snapshot body (snapshot-format.ts). */
+function groupEnd(b: Uint8Array, p: number): number {
+  p += 32;
+  const cs = (): number => {
+    const x = b[p++]!;
+    if (x < 0xfd) return x;
+    const n = x === 0xfd ? b[p]! | (b[p + 1]! << 8) : new DataView(b.buffer, b.byteOffset + p, 4).getUint32(0, true);
+    p += x === 0xfd ? 2 : 4;
+    return n;
+  };
+  const varint = (): number => {
+    let n = 0;
+    for (;;) {
+      const x = b[p++]!;
+      n = n * 128 + (x & 0x7f);
+      if (!(x & 0x80)) return n;
+      n++;
+    }
+  };
+  const n = cs();
+  for (let i = 0; i < n; i++) {
+    cs(); // vout
+    varint(); // height, coinbase
+    varint(); // amount
+    const size = varint();
+    p += size < 6 ? [20, 20, 32, 32, 32, 32][size]! : size - 6;
+  }
+  return p;
 }
 
 function lookups(set: UtxoSet, txids: Uint8Array, vouts: Uint32Array, n: number): void {
