@@ -253,6 +253,13 @@ export class TxgateNode implements AppDeps, MempoolDeps {
         const index = this.chain.index;
         const r = await loadSnapshotFile(path, {
           params: this.params, trust: this.opts.trustSnapshot ?? false, knownHeight: (h) => index.get(h)?.height, log: this.log,
+          refuseBase: (h) => {
+            // ActivateSnapshot: a base on an invalid branch, or no more work than the active tip
+            const b = index.get(h);
+            if (b?.status === 'failed') return `The base block header (${h}) is part of an invalid chain.`;
+            if (b && b.chainWork <= this.chain.tip.chainWork) return 'work does not exceed active chainstate';
+            return undefined;
+          },
         });
         if (this.mempool.size > 0) throw new SnapshotLoadError("Can't activate a snapshot when mempool not empty.");
         const headers = baseHeaders(index, r.base.blockHash);
@@ -263,12 +270,22 @@ export class TxgateNode implements AppDeps, MempoolDeps {
         this.mempool.tipHeight = r.base.height;
         this.verdicts = new VerdictCache();
         this.dirty = true;
+        this.scheduleSave();
         return { coins_loaded: r.base.coins, tip_hash: r.base.blockHash, base_height: r.base.height, path };
       });
     } finally {
       this.loadingSnapshot = false;
-      this.scheduleSave();
     }
+  }
+
+  /**
+   * The header chain (heights 1..base) of the snapshot base the set waits at, from a header
+   * sync: checked (ChainState.attachBaseHeaders), then the tip is the base and it is saved.
+   */
+  attachSnapshotHeaders(headers: Uint8Array[]): void {
+    this.chain.attachBaseHeaders(headers);
+    this.dirty = true;
+    this.scheduleSave();
   }
 
   tip(): TipInfo {
@@ -422,10 +439,10 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   }
 
   info(): Record<string, unknown> {
-    const t = this.chain.tip;
+    const t = this.tip();
     return {
       version: '0.1.0', network: this.opts.network, mode: 'stateful',
-      tip: { height: t.height, hash: t.hashHex },
+      tip: { height: t.height, hash: t.hash },
       workers: this.pool?.size ?? 0, coins: this.coinCount(), policy: { ...this.policy },
       ...this.opts.info,
     };

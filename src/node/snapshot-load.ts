@@ -39,6 +39,8 @@ export interface SnapshotLoadOptions {
   trust?: boolean;
   /** Height of a block whose header the node knows (display hash), for a trusted non-assumeutxo base. */
   knownHeight?: (blockHash: string) => number | undefined;
+  /** Why the node refuses this base before any coin is read (ActivateSnapshot's chain checks), if it does. */
+  refuseBase?: (blockHash: string) => string | undefined;
   log?: (line: string) => void;
   /** Seconds between progress lines (default 10). */
   progressSeconds?: number;
@@ -88,6 +90,8 @@ export async function loadSnapshotFile(path: string, o: SnapshotLoadOptions): Pr
         const hash = hashToHex(h.baseBlockHash);
         entry = assumeutxoForBlockhash(o.params, hash);
         baseHeight = entry?.height ?? o.knownHeight?.(hash);
+        const refused = o.refuseBase?.(hash);
+        if (refused) throw new SnapshotLoadError(refused);
         if (!entry && !o.trust) {
           throw new SnapshotLoadError(`assumeutxo block hash in snapshot metadata not recognized (hash: ${hash}). The following snapshot heights are available: ${names}. Start with --trust-snapshot to load it anyway.`);
         }

@@ -59,7 +59,7 @@ describe('loadtxoutset', () => {
       bad[50]![79]! ^= 1; // nonce changed: the chain no longer links (or fails PoW)
       assert.throws(() => node.chain.attachBaseHeaders(bad));
       assert.equal(node.chain.awaitingBase?.height, 200, 'a failed attach changes nothing');
-      node.chain.attachBaseHeaders(chain.blocks.slice(0, 200).map((b) => b.subarray(0, 80)));
+      node.attachSnapshotHeaders(chain.blocks.slice(0, 200).map((b) => b.subarray(0, 80)));
       assert.equal(node.chain.awaitingBase, undefined);
       assert.equal(node.chain.tip.hashHex, hashToHex(BASE));
       const next = await node.submitBlock(chain.blocks[200]!);
@@ -74,8 +74,11 @@ describe('loadtxoutset', () => {
     const node = await TxgateNode.start({ network: 'regtest', workers: 0 });
     try {
       for (const b of chain.blocks) assert.ok(((r) => !r.busy && r.accepted)(await node.submitBlock(b)));
+      // at 201 the base has less work than the tip (ActivateSnapshot refuses it); back at 150 it has more
+      await assert.rejects(node.loadTxOutSet(path('good.dat', file(coins200))), { message: /^work does not exceed active chainstate$/ });
+      await node.chain.rewindTo(hashToHex(chain.hashes[149]!));
       const before = { set: node.coins.current, tip: node.tip().hash, size: node.coinCount() };
-      const g = chain.groups[3]!;
+      const g = coreCreateBlockChain(150).groups[3]!;
       const untouched = () => {
         assert.equal(node.coins.current, before.set);
         assert.equal(node.tip().hash, before.tip);
@@ -91,7 +94,7 @@ describe('loadtxoutset', () => {
         ['count too low', file(coins200, { count: 199 }), /^Bad snapshot - coins left over after deserializing 199 coins/],
         ['another amount', file(coins200.map((x, i) => (i === 5 ? { txid: x.txid, coins: [{ vout: 0, coin: { ...x.coins[0]!.coin, value: 1n } }] } : x))),
           /^Bad snapshot content hash: expected 17dcc016d188d16068907cdeb38b75691a118d43053b8cd6a25969419381d13a, got [0-9a-f]{64}\.$/],
-        ['not an assumeutxo base', file(chain.groups, { base: chain.hashes[200]! }), /^assumeutxo block hash in snapshot metadata not recognized \(hash: [0-9a-f]{64}\)\. The following snapshot heights are available: 110, 200, 299\./],
+        ['not an assumeutxo base', file(coins200, { base: new Uint8Array(32).fill(0x77) }), /^assumeutxo block hash in snapshot metadata not recognized \(hash: [0-9a-f]{64}\)\. The following snapshot heights are available: 110, 200, 299\./],
         ['a coin above the base', file([...coins200, { txid: new Uint8Array(32).fill(0xff), coins: [{ vout: 0, coin: { value: 1n, scriptPubKey: Uint8Array.of(0x51), height: 201, coinbase: false } }] }]),
           /^Bad snapshot data after deserializing 200 coins/],
       ];
@@ -155,6 +158,15 @@ describe('loadtxoutset', () => {
     try {
       assert.deepEqual([node.tip().height, node.tip().hash, node.coinCount()], [200, hashToHex(BASE), 200]);
       assert.equal(node.chain.awaitingBase?.hashSerialized, '17dcc016d188d16068907cdeb38b75691a118d43053b8cd6a25969419381d13a');
+      node.attachSnapshotHeaders(chain.blocks.slice(0, 200).map((b) => b.subarray(0, 80)));
+    } finally {
+      await node.close();
+    }
+    // the attached headers are saved: the next start is an ordinary one at the base
+    node = await TxgateNode.start({ network: 'regtest', workers: 0, datadir });
+    try {
+      assert.equal(node.chain.awaitingBase, undefined);
+      assert.deepEqual([node.chain.height, node.chain.tip.hashHex, node.coinCount()], [200, hashToHex(BASE), 200]);
     } finally {
       await node.close();
     }
