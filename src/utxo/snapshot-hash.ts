@@ -37,7 +37,8 @@ export class SerializedHasher {
       for (let i = 0; i < 32 && d === 0; i++) d = txid[i]! - this.lastTxid[i]!;
       if (d < 0) this.ordered = false;
     }
-    this.lastTxid.set(txid.subarray(0, 32));
+    const last = this.lastTxid;
+    for (let i = 0; i < 32; i++) last[i] = txid[i]!;
     // the same txid again (a split group) continues its vout order
     if (d !== 0) this.lastVout = -1;
     this.started = true;
@@ -49,8 +50,9 @@ export class SerializedHasher {
     this.lastVout = vout;
     if (this.p + HEAD + scriptLen > CAP) this.flush();
     const b = this.buf;
+    const t = this.lastTxid;
     let p = this.p;
-    b.set(this.lastTxid, p);
+    for (let i = 0; i < 32; i++) b[p + i] = t[i]!;
     p += 32;
     p = u32(b, p, vout);
     p = u32(b, p, code);
