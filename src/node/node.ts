@@ -162,7 +162,9 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     const node = new TxgateNode(opts, restored, store);
     if (node.pool) await node.pool.ready();
     node.log = log;
-    if (opts.loadSnapshot !== undefined) await node.loadTxOutSet(opts.loadSnapshot);
+    // a data directory with a saved chain (a restart with the same flags) keeps it
+    if (opts.loadSnapshot !== undefined && restored) log(`txgate: --load-snapshot ignored: ${opts.datadir} already holds a chain (tip ${node.tip().height} ${node.tip().hash})`);
+    else if (opts.loadSnapshot !== undefined) await node.loadTxOutSet(opts.loadSnapshot);
     if (store) {
       let ok = 0;
       const records = await store.loadMempool();

@@ -172,10 +172,15 @@ describe('loadtxoutset', () => {
     }
   });
 
-  test('--load-snapshot at start; a load is refused while the mempool holds transactions', async () => {
+  test('--load-snapshot at start (once: a data directory holding a chain keeps it); a load is refused while the mempool holds transactions', async () => {
     const p = path('start.dat', file(coins200));
-    const node = await TxgateNode.start({ network: 'regtest', workers: 0, loadSnapshot: p });
+    const datadir = join(dir, 'start-node');
+    const lines: string[] = [];
+    const first = await TxgateNode.start({ network: 'regtest', workers: 0, loadSnapshot: p, datadir });
+    await first.close();
+    const node = await TxgateNode.start({ network: 'regtest', workers: 0, loadSnapshot: p, datadir }, (l) => lines.push(l));
     try {
+      assert.ok(lines.some((l) => l.startsWith('txgate: --load-snapshot ignored')), lines.join('\n'));
       assert.deepEqual([node.tip().height, node.coinCount()], [200, 200]);
       node.chain.attachBaseHeaders(chain.blocks.slice(0, 200).map((b) => b.subarray(0, 80)));
       // fill the mempool with one transaction spending a mature coinbase (P2WSH OP_TRUE)
