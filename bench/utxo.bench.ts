@@ -13,7 +13,7 @@
 import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
 import { createWorker, request } from '../src/runtime/worker.ts';
 import { loadSnapshot, snapshotChunks } from '../src/utxo/snapshot.ts';
-import { encodeSnapshot, synthGroups, Rng, type SynthGroup } from '../test/utxo/synthetic.ts';
+import { encodeSnapshot, KeySample, synthGroups, Rng } from '../test/utxo/synthetic.ts';
 
 const arg = (globalThis as { process?: { argv: string[] } }).process?.argv[2];
 const sizes = (arg ?? '1000000,10000000').split(',').map(Number);
@@ -22,24 +22,12 @@ const SAMPLE = 200_000;
 console.log(`utxo bench — ${runtimeLabel()}`);
 for (const N of sizes) {
   // a sample of keys to look up, taken while encoding
-  const sTxids = new Uint8Array(SAMPLE * 32);
-  const sVouts = new Uint32Array(SAMPLE);
-  let sn = 0;
-  const every = Math.max(1, Math.floor(N / SAMPLE));
-  let k = 0;
-  function* tee(gs: Iterable<SynthGroup>): Generator<SynthGroup> {
-    for (const g of gs) {
-      for (const c of g.coins) {
-        if (k++ % every === 0 && sn < SAMPLE) {
-          sTxids.set(g.txid, sn * 32);
-          sVouts[sn++] = c.vout;
-        }
-      }
-      yield g;
-    }
-  }
+  const ks = new KeySample(N, SAMPLE);
+  const sTxids = ks.txids;
+  const sVouts = ks.vouts;
   let t = performance.now();
-  const chunks = [...encodeSnapshot(tee(synthGroups(N, 42)), N, new Uint8Array([0xf9, 0xbe, 0xb4, 0xd9]), new Uint8Array(32))];
+  const chunks = [...encodeSnapshot(ks.tee(synthGroups(N, 42)), N, new Uint8Array([0xf9, 0xbe, 0xb4, 0xd9]), new Uint8Array(32))];
+  const sn = ks.n;
   const fileBytes = chunks.reduce((a, c) => a + c.length, 0);
   const encMs = performance.now() - t;
   // shuffle the sample so lookups are random accesses

@@ -151,7 +151,21 @@ export interface ChainInfo {
   pruned: boolean;
 }
 
+/** loadtxoutset's result (rpc/blockchain.cpp). */
+export interface LoadTxOutSetResult {
+  coins_loaded: number;
+  /** The snapshot base block, display order. */
+  tip_hash: string;
+  base_height: number;
+  path: string;
+}
+
 export interface MempoolDeps {
+  /**
+   * loadtxoutset: a Core dumptxoutset file becomes the UTXO set (absent: not offered). A
+   * refusal throws an Error whose `kind` is open, metadata or activation.
+   */
+  loadTxOutSet?(path: string): Promise<LoadTxOutSetResult>;
   /** Read-only queries go straight to the mempool (src/mempool). */
   readonly mempool: import('../mempool/mempool.ts').Mempool;
   /** Validate then admit (with RBF, limits, orphans). maxFeeRate in sat/kvB (0 = no limit; absent = the node's). */

@@ -20,6 +20,7 @@ import { byInternal, entriesJson, entryJsonBytes, sortedForDump } from './rpc-me
 import { scriptPubKeyJson } from './rpc-script.ts';
 import { mempoolViews, type MempoolViews } from './mempool-views.ts';
 import { nodeRpcMethods } from './rpc-node-methods.ts';
+import { snapshotRpcMethods } from './rpc-snapshot.ts';
 import { decodeHexTx, getStr, parseHash } from './rpc-args.ts';
 import { TXGATE_VERSION } from './openapi/mount.ts';
 
@@ -342,7 +343,7 @@ export function mempoolRpcMethods(deps: MempoolDeps, views: MempoolViews = mempo
       },
     },
   ];
-  const table = new Map(methods.map((m) => [m.name, m]));
+  const table = new Map([...methods, ...snapshotRpcMethods(deps)].map((m) => [m.name, m]));
   for (const m of nodeRpcMethods(deps, table, { startedAt, blocks: views.blocks, minFeeKvB: views.minFeeKvB, version: TXGATE_VERSION })) table.set(m.name, m);
   return table;
 }

@@ -16,7 +16,7 @@ import { decodeScriptJson, txToUniv } from './rpc-tx.ts';
 const CATEGORY: Record<string, string> = {
   getbestblockhash: 'blockchain', getblockchaininfo: 'blockchain', getblockcount: 'blockchain', getmempoolancestors: 'blockchain',
   getmempooldescendants: 'blockchain', getmempoolentry: 'blockchain', getmempoolinfo: 'blockchain', getrawmempool: 'blockchain',
-  gettxout: 'blockchain', help: 'control', uptime: 'control', getnetworkinfo: 'network', decoderawtransaction: 'rawtransactions',
+  gettxout: 'blockchain', loadtxoutset: 'blockchain', help: 'control', uptime: 'control', getnetworkinfo: 'network', decoderawtransaction: 'rawtransactions',
   decodescript: 'rawtransactions', getrawtransaction: 'rawtransactions', sendrawtransaction: 'rawtransactions',
   submitpackage: 'rawtransactions', testmempoolaccept: 'rawtransactions', estimatesmartfee: 'util',
 };

@@ -16,6 +16,7 @@ import type { CoinStore } from './coin-store.ts';
 import { disconnectBlock } from './disconnect.ts';
 import type { ChainParams } from './params.ts';
 import { checkHeaderOnParent } from './header-check.ts';
+import type { SnapshotBase } from './snapshot-base.ts';
 
 export type SubmitResult =
   | { ok: true; tip: string; duplicate?: boolean }
@@ -44,6 +45,7 @@ export class ChainState {
   private readonly blocks = new Map<string, Block>();
   private readonly undos = new Map<string, Coin[][]>();
   private sequence = 0;
+  private awaiting: SnapshotBase | undefined;
   readonly genesis: BlockIndex;
 
   constructor(readonly params: ChainParams, readonly coins: CoinStore, readonly options: ChainStateOptions = {}) {
@@ -64,17 +66,66 @@ export class ChainState {
    */
   static restore(params: ChainParams, coins: CoinStore, headers: Uint8Array[], options: ChainStateOptions = {}): ChainState {
     const cs = new ChainState(params, coins, options);
-    let prev = cs.genesis;
+    cs.pushHeaders(headers, false);
+    return cs;
+  }
+
+  /**
+   * A chain state over a UTXO set loaded from a snapshot whose base block's header chain is
+   * not known yet (snapshot-base.ts): the active chain stays at genesis, no block connects,
+   * until attachBaseHeaders() brings heights 1..base.height.
+   */
+  static atSnapshotBase(params: ChainParams, coins: CoinStore, base: SnapshotBase, options: ChainStateOptions = {}): ChainState {
+    const cs = new ChainState(params, coins, options);
+    cs.awaiting = base;
+    return cs;
+  }
+
+  /** The snapshot base whose header chain is still missing, if any. */
+  get awaitingBase(): SnapshotBase | undefined {
+    return this.awaiting;
+  }
+
+  /**
+   * Headers of heights 1..base.height ending at the awaited snapshot base, each checked as
+   * AcceptBlockHeader checks it (proof of work, difficulty, timestamps); the tip becomes the
+   * base. Throws, changing nothing, when they do not lead there.
+   */
+  attachBaseHeaders(headers: Uint8Array[]): void {
+    const base = this.awaiting;
+    if (!base) throw new Error('attachBaseHeaders: no snapshot base is awaiting its headers');
+    if (headers.length !== base.height) throw new Error(`attachBaseHeaders: ${headers.length} headers given, the snapshot base is at height ${base.height}`);
+    const last = decodeHeader(headers[headers.length - 1]!);
+    if (hashToHex(last.hash) !== base.blockHash) throw new Error(`attachBaseHeaders: the headers end at ${hashToHex(last.hash)}, not at the snapshot base ${base.blockHash}`);
+    const saved = { index: new Map(this.index), length: this.chain.length, sequence: this.sequence };
+    try {
+      this.pushHeaders(headers, true);
+    } catch (e) {
+      this.index.clear();
+      for (const [k, v] of saved.index) this.index.set(k, v);
+      this.chain.length = saved.length;
+      this.sequence = saved.sequence;
+      throw e;
+    }
+    this.awaiting = undefined;
+  }
+
+  /** Appends headers to the active chain as connected (their blocks' effects are in the set). */
+  private pushHeaders(headers: Uint8Array[], check: boolean): void {
+    let prev = this.tip;
     for (const raw of headers) {
       const h = decodeHeader(raw);
-      if (hashToHex(h.prevHash) !== prev.hashHex) throw new Error(`restore: header ${hashToHex(h.hash)} does not extend ${prev.hashHex}`);
-      const idx = new BlockIndex(h, prev, cs.sequence++);
+      if (hashToHex(h.prevHash) !== prev.hashHex) throw new Error(`header ${hashToHex(h.hash)} does not extend ${prev.hashHex}`);
+      if (check) {
+        const c = checkHeaderOnParent(h, prev, this.params);
+        if (!c.ok) throw new Error(`header ${hashToHex(h.hash)} at height ${prev.height + 1}: ${c.reason}`);
+      }
+      const idx = new BlockIndex(h, prev, this.sequence++);
       idx.status = 'connected-once';
-      cs.index.set(idx.hashHex, idx);
-      cs.chain.push(idx);
+      this.index.set(idx.hashHex, idx);
+      this.chain.push(idx);
       prev = idx;
     }
-    return cs;
   }
 
   /** The active chain's headers above genesis (what restore() takes). */
@@ -100,6 +151,8 @@ export class ChainState {
    * best chain. Answers with the reason the submitted block was rejected, or ok and the new tip.
    */
   async submitBlock(data: Uint8Array | Block): Promise<SubmitResult> {
+    // the set is at a snapshot base this chain cannot see yet: nothing connects on genesis
+    if (this.awaiting) return { ok: false, reason: 'snapshot-base-headers-missing' };
     const block = data instanceof Uint8Array ? decodeBlock(data) : data;
     const hex = hashToHex(block.header.hash);
     const known = this.index.get(hex);

@@ -1,6 +1,6 @@
 /**
  * Chain parameters of the five networks (kernel/chainparams.cpp): consensus rules, genesis,
- * message magic, default port.
+ * message magic, default port, and the assumeutxo snapshots (m_assumeutxo_data).
  */
 import type { ConsensusParams, NetworkName } from '../consensus/params.ts';
 import { SCRIPT_VERIFY } from '../script/flags.ts';
@@ -8,9 +8,25 @@ import { createGenesisBlock, GENESIS_SPECS } from './genesis.ts';
 
 export type { NetworkName } from '../consensus/params.ts';
 
+/**
+ * A UTXO snapshot Core accepts without question (CChainParams::m_assumeutxo_data,
+ * kernel/chainparams.cpp): the base block and the set's hash_serialized_3 there.
+ */
+export interface AssumeutxoData {
+  height: number;
+  /** hash_serialized_3, display order (as chainparams.cpp writes uint256). */
+  hashSerialized: string;
+  /** m_chain_tx_count: transactions in the chain up to and including the base block. */
+  chainTxCount: number;
+  /** The base block hash, display order. */
+  blockHash: string;
+}
+
 export interface ChainParams extends ConsensusParams {
   /** pchMessageStart. */
   magic: Uint8Array;
+  /** Snapshots loadable without --trust-snapshot (kernel/chainparams.cpp m_assumeutxo_data). */
+  assumeutxo: readonly AssumeutxoData[];
   defaultPort: number;
   /** The raw genesis block (its hash is genesisHash). */
   genesisBlock: Uint8Array;
@@ -25,6 +41,11 @@ export const MAINNET: ChainParams = {
   genesisBlock: createGenesisBlock(GENESIS_SPECS.mainnet),
   magic: Uint8Array.of(0xf9, 0xbe, 0xb4, 0xd9),
   defaultPort: 8333,
+  assumeutxo: [
+    { height: 840_000, hashSerialized: 'a2a5521b1b5ab65f67818e5e8eccabb7171a517f9e2382208f77687310768f96', chainTxCount: 991032194, blockHash: '0000000000000000000320283a032748cef8227873ff4872689bf23f1cda83a5' },
+    { height: 880_000, hashSerialized: 'dbd190983eaf433ef7c15f78a278ae42c00ef52e0fd2a54953782175fbadcea9', chainTxCount: 1145604538, blockHash: '000000000000000000010b17283c3c400507969a9c2afd1dcf2082ec5cca2880' },
+    { height: 910_000, hashSerialized: '4daf8a17b4902498c5787966a2b51c613acdab5df5db73f196fa59a4da2f1568', chainTxCount: 1226586151, blockHash: '0000000000000000000108970acb9522ffd516eae17acddcb1bd16469194a821' },
+  ],
   subsidyHalvingInterval: 210000,
   bip34Height: 227931,
   bip34Hash: '000000000000024b89b42a942fe0d9fea3bb44ab7bd1b19115dd6a759c0808b8',
@@ -61,6 +82,9 @@ export const TESTNET3: ChainParams = {
   genesisBlock: createGenesisBlock(GENESIS_SPECS.testnet3),
   magic: Uint8Array.of(0x0b, 0x11, 0x09, 0x07),
   defaultPort: 18333,
+  assumeutxo: [
+    { height: 2_500_000, hashSerialized: 'f841584909f68e47897952345234e37fcd9128cd818f41ee6c3ca68db8071be7', chainTxCount: 66484552, blockHash: '0000000000000093bcb68c03a9a168ae252572d348a2eaeba2cdf9231d73206f' },
+  ],
   subsidyHalvingInterval: 210000,
   bip34Height: 21111,
   bip34Hash: '0000000023b3a96d3484e5abb3755c413e7d41500f8e2a5c3f0dd01299cd8ef8',
@@ -89,6 +113,9 @@ export const TESTNET4: ChainParams = {
   genesisBlock: createGenesisBlock(GENESIS_SPECS.testnet4),
   magic: Uint8Array.of(0x1c, 0x16, 0x3f, 0x28),
   defaultPort: 48333,
+  assumeutxo: [
+    { height: 90_000, hashSerialized: '784fb5e98241de66fdd429f4392155c9e7db5c017148e66e8fdbc95746f8b9b5', chainTxCount: 11347043, blockHash: '0000000002ebe8bcda020e0dd6ccfbdfac531d2f6a81457191b99fc2df2dbe3b' },
+  ],
   subsidyHalvingInterval: 210000,
   bip34Height: 1,
   bip34Hash: ZERO_HASH,
@@ -115,6 +142,9 @@ export const SIGNET: ChainParams = {
   genesisBlock: createGenesisBlock(GENESIS_SPECS.signet),
   magic: Uint8Array.of(0x0a, 0x03, 0xcf, 0x40),
   defaultPort: 38333,
+  assumeutxo: [
+    { height: 160_000, hashSerialized: 'fe0a44309b74d6b5883d246cb419c6221bcccf0b308c9b59b7d70783dbdf928a', chainTxCount: 2289496, blockHash: '0000003ca3c99aff040f2563c2ad8f8ec88bd0fd6b8f0895cfaf1ef90353a62c' },
+  ],
   subsidyHalvingInterval: 210000,
   bip34Height: 1,
   bip34Hash: ZERO_HASH,
@@ -141,6 +171,13 @@ export const REGTEST: ChainParams = {
   genesisBlock: createGenesisBlock(GENESIS_SPECS.regtest),
   magic: Uint8Array.of(0xfa, 0xbf, 0xb5, 0xda),
   defaultPort: 18444,
+  // 110: unit tests (TestChain100Setup + 10 blocks); 200: the fuzz target's CreateBlockChain
+  // (test/util/mining.cpp), rebuilt in test/utxo/snapshot-hash.test.ts; 299: feature_assumeutxo.py
+  assumeutxo: [
+    { height: 110, hashSerialized: 'b952555c8ab81fec46f3d4253b7af256d766ceb39fb7752b9d18cdf4a0141327', chainTxCount: 111, blockHash: '6affe030b7965ab538f820a56ef56c8149b7dc1d1c144af57113be080db7c397' },
+    { height: 200, hashSerialized: '17dcc016d188d16068907cdeb38b75691a118d43053b8cd6a25969419381d13a', chainTxCount: 201, blockHash: '385901ccbd69dff6bbd00065d01fb8a9e464dede7cfe0372443884f9b1dcf6b9' },
+    { height: 299, hashSerialized: 'd2b051ff5e8eef46520350776f4100dd710a63447a8e01d917e92e79751a63e2', chainTxCount: 334, blockHash: '7cc695046fec709f8c9394b6f928f81e81fd3ac20977bb68760fa1faa7916ea2' },
+  ],
   subsidyHalvingInterval: 150,
   bip34Height: 1, // Always active unless overridden
   bip34Hash: ZERO_HASH,
@@ -170,6 +207,11 @@ export const NETWORKS: Readonly<Record<NetworkName, ChainParams>> = {
 
 export function chainParams(network: NetworkName): ChainParams {
   return NETWORKS[network];
+}
+
+/** CChainParams::AssumeutxoForBlockhash: the entry whose base is this block (display hex). */
+export function assumeutxoForBlockhash(params: ChainParams, blockHash: string): AssumeutxoData | undefined {
+  return params.assumeutxo.find((a) => a.blockHash === blockHash);
 }
 
 export { getBlockScriptFlags as scriptFlagsAt } from '../consensus/script-flags.ts';

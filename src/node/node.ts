@@ -9,12 +9,15 @@
  * the scripts as a job on the worker owning the txid's shard.
  */
 import type {
-  AppDeps, BlockOutcome, ChainInfo, MempoolDeps, PackageOutcome, SubmitTxOutcome, TestAcceptOutcome, TipInfo, ValidateItem, ValidateOutcome,
+  AppDeps, BlockOutcome, LoadTxOutSetResult, ChainInfo, MempoolDeps, PackageOutcome, SubmitTxOutcome, TestAcceptOutcome, TipInfo, ValidateItem, ValidateOutcome,
 } from '../api/deps.ts';
 import { decodeTx, type Transaction } from '../primitives/tx.ts';
 import type { Block } from '../primitives/block.ts';
 import type { BlockIndex } from '../chain/block-index.ts';
-import { NodeStore } from './persist.ts';
+import { NodeStore, type SavedChain } from './persist.ts';
+import { ActiveCoins } from './active-coins.ts';
+import { joinPath } from '../runtime/fs.ts';
+import { baseHeaders, loadSnapshotFile, SnapshotLoadError } from './snapshot-load.ts';
 import type { MempoolOptions } from '../mempool/types.ts';
 import { MempoolService } from './mempool-service.ts';
 import { VerdictCache } from './verdicts.ts';
@@ -26,7 +29,7 @@ import { chainParams, type ChainParams } from '../chain/params.ts';
 import type { NetworkName } from '../consensus/params.ts';
 import { DecodeError } from '../primitives/decode-error.ts';
 import { decodeBlock } from '../primitives/block.ts';
-import { hashToHex } from '../primitives/bytes.ts';
+import { hashToHex, hexToHash } from '../primitives/bytes.ts';
 import { policyOptions, type PolicyOptions } from '../policy/constants.ts';
 import { MEMPOOL_HEIGHT, type Coin } from '../utxo/coin.ts';
 import { acceptWithSuppliedCoins, mempoolFor, type AcceptResult, type ScriptChecker } from '../mempool/accept.ts';
@@ -51,6 +54,10 @@ export interface NodeOptions {
   coins?: CoinStore;
   mempool?: Partial<MempoolOptions>;
   datadir?: string;
+  /** A Core dumptxoutset file to start from (--load-snapshot). */
+  loadSnapshot?: string;
+  /** Load snapshots whose base is no assumeutxo base or whose hash differs (--trust-snapshot). */
+  trustSnapshot?: boolean;
   info?: Record<string, unknown>;
   now?: () => number;
 }
@@ -64,8 +71,9 @@ interface Scripts {
 
 export class TxgateNode implements AppDeps, MempoolDeps {
   readonly params: ChainParams;
-  readonly chain: ChainState;
-  readonly coins: CoinStore;
+  /** Replaced when a snapshot is loaded (loadTxOutSet). */
+  chain: ChainState;
+  readonly coins: ActiveCoins;
   readonly policy: PolicyOptions;
   private readonly scripts: Scripts;
   readonly pool?: ValidationPool;
@@ -74,14 +82,17 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   readonly started = Date.now();
   readonly mempoolService: MempoolService;
   readonly datadir?: string;
-  readonly verdicts = new VerdictCache();
+  verdicts = new VerdictCache();
+  private readonly chainOpts: ConstructorParameters<typeof ChainState>[2];
+  private loadingSnapshot = false;
+  private log: (line: string) => void = () => {};
   /** The mempool of stateless items (caller-supplied coins): always empty. */
   private readonly emptyMempool: Mempool;
 
-  private constructor(readonly opts: NodeOptions, restored?: { set: UtxoSet; headers: Uint8Array[] }, private readonly store?: NodeStore) {
+  private constructor(readonly opts: NodeOptions, restored?: SavedChain, private readonly store?: NodeStore) {
     this.params = chainParams(opts.network);
     this.policy = policyOptions(opts.policy);
-    this.coins = restored?.set ?? opts.coins ?? UtxoSet.create();
+    this.coins = new ActiveCoins(restored?.set ?? opts.coins ?? UtxoSet.create());
     if (opts.workers > 0) {
       if (!opts.spawn) throw new Error('workers > 0 needs a spawn function');
       const pool = new ValidationPool({
@@ -115,15 +126,22 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       onConnected: (block: Block, idx: BlockIndex) => this.mempoolService.blockConnected(block, idx.height),
       onDisconnected: (block: Block) => this.mempoolService.blockDisconnected(block),
     };
-    this.chain = restored
-      ? ChainState.restore(this.params, this.coins, restored.headers, chainOpts)
-      : new ChainState(this.params, this.coins, chainOpts);
+    this.chainOpts = chainOpts;
+    this.chain = restored?.awaitingHeaders
+      ? ChainState.atSnapshotBase(this.params, this.coins, restored.awaitingHeaders, chainOpts)
+      : restored
+        ? ChainState.restore(this.params, this.coins, restored.headers, chainOpts)
+        : new ChainState(this.params, this.coins, chainOpts);
     // Entries made from now on (a reloaded mempool included) record the tip they entered at.
     this.mempool.tipHeight = this.chain.height;
   }
 
   /** The tip's chain context: the next block's height and MTP rules, BIP68's MTPs by height. */
   private chainContext(): ChainContext {
+    const waiting = this.chain.awaitingBase;
+    if (waiting) {
+      throw new Error(`the UTXO set is at snapshot base ${waiting.blockHash} (height ${waiting.height}) whose header chain is not synced yet: no chain context to validate against`);
+    }
     const t = this.chain.tip;
     return { height: t.height, mtp: t.medianTimePast(), mtpAt: (h: number) => this.chain.chain[h]?.medianTimePast() };
   }
@@ -135,7 +153,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
    */
   static async start(opts: NodeOptions, log: (line: string) => void = () => {}): Promise<TxgateNode> {
     let store: NodeStore | undefined;
-    let restored: { set: UtxoSet; headers: Uint8Array[] } | undefined;
+    let restored: SavedChain | undefined;
     if (opts.datadir !== undefined) {
       store = await NodeStore.open(opts.datadir, chainParams(opts.network).magic);
       restored = await store.load();
@@ -143,6 +161,10 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     }
     const node = new TxgateNode(opts, restored, store);
     if (node.pool) await node.pool.ready();
+    node.log = log;
+    // a data directory with a saved chain (a restart with the same flags) keeps it
+    if (opts.loadSnapshot !== undefined && restored) log(`txgate: --load-snapshot ignored: ${opts.datadir} already holds a chain (tip ${node.tip().height} ${node.tip().hash})`);
+    else if (opts.loadSnapshot !== undefined) await node.loadTxOutSet(opts.loadSnapshot);
     if (store) {
       let ok = 0;
       const records = await store.loadMempool();
@@ -193,10 +215,16 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     const store = this.store;
     if (!store) return;
     await this.serial(async () => {
-      if (this.dirty && this.coins instanceof UtxoSet) {
+      const set = this.coins.current;
+      if (this.dirty && set instanceof UtxoSet) {
         this.dirty = false;
-        const t = this.chain.tip;
-        await store.save(this.coins, this.chain.activeHeaders(), { height: t.height, hash: t.hashHex, hashInternal: t.hash });
+        const waiting = this.chain.awaitingBase;
+        if (waiting) {
+          await store.save(set, [], { height: waiting.height, hash: waiting.blockHash, hashInternal: hexToHash(waiting.blockHash) }, waiting);
+        } else {
+          const t = this.chain.tip;
+          await store.save(set, this.chain.activeHeaders(), { height: t.height, hash: t.hashHex, hashInternal: t.hash });
+        }
       }
     });
     await this.saveMempool();
@@ -209,7 +237,63 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     await this.store.saveMempool(entries.map((e) => ({ tx: e.tx.raw, time: e.time, feeDelta: e.feeDelta })));
   }
 
+  /**
+   * loadtxoutset (rpc/blockchain.cpp): loads a Core dumptxoutset file into a fresh set and,
+   * only once it is complete and checked (snapshot-load.ts), makes it the node's set with
+   * the tip at the snapshot base: on the base's header chain when the node knows it, else
+   * waiting for those headers (ChainState.atSnapshotBase). Refused, changing nothing, while
+   * the mempool is not empty (as Core's ActivateSnapshot) or another load runs.
+   */
+  async loadTxOutSet(path: string): Promise<LoadTxOutSetResult> {
+    // Core: a relative path is taken from the data directory
+    if (this.datadir !== undefined && !/^([/\\]|[A-Za-z]:)/.test(path)) path = joinPath(this.datadir, path);
+    if (this.loadingSnapshot) throw new SnapshotLoadError('Another snapshot is being loaded.');
+    if (this.mempool.size > 0) throw new SnapshotLoadError("Can't activate a snapshot when mempool not empty.");
+    this.loadingSnapshot = true;
+    try {
+      return await this.serial(async () => {
+        const index = this.chain.index;
+        const r = await loadSnapshotFile(path, {
+          params: this.params, trust: this.opts.trustSnapshot ?? false, knownHeight: (h) => index.get(h)?.height, log: this.log,
+          refuseBase: (h) => {
+            // ActivateSnapshot: a base on an invalid branch, or no more work than the active tip
+            const b = index.get(h);
+            if (b?.status === 'failed') return `The base block header (${h}) is part of an invalid chain.`;
+            if (b && b.chainWork <= this.chain.tip.chainWork) return 'work does not exceed active chainstate';
+            return undefined;
+          },
+        });
+        if (this.mempool.size > 0) throw new SnapshotLoadError("Can't activate a snapshot when mempool not empty.");
+        const headers = baseHeaders(index, r.base.blockHash);
+        this.coins.switchTo(r.set);
+        this.chain = headers
+          ? ChainState.restore(this.params, this.coins, headers, this.chainOpts)
+          : ChainState.atSnapshotBase(this.params, this.coins, r.base, this.chainOpts);
+        this.mempool.tipHeight = r.base.height;
+        this.verdicts = new VerdictCache();
+        this.dirty = true;
+        this.scheduleSave();
+        return { coins_loaded: r.base.coins, tip_hash: r.base.blockHash, base_height: r.base.height, path };
+      });
+    } finally {
+      this.loadingSnapshot = false;
+    }
+  }
+
+  /**
+   * The header chain (heights 1..base) of the snapshot base the set waits at, from a header
+   * sync: checked (ChainState.attachBaseHeaders), then the tip is the base and it is saved.
+   */
+  attachSnapshotHeaders(headers: Uint8Array[]): void {
+    this.chain.attachBaseHeaders(headers);
+    this.dirty = true;
+    this.scheduleSave();
+  }
+
   tip(): TipInfo {
+    const waiting = this.chain.awaitingBase;
+    // the base's time and median time past come with its header
+    if (waiting) return { height: waiting.height, hash: waiting.blockHash, mtp: 0 };
     const t = this.chain.tip;
     return { height: t.height, hash: t.hashHex, mtp: t.medianTimePast(), time: t.time };
   }
@@ -357,10 +441,10 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   }
 
   info(): Record<string, unknown> {
-    const t = this.chain.tip;
+    const t = this.tip();
     return {
       version: '0.1.0', network: this.opts.network, mode: 'stateful',
-      tip: { height: t.height, hash: t.hashHex },
+      tip: { height: t.height, hash: t.hash },
       workers: this.pool?.size ?? 0, coins: this.coinCount(), policy: { ...this.policy },
       ...this.opts.info,
     };

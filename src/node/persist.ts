@@ -17,11 +17,21 @@ import { hash256 } from '../primitives/hash.ts';
 import { ensureDir, joinPath, readFileChunks, writeFileAtomic } from '../runtime/fs.ts';
 import { UtxoStore } from './utxo-store.ts';
 import type { UtxoSet } from '../utxo/set.ts';
+import type { SnapshotBase } from '../chain/snapshot-base.ts';
 
 interface TipMeta {
   height: number;
   /** Display order. */
   tip: string;
+  /** The set came from a snapshot at `tip` whose header chain is not known yet (headers.dat is empty). */
+  awaitingHeaders?: SnapshotBase;
+}
+
+export interface SavedChain {
+  set: UtxoSet;
+  headers: Uint8Array[];
+  /** Set when the saved set is at a snapshot base whose headers are still missing. */
+  awaitingHeaders?: SnapshotBase;
 }
 
 export interface MempoolRecord {
@@ -66,10 +76,11 @@ export class NodeStore {
   }
 
   /** The last complete save, or undefined for a new data directory. */
-  async load(onProgress?: (loaded: number, total: number) => void): Promise<{ set: UtxoSet; headers: Uint8Array[] } | undefined> {
+  async load(onProgress?: (loaded: number, total: number) => void): Promise<SavedChain | undefined> {
     const saved = await this.utxo.load(onProgress ? { onProgress } : {});
     if (!saved) return undefined;
     const meta = saved.meta as TipMeta;
+    if (meta.awaitingHeaders) return { set: saved.set, headers: [], awaitingHeaders: meta.awaitingHeaders };
     const raw = (await readAll(joinPath(this.datadir, 'headers.dat'))) ?? new Uint8Array(0);
     if (raw.length < 80 * meta.height) throw new Error(`data directory: headers.dat has ${Math.floor(raw.length / 80)} headers, the UTXO set is at height ${meta.height}`);
     const headers: Uint8Array[] = [];
@@ -84,9 +95,10 @@ export class NodeStore {
    * CURRENT names the tip. The caller keeps the chain still until this resolves (the node
    * holds block connection back meanwhile), so headers and set describe the same tip.
    */
-  async save(set: UtxoSet, headers: Uint8Array[], tip: { height: number; hash: string; hashInternal: Uint8Array }): Promise<void> {
+  async save(set: UtxoSet, headers: Uint8Array[], tip: { height: number; hash: string; hashInternal: Uint8Array }, awaitingHeaders?: SnapshotBase): Promise<void> {
     await writeFileAtomic(joinPath(this.datadir, 'headers.dat'), headers);
-    await this.utxo.save(set, { height: tip.height, tip: tip.hash } satisfies TipMeta, { baseBlockHash: tip.hashInternal });
+    const meta: TipMeta = { height: tip.height, tip: tip.hash, ...(awaitingHeaders ? { awaitingHeaders } : {}) };
+    await this.utxo.save(set, meta, { baseBlockHash: tip.hashInternal });
   }
 
   async saveMempool(records: MempoolRecord[], opts: { onProgress?: (bytes: number) => void | Promise<void> } = {}): Promise<void> {

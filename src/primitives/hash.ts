@@ -18,6 +18,8 @@ export interface Sha256Backend {
   readonly name: string;
   sha256(data: Uint8Array): Uint8Array;
   create(): Sha256Stream;
+  /** A stream for few large updates (a UTXO set's hash), when it differs from create()'s. */
+  createBulk?(): Sha256Stream;
   /** SHA256(SHA256(x)) when the backend has a faster way than two calls. */
   hash256?(data: Uint8Array): Uint8Array;
 }
@@ -66,6 +68,10 @@ export function sha256(data: Uint8Array): Uint8Array {
 }
 export function createSha256(): Sha256Stream {
   return backend.create();
+}
+/** A stream for hashing many bytes in large updates (native where the backend has it). */
+export function createBulkSha256(): Sha256Stream {
+  return backend.createBulk ? backend.createBulk() : backend.create();
 }
 /** SHA256(SHA256(x)): txids, block hashes, legacy and BIP143 sighashes, merkle nodes. */
 export function hash256(data: Uint8Array): Uint8Array {

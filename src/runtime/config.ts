@@ -2,7 +2,7 @@
  * Server configuration from command-line flags and TXGATE_* environment variables (flags
  * win), validated with zod. Pure: serve.ts passes in argv and env.
  *
- *   --port, --host, --network, --datadir, --workers, --token, --crypto, --body-limit,
+ *   --port, --host, --network, --datadir, --load-snapshot, --trust-snapshot, --workers, --token, --crypto, --body-limit,
  *   --max-batch, --tls-cert and --tls-key (PEM files; both or neither), and Core's policy options with Core's names and units:
  *   --acceptnonstdtxn, --maxfeerate (BTC/kvB, as testmempoolaccept), --minrelaytxfee and
  *   --dustrelayfee (BTC/kvB), --datacarrier, --datacarriersize, --permitbaremultisig,
@@ -44,6 +44,8 @@ const schema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   network: z.enum(['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest']).default('regtest'),
   datadir: z.string().min(1).optional(),
+  'load-snapshot': z.string().min(1).optional(),
+  'trust-snapshot': bool.default(false),
   workers: int(0, 256).optional(),
   rpcuser: z.string().min(1).optional(),
   rpcpassword: z.string().min(1).optional(),
@@ -74,6 +76,10 @@ export interface Config {
   host: string;
   network: Network;
   datadir?: string;
+  /** A Core dumptxoutset file to load at start (the node's tip becomes its base). */
+  loadSnapshot?: string;
+  /** Accept a snapshot whose base is no assumeutxo base or whose hash differs from it. */
+  trustSnapshot: boolean;
   /** Script-check worker threads (undefined = the runtime's choice). */
   workers?: number;
   token?: string;
@@ -106,7 +112,7 @@ export function parseHostPort(s: string, defaultPort: number): { host: string; p
 }
 
 const KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
-const BOOLEAN_KEYS = new Set(['acceptnonstdtxn', 'datacarrier', 'permitbaremultisig']);
+const BOOLEAN_KEYS = new Set(['acceptnonstdtxn', 'datacarrier', 'permitbaremultisig', 'trust-snapshot']);
 /** Options that may be given more than once (collected in order). */
 const LIST_KEYS = new Set(['connect']);
 
@@ -173,6 +179,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     bodyLimit: c['body-limit'],
     maxMempoolMb: c.maxmempool,
     maxBatch: c['max-batch'],
+    trustSnapshot: c['trust-snapshot'],
     policy: {
       requireStandard: !c.acceptnonstdtxn,
       maxDatacarrierBytes: c.datacarrier ? c.datacarriersize : null,
@@ -185,6 +192,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     connect: c.connect.map((x) => parseHostPort(x, DEFAULT_PORTS[c.network])),
   };
   if (c.datadir !== undefined) config.datadir = c.datadir;
+  if (c['load-snapshot'] !== undefined) config.loadSnapshot = c['load-snapshot'];
   if (c.workers !== undefined) config.workers = c.workers;
   if (c.token !== undefined) config.token = c.token;
   if (c.rpcuser !== undefined) config.rpcUser = c.rpcuser;
@@ -195,7 +203,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
 }
 
 export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--network=mainnet|testnet3|testnet4|signet|regtest]
-  [--datadir=DIR] [--workers=N] [--token=BEARER] [--crypto=auto|noble|wasm|ffi|napi]
+  [--datadir=DIR] [--load-snapshot=FILE [--trust-snapshot]] [--workers=N] [--token=BEARER] [--crypto=auto|noble|wasm|ffi|napi]
   [--sha256=auto|js|noble|node|node-large|bun] [--secp256k1-lib=PATH]
   [--rpcuser=USER --rpcpassword=PASS] [--maxmempool=MB]
   [--body-limit=BYTES] [--max-batch=N] [--tls-cert=PEM --tls-key=PEM] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]

@@ -90,6 +90,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     now: () => Math.floor(Date.now() / 1000),
     mempool: { maxSizeBytes: config.maxMempoolMb * 1_000_000 },
     ...(config.datadir !== undefined ? { datadir: config.datadir } : {}),
+    ...(config.loadSnapshot !== undefined ? { loadSnapshot: config.loadSnapshot } : {}),
+    trustSnapshot: config.trustSnapshot,
   }, log);
   // Every verdict the node gives is also counted for the dashboard (GET /stats).
   const activity = new ActivityLog();

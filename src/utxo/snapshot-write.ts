@@ -44,11 +44,22 @@ export function* snapshotChunks(set: UtxoSet, meta: SnapshotMeta): Generator<Uin
   try {
     const hs = set.handlesAt(snap.version);
     const n = hs.length;
-    // groups: runs of handles with the same ref (heap order, records by index)
-    const gRef = new Float64Array(n + 1);
-    const gStart = new Uint32Array(n + 1);
+    // groups: runs of handles with the same ref (heap order, records by index); counted
+    // first so the two arrays take 8 bytes per group, not 12 per coin (GiBs at 180 M coins)
     let ng = 0;
     let lastRef = -1;
+    for (let i = 0; i < n; i++) {
+      const ref = Math.floor(hs[i]! / 64);
+      if (ref !== lastRef) {
+        ng++;
+        lastRef = ref;
+      }
+    }
+    // refs are u32 heap unit addresses (layout.ts)
+    const gRef = new Uint32Array(ng + 1);
+    const gStart = new Uint32Array(ng + 1);
+    ng = 0;
+    lastRef = -1;
     for (let i = 0; i < n; i++) {
       const ref = Math.floor(hs[i]! / 64);
       if (ref !== lastRef) {
@@ -235,7 +246,7 @@ function compareTxid(a: Uint8Array, ga: number, b: Uint8Array, gb: number): numb
  * heap order, next to each other). A freshly loaded set is already in that order; else a
  * counting sort on the first two txid bytes, then a comparison sort inside each bucket.
  */
-function groupOrder(set: UtxoSet, gRef: Float64Array, ng: number): Uint32Array {
+function groupOrder(set: UtxoSet, gRef: Uint32Array, ng: number): Uint32Array {
   const order = new Uint32Array(ng);
   const x = emptyGroupView();
   const y = emptyGroupView();

@@ -11,6 +11,7 @@ import {
 } from './compress.ts';
 import { UtxoSet, type UtxoSetOptions } from './set.ts';
 import { NETWORK_MAGIC, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, type SnapshotHeader } from './snapshot-format.ts';
+import { SerializedHasher } from './snapshot-hash.ts';
 
 export { NETWORK_MAGIC, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, type SnapshotHeader, type SnapshotMeta } from './snapshot-format.ts';
 export { snapshotChunks, writeSnapshot } from './snapshot-write.ts';
@@ -26,6 +27,23 @@ export interface LoadOptions {
   /** Progress callback period in coins (default 100 000). */
   progressEvery?: number;
   set?: UtxoSetOptions;
+  /**
+   * Called once the header is read, before any coin: may refuse the snapshot (throw) or
+   * name its base height (then coins above it are refused, as baseHeight).
+   */
+  onHeader?: (header: SnapshotHeader) => { baseHeight?: number } | void;
+  /** Compute Core's hash_serialized_3 while loading (snapshot-hash.ts). */
+  hash?: boolean;
+}
+
+/** What the load found besides the header. */
+export interface LoadedSnapshot extends SnapshotHeader {
+  /** hash_serialized_3, internal byte order (with `hash`). */
+  hashSerialized?: Uint8Array;
+  /** The coins came in LevelDB's order (txid, then vout): the streamed hash is Core's. */
+  ordered?: boolean;
+  /** The highest coin height (the base block's own coinbase is always among the coins). */
+  maxHeight: number;
 }
 
 function hex(b: Uint8Array): string {
@@ -123,7 +141,7 @@ class Truncated extends Error {}
  * Loads a snapshot into a new UtxoSet (one version). Throws DecodeError with Core's
  * messages on malformed input.
  */
-export async function loadSnapshot(src: ByteSource, opts: LoadOptions = {}): Promise<{ set: UtxoSet; meta: SnapshotHeader }> {
+export async function loadSnapshot(src: ByteSource, opts: LoadOptions = {}): Promise<{ set: UtxoSet; meta: LoadedSnapshot }> {
   const it = chunksOf(src);
   const w = new Window(it);
   try {
@@ -133,7 +151,7 @@ export async function loadSnapshot(src: ByteSource, opts: LoadOptions = {}): Pro
   }
 }
 
-async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta: SnapshotHeader }> {
+async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta: LoadedSnapshot }> {
   if (!(await w.fill(51))) throw new DecodeError('truncated', 'Unable to parse metadata: snapshot header truncated');
   let b = w.buf;
   let p = w.pos;
@@ -159,14 +177,17 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
   const coinsCount = Number(coinsCountBig);
   w.pos = p + 51;
 
+  const decided = opts.onHeader?.({ networkMagic, baseBlockHash, coinsCount });
   const set = UtxoSet.create(opts.set);
   const sink = set.beginLoad(coinsCount);
   const every = opts.progressEvery ?? 100_000;
   const onProgress = opts.onProgress;
-  const baseHeight = opts.baseHeight;
+  const baseHeight = decided?.baseHeight ?? opts.baseHeight;
   const txid = new Uint8Array(32);
   const OP_RETURN = new Uint8Array([0x6a]);
   const cur: Cursor = { pos: 0, big: undefined };
+  const hasher = opts.hash ? new SerializedHasher() : undefined;
+  let maxCode = 0;
   let coinsLeft = coinsCount;
   let processed = 0;
   const truncated = () => new DecodeError('truncated', `Bad snapshot format or truncated snapshot after deserializing ${processed} coins`);
@@ -184,6 +205,7 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
       const n = compactSizeCur(b, cur, end);
       p = cur.pos;
       if (n > coinsLeft) throw new DecodeError('invalid', 'Mismatch in coins count in snapshot metadata and actual snapshot data');
+      hasher?.beginTxid(txid);
       let groupCode = -1;
       for (let k = 0; k < n; k++) {
         if (end - p < LOW_WATER && !w.eof) {
@@ -209,6 +231,7 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
         if (code !== groupCode) {
           sink.beginGroup(txid, 0, code);
           groupCode = code;
+          if (code > maxCode) maxCode = code;
         }
         if (nSize < N_SPECIAL_SCRIPTS) {
           const len = KIND_PAYLOAD[nSize]!;
@@ -219,13 +242,18 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
             const xy = decompressPubKeyXY(nSize, b, p);
             if (xy) sink.addCoin(vout, value, KIND_P2PK_FULL, xy, 0, 64, ca);
             else sink.addCoin(vout, value, KIND_RAW, b, p, 0, ca);
-          } else sink.addCoin(vout, value, nSize, b, p, len, ca);
+            hasher?.special(vout, code, value, nSize, b, p, xy);
+          } else {
+            sink.addCoin(vout, value, nSize, b, p, len, ca);
+            hasher?.special(vout, code, value, nSize, b, p);
+          }
           p += len;
         } else {
           const len = nSize - N_SPECIAL_SCRIPTS;
           if (len > MAX_SCRIPT_SIZE) {
             // ScriptCompression::Unserialize: overly long script, replaced by OP_RETURN
             sink.addCoin(vout, value, KIND_RAW, OP_RETURN, 0, 1, ca);
+            hasher?.raw(vout, code, value, OP_RETURN, 0, 1);
             let skip = len;
             w.pos = p;
             for (;;) {
@@ -245,6 +273,7 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
             else if (len === 34 && b[p + 1] === 32 && (b[p] === 0 || b[p] === 0x51)) kind = b[p] === 0 ? KIND_P2WSH : KIND_P2TR;
             if (kind === KIND_RAW) sink.addCoin(vout, value, KIND_RAW, b, p, len, ca);
             else sink.addCoin(vout, value, kind, b, p + 2, KIND_PAYLOAD[kind]!, ca);
+            hasher?.raw(vout, code, value, b, p, len);
             p += len;
           }
         }
@@ -267,7 +296,12 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
   if (await w.fill(1)) throw new DecodeError('trailing-bytes', `Bad snapshot - coins left over after deserializing ${processed} coins`);
   set.finishLoad(processed);
   onProgress?.(processed, coinsCount);
-  return { set, meta: { networkMagic, baseBlockHash, coinsCount } };
+  const meta: LoadedSnapshot = { networkMagic, baseBlockHash, coinsCount, maxHeight: Math.floor(maxCode / 2) };
+  if (hasher) {
+    meta.hashSerialized = hasher.digest();
+    meta.ordered = hasher.ordered;
+  }
+  return { set, meta };
 }
 
 interface Cursor {

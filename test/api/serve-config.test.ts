@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../../src/policy/constants.ts';
 describe('parseConfig', () => {
   test('defaults are Core v30 policy defaults', () => {
     const c = parseConfig([], {});
-    assert.deepEqual(c, { port: 8080, host: '127.0.0.1', network: 'regtest', crypto: 'auto', sha256: 'auto', bodyLimit: 2 * 1024 * 1024, maxMempoolMb: 300, maxBatch: 100, policy: { ...DEFAULT_POLICY }, connect: [] });
+    assert.deepEqual(c, { port: 8080, host: '127.0.0.1', network: 'regtest', crypto: 'auto', sha256: 'auto', bodyLimit: 2 * 1024 * 1024, maxMempoolMb: 300, maxBatch: 100, trustSnapshot: false, policy: { ...DEFAULT_POLICY }, connect: [] });
     assert.equal(c.policy.minRelayFeeRate, 100);
     assert.equal(c.policy.maxFeeRate, 10_000_000);
   });
@@ -26,6 +26,14 @@ describe('parseConfig', () => {
     assert.equal(c.workers, 3);
     assert.equal(c.bodyLimit, 4096);
     assert.equal(c.policy.requireStandard, false);
+  });
+  test('--load-snapshot FILE and --trust-snapshot (a boolean, off by default)', () => {
+    const c = parseConfig(['--load-snapshot', '/data/utxo-840000.dat', '--trust-snapshot'], {});
+    assert.equal(c.loadSnapshot, '/data/utxo-840000.dat');
+    assert.equal(c.trustSnapshot, true);
+    assert.equal(parseConfig([], { TXGATE_LOAD_SNAPSHOT: 'u.dat', TXGATE_TRUST_SNAPSHOT: '0' }).trustSnapshot, false);
+    assert.equal(parseConfig([], { TXGATE_LOAD_SNAPSHOT: 'u.dat' }).loadSnapshot, 'u.dat');
+    assert.throws(() => parseConfig(['--load-snapshot'], {}), /--load-snapshot needs a value/);
   });
   test('fee rates in BTC/kvB, as Core', () => {
     const c = parseConfig(['--minrelaytxfee=0.00001', '--maxfeerate=0', '--dustrelayfee=0.00003001'], {});

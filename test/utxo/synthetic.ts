@@ -204,3 +204,28 @@ export function* encodeSnapshot(groups: Iterable<SynthGroup>, count: number, net
   }
   yield out.slice(0, p);
 }
+
+/** Every k-th coin's outpoint (at most `max` of about `coins`), taken while groups stream past: the benches' lookup keys. */
+export class KeySample {
+  readonly txids: Uint8Array;
+  readonly vouts: Uint32Array;
+  n = 0;
+  private k = 0;
+  private readonly every: number;
+  constructor(coins: number, readonly max: number) {
+    this.txids = new Uint8Array(max * 32);
+    this.vouts = new Uint32Array(max);
+    this.every = Math.max(1, Math.floor(coins / max));
+  }
+  *tee(gs: Iterable<SynthGroup>): Generator<SynthGroup> {
+    for (const g of gs) {
+      for (const c of g.coins) {
+        if (this.k++ % this.every === 0 && this.n < this.max) {
+          this.txids.set(g.txid, this.n * 32);
+          this.vouts[this.n++] = c.vout;
+        }
+      }
+      yield g;
+    }
+  }
+}

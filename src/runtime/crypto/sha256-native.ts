@@ -3,7 +3,8 @@
  *   node       node:crypto: crypto.hash() one-shot (Node >= 20.12; createHash before), and
  *              createHash streams whose clone() is hash.copy(). Works on Node, Bun, Deno.
  *   node-large node:crypto for inputs of SMALL_LIMIT bytes and more, the portable JS SHA-256 below and for
- *              streams: for Deno, whose node:crypto call costs ~3 µs however small the input.
+ *              streams, node:crypto streams for bulk hashing (createBulk): for Deno, whose node:crypto
+ *              call costs ~3 µs however small the input.
  *   bun        Bun.SHA256.hash one-shot, Bun.CryptoHasher streams (clone = copy()).
  * Digests are returned as plain Uint8Array copies (never pooled Node Buffers).
  */
@@ -70,6 +71,7 @@ export async function loadNodeLargeSha256(): Promise<Sha256Backend> {
     name: 'node-large',
     sha256: (d) => (d.length >= SMALL_LIMIT ? oneShot(d) : sha256Js(d)),
     create: jsSha256Backend.create,
+    createBulk: () => new NativeStream(c.createHash('sha256')),
   };
 }
 
