@@ -15,7 +15,10 @@ import type { TxgateNode } from './node.ts';
 /** What the P2P manager needs of a TxgateNode (its orphan pool included). */
 export function p2pNode(node: TxgateNode): P2PNode {
   return {
-    chain: node.chain,
+    // Read at every use: loading a UTXO snapshot replaces the node's chain state.
+    get chain() {
+      return node.chain;
+    },
     get mempool() {
       return node.mempool;
     },
@@ -23,6 +26,7 @@ export function p2pNode(node: TxgateNode): P2PNode {
     // maxfeerate is a check of the RPC and REST submissions, not of relay (as Core).
     submitTx: (tx) => node.submitTx(tx, { maxFeeRate: 0 }),
     hasOrphan: (wtxid) => node.mempoolService.orphans.has(wtxid),
+    attachSnapshotHeaders: (headers) => node.attachSnapshotHeaders(headers),
   };
 }
 

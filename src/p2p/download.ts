@@ -86,7 +86,8 @@ export class BlockDownload {
   private wanted(limit: number): BlockIndex[] {
     const best = this.tree.best;
     const chain = this.node.chain;
-    if (best.chainWork <= chain.tip.chainWork || limit <= 0) return [];
+    // A snapshot base waiting for its header chain takes no block before it has it.
+    if (chain.awaitingBase || best.chainWork <= chain.tip.chainWork || limit <= 0) return [];
     let fork: BlockIndex | undefined = best.ancestor(Math.min(best.height, chain.tip.height));
     while (fork && !this.onActiveChain(fork)) fork = fork.prev;
     if (!fork) return [];

@@ -25,8 +25,16 @@ export class HeaderTree {
   private bestHeader: BlockIndex;
   private sequence = 0;
 
-  constructor(private readonly chain: ChainState, private readonly now?: () => number) {
-    this.bestHeader = chain.tip;
+  /**
+   * `source.chain` is read at every use: the node replaces its chain state when it loads a
+   * UTXO snapshot (a ChainState waiting at the snapshot base).
+   */
+  constructor(private readonly source: { readonly chain: ChainState }, private readonly now?: () => number) {
+    this.bestHeader = source.chain.tip;
+  }
+
+  private get chain(): ChainState {
+    return this.source.chain;
   }
 
   /** A known header: stored by the chain state, or kept here. */

@@ -5,6 +5,7 @@
  * /health, /ready, /metrics) and the log's progress lines. A peer's misbehaviour
  * disconnects that peer only.
  */
+import type { BlockIndex } from '../chain/block-index.ts';
 import type { ChainParams } from '../chain/params.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
@@ -88,7 +89,7 @@ export class P2PManager {
   private lastProgress = 0;
 
   constructor(private readonly o: P2POptions) {
-    this.tree = new HeaderTree(o.node.chain, o.now);
+    this.tree = new HeaderTree(o.node, o.now);
     this.download = new BlockDownload(this.tree, o.node, { ...DEFAULT_DOWNLOAD, ...o.download }, {
       disconnect: (sp, reason) => sp.peer.disconnect(reason),
       log: o.log,
@@ -209,6 +210,7 @@ export class P2PManager {
       return c.peer.disconnect(r.reason);
     }
     c.unconnecting = 0;
+    this.attachSnapshotBase();
     const last = r.last;
     if (last && (!c.bestKnown || last.chainWork > c.bestKnown.chainWork)) c.bestKnown = last;
     if (headers.length === MAX_HEADERS_RESULTS && last) {
@@ -216,6 +218,25 @@ export class P2PManager {
       this.getHeaders(c, last);
     } else c.headersDone = true;
     this.download.schedule(this.readyConns());
+  }
+
+  /**
+   * A node started from a UTXO snapshot waits at the snapshot's base block for its header
+   * chain (assumeutxo, as Core's ActivateSnapshot): once the header tree holds the base, its
+   * headers 1..base go to the node, and blocks are fetched from the base on.
+   */
+  private attachSnapshotBase(): void {
+    const base = this.o.node.chain.awaitingBase;
+    const idx = base && this.tree.get(base.blockHash);
+    if (!idx || !this.o.node.attachSnapshotHeaders) return;
+    const headers: Uint8Array[] = new Array(idx.height);
+    for (let i: BlockIndex | undefined = idx; i && i.height > 0; i = i.prev) headers[i.height - 1] = i.header.raw;
+    try {
+      this.o.node.attachSnapshotHeaders(headers);
+      this.o.log(`p2p: snapshot base ${base.blockHash} at height ${base.height} has its headers; blocks from there on`);
+    } catch (e) {
+      this.o.log(`p2p: the snapshot base's headers do not attach: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private onGetData(c: Conn, items: InvItem[]): void {

@@ -23,4 +23,10 @@ export interface P2PNode {
   submitTx(tx: Transaction): Promise<TxSubmission>;
   /** Whether a transaction (by wtxid, display hex) waits in the orphan pool. */
   hasOrphan?(wtxid: string): boolean;
+  /**
+   * A set loaded from a UTXO snapshot waits at its base (chain.awaitingBase) for the base's
+   * header chain, heights 1..base (TxgateNode.attachSnapshotHeaders); throws when they do
+   * not lead there.
+   */
+  attachSnapshotHeaders?(headers: Uint8Array[]): void;
 }

@@ -14,7 +14,7 @@ import { hashToHex } from '../../src/primitives/bytes.ts';
 import { RegtestChainBuilder } from '../util/regtest-builder.ts';
 
 const headersOf = (b: RegtestChainBuilder): BlockHeader[] => b.blocks.map((raw) => decodeHeader(raw.subarray(0, 80)));
-const tree = () => new HeaderTree(new ChainState(REGTEST, UtxoSet.create()));
+const tree = () => new HeaderTree({ chain: new ChainState(REGTEST, UtxoSet.create()) });
 
 const main = new RegtestChainBuilder();
 for (let i = 0; i < 100; i++) main.next();

@@ -17,8 +17,21 @@ function chainOf(n: number, b = new RegtestChainBuilder()): RegtestChainBuilder 
 
 test('syncs a chain longer than one headers message to the peer\'s tip, then reports synced', async () => {
   const chain = chainOf(MAX_HEADERS_RESULTS + 30);
-  const peer = await FakePeer.start({ blocks: chain.blocks });
+  // Blocks are held back until txgate has logged a progress line (one a second here), so the
+  // line is seen however fast the machine syncs.
+  const held: (() => void)[] = [];
+  let hold = true;
+  let peer: FakePeer | undefined;
+  peer = await FakePeer.start({
+    blocks: chain.blocks,
+    hooks: { getdata: (c, m) => (hold ? (held.push(() => peer!.respond(c, m)), true) : false) },
+  });
   const t = await startP2PNode([peer.port]);
+  const release = setInterval(() => {
+    if (!hold || !t.log.some((l) => l.startsWith('p2p: sync height'))) return;
+    hold = false;
+    for (const f of held.splice(0)) f();
+  }, 20);
   try {
     assert.equal(t.p2p.status().synced, false);
     await waitFor(() => t.node.chain.height === peer.height, 'the tip', 120_000);
@@ -38,6 +51,7 @@ test('syncs a chain longer than one headers message to the peer\'s tip, then rep
     assert.ok(t.log.some((l) => /^p2p: sync height \d+\/2030 headers \(\d+\.\d%\), \d+\.\d blocks\/s, ETA (\?|\d+ s), 1 peer$/.test(l)), t.log.join('\n'));
     assert.ok(t.log.some((l) => /^p2p: connected to 127\.0\.0\.1:\d+ \(\/fake-peer:1\.0\/, protocol 70016, height \d+, wtxid relay\)/.test(l)));
   } finally {
+    clearInterval(release);
     await t.close();
     await peer.close();
   }

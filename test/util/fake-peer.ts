@@ -147,7 +147,8 @@ export class FakePeer {
     socket.on('close', () => (conn.closed = true));
   }
 
-  private respond(c: FakeConn, m: Message): void {
+  /** The default answer to a message (a hook may defer it and call this later). */
+  respond(c: FakeConn, m: Message): void {
     switch (m.command) {
       case 'version':
         c.send({
