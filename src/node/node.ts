@@ -32,7 +32,7 @@ import { MEMPOOL_HEIGHT, type Coin } from '../utxo/coin.ts';
 import { acceptWithSuppliedCoins, mempoolFor, type AcceptResult, type ScriptChecker } from '../mempool/accept.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import type { ChainContext } from '../validation/prechecks.ts';
-import { QueueFullError, scriptsAsJobs, ValidationPool, type WorkerLike } from '../validation/worker-pool.ts';
+import { QueueFullError, scriptsAsJobs, ValidationPool, WorkerFailedError, type WorkerLike } from '../validation/worker-pool.ts';
 import { ValidatorCore } from '../validation/jobs.ts';
 import type { SigVerifier } from '../script/sigcheck.ts';
 
@@ -58,6 +58,8 @@ export interface NodeOptions {
 /** Where script jobs run: the worker pool, or a ValidatorCore on this thread. */
 interface Scripts {
   check: ScriptChecker;
+  /** Block connection's checks: ahead of every other job in the pool, never refused for a full queue. */
+  blockCheck: ScriptChecker;
   queueDepth(): number;
   close(): Promise<void>;
 }
@@ -89,13 +91,18 @@ export class TxgateNode implements AppDeps, MempoolDeps {
         ...(opts.maxQueuePerWorker ? { maxQueuePerWorker: opts.maxQueuePerWorker } : {}),
       });
       this.pool = pool;
-      this.scripts = { check: scriptsAsJobs((shard, job) => pool.submit(shard, job)), queueDepth: () => pool.queueDepth(), close: () => pool.close() };
+      this.scripts = {
+        check: scriptsAsJobs((shard, job, o) => pool.submit(shard, job, o)),
+        blockCheck: scriptsAsJobs((shard, job, o) => pool.submit(shard, job, o), { priority: true }),
+        queueDepth: () => pool.queueDepth(), close: () => pool.close(),
+      };
     } else {
       const local = new ValidatorCore(opts.verifier ? { verifier: opts.verifier } : {});
       this.local = local;
       let id = 0;
+      const check = scriptsAsJobs((_shard, job) => local.run({ ...job, id: ++id }));
       this.scripts = {
-        check: scriptsAsJobs((_shard, job) => local.run({ ...job, id: ++id })),
+        check, blockCheck: check,
         queueDepth: () => this.inFlight,
         close: async () => {},
       };
@@ -110,7 +117,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       ...(opts.mempool ? { mempool: opts.mempool } : {}),
     });
     const chainOpts = {
-      checkInputs: this.scripts.check,
+      checkInputs: this.scripts.blockCheck,
       ...(opts.now ? { now: opts.now } : {}),
       onConnected: (block: Block, idx: BlockIndex) => this.mempoolService.blockConnected(block, idx.height),
       onDisconnected: (block: Block) => this.mempoolService.blockDisconnected(block),
@@ -340,10 +347,13 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     try {
       r = await this.serial(() => this.chain.submitBlock(raw));
     } catch (e) {
-      if (e instanceof QueueFullError) return { busy: true, retryAfter: e.retryAfterSeconds };
+      // The block's checks did not all run (a worker was lost): no verdict. The block stays
+      // stored, not failed; the same block sent again is connected then (ChainState.submitBlock).
+      if (e instanceof QueueFullError || e instanceof WorkerFailedError) return { busy: true, retryAfter: 1 };
       throw e;
+    } finally {
+      await this.mempoolService.afterReorg();
     }
-    await this.mempoolService.afterReorg();
     if (r.ok && !r.duplicate) this.scheduleSave();
     if (!r.ok) {
       return { busy: false, hash, accepted: false, reason: r.reason, ...(r.txid ? { details: `tx ${r.txid}${r.input !== undefined ? ` input ${r.input}` : ''}` } : {}) };
