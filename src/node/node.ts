@@ -15,6 +15,7 @@ import { decodeTx, type Transaction } from '../primitives/tx.ts';
 import type { Block } from '../primitives/block.ts';
 import type { BlockIndex } from '../chain/block-index.ts';
 import { NodeStore } from './persist.ts';
+import { BlockJournal } from './block-journal.ts';
 import type { MempoolOptions } from '../mempool/types.ts';
 import { MempoolService } from './mempool-service.ts';
 import { VerdictCache } from './verdicts.ts';
@@ -80,7 +81,11 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   /** The mempool of stateless items (caller-supplied coins): always empty. */
   private readonly emptyMempool: Mempool;
 
+  /** Blocks acknowledged since the last save (block-journal.ts); with a data directory. */
+  private readonly journal?: BlockJournal;
+
   private constructor(readonly opts: NodeOptions, restored?: { set: UtxoSet; headers: Uint8Array[] }, private readonly store?: NodeStore) {
+    if (store) this.journal = new BlockJournal(store.datadir);
     this.params = chainParams(opts.network);
     this.policy = policyOptions(opts.policy);
     this.coins = restored?.set ?? opts.coins ?? UtxoSet.create();
@@ -150,6 +155,18 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     }
     const node = new TxgateNode(opts, restored, store);
     if (node.pool) await node.pool.ready();
+    if (node.journal) {
+      // Blocks acknowledged after the last save: connected again (those already in the
+      // saved state are duplicates), then saved, which empties the journal.
+      const raws = await node.journal.read();
+      const from = node.chain.height;
+      for (const raw of raws) await node.serial(() => node.chain.submitBlock(raw));
+      if (raws.length) {
+        log(`txgate: block journal: ${raws.length} blocks after the last save, tip ${from} -> ${node.chain.height}`);
+        node.dirty = true;
+        await node.saveChain();
+      }
+    }
     if (store) {
       let ok = 0;
       const records = await store.loadMempool();
@@ -197,6 +214,13 @@ export class TxgateNode implements AppDeps, MempoolDeps {
 
   /** Writes the chain state (if changed) and the mempool to the data directory. */
   async saveNow(): Promise<void> {
+    if (!this.store) return;
+    await this.saveChain();
+    await this.saveMempool();
+  }
+
+  /** Writes the chain and UTXO set if they changed, then empties the block journal. */
+  private async saveChain(): Promise<void> {
     const store = this.store;
     if (!store) return;
     await this.serial(async () => {
@@ -204,9 +228,9 @@ export class TxgateNode implements AppDeps, MempoolDeps {
         this.dirty = false;
         const t = this.chain.tip;
         await store.save(this.coins, this.chain.activeHeaders(), { height: t.height, hash: t.hashHex, hashInternal: t.hash });
+        await this.journal?.clear();
       }
     });
-    await this.saveMempool();
   }
 
   private async saveMempool(): Promise<void> {
@@ -344,8 +368,16 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       throw e;
     }
     let r;
+    let changed = false;
     try {
-      r = await this.serial(() => this.chain.submitBlock(raw));
+      r = await this.serial(async () => {
+        const before = this.chain.tip;
+        const res = await this.chain.submitBlock(raw);
+        // Durable before it is acknowledged: a new block, or a known one this call connected.
+        changed = res.ok && (!res.duplicate || this.chain.tip !== before);
+        if (changed) await this.journal?.append(raw);
+        return res;
+      });
     } catch (e) {
       // The block's checks did not all run (a worker was lost): no verdict. The block stays
       // stored, not failed; the same block sent again is connected then (ChainState.submitBlock).
@@ -354,7 +386,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     } finally {
       await this.mempoolService.afterReorg();
     }
-    if (r.ok && !r.duplicate) this.scheduleSave();
+    if (changed) this.scheduleSave();
     if (!r.ok) {
       return { busy: false, hash, accepted: false, reason: r.reason, ...(r.txid ? { details: `tx ${r.txid}${r.input !== undefined ? ` input ${r.input}` : ''}` } : {}) };
     }
