@@ -4,7 +4,7 @@
  * malformed body is not even looked at), a client over its share of the requests in flight
  * 429 while another client still gets in, a request over the byte budget 503, a deep worker
  * queue 503; GET /health answers while validation is saturated; places are given back once
- * requests are answered.
+ * requests are answered; a refusal is answered after the refusal delay.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,7 +39,7 @@ const tick = () => new Promise((r) => setTimeout(r, 5));
 
 test('over capacity: 503 with Retry-After before the body is read; /health still answers; places come back', async () => {
   const h = heldDeps();
-  const app = createApp(h.deps, { admission: { maxRequests: 3, minClientShare: 3 } });
+  const app = createApp(h.deps, { admission: { maxRequests: 3, minClientShare: 3, refusalDelayMs: 0 } });
   const send = (body: BodyInit, length?: number) => app.request('/validate', {
     method: 'POST', body, headers: { 'content-type': 'text/plain', ...(length !== undefined ? { 'content-length': String(length) } : {}) },
   });
@@ -69,7 +69,7 @@ test('over capacity: 503 with Retry-After before the body is read; /health still
 
 test('per client: one client over its share gets 429, another client gets in', async () => {
   const h = heldDeps();
-  const app = createApp(h.deps, { admission: { maxRequests: 8, minClientShare: 2 } });
+  const app = createApp(h.deps, { admission: { maxRequests: 8, minClientShare: 2, refusalDelayMs: 0 } });
   const from = (address: string) => app.request('/validate', { method: 'POST', body: coinbaseHex, headers: { 'content-type': 'text/plain' } }, { client: { address } });
   // Alone, a client may use every place: 8 in flight from A.
   const a = Array.from({ length: 8 }, () => from('10.0.0.1'));
@@ -93,17 +93,25 @@ test('per client: one client over its share gets 429, another client gets in', a
   for (const r of await Promise.all([...a2, ...b2])) assert.equal(r.status, 200);
 });
 
-test('declared bytes over the budget and a deep worker queue: 503 without parsing', async () => {
+test('a deep worker queue and declared bytes over the budget: 503 without parsing, answered after the refusal delay', async () => {
   const h = heldDeps(5000);
-  const app = createApp(h.deps, { admission: new Admission({ maxQueue: 4096 }) });
+  const app = createApp(h.deps, { admission: new Admission({ maxQueue: 4096, refusalDelayMs: 150 }) });
+  const t0 = performance.now();
   const r = await app.request('/validate', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } });
+  assert.ok(performance.now() - t0 >= 140, 'the refusal waited for the delay');
   assert.equal(r.status, 503, 'a malformed body is not parsed when the queue is deep');
   assert.match(((await r.json()) as { error: { message: string } }).error.message, /queue is full/);
   const h2 = heldDeps();
-  const app2 = createApp(h2.deps, { admission: { maxBytes: 100 } });
-  const big = await app2.request('/validate', { method: 'POST', body: '{'.padEnd(101), headers: { 'content-type': 'application/json', 'content-length': '101' } });
-  assert.equal(big.status, 503);
-  const bad = await app2.request('/validate', { method: 'POST', body: '{', headers: { 'content-type': 'application/json', 'content-length': '1' } });
-  assert.equal(bad.status, 400, 'within budget: parsed, and refused as malformed JSON');
-  assert.equal(h.items() + h2.items(), 0);
+  const app2 = createApp(h2.deps, { admission: { maxBytes: 1000, refusalDelayMs: 0 } });
+  const send = (body: string) => app2.request('/validate', { method: 'POST', body, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
+  // Alone, a request over the byte budget is let in (and parsed: malformed JSON is 400).
+  assert.equal((await send('{'.padEnd(1001))).status, 400);
+  // With another in flight, it is not.
+  const held = send(JSON.stringify({ tx: coinbaseHex }));
+  while (h2.waiting() < 1) await tick();
+  assert.equal((await send('{'.padEnd(900))).status, 503);
+  assert.equal((await send('{')).status, 400, 'within budget: parsed, and refused as malformed JSON');
+  h2.release();
+  assert.equal((await held).status, 200);
+  assert.equal(h.items(), 0);
 });
