@@ -127,6 +127,15 @@ async function postBlock(url: string, raw: Uint8Array | string): Promise<number>
   return r.status;
 }
 
+/** postBlock, sent again once when the keep-alive connection was closed under it (the block is then a duplicate or connects). */
+async function postBlockRetrying(url: string, raw: string): Promise<number> {
+  try {
+    return await postBlock(url, raw);
+  } catch {
+    return postBlock(url, raw);
+  }
+}
+
 async function overload(rt: RuntimeId): Promise<void> {
   loadServerBenchData(SPEC, log);
   const data = serverDataPath(SPEC);
@@ -134,7 +143,7 @@ async function overload(rt: RuntimeId): Promise<void> {
   const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'txgate-overload-'));
   const srv = await startServer(rt, datadir);
   try {
-    for (const b of blocks) if ((await postBlock(srv.url, b)) !== 200) throw new Error('block refused');
+    for (const b of blocks) if ((await postBlockRetrying(srv.url, b)) !== 200) throw new Error('block refused');
     const info = await (await fetch(`${srv.url}/info`)).json() as { runtime: string; crypto: unknown };
     log(`${rt}: ${info.runtime}, chain posted; capacity run`);
     const capacity = await runFlood({ url: srv.url, data, sets: ['warm', 'idle'], concurrency: 16, batch: 25, durationMs: 15_000, after: 0 });
@@ -231,14 +240,17 @@ async function soak(rt: RuntimeId): Promise<void> {
   const srv = await startServer(rt, datadir);
   const minutes = Number(opt('minutes') ?? 30);
   try {
-    for (const b of blocks) if ((await postBlock(srv.url, b)) !== 200) throw new Error('block refused');
+    for (const b of blocks) if ((await postBlockRetrying(srv.url, b)) !== 200) throw new Error('block refused');
     const info = await (await fetch(`${srv.url}/info`)).json() as { runtime: string };
     const samples: { t: number; rssMb: number; anonMb: number; threads: number; workersReplaced: number }[] = [];
     const t0 = performance.now();
     const sample = async () => {
       const m = memOf(srv.pid);
-      const h = await (await fetch(`${srv.url}/health`)).json() as { workersReplaced?: number };
-      if (m) samples.push({ t: Math.round((performance.now() - t0) / 1000), ...m, workersReplaced: h.workersReplaced ?? 0 });
+      let replaced = samples.at(-1)?.workersReplaced ?? 0;
+      try {
+        replaced = ((await (await fetch(`${srv.url}/health`)).json()) as { workersReplaced?: number }).workersReplaced ?? 0;
+      } catch { /* a keep-alive race: the next sample asks again */ }
+      if (m) samples.push({ t: Math.round((performance.now() - t0) / 1000), ...m, workersReplaced: replaced });
     };
     const sampler = setInterval(() => void sample(), 10_000);
     log(`${rt}: ${info.runtime}: soak for ${minutes} min`);
