@@ -13,6 +13,7 @@ import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
 import type { AppDeps, ValidateItem } from './deps.ts';
 import { ApiError, errorBody, type ApiErrorCode } from './http-error.ts';
+import { Admission, admit, type AdmissionOptions } from './admission.ts';
 import { PROMETHEUS_CONTENT_TYPE, Registry, registerSyncGauges } from './metrics.ts';
 import { mountOpenApi } from './openapi/mount.ts';
 import { routeDocs } from './openapi/routes.ts';
@@ -34,6 +35,8 @@ export interface AppOptions {
   traceLimits?: TraceLimits;
   /** The server's lifecycle for GET /ready (default: always serving). */
   lifecycle?: () => Lifecycle;
+  /** Admission control of POST /validate and POST /tx (src/api/admission.ts), or its settings. */
+  admission?: Admission | AdmissionOptions;
 }
 
 /** Where the server is: not yet listening, serving, or shutting down (draining). */
@@ -152,6 +155,7 @@ function statusCode(status: number): ApiErrorCode {
     case 404: return 'not-found';
     case 405: return 'method-not-allowed';
     case 413: return 'payload-too-large';
+    case 429: return 'rate-limited';
     case 415: return 'unsupported-media-type';
     case 501: return 'not-implemented';
     case 503: return 'busy';
@@ -210,6 +214,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     await next();
     requests.inc({ route: c.req.routePath || 'unmatched', method: c.req.method, status: String(c.res.status) });
   });
+
+  // Before any body is read: a flood is refused at the cost of an answer, not of a parse.
+  const gate = options.admission instanceof Admission ? options.admission : new Admission(options.admission);
+  const refused = registry.counter('txgate_admission_refused_total', 'Requests to /validate and /tx refused before their body was read, by status.');
+  const admitting = admit(gate, {
+    bodyLimit: limit, queueDepth: () => deps.gauges?.().queueDepth ?? 0, onRefuse: (status) => refused.inc({ status: String(status) }),
+  });
+  app.use('/validate', admitting);
+  app.use('/tx', admitting);
+  registry.gauge('txgate_admission_in_flight', 'Requests admitted to /validate and /tx and not yet answered.', () => gate.load().requests);
 
   const tooLarge = (max: number) => () => {
     throw new ApiError(413, 'payload-too-large', `request body exceeds ${max} bytes`);

@@ -12,13 +12,14 @@ export type ApiErrorCode =
   | 'not-found'
   | 'method-not-allowed'
   | 'busy'
+  | 'rate-limited'
   | 'not-implemented'
   | 'internal';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
-    readonly status: 400 | 401 | 404 | 413 | 415 | 500 | 501 | 503,
+    readonly status: 400 | 401 | 404 | 413 | 415 | 429 | 500 | 501 | 503,
     readonly code: ApiErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},

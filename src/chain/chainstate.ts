@@ -11,7 +11,7 @@ import type { CheckInputs } from '../consensus/script-check.ts';
 import { decodeBlock, decodeHeader, type Block } from '../primitives/block.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Coin } from '../utxo/coin.ts';
-import { BlockIndex, findFork } from './block-index.ts';
+import { BlockIndex, findFork, type BlockStatus } from './block-index.ts';
 import type { CoinStore } from './coin-store.ts';
 import { disconnectBlock } from './disconnect.ts';
 import type { ChainParams } from './params.ts';
@@ -158,6 +158,13 @@ export class ChainState {
     const known = this.index.get(hex);
     if (known) {
       if (known.status === 'failed') return { ok: false, reason: 'duplicate-invalid' };
+      // ProcessNewBlock activates the best chain for a block it already has too: a block
+      // stored while its connection did not complete (a worker lost, the pool refused its
+      // checks) is connected now, and only then answered as a duplicate.
+      if (this.chain[known.height] !== known && this.blocks.has(hex)) {
+        const failure = await this.activateBestChain();
+        if (failure && (known.status as BlockStatus) === 'failed') return failure.result;
+      }
       return { ok: true, tip: this.tip.hashHex, duplicate: true };
     }
     const prev = this.index.get(hashToHex(block.header.prevHash));

@@ -18,6 +18,7 @@ import { NodeStore, type SavedChain } from './persist.ts';
 import { ActiveCoins } from './active-coins.ts';
 import { joinPath } from '../runtime/fs.ts';
 import { baseHeaders, loadSnapshotFile, SnapshotLoadError } from './snapshot-load.ts';
+import { BlockJournal } from './block-journal.ts';
 import type { MempoolOptions } from '../mempool/types.ts';
 import { MempoolService } from './mempool-service.ts';
 import { VerdictCache } from './verdicts.ts';
@@ -35,7 +36,7 @@ import { MEMPOOL_HEIGHT, type Coin } from '../utxo/coin.ts';
 import { acceptWithSuppliedCoins, mempoolFor, type AcceptResult, type ScriptChecker } from '../mempool/accept.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import type { ChainContext } from '../validation/prechecks.ts';
-import { QueueFullError, scriptsAsJobs, ValidationPool, type WorkerLike } from '../validation/worker-pool.ts';
+import { QueueFullError, scriptsAsJobs, ValidationPool, WorkerFailedError, type WorkerLike } from '../validation/worker-pool.ts';
 import { ValidatorCore } from '../validation/jobs.ts';
 import type { SigVerifier } from '../script/sigcheck.ts';
 
@@ -65,6 +66,8 @@ export interface NodeOptions {
 /** Where script jobs run: the worker pool, or a ValidatorCore on this thread. */
 interface Scripts {
   check: ScriptChecker;
+  /** Block connection's checks: ahead of every other job in the pool, never refused for a full queue. */
+  blockCheck: ScriptChecker;
   queueDepth(): number;
   close(): Promise<void>;
 }
@@ -89,7 +92,11 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   /** The mempool of stateless items (caller-supplied coins): always empty. */
   private readonly emptyMempool: Mempool;
 
+  /** Blocks acknowledged since the last save (block-journal.ts); with a data directory. */
+  private readonly journal?: BlockJournal;
+
   private constructor(readonly opts: NodeOptions, restored?: SavedChain, private readonly store?: NodeStore) {
+    if (store) this.journal = new BlockJournal(store.datadir);
     this.params = chainParams(opts.network);
     this.policy = policyOptions(opts.policy);
     this.coins = new ActiveCoins(restored?.set ?? opts.coins ?? UtxoSet.create());
@@ -100,13 +107,18 @@ export class TxgateNode implements AppDeps, MempoolDeps {
         ...(opts.maxQueuePerWorker ? { maxQueuePerWorker: opts.maxQueuePerWorker } : {}),
       });
       this.pool = pool;
-      this.scripts = { check: scriptsAsJobs((shard, job) => pool.submit(shard, job)), queueDepth: () => pool.queueDepth(), close: () => pool.close() };
+      this.scripts = {
+        check: scriptsAsJobs((shard, job, o) => pool.submit(shard, job, o)),
+        blockCheck: scriptsAsJobs((shard, job, o) => pool.submit(shard, job, o), { priority: true }),
+        queueDepth: () => pool.queueDepth(), close: () => pool.close(),
+      };
     } else {
       const local = new ValidatorCore(opts.verifier ? { verifier: opts.verifier } : {});
       this.local = local;
       let id = 0;
+      const check = scriptsAsJobs((_shard, job) => local.run({ ...job, id: ++id }));
       this.scripts = {
-        check: scriptsAsJobs((_shard, job) => local.run({ ...job, id: ++id })),
+        check, blockCheck: check,
         queueDepth: () => this.inFlight,
         close: async () => {},
       };
@@ -121,7 +133,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       ...(opts.mempool ? { mempool: opts.mempool } : {}),
     });
     const chainOpts = {
-      checkInputs: this.scripts.check,
+      checkInputs: this.scripts.blockCheck,
       ...(opts.now ? { now: opts.now } : {}),
       onConnected: (block: Block, idx: BlockIndex) => this.mempoolService.blockConnected(block, idx.height),
       onDisconnected: (block: Block) => this.mempoolService.blockDisconnected(block),
@@ -162,6 +174,18 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     const node = new TxgateNode(opts, restored, store);
     if (node.pool) await node.pool.ready();
     node.log = log;
+    if (node.journal) {
+      // Blocks acknowledged after the last save: connected again (those already in the
+      // saved state are duplicates), then saved, which empties the journal.
+      const raws = await node.journal.read();
+      const from = node.chain.height;
+      for (const raw of raws) await node.serial(() => node.chain.submitBlock(raw));
+      if (raws.length) {
+        log(`txgate: block journal: ${raws.length} blocks after the last save, tip ${from} -> ${node.chain.height}`);
+        node.dirty = true;
+        await node.saveChain();
+      }
+    }
     // a data directory with a saved chain (a restart with the same flags) keeps it
     if (opts.loadSnapshot !== undefined && restored) log(`txgate: --load-snapshot ignored: ${opts.datadir} already holds a chain (tip ${node.tip().height} ${node.tip().hash})`);
     else if (opts.loadSnapshot !== undefined) await node.loadTxOutSet(opts.loadSnapshot);
@@ -212,6 +236,13 @@ export class TxgateNode implements AppDeps, MempoolDeps {
 
   /** Writes the chain state (if changed) and the mempool to the data directory. */
   async saveNow(): Promise<void> {
+    if (!this.store) return;
+    await this.saveChain();
+    await this.saveMempool();
+  }
+
+  /** Writes the chain and UTXO set if they changed, then empties the block journal. */
+  private async saveChain(): Promise<void> {
     const store = this.store;
     if (!store) return;
     await this.serial(async () => {
@@ -225,9 +256,9 @@ export class TxgateNode implements AppDeps, MempoolDeps {
           const t = this.chain.tip;
           await store.save(set, this.chain.activeHeaders(), { height: t.height, hash: t.hashHex, hashInternal: t.hash });
         }
+        await this.journal?.clear();
       }
     });
-    await this.saveMempool();
   }
 
   private async saveMempool(): Promise<void> {
@@ -421,14 +452,25 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       throw e;
     }
     let r;
+    let changed = false;
     try {
-      r = await this.serial(() => this.chain.submitBlock(raw));
+      r = await this.serial(async () => {
+        const before = this.chain.tip;
+        const res = await this.chain.submitBlock(raw);
+        // Durable before it is acknowledged: a new block, or a known one this call connected.
+        changed = res.ok && (!res.duplicate || this.chain.tip !== before);
+        if (changed) await this.journal?.append(raw);
+        return res;
+      });
     } catch (e) {
-      if (e instanceof QueueFullError) return { busy: true, retryAfter: e.retryAfterSeconds };
+      // The block's checks did not all run (a worker was lost): no verdict. The block stays
+      // stored, not failed; the same block sent again is connected then (ChainState.submitBlock).
+      if (e instanceof QueueFullError || e instanceof WorkerFailedError) return { busy: true, retryAfter: 1 };
       throw e;
+    } finally {
+      await this.mempoolService.afterReorg();
     }
-    await this.mempoolService.afterReorg();
-    if (r.ok && !r.duplicate) this.scheduleSave();
+    if (changed) this.scheduleSave();
     if (!r.ok) {
       return { busy: false, hash, accepted: false, reason: r.reason, ...(r.txid ? { details: `tx ${r.txid}${r.input !== undefined ? ` input ${r.input}` : ''}` } : {}) };
     }

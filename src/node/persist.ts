@@ -42,7 +42,8 @@ export interface MempoolRecord {
   feeDelta: number;
 }
 
-async function readAll(path: string): Promise<Uint8Array | undefined> {
+/** A whole file's bytes, or undefined when it does not exist. */
+export async function readAll(path: string): Promise<Uint8Array | undefined> {
   const parts: Uint8Array[] = [];
   let n = 0;
   try {

@@ -104,3 +104,24 @@ export async function listDir(dir: string): Promise<string[]> {
 export async function removeFile(path: string): Promise<void> {
   await rm(path, { force: true });
 }
+
+/**
+ * Appends the bytes to `path` (created if absent) and fsyncs it before resolving, so they
+ * survive a crash once this resolves; a crash during the call may leave part of them at
+ * the end of the file (the reader must detect a torn last record).
+ */
+export async function appendDurable(path: string, bytes: Uint8Array): Promise<void> {
+  const created = (await fileSize(path)) === undefined;
+  const h = await open(path, 'a');
+  try {
+    let off = 0;
+    while (off < bytes.length) {
+      const { bytesWritten } = await h.write(bytes, off, bytes.length - off);
+      off += bytesWritten;
+    }
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  if (created) await syncDir(dirname(path));
+}

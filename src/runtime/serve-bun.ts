@@ -3,6 +3,7 @@ import type { Listening, ServeOptions } from './serve-types.ts';
 
 interface BunServer {
   port: number;
+  requestIP(req: Request): { address: string } | null;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
 }
 interface BunTls {
@@ -12,7 +13,7 @@ interface BunTls {
   secureOptions?: number;
 }
 interface BunGlobal {
-  serve(o: { fetch: (req: Request) => Response | Promise<Response>; port: number; hostname: string; maxRequestBodySize?: number; tls?: BunTls }): BunServer;
+  serve(o: { fetch: (req: Request, server: BunServer) => Response | Promise<Response>; port: number; hostname: string; maxRequestBodySize?: number; tls?: BunTls }): BunServer;
 }
 
 /**
@@ -26,9 +27,11 @@ const TLS13_ONLY = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2;
 
 export function listenBun(opts: ServeOptions): Promise<Listening> {
   const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
+  // The peer's address goes to the app with each request (admission control's client).
+  const fetch = (req: Request, s: BunServer) => opts.fetch(req, { address: s.requestIP(req)?.address ?? '' });
   // Bun rejects larger bodies itself (413) before the app's own limit would.
   const server = bun.serve({
-    fetch: opts.fetch, port: opts.port, hostname: opts.host, maxRequestBodySize: opts.maxBodyBytes,
+    fetch, port: opts.port, hostname: opts.host, maxRequestBodySize: opts.maxBodyBytes,
     ...(opts.tls ? { tls: { cert: opts.tls.cert, key: opts.tls.key, secureOptions: TLS13_ONLY } } : {}),
   });
   return Promise.resolve({

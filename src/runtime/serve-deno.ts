@@ -7,7 +7,10 @@ interface DenoServer {
   shutdown(): Promise<void>;
 }
 interface DenoGlobal {
-  serve(o: { port: number; hostname: string; cert?: string; key?: string; onListen?: (addr: { port: number }) => void }, handler: (req: Request) => Response | Promise<Response>): DenoServer;
+  serve(
+    o: { port: number; hostname: string; cert?: string; key?: string; onListen?: (addr: { port: number }) => void },
+    handler: (req: Request, info: { remoteAddr?: { hostname?: string } }) => Response | Promise<Response>,
+  ): DenoServer;
   args: string[];
   env: { toObject(): Record<string, string> };
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', cb: () => void): void;
@@ -30,7 +33,7 @@ export function listenDeno(opts: ServeOptions): Promise<Listening> {
         ...(opts.tls ? { tlsMinVersion: 'TLSv1.2' as const } : {}),
         close: () => server.shutdown(),
       }),
-    }, opts.fetch);
+    }, (req, info) => opts.fetch(req, { address: info?.remoteAddr?.hostname ?? '' }));
   });
 }
 

@@ -123,7 +123,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     registry,
   });
   const server = await listen({
-    fetch: app.fetch, port: config.port, host: config.host,
+    // The client's address reaches the app as env.client (admission control).
+    fetch: (req, client) => app.fetch(req, { client }), port: config.port, host: config.host,
     maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT, RPC_BODY_LIMIT),
     ...(tls ? { tls } : {}),
   });

@@ -22,7 +22,10 @@ function closeServer(server: Server): Promise<void> {
 }
 
 export function listenNode(opts: ServeOptions): Promise<Listening> {
-  const base = { fetch: opts.fetch, port: opts.port, hostname: opts.host };
+  // The peer's address goes to the app with each request (admission control's client).
+  const fetch = (req: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) =>
+    opts.fetch(req, { address: env?.incoming?.socket?.remoteAddress ?? '' });
+  const base = { fetch, port: opts.port, hostname: opts.host };
   // node:https takes OpenSSL's minimum protocol version: TLS 1.3 only.
   const options = opts.tls
     ? { ...base, createServer: createHttpsServer, serverOptions: { cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.3' as const } }

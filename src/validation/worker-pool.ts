@@ -9,14 +9,14 @@
  * Web APIs only: the runtime layer supplies `spawn` (global Worker on Bun/Deno, a
  * worker_threads adapter on Node).
  */
-import type { Transaction, TxOut } from '../primitives/tx.ts';
-import type { InputsResult } from '../script/verify.ts';
 import type { WorkerStats } from './jobs.ts';
 import { decodeResults, packBatch, type Job, type JobInput, type JobResult } from './wire.ts';
+import { HEAVY_COST, QueueFullError, SHARDS, shardOf, WorkerFailedError, type SubmitOptions } from './pool-jobs.ts';
+
+export { HEAVY_COST, QueueFullError, scriptsAsJobs, WorkerFailedError, type SubmitOptions } from './pool-jobs.ts';
 
 export type { JobInput, JobResult } from './wire.ts';
 
-const SHARDS = 64;
 /** Batches a worker may have in flight before new jobs wait for the next one (pipelining depth). */
 const MAX_OUTSTANDING = 2;
 /**
@@ -76,17 +76,6 @@ export interface InitMessage {
   [k: string]: unknown;
 }
 
-export class QueueFullError extends Error {
-  override readonly name = 'QueueFullError';
-  constructor(readonly retryAfterSeconds = 1) {
-    super('validation queue is full');
-  }
-}
-
-export class WorkerFailedError extends Error {
-  override readonly name = 'WorkerFailedError';
-}
-
 export interface PoolOptions {
   workers: number;
   spawn: () => WorkerLike;
@@ -101,6 +90,8 @@ export interface PoolOptions {
   maxQueuePerWorker?: number;
   /** A batch not answered within this many ms marks its worker stuck (default 60 s). */
   batchTimeoutMs?: number;
+  /** Heavy jobs (HEAVY_COST) waiting in the heavy lane before QueueFullError (default 16 per worker). */
+  maxHeavyQueue?: number;
 }
 
 interface Pending {
@@ -117,6 +108,11 @@ class Slot {
   inFlight = new Map<number, Pending>();
   /** Jobs waiting to be posted (packed into one buffer per batch). */
   outbox: Job[] = [];
+  /** Block connection's jobs waiting to be posted: they leave before the outbox. */
+  urgent: Job[] = [];
+  /** Heavy jobs posted and not answered, and how many each batch holds. */
+  heavyOut = 0;
+  heavyBatches = new Map<number, number>();
   flushScheduled = false;
   timers = new Map<number, ReturnType<typeof setTimeout>>();
   /** Batches posted and not yet answered. */
@@ -141,10 +137,14 @@ export class ValidationPool {
   /** Jobs moved from one worker's outbox to another's (work stealing). */
   stolen = 0;
   readonly maxQueue: number;
+  private readonly maxHeavyQueue: number;
+  /** The heavy lane: heavy jobs not yet given to a worker, first come first served. */
+  private readonly heavy: { job: Job; pending: Pending }[] = [];
 
   constructor(private readonly opts: PoolOptions) {
     if (!(opts.workers >= 1)) throw new RangeError('a pool needs at least one worker');
     this.maxQueue = opts.maxQueuePerWorker ?? 4096;
+    this.maxHeavyQueue = opts.maxHeavyQueue ?? 16 * opts.workers;
     for (let i = 0; i < opts.workers; i++) {
       const s = new Slot(i);
       this.slots.push(s);
@@ -187,14 +187,20 @@ export class ValidationPool {
         if (t !== undefined) clearTimeout(t);
         slot.timers.delete(msg.batch!);
         slot.outstanding = Math.max(0, slot.outstanding - 1);
+        const heavy = slot.heavyBatches.get(msg.batch!);
+        if (heavy !== undefined) {
+          slot.heavyBatches.delete(msg.batch!);
+          slot.heavyOut -= heavy;
+        }
         if (typeof msg.ms === 'number' && (msg.jobs ?? 0) > 0 && msg.ms >= 0) {
           slot.avgMs = slot.avgJobs === 0 ? msg.ms : slot.avgMs * 0.75 + msg.ms * 0.25;
           slot.avgJobs = slot.avgJobs === 0 ? msg.jobs! : slot.avgJobs * 0.75 + msg.jobs! * 0.25;
         }
         // Jobs that queued while the worker was busy go out now; a worker with none left
         // takes some that wait for another.
-        if (slot.outbox.length > 0 && !slot.flushScheduled) this.pump(slot);
-        if (slot.outbox.length === 0 && slot.outstanding < MAX_OUTSTANDING) this.steal(slot);
+        if (queued(slot) > 0 && !slot.flushScheduled) this.pump(slot);
+        if (queued(slot) === 0 && slot.outstanding < MAX_OUTSTANDING) this.steal(slot);
+        if (heavy !== undefined) this.dispatchHeavy();
         decodeResults(msg.results!, (r) => {
           const p = slot.inFlight.get(r.id);
           if (!p) return;
@@ -220,7 +226,8 @@ export class ValidationPool {
     w.postMessage(typeof init === 'function' ? init(slot.index) : init);
     slot.down = false;
     // Jobs submitted while the worker was being replaced go out now.
-    if (slot.outbox.length > 0 && !slot.flushScheduled) this.flush(slot);
+    if (queued(slot) > 0 && !slot.flushScheduled) this.flush(slot);
+    this.dispatchHeavy();
   }
 
   /**
@@ -234,9 +241,12 @@ export class ValidationPool {
     for (const t of slot.timers.values()) clearTimeout(t);
     slot.timers.clear();
     slot.outstanding = 0;
+    slot.heavyOut = 0;
+    slot.heavyBatches.clear();
     const held = [...slot.inFlight.values()];
     slot.inFlight.clear();
     slot.outbox = [];
+    slot.urgent = [];
     let gone: void | Promise<unknown> = undefined;
     try {
       gone = slot.worker.terminate();
@@ -262,31 +272,46 @@ export class ValidationPool {
 
   /** Shard of a txid (internal byte order): its first byte, 64 ways. */
   static shardOf(txid: Uint8Array): number {
-    return txid[0]! % SHARDS;
+    return shardOf(txid);
   }
 
   queueDepth(): number {
-    let n = 0;
+    let n = this.heavy.length;
     for (const s of this.slots) n += s.inFlight.size;
     return n;
   }
 
-  /** Submits a job to the worker owning `shard`. Throws QueueFullError when that queue is full. */
-  submit(shard: number, job: JobInput): Promise<JobResult> {
+  /**
+   * Submits a job: block connection's (`priority`) to the worker owning `shard`, ahead of
+   * everything else and never refused; a heavy one (`cost` ≥ HEAVY_COST) to the heavy lane;
+   * any other to the worker owning `shard`, or to one running no heavy job when that one is.
+   * Throws QueueFullError when the queue it would join is full.
+   */
+  submit(shard: number, job: JobInput, opts: SubmitOptions = {}): Promise<JobResult> {
     if (this.closed) return Promise.reject(new WorkerFailedError('validation pool is closed'));
-    const slot = this.slots[(shard % SHARDS) % this.slots.length]!;
-    if (slot.inFlight.size >= this.maxQueue) throw new QueueFullError();
     // Ids travel as uint32 (wire.ts WireBatch.head): they wrap, and only jobs in flight must differ.
     const id = this.nextId;
     this.nextId = id === 0xffffffff ? 1 : id + 1;
     const numbered: Job = { ...job, id };
+    if (!opts.priority && (opts.cost ?? 0) >= HEAVY_COST) {
+      if (this.heavy.length >= this.maxHeavyQueue) throw new QueueFullError();
+      return new Promise<JobResult>((resolve, reject) => {
+        this.heavy.push({ job: numbered, pending: { resolve, reject } });
+        this.dispatchHeavy();
+      });
+    }
+    const own = this.slots[(shard % SHARDS) % this.slots.length]!;
+    const slot = opts.priority ? own : this.route(own);
+    if (!opts.priority && slot.inFlight.size >= this.maxQueue) throw new QueueFullError();
+    const list = opts.priority ? slot.urgent : slot.outbox;
     return new Promise<JobResult>((resolve, reject) => {
       if (slot.inFlight.size === 0) slot.worker.ref?.();
       slot.inFlight.set(id, { resolve, reject });
-      slot.outbox.push(numbered);
-      if (++slot.sinceFlush >= EAGER_JOBS && slot.outbox.length >= EAGER_JOBS && !slot.down && slot.outstanding < MAX_EAGER_OUTSTANDING) {
+      list.push(numbered);
+      const most = opts.priority ? MAX_EAGER_OUTSTANDING + 1 : MAX_EAGER_OUTSTANDING;
+      if (++slot.sinceFlush >= EAGER_JOBS && list.length >= EAGER_JOBS && !slot.down && slot.outstanding < most) {
         slot.sinceFlush = 0;
-        this.post(slot, EAGER_JOBS);
+        this.post(slot, EAGER_JOBS, list);
       } else if (!slot.flushScheduled) {
         slot.flushScheduled = true;
         queueMicrotask(() => this.flush(slot));
@@ -301,11 +326,44 @@ export class ValidationPool {
   private flush(slot: Slot): void {
     slot.flushScheduled = false;
     slot.sinceFlush = 0;
-    if (slot.outbox.length === 0 || slot.down) return;
+    if (queued(slot) === 0 || slot.down) return;
     this.pump(slot);
     // Jobs still wait here while another worker has nothing at all: it takes some.
-    if (slot.outbox.length >= STEAL_MIN_JOBS) {
-      for (const s of this.slots) if (s !== slot && !s.down && s.outstanding === 0 && s.outbox.length === 0) this.steal(s);
+    if (queued(slot) >= STEAL_MIN_JOBS) {
+      for (const s of this.slots) if (s !== slot && !s.down && s.outstanding === 0 && queued(s) === 0) this.steal(s);
+    }
+  }
+
+  /** Where a cheap job goes: its shard's worker, unless that one runs a heavy job and another runs none. */
+  private route(own: Slot): Slot {
+    if (own.heavyOut === 0 || own.down) return own;
+    let best: Slot | undefined;
+    for (const s of this.slots) {
+      if (!s.down && s.heavyOut === 0 && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+    }
+    return best ?? own;
+  }
+
+  /**
+   * The heavy lane: heavy jobs go, one per batch and one per worker, to workers running no
+   * heavy job, while fewer than workers − 1 (at least 1) run one.
+   */
+  private dispatchHeavy(): void {
+    const cap = Math.max(1, this.slots.length - 1);
+    let running = 0;
+    for (const s of this.slots) if (s.heavyOut > 0) running++;
+    while (this.heavy.length > 0 && running < cap && !this.closed) {
+      let best: Slot | undefined;
+      for (const s of this.slots) {
+        if (!s.down && s.heavyOut === 0 && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+      }
+      if (!best) return;
+      const { job, pending } = this.heavy.shift()!;
+      if (best.inFlight.size === 0) best.worker.ref?.();
+      best.inFlight.set(job.id, pending);
+      best.heavyOut = 1;
+      running++;
+      this.post(best, 1, [job]);
     }
   }
 
@@ -324,6 +382,8 @@ export class ValidationPool {
    */
   private pump(slot: Slot): void {
     const max = this.batchJobs(slot);
+    // Block connection's jobs first, with one more batch in flight than the rest may have.
+    while (slot.urgent.length > 0 && !slot.down && slot.outstanding <= MAX_EAGER_OUTSTANDING) this.post(slot, max, slot.urgent);
     const second = Math.min(PIPELINE_MIN_JOBS, max);
     while (slot.outbox.length > 0 && !slot.down && slot.outstanding < MAX_OUTSTANDING && !(slot.outstanding > 0 && slot.outbox.length < second)) {
       this.post(slot, max);
@@ -340,14 +400,18 @@ export class ValidationPool {
    * unequal load) idles while the other finishes.
    */
   private steal(slot: Slot): void {
-    if (slot.down || this.closed) return;
+    // A worker running a heavy job would only make the stolen jobs wait behind it.
+    if (slot.down || this.closed || slot.heavyOut > 0) return;
     let from: Slot | undefined;
     for (const s of this.slots) {
-      if (s !== slot && s.outbox.length >= STEAL_MIN_JOBS && (!from || s.outbox.length > from.outbox.length)) from = s;
+      if (s !== slot && queued(s) >= STEAL_MIN_JOBS && (!from || queued(s) > queued(from))) from = s;
     }
     if (!from) return;
-    const n = Math.min(2 * this.batchJobs(slot), from.outbox.length >> 1);
-    const jobs = from.outbox.splice(from.outbox.length - n, n);
+    // Block connection's jobs are taken first.
+    const urgent = from.urgent.length >= STEAL_MIN_JOBS;
+    const source = urgent ? from.urgent : from.outbox;
+    const n = Math.min(2 * this.batchJobs(slot), source.length >> 1);
+    const jobs = source.splice(source.length - n, n);
     if (slot.inFlight.size === 0) slot.worker.ref?.();
     for (const j of jobs) {
       const p = from.inFlight.get(j.id);
@@ -355,19 +419,18 @@ export class ValidationPool {
       from.inFlight.delete(j.id);
       slot.inFlight.set(j.id, p);
     }
-    slot.outbox.push(...jobs);
+    (urgent ? slot.urgent : slot.outbox).push(...jobs);
     this.stolen += n;
     this.idle(from, from.generation);
     this.pump(slot);
   }
 
-  /** Posts the outbox (its first `max` jobs) as one batch now. */
-  private post(slot: Slot, max = Infinity): void {
+  /** Posts the first `max` jobs of `from` (the outbox, the urgent jobs or a heavy job) as one batch now. */
+  private post(slot: Slot, max = Infinity, from: Job[] = slot.outbox): void {
     slot.outstanding++;
-    let jobs = slot.outbox;
-    if (jobs.length > max) jobs = slot.outbox.splice(0, max);
-    else slot.outbox = [];
+    const jobs = from.splice(0, Math.min(max, from.length));
     const batch = this.nextBatch++;
+    if (slot.heavyOut > 0 && from !== slot.outbox && from !== slot.urgent) slot.heavyBatches.set(batch, jobs.length);
     const gen = slot.generation;
     const timeout = this.opts.batchTimeoutMs ?? 60_000;
     slot.timers.set(batch, setTimeout(() => this.fail(slot, gen, new WorkerFailedError(`validation worker did not answer within ${timeout} ms`)), timeout));
@@ -401,6 +464,7 @@ export class ValidationPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const h of this.heavy.splice(0)) h.pending.reject(new WorkerFailedError('validation pool is closed'));
     for (const s of this.slots) {
       for (const t of s.timers.values()) clearTimeout(t);
       for (const p of s.inFlight.values()) p.reject(new WorkerFailedError('validation pool is closed'));
@@ -411,17 +475,8 @@ export class ValidationPool {
   }
 }
 
-/**
- * Script checks as jobs: each transaction's inputs verified by one job, routed by txid
- * shard (the pool's `submit`, or a ValidatorCore's in-thread `run`). A job that could not
- * run is no verdict: it throws WorkerFailedError.
- */
-export function scriptsAsJobs(
-  submit: (shard: number, job: JobInput) => Promise<JobResult>,
-): (tx: Transaction, spent: TxOut[], flags: number) => Promise<InputsResult> {
-  return async (tx, spent, flags) => {
-    const r = await submit(ValidationPool.shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags });
-    if (r.kind === 'scripts') return r.result;
-    throw new WorkerFailedError(r.message);
-  };
+/** Jobs waiting in `slot` to be posted. */
+function queued(slot: Slot): number {
+  return slot.urgent.length + slot.outbox.length;
 }
+

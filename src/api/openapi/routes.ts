@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { txBodySchema, txidParamSchema, validateBodySchema } from '../schemas.ts';
 import * as R from './responses.ts';
-import { describeRoute, E400, E404, E413, E415, E501, E503, errors, json, ok, param } from './spec.ts';
+import { describeRoute, E400, E404, E413, E415, E429, E501, E503, errors, json, ok, param } from './spec.ts';
 
 const rawTx = {
   'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
@@ -25,7 +25,7 @@ export const routeDocs = {
     requestBody: { required: true, content: { ...rawTx, ...json(validateBodySchema) } },
     responses: {
       200: ok('the verdict, or an array of verdicts for a batch', z.union([R.verdictSchema, z.array(R.verdictSchema)])),
-      ...errors(E400, E413, E415, E503),
+      ...errors(E400, E413, E415, E429, E503),
     },
   }),
   blocks: describeRoute({
@@ -69,7 +69,7 @@ export const routeDocs = {
     responses: {
       200: ok('admitted (or already in the mempool)', R.submitSchema),
       422: ok("refused, with Core's reject reason", R.submitSchema),
-      ...errors(E400, E413, E415, E503),
+      ...errors(E400, E413, E415, E429, E503),
     },
   }),
   mempool: describeRoute({ tags: ['mempool'], summary: 'Mempool summary', responses: { 200: ok('count, sizes, fees, minimum fee rates', R.mempoolSummarySchema) } }),

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * Flood client for bench/overload.bench.ts (its own Node process, plain JavaScript):
+ *
+ *   node bench/flood.mjs '{"url":"http://127.0.0.1:PORT","data":"bench/out/server-data-….json",
+ *     "sets":["mix","one"],"concurrency":256,"batch":100,"durationMs":60000,"rate":0,
+ *     "healthEveryMs":100,"after":20}'
+ *
+ * `concurrency` keep-alive connections each send JSON batches of `batch` transactions
+ * ({"tx": hex}) of the given sets, cycling through them, one request at a time per
+ * connection, for `durationMs` — every answer is counted by status, whatever it is, and the
+ * connection goes on at once (Retry-After is not honoured: a flood). `rate` > 0 spaces each
+ * connection's requests to that many per second (steady load instead of a flood). On its own
+ * connection, GET /health every `healthEveryMs`. When the time is up, the flood stops and
+ * `after` single-transaction requests are sent one at a time: the first answers after a flood.
+ * Prints one JSON line. Only loopback targets.
+ */
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+
+const cfg = JSON.parse(process.argv[2] ?? '{}');
+const url = new URL(cfg.url);
+if (!['127.0.0.1', 'localhost'].includes(url.hostname)) {
+  console.error(`flood: refusing non-loopback target ${url.hostname}`);
+  process.exit(2);
+}
+const concurrency = cfg.concurrency ?? 256;
+const batch = cfg.batch ?? 100;
+const durationMs = cfg.durationMs ?? 60_000;
+const rate = cfg.rate ?? 0;
+const healthEveryMs = cfg.healthEveryMs ?? 100;
+const hardStop = setTimeout(() => process.exit(3), durationMs + 120_000);
+hardStop.unref();
+
+const data = JSON.parse(readFileSync(cfg.data, 'utf8'));
+const txs = (cfg.sets ?? ['mix', 'one']).flatMap((s) => data.sets[s].map((x) => x.tx));
+const bodies = [];
+for (let i = 0; i + batch <= txs.length; i += batch) bodies.push(Buffer.from(JSON.stringify(txs.slice(i, i + batch).map((tx) => ({ tx })))));
+const singles = txs.slice(0, 200).map((tx) => Buffer.from(tx, 'hex'));
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency + 2 });
+function request(method, path, body, type, timeoutMs = 60_000) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const req = http.request({ agent, host: url.hostname, port: url.port, path, method, timeout: timeoutMs,
+      headers: body ? { 'content-type': type, 'content-length': body.length } : {} }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - t0, text: Buffer.concat(parts).toString('utf8') }));
+      res.on('error', (e) => resolve({ status: 0, ms: performance.now() - t0, error: e.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, ms: performance.now() - t0, error: e.message }));
+    req.end(body);
+  });
+}
+
+const pct = (xs, p) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10;
+};
+const summary = (xs) => ({ n: xs.length, p50: pct(xs, 50), p90: pct(xs, 90), p99: pct(xs, 99), max: pct(xs, 100) });
+
+const byStatus = {};
+const latency = {};
+const errors = {};
+let txSent = 0;
+let allowedTx = 0;
+let next = 0;
+let stop = false;
+
+async function loop() {
+  while (!stop) {
+    const t0 = performance.now();
+    const r = await request('POST', '/validate', bodies[next++ % bodies.length], 'application/json');
+    txSent += batch;
+    byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+    (latency[r.status] ??= []).push(r.ms);
+    if (r.status === 0) errors[r.error] = (errors[r.error] ?? 0) + 1;
+    if (r.status === 200) allowedTx += (r.text.match(/"allowed":true/g) ?? []).length;
+    if (rate > 0) {
+      const wait = 1000 / rate - (performance.now() - t0);
+      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+    }
+  }
+}
+
+const health = [];
+const healthStatus = {};
+async function healthLoop() {
+  while (!stop) {
+    const r = await request('GET', '/health', undefined, undefined, 30_000);
+    health.push(r.ms);
+    healthStatus[r.status] = (healthStatus[r.status] ?? 0) + 1;
+    await new Promise((res) => setTimeout(res, healthEveryMs));
+  }
+}
+
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
+setTimeout(() => (stop = true), durationMs);
+await Promise.all([healthLoop(), ...Array.from({ length: concurrency }, loop)]);
+const elapsedMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+
+const after = [];
+for (let i = 0; i < (cfg.after ?? 20); i++) {
+  const r = await request('POST', '/validate', singles[i % singles.length], 'application/octet-stream', 30_000);
+  after.push({ status: r.status, ms: Math.round(r.ms * 10) / 10 });
+}
+agent.destroy();
+
+const requests = Object.values(byStatus).reduce((a, b) => a + b, 0);
+console.log(JSON.stringify({
+  concurrency, batch, rate, elapsedMs: Math.round(elapsedMs), requests, byStatus,
+  offeredTxPerSec: Math.round((txSent / elapsedMs) * 1000), allowedTxPerSec: Math.round((allowedTx / elapsedMs) * 1000),
+  latencyByStatus: Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, summary(v)])),
+  health: summary(health), healthStatus, clientErrors: errors, after,
+  clientCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+}));

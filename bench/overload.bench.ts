@@ -1,0 +1,282 @@
+/**
+ * Overload, crash and soak runs against the real server (child processes of each runtime,
+ * started as `npm run serve` / `bun run serve` / `deno task serve` start it).
+ *
+ *   node --import tsx bench/overload.bench.ts --mode=overload [--runtimes=node,bun,deno] [--seconds=60]
+ *   node --import tsx bench/overload.bench.ts --mode=crash    [--runtimes=…] [--kills=20]
+ *   node --import tsx bench/overload.bench.ts --mode=soak     [--runtimes=node] [--minutes=30]
+ *
+ * overload: the server gets the regtest chain of bench/data.ts; its capacity is measured
+ *   (16 connections × batches of 25 for 15 s: transactions allowed per second); then
+ *   bench/flood.mjs floods it for --seconds with 256 connections × batches of 100, each
+ *   connection sending again as soon as it is answered, while GET /health is timed every
+ *   100 ms and the server's RSS is read from /proc every second; then the first
+ *   single-transaction requests after the flood are timed.
+ * crash: a regtest chain is posted in bursts (50–300 blocks as fast as they are answered,
+ *   sometimes with a pause of 1.2 s in between, so saves of the UTXO set fall inside bursts
+ *   too); at a random moment the server is killed with SIGKILL, restarted on the same data
+ *   directory, and its tip compared with the last block it acknowledged (blocks lost), the
+ *   tip's hash with the chain's, and the UTXO set with the tip (the tip's coinbase output
+ *   unspent, the next block's absent).
+ * soak: steady load (16 connections × batches of 10 at 5 requests/s each) for --minutes;
+ *   RSS, anonymous RSS (the heaps) and thread count sampled every 10 s, worker replacements
+ *   from /health.
+ * Prints one JSON line per runtime and run; heavy: run it with `nice -n 10`.
+ */
+import cp from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadServerBenchData, serverDataPath, type ServerBenchSpec } from './data.ts';
+import { RegtestChainBuilder } from '../test/util/regtest-builder.ts';
+import { hashToHex, toHex } from '../src/primitives/bytes.ts';
+import { runtimeEnv } from '../scripts/runtime-env.mjs';
+
+type RuntimeId = 'node' | 'bun' | 'deno';
+const args = process.argv.slice(2);
+const opt = (k: string): string | undefined => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
+const mode = opt('mode') ?? 'overload';
+const runtimes = (opt('runtimes') ?? (mode === 'soak' ? 'node' : 'node,bun,deno')).split(',') as RuntimeId[];
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (n: string) => path.join(root, 'node_modules', '.bin', n);
+const log = (s: string) => console.error(`[overload.bench] ${new Date().toISOString().slice(11, 19)} ${s}`);
+const SPEC: ServerBenchSpec = { mix: 5000, one: 8000, warm: 3000, idle: 200 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const children = new Set<cp.ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.pid) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
+});
+
+function command(rt: RuntimeId, a: string[]): [string, string[]] {
+  if (rt === 'node') return [process.execPath, ['--import', 'tsx', 'src/runtime/serve.ts', ...a]];
+  if (rt === 'bun') return [bin('bun'), ['src/runtime/serve.ts', ...a]];
+  return [bin('deno'), ['run', '-A', '--unstable-ffi', 'src/runtime/serve.ts', ...a]];
+}
+
+interface Server { url: string; pid: number; child: cp.ChildProcess; stop(): Promise<void>; kill(): Promise<void> }
+
+async function startServer(rt: RuntimeId, datadir: string): Promise<Server> {
+  const [exe, argv] = command(rt, ['--port', '0', '--host', '127.0.0.1', '--workers', '2', '--datadir', datadir]);
+  const c = cp.spawn(exe, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...runtimeEnv(rt) } });
+  children.add(c);
+  let out = '';
+  const exited = new Promise<void>((res) => c.once('exit', () => {
+    children.delete(c);
+    res();
+  }));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${out}`)), 120_000);
+    const on = (d: unknown) => {
+      out += String(d);
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    c.stdout!.on('data', on);
+    c.stderr!.on('data', on);
+    void exited.then(() => reject(new Error(`server exited:\n${out}`)));
+  });
+  return {
+    url, pid: c.pid!, child: c,
+    stop: async () => {
+      if (c.exitCode !== null) return;
+      const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+      c.kill('SIGTERM');
+      await exited;
+      clearTimeout(t);
+    },
+    kill: async () => {
+      c.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** VmRSS, RssAnon (kB) and Threads of a process, from /proc. */
+function memOf(pid: number): { rssMb: number; anonMb: number; threads: number } | undefined {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? 0);
+    return { rssMb: Math.round(kb('VmRSS') / 1024), anonMb: Math.round(kb('RssAnon') / 1024), threads: kb('Threads') };
+  } catch {
+    return undefined;
+  }
+}
+
+function runFlood(cfg: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const c = cp.spawn(process.execPath, [path.join(root, 'bench/flood.mjs'), JSON.stringify(cfg)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.add(c);
+    let out = '';
+    c.stdout!.on('data', (d) => (out += d));
+    c.on('exit', (code) => {
+      children.delete(c);
+      if (code !== 0) return reject(new Error(`flood exited ${code}: ${out}`));
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>);
+    });
+  });
+}
+
+async function postBlock(url: string, raw: Uint8Array | string): Promise<number> {
+  const r = await fetch(`${url}/blocks`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: typeof raw === 'string' ? raw : toHex(raw) });
+  await r.arrayBuffer();
+  return r.status;
+}
+
+/** postBlock, sent again once when the keep-alive connection was closed under it (the block is then a duplicate or connects). */
+async function postBlockRetrying(url: string, raw: string): Promise<number> {
+  try {
+    return await postBlock(url, raw);
+  } catch {
+    return postBlock(url, raw);
+  }
+}
+
+async function overload(rt: RuntimeId): Promise<void> {
+  loadServerBenchData(SPEC, log);
+  const data = serverDataPath(SPEC);
+  const blocks = (JSON.parse(fs.readFileSync(data, 'utf8')) as { blocks: string[] }).blocks;
+  const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'txgate-overload-'));
+  const srv = await startServer(rt, datadir);
+  try {
+    for (const b of blocks) if ((await postBlockRetrying(srv.url, b)) !== 200) throw new Error('block refused');
+    const info = await (await fetch(`${srv.url}/info`)).json() as { runtime: string; crypto: unknown };
+    log(`${rt}: ${info.runtime}, chain posted; capacity run`);
+    const capacity = await runFlood({ url: srv.url, data, sets: ['warm', 'idle'], concurrency: 16, batch: 25, durationMs: 15_000, after: 0 });
+    const seconds = Number(opt('seconds') ?? 60);
+    log(`${rt}: capacity ${capacity.allowedTxPerSec} tx/s; flood for ${seconds} s`);
+    const samples: number[] = [];
+    const base = memOf(srv.pid);
+    const sampler = setInterval(() => {
+      const m = memOf(srv.pid);
+      if (m) samples.push(m.rssMb);
+    }, 1000);
+    const flood = await runFlood({ url: srv.url, data, sets: ['mix', 'one'], concurrency: 256, batch: 100, durationMs: seconds * 1000, healthEveryMs: 100, after: 20 });
+    clearInterval(sampler);
+    const end = memOf(srv.pid);
+    console.log(JSON.stringify({
+      mode: 'overload', runtime: info.runtime, crypto: info.crypto, capacityTxPerSec: capacity.allowedTxPerSec,
+      offeredOverCapacity: Math.round((flood.offeredTxPerSec as number) / (capacity.allowedTxPerSec as number) * 10) / 10,
+      flood, rssMb: { before: base?.rssMb, max: Math.max(...samples), end: end?.rssMb },
+    }));
+  } finally {
+    await srv.stop();
+    fs.rmSync(datadir, { recursive: true, force: true });
+  }
+}
+
+async function crash(rt: RuntimeId): Promise<void> {
+  const kills = Number(opt('kills') ?? 20);
+  const b = new RegtestChainBuilder();
+  const chain: { raw: string; hash: string; coinbase: string }[] = [];
+  for (let i = 0; i < kills * 320 + 10; i++) {
+    const m = b.next();
+    chain.push({ raw: toHex(m.raw), hash: hashToHex(m.block.header.hash), coinbase: hashToHex(m.coinbase.txid) });
+  }
+  const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'txgate-crash-'));
+  let srv = await startServer(rt, datadir);
+  let runtime = ((await (await fetch(`${srv.url}/info`)).json()) as { runtime: string }).runtime;
+  const rounds: { acked: number; restartedAt: number; lost: number; consistent: boolean; restartMs: number }[] = [];
+  let height = 0;
+  try {
+    for (let k = 0; k < kills; k++) {
+      let acked = height;
+      let posting = true;
+      const killAfter = 100 + Math.floor(Math.random() * 2500);
+      const poster = (async () => {
+        while (posting && acked < chain.length) {
+          const burst = 50 + Math.floor(Math.random() * 250);
+          for (let i = 0; i < burst && posting; i++) {
+            let status: number;
+            try {
+              status = await postBlock(srv.url, chain[acked]!.raw);
+            } catch {
+              return; // the server is gone
+            }
+            if (status !== 200) return;
+            acked++;
+          }
+          if (Math.random() < 0.5) await sleep(1200);
+        }
+      })();
+      await sleep(killAfter);
+      await srv.kill();
+      posting = false;
+      await poster;
+      const t0 = performance.now();
+      srv = await startServer(rt, datadir);
+      const restartMs = Math.round(performance.now() - t0);
+      const tip = await (await fetch(`${srv.url}/chain/tip`)).json() as { height: number; hash: string };
+      const want = chain[tip.height - 1];
+      const unspent = want ? (await fetch(`${srv.url}/utxo/${want.coinbase}/0`)).status : 0;
+      const beyond = chain[tip.height] ? (await fetch(`${srv.url}/utxo/${chain[tip.height]!.coinbase}/0`)).status : 404;
+      const consistent = tip.height >= 0 && (!want || (want.hash === tip.hash && unspent === 200)) && beyond === 404;
+      rounds.push({ acked, restartedAt: tip.height, lost: Math.max(0, acked - tip.height), consistent, restartMs });
+      log(`${rt}: kill ${k + 1}/${kills} after ${killAfter} ms: acknowledged ${acked}, restarted at ${tip.height}, consistent ${consistent}`);
+      height = tip.height;
+    }
+    runtime = ((await (await fetch(`${srv.url}/info`)).json()) as { runtime: string }).runtime;
+  } finally {
+    await srv.stop();
+    fs.rmSync(datadir, { recursive: true, force: true });
+  }
+  const lost = rounds.map((r) => r.lost);
+  console.log(JSON.stringify({
+    mode: 'crash', runtime, kills: rounds.length, allConsistent: rounds.every((r) => r.consistent),
+    lostPerKill: { max: Math.max(...lost), total: lost.reduce((a, x) => a + x, 0) },
+    restartMs: { max: Math.max(...rounds.map((r) => r.restartMs)) }, rounds,
+  }));
+}
+
+async function soak(rt: RuntimeId): Promise<void> {
+  loadServerBenchData(SPEC, log);
+  const data = serverDataPath(SPEC);
+  const blocks = (JSON.parse(fs.readFileSync(data, 'utf8')) as { blocks: string[] }).blocks;
+  const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'txgate-soak-'));
+  const srv = await startServer(rt, datadir);
+  const minutes = Number(opt('minutes') ?? 30);
+  try {
+    for (const b of blocks) if ((await postBlockRetrying(srv.url, b)) !== 200) throw new Error('block refused');
+    const info = await (await fetch(`${srv.url}/info`)).json() as { runtime: string };
+    const samples: { t: number; rssMb: number; anonMb: number; threads: number; workersReplaced: number }[] = [];
+    const t0 = performance.now();
+    const sample = async () => {
+      const m = memOf(srv.pid);
+      let replaced = samples.at(-1)?.workersReplaced ?? 0;
+      try {
+        replaced = ((await (await fetch(`${srv.url}/health`)).json()) as { workersReplaced?: number }).workersReplaced ?? 0;
+      } catch { /* a keep-alive race: the next sample asks again */ }
+      if (m) samples.push({ t: Math.round((performance.now() - t0) / 1000), ...m, workersReplaced: replaced });
+    };
+    const sampler = setInterval(() => void sample(), 10_000);
+    log(`${rt}: ${info.runtime}: soak for ${minutes} min`);
+    const load = await runFlood({ url: srv.url, data, sets: ['mix', 'one', 'warm'], concurrency: 16, batch: 10, rate: 5, durationMs: minutes * 60_000, healthEveryMs: 1000, after: 5 });
+    clearInterval(sampler);
+    await sample();
+    // Flat: the last third of the run against the first third after warm-up (its 2nd–10th minute).
+    const part = (a: number, b: number) => samples.filter((s) => s.t >= a && s.t < b);
+    const warm = part(60, 600);
+    const last = part(minutes * 60 - 540, minutes * 60 + 60);
+    const avg = (xs: typeof samples, k: 'rssMb' | 'anonMb' | 'threads') => xs.reduce((s, x) => s + x[k], 0) / Math.max(1, xs.length);
+    const change = (k: 'rssMb' | 'anonMb' | 'threads') => Math.round((avg(last, k) / avg(warm, k) - 1) * 1000) / 10;
+    console.log(JSON.stringify({
+      mode: 'soak', runtime: info.runtime, minutes, load: { byStatus: load.byStatus, allowedTxPerSec: load.allowedTxPerSec, health: load.health },
+      changePercent: { rss: change('rssMb'), anon: change('anonMb'), threads: change('threads') },
+      workersReplaced: samples.at(-1)?.workersReplaced, samples,
+    }));
+  } finally {
+    await srv.stop();
+    fs.rmSync(datadir, { recursive: true, force: true });
+  }
+}
+
+for (const rt of runtimes) {
+  if (mode === 'overload') await overload(rt);
+  else if (mode === 'crash') await crash(rt);
+  else if (mode === 'soak') await soak(rt);
+  else throw new Error(`--mode=${mode}: overload, crash or soak`);
+}
