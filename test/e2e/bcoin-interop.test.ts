@@ -88,9 +88,9 @@ describe('txgate --connect to a real bcoin node', () => {
   test('syncs to bcoin\'s tip and holds the same UTXO set, coin by coin', { skip, timeout: SYNC_MS + 60_000 }, async () => {
     await startTxgate();
     const tip = await synced();
-    assert.ok(tip.height >= BCOIN_REGTEST.segwitHeight + 12);
+    assert.ok(tip.height >= BCOIN_REGTEST.segwitHeight + 12, `tip ${tip.height}`);
     const coins = await bcoin.utxoSet();
-    assert.ok(coins.some((c) => c.height > BCOIN_REGTEST.segwitHeight && !c.coinbase), `the set holds outputs of segwit spends: ${JSON.stringify(coins.slice(-3))} ${coins.length} ${JSON.stringify(tip)}`);
+    assert.ok(coins.some((c) => c.height > BCOIN_REGTEST.segwitHeight && !c.coinbase), `the set holds outputs of segwit spends (${coins.length} coins)`);
     for (const c of coins) {
       const res = await fetch(`${txgate!.url}/utxo/${c.txid}/${c.vout}`);
       assert.equal(res.status, 200, `txgate has ${c.txid}:${c.vout}`);
