@@ -13,7 +13,7 @@ import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
 import type { AppDeps, ValidateItem } from './deps.ts';
 import { ApiError, errorBody, type ApiErrorCode } from './http-error.ts';
-import { PROMETHEUS_CONTENT_TYPE, Registry } from './metrics.ts';
+import { PROMETHEUS_CONTENT_TYPE, Registry, registerSyncGauges } from './metrics.ts';
 import { mountOpenApi } from './openapi/mount.ts';
 import { routeDocs } from './openapi/routes.ts';
 import { describeZodError, txidParamSchema, validateItemSchema, type ValidateItemBody } from './schemas.ts';
@@ -198,6 +198,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   validations.declare({ verdict: 'allowed', reason: '' });
   registry.gauge('txgate_queue_depth', 'Transactions waiting for validation.', () => deps.gauges?.().queueDepth);
   registry.gauge('txgate_utxo_coins', 'Coins in the UTXO set.', () => deps.gauges?.().coinCount);
+  if (deps.sync) registerSyncGauges(registry, deps.sync);
   registry.gauge('txgate_cache_hit_ratio', 'Cache hit rate per cache.', () => {
     const rates = deps.gauges?.().cacheHitRate;
     return rates ? Object.entries(rates).map(([cache, value]) => ({ labels: { cache }, value })) : undefined;
@@ -316,7 +317,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
 
   app.get('/health', routeDocs.health, (c) => {
     const h = deps.health?.() ?? { ok: true };
-    return c.json({ status: h.ok ? 'ok' : 'unhealthy', ...(h.detail ?? {}) }, h.ok ? 200 : 503);
+    const sync = deps.sync ? { synced: deps.sync().synced } : {};
+    return c.json({ status: h.ok ? 'ok' : 'unhealthy', ...(h.detail ?? {}), ...sync }, h.ok ? 200 : 503);
   });
 
   // Readiness, for load balancers and orchestrators: 200 while serving and synced, else 503
@@ -325,10 +327,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     const state = options.lifecycle?.() ?? 'serving';
     const sync = deps.sync?.() ?? { synced: true };
     const ready = state === 'serving' && sync.synced;
-    return c.json({ ready, state, synced: sync.synced, ...(sync.detail ?? {}) }, ready ? 200 : 503);
+    return c.json({ ready, state, synced: sync.synced }, ready ? 200 : 503);
   });
 
-  app.get('/info', routeDocs.info, (c) => c.json(deps.info()));
+  app.get('/info', routeDocs.info, (c) => c.json({ ...deps.info(), ...(deps.sync ? { sync: deps.sync() } : {}) }));
 
   app.get('/metrics', routeDocs.metrics, (c) => c.body(registry.render(), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }));
 

@@ -80,6 +80,21 @@ export interface NodeGauges {
   cacheHitRate?: Record<string, number>;
 }
 
+/**
+ * The P2P sync state (src/p2p/manager.ts SyncStatus): `synced` once the node has every block
+ * of the most-work header its peers offered. GET /ready reads `synced`; /info, /health and
+ * /metrics report the rest.
+ */
+export interface SyncInfo {
+  synced: boolean;
+  height?: number;
+  headers?: number;
+  peers?: number;
+  blocksPerSecond?: number;
+  eta?: number | null;
+  inFlight?: number;
+}
+
 export interface AppDeps {
   /** Validates independent transactions (order of results = order of items). */
   validate(items: ValidateItem[]): Promise<ValidateOutcome>;
@@ -93,18 +108,15 @@ export interface AppDeps {
   info(): Record<string, unknown>;
   /** GET /health; absent = always healthy. */
   health?(): { ok: boolean; detail?: Record<string, unknown> };
-  /**
-   * GET /ready's peer part: whether the node has caught up with the peers it follows (detail:
-   * their heights, lag…). Absent = the node follows no peers, so it is always synced.
-   */
-  sync?(): { synced: boolean; detail?: Record<string, unknown> };
   gauges?(): NodeGauges;
+  /** The P2P sync state; absent when the node follows no peers (it is then always synced). */
+  sync?: () => SyncInfo;
 }
 
 // ---- Mempool: what the REST, JSON-RPC, Esplora and SSE interfaces need. ----
 
 /** The outcome of validating and admitting one transaction (POST /tx, sendrawtransaction). */
-export type SubmitTxOutcome = Busy | ({ busy: false } & AcceptResult);
+export type SubmitTxOutcome = Busy | ({ busy: false } & AcceptResult & { relayed?: number });
 
 /** testmempoolaccept's per-transaction answer (Core's field meaning; the API shapes it). */
 export interface TestAcceptItem {
@@ -123,7 +135,8 @@ export interface TestAcceptItem {
 }
 export type TestAcceptOutcome = Busy | { busy: false; results: TestAcceptItem[] };
 
-export type PackageOutcome = Busy | { busy: false; result: import('../mempool/package.ts').PackageResult };
+/** `relayed`: peers the accepted transactions were announced to (absent without P2P). */
+export type PackageOutcome = Busy | { busy: false; result: import('../mempool/package.ts').PackageResult; relayed?: number };
 
 export interface ChainInfo {
   chain: 'main' | 'test' | 'testnet4' | 'signet' | 'regtest';
@@ -156,4 +169,6 @@ export interface MempoolDeps {
   readonly policy: Pick<PolicyOptions, 'permitBareMultisig' | 'maxDatacarrierBytes'>;
   /** Data directory for the RPC .cookie file (undefined: in-memory node, no cookie). */
   readonly datadir?: string;
+  /** Outbound P2P peers past the handshake; absent when the node follows no peers (getnetworkinfo). */
+  peerCount?(): number;
 }

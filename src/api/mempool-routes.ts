@@ -128,6 +128,7 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
     if (out.allowed) {
       const body: Record<string, unknown> = { accepted: true, txid: out.txid, wtxid: out.wtxid, fee: Number(out.fee), vsize: out.vsize, replaced: out.replaced ?? [] };
       if (out.alreadyInMempool) body.alreadyInMempool = true;
+      if (out.relayed !== undefined) body.relayed = out.relayed;
       return c.json(body, 200);
     }
     const body: Record<string, unknown> = { accepted: false, txid: out.txid, wtxid: out.wtxid, reason: out.reason };

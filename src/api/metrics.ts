@@ -145,3 +145,12 @@ export class Registry {
 }
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** The P2P sync gauges: synced (0/1), active chain height, best header height, peers, blocks per second. */
+export function registerSyncGauges(registry: Registry, sync: () => import('./deps.ts').SyncInfo): void {
+  registry.gauge('txgate_p2p_synced', 'Whether the node has every block of the best header its peers offered (1) or is still syncing (0).', () => (sync().synced ? 1 : 0));
+  registry.gauge('txgate_p2p_headers', 'Height of the most-work valid header known from peers.', () => sync().headers);
+  registry.gauge('txgate_p2p_peers', 'P2P peers past the version handshake.', () => sync().peers);
+  registry.gauge('txgate_p2p_blocks_per_second', 'Blocks connected per second from peers (recent average).', () => sync().blocksPerSecond);
+  registry.gauge('txgate_p2p_blocks_in_flight', 'Blocks asked of peers and not yet connected.', () => sync().inFlight);
+}

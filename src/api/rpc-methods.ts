@@ -205,7 +205,7 @@ export function mempoolRpcMethods(deps: MempoolDeps, views: MempoolViews = mempo
         if (txs.length > 1 && !isChildWithParentsTree(txs)) {
           throw new RpcError(RPC.VERIFY_ERROR, 'package topology disallowed. not child-with-parents or parents depend on each other.');
         }
-        const { result } = busy(await deps.submitPackage(txs));
+        const { result, relayed } = busy(await deps.submitPackage(txs));
         const message = result.message === 'success' ? 'success' : stateString(result.message, result.details);
         const txResults: Record<string, unknown> = {};
         const replaced = new Set<string>(result.replaced);
@@ -228,7 +228,10 @@ export function mempoolRpcMethods(deps: MempoolDeps, views: MempoolViews = mempo
           }
           txResults[wtxid] = inner;
         }
-        return { package_msg: message, 'tx-results': txResults, 'replaced-transactions': [...replaced].sort(internalOrder) };
+        const out: Record<string, unknown> = { package_msg: message, 'tx-results': txResults, 'replaced-transactions': [...replaced].sort(internalOrder) };
+        // Not a Core field: the peers the accepted transactions were announced to (with P2P).
+        if (relayed !== undefined) out.relayed = relayed;
+        return out;
       },
     },
     {

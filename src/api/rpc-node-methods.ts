@@ -110,11 +110,15 @@ export function nodeRpcMethods(deps: MempoolDeps, all: ReadonlyMap<string, RpcMe
       description: 'Returns an object containing various state info regarding P2P networking.',
       args: [],
       run() {
-        // txgate has no P2P network: no services, no connections, no reachable network.
+        // No listening socket and no reachable network; with --connect, the outbound peers and
+        // the services txgate offers them (NODE_WITNESS | NODE_NETWORK_LIMITED).
         const networks = ['ipv4', 'ipv6', 'onion', 'i2p', 'cjdns'].map((name) => ({ name, limited: true, reachable: false, proxy: '', proxy_randomize_credentials: false }));
+        const peers = deps.peerCount?.();
+        const p2p = peers !== undefined;
         return {
-          version: 300000, subversion: `/txgate:${o.version}/`, protocolversion: 70016, localservices: '0000000000000000', localservicesnames: [],
-          localrelay: true, timeoffset: 0, networkactive: false, connections: 0, connections_in: 0, connections_out: 0, networks,
+          version: 300000, subversion: `/txgate:${o.version}/`, protocolversion: 70016,
+          localservices: p2p ? '0000000000000408' : '0000000000000000', localservicesnames: p2p ? ['WITNESS', 'NETWORK_LIMITED'] : [],
+          localrelay: true, timeoffset: 0, networkactive: p2p, connections: peers ?? 0, connections_in: 0, connections_out: peers ?? 0, networks,
           relayfee: amount(deps.mempool.opts.minRelayFeeRate), incrementalfee: amount(deps.mempool.opts.incrementalRelayFeeRate),
           localaddresses: [], warnings: [],
         };

@@ -4,8 +4,8 @@
  * with undo data, disconnected with it, and a branch with more work triggers a reorg
  * (Core's ActivateBestChain). A block that fails leaves the UTXO set exactly as it was.
  */
-import { checkBlock, checkBlockHeader } from '../consensus/block-check.ts';
-import { contextualCheckBlock, contextualCheckBlockHeader } from '../consensus/block-contextual.ts';
+import { checkBlock } from '../consensus/block-check.ts';
+import { contextualCheckBlock } from '../consensus/block-contextual.ts';
 import { connectBlock } from '../consensus/connect-block.ts';
 import type { CheckInputs } from '../consensus/script-check.ts';
 import { decodeBlock, decodeHeader, type Block } from '../primitives/block.ts';
@@ -15,7 +15,7 @@ import { BlockIndex, findFork } from './block-index.ts';
 import type { CoinStore } from './coin-store.ts';
 import { disconnectBlock } from './disconnect.ts';
 import type { ChainParams } from './params.ts';
-import { getNextWorkRequired } from './pow.ts';
+import { checkHeaderOnParent } from './header-check.ts';
 
 export type SubmitResult =
   | { ok: true; tip: string; duplicate?: boolean }
@@ -113,16 +113,7 @@ export class ChainState {
     const p = this.params;
     const height = prev.height + 1;
     // AcceptBlockHeader: CheckBlockHeader, ContextualCheckBlockHeader
-    const h = checkBlockHeader(block.header, p);
-    if (!h.ok) return h;
-    const now = this.options.now?.();
-    const ch = contextualCheckBlockHeader(block.header, {
-      height,
-      expectedBits: getNextWorkRequired(prev, block.header.time, p),
-      prevMtp: prev.medianTimePast(),
-      prevTime: prev.time,
-      ...(now === undefined ? {} : { now }),
-    }, p);
+    const ch = checkHeaderOnParent(block.header, prev, p, this.options.now?.());
     if (!ch.ok) return ch;
     // AcceptBlock: CheckBlock, ContextualCheckBlock
     const cb = checkBlock(block, p);

@@ -6,7 +6,9 @@
  *   --max-batch, --tls-cert and --tls-key (PEM files; both or neither), and Core's policy options with Core's names and units:
  *   --acceptnonstdtxn, --maxfeerate (BTC/kvB, as testmempoolaccept), --minrelaytxfee and
  *   --dustrelayfee (BTC/kvB), --datacarrier, --datacarriersize, --permitbaremultisig,
- *   --bytespersigop. Environment: TXGATE_PORT, TXGATE_BODY_LIMIT, TXGATE_MINRELAYTXFEE…
+ *   --bytespersigop; --connect HOST:PORT (repeatable: the peers to follow over P2P).
+ *   Environment: TXGATE_PORT, TXGATE_BODY_LIMIT, TXGATE_MINRELAYTXFEE, TXGATE_CONNECT
+ *   (comma-separated)…
  */
 import { z } from 'zod';
 import {
@@ -62,6 +64,7 @@ const schema = z.strictObject({
   datacarriersize: int(0, 0xffffffff).default(MAX_OP_RETURN_RELAY),
   permitbaremultisig: bool.default(true),
   bytespersigop: int(1, 1_000_000).default(DEFAULT_BYTES_PER_SIGOP),
+  connect: z.array(z.string().min(1)).max(64).default([]),
 });
 
 export type Network = z.infer<typeof schema>['network'];
@@ -88,10 +91,24 @@ export interface Config {
   /** Serve HTTPS with this certificate chain and private key (paths of PEM files). */
   tls?: { certFile: string; keyFile: string };
   policy: PolicyOptions;
+  /** Peers to connect to and follow (--connect HOST:PORT, repeatable; the port defaults to the network's). */
+  connect: { host: string; port: number }[];
+}
+
+const DEFAULT_PORTS: Record<Network, number> = { mainnet: 8333, testnet3: 18333, testnet4: 48333, signet: 38333, regtest: 18444 };
+
+/** HOST:PORT, [IPv6]:PORT, or a host alone (the network's default port). */
+export function parseHostPort(s: string, defaultPort: number): { host: string; port: number } {
+  const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(s) ?? /^([^:\s]+)(?::(\d{1,5}))?$/.exec(s);
+  const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
+  if (!m || port < 1 || port > 65535) throw new ConfigError(`--connect: ${JSON.stringify(s)} is not HOST:PORT`);
+  return { host: m[1]!, port };
 }
 
 const KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
 const BOOLEAN_KEYS = new Set(['acceptnonstdtxn', 'datacarrier', 'permitbaremultisig']);
+/** Options that may be given more than once (collected in order). */
+const LIST_KEYS = new Set(['connect']);
 
 /** TXGATE_BODY_LIMIT ↔ body-limit. */
 function envName(key: string): string {
@@ -99,8 +116,8 @@ function envName(key: string): string {
 }
 
 /** Parses `--key value`, `--key=value`, bare boolean `--key`, and `--no-key` for booleans. */
-function parseArgv(argv: readonly string[]): Record<string, string | boolean> {
-  const out: Record<string, string | boolean> = {};
+function parseArgv(argv: readonly string[]): Record<string, string | boolean | string[]> {
+  const out: Record<string, string | boolean | string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('--') && !(a.startsWith('-') && a.length > 2 && a[1] !== '-')) {
@@ -124,16 +141,19 @@ function parseArgv(argv: readonly string[]): Record<string, string | boolean> {
         i++;
       }
     }
-    out[key] = value;
+    if (LIST_KEYS.has(key)) {
+      const list = out[key];
+      out[key] = [...(Array.isArray(list) ? list : []), String(value)];
+    } else out[key] = value;
   }
   return out;
 }
 
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Config {
-  const raw: Record<string, string | boolean> = {};
+  const raw: Record<string, string | boolean | string[]> = {};
   for (const k of KEYS) {
     const v = env[envName(k)];
-    if (v !== undefined) raw[k] = v;
+    if (v !== undefined) raw[k] = LIST_KEYS.has(k) ? v.split(',').map((x) => x.trim()).filter(Boolean) : v;
   }
   Object.assign(raw, parseArgv(argv));
   const r = schema.safeParse(raw);
@@ -162,6 +182,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       bytesPerSigop: c.bytespersigop,
       maxFeeRate: c.maxfeerate ?? DEFAULT_MAX_RAW_TX_FEE_RATE,
     },
+    connect: c.connect.map((x) => parseHostPort(x, DEFAULT_PORTS[c.network])),
   };
   if (c.datadir !== undefined) config.datadir = c.datadir;
   if (c.workers !== undefined) config.workers = c.workers;
@@ -179,5 +200,5 @@ export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--network=mainnet|t
   [--rpcuser=USER --rpcpassword=PASS] [--maxmempool=MB]
   [--body-limit=BYTES] [--max-batch=N] [--tls-cert=PEM --tls-key=PEM] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]
   [--minrelaytxfee=BTC/kvB] [--dustrelayfee=BTC/kvB] [--datacarrier=0|1] [--datacarriersize=N]
-  [--permitbaremultisig=0|1] [--bytespersigop=N]
+  [--permitbaremultisig=0|1] [--bytespersigop=N] [--connect=HOST:PORT ...]
 Every option also reads TXGATE_<NAME> from the environment (e.g. TXGATE_PORT, TXGATE_BODY_LIMIT).`;

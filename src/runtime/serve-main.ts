@@ -22,6 +22,9 @@ import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
 import { runtimeLabel, runtimeName } from './crypto/runtime-info.ts';
 import { applyCrypto, selectCrypto } from './crypto/select.ts';
 import type { Listening, ServeOptions } from './serve-types.ts';
+import { P2PManager } from '../p2p/manager.ts';
+import { p2pNode, withP2P } from '../node/p2p-deps.ts';
+import { connectTcp } from './p2p-socket.ts';
 
 export type { Listening, ServeOptions };
 
@@ -66,7 +69,7 @@ async function readPem(path: string, flag: string): Promise<string> {
 }
 
 /** Starts txgate with a parsed configuration; resolves once listening. */
-export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string; node: TxgateNode }> {
+export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string; node: TxgateNode; p2p?: P2PManager }> {
   // Read before anything starts, so that a bad path fails fast.
   const tls = config.tls
     ? { cert: await readPem(config.tls.certFile, '--tls-cert'), key: await readPem(config.tls.keyFile, '--tls-key') }
@@ -90,7 +93,14 @@ export async function startServer(config: Config, log: (line: string) => void = 
   }, log);
   // Every verdict the node gives is also counted for the dashboard (GET /stats).
   const activity = new ActivityLog();
-  const deps = recordVerdicts(node, activity);
+  // --connect: follow those peers (headers-first sync, transaction relay both ways).
+  const p2p = config.connect.length
+    ? new P2PManager({
+      node: p2pNode(node), params: node.params, connect: connectTcp, targets: config.connect, log,
+      feeFilter: BigInt(config.policy.minRelayFeeRate), now: () => Math.floor(Date.now() / 1000),
+    })
+    : undefined;
+  const deps = p2p ? withP2P(recordVerdicts(node, activity), p2p) : recordVerdicts(node, activity);
   const registry = new Registry();
   let lifecycle: Lifecycle = 'starting';
   const app = createApp(deps, {
@@ -118,13 +128,18 @@ export async function startServer(config: Config, log: (line: string) => void = 
   lifecycle = 'serving';
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls ? 'https' : 'http'}://${hostPart}:${server.port}`;
+  if (p2p) {
+    log(`txgate: following ${config.connect.map((t) => `${t.host}:${t.port}`).join(', ')} over P2P`);
+    p2p.start();
+  }
   const tlsNote = server.tlsMinVersion ? `, TLS ${server.tlsMinVersion === 'TLSv1.3' ? '1.3 only' : '1.2 and 1.3'}` : '';
   log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, ${workers} validation worker${workers === 1 ? '' : 's'}, tip ${node.chain.height}, ${config.datadir !== undefined ? `data in ${config.datadir}` : 'in memory'}${tlsNote})`);
   return {
-    ...server, url, node,
+    ...server, url, node, ...(p2p ? { p2p } : {}),
     close: async () => {
       // GET /ready answers 503 from here on, on connections still open.
       lifecycle = 'stopping';
+      p2p?.close();
       // Open event streams would keep the server's close() waiting.
       mempoolApi.close();
       await server.close();

@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../../src/policy/constants.ts';
 describe('parseConfig', () => {
   test('defaults are Core v30 policy defaults', () => {
     const c = parseConfig([], {});
-    assert.deepEqual(c, { port: 8080, host: '127.0.0.1', network: 'regtest', crypto: 'auto', sha256: 'auto', bodyLimit: 2 * 1024 * 1024, maxMempoolMb: 300, maxBatch: 100, policy: { ...DEFAULT_POLICY } });
+    assert.deepEqual(c, { port: 8080, host: '127.0.0.1', network: 'regtest', crypto: 'auto', sha256: 'auto', bodyLimit: 2 * 1024 * 1024, maxMempoolMb: 300, maxBatch: 100, policy: { ...DEFAULT_POLICY }, connect: [] });
     assert.equal(c.policy.minRelayFeeRate, 100);
     assert.equal(c.policy.maxFeeRate, 10_000_000);
   });

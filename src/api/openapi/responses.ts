@@ -49,10 +49,13 @@ export const utxoSchema = z.object({
   txid: hex64, vout: z.number().int(), amount: sats, scriptPubKey: z.string(), height: z.number().int(), coinbase: z.boolean(),
 }).meta({ ref: 'Utxo' });
 
-export const healthSchema = z.looseObject({ status: z.enum(['ok', 'unhealthy']) });
+export const healthSchema = z.looseObject({
+  status: z.enum(['ok', 'unhealthy']),
+  synced: z.boolean().optional().describe('with --connect: the node has every block of the best header its peers offered'),
+});
 export const readySchema = z.looseObject({ ready: z.boolean(), state: z.enum(['starting', 'serving', 'stopping']), synced: z.boolean() })
   .meta({ ref: 'Ready' });
-export const infoSchema = z.record(z.string(), z.unknown()).describe('version, runtime, network, tip, workers, coin count, crypto backend');
+export const infoSchema = z.record(z.string(), z.unknown()).describe('version, runtime, network, tip, workers, coin count, crypto backend; with --connect, `sync` (synced, height, headers, peers, blocksPerSecond, eta, inFlight) and `peers`');
 
 export const submitSchema = z.object({
   accepted: z.boolean(),
@@ -61,6 +64,7 @@ export const submitSchema = z.object({
   fee: sats.optional(),
   vsize: z.number().int().optional(),
   replaced: z.array(hex64).optional().describe('txids this transaction replaced'),
+  relayed: z.number().int().optional().describe('with --connect: how many peers the transaction was announced to'),
   alreadyInMempool: z.boolean().optional(),
   reason: z.string().optional(),
   details: z.string().optional(),
