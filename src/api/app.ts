@@ -327,7 +327,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     const state = options.lifecycle?.() ?? 'serving';
     const sync = deps.sync?.() ?? { synced: true };
     const ready = state === 'serving' && sync.synced;
-    return c.json({ ready, state, synced: sync.synced }, ready ? 200 : 503);
+    return c.json({ ready, state, ...sync }, ready ? 200 : 503);
   });
 
   app.get('/info', routeDocs.info, (c) => c.json({ ...deps.info(), ...(deps.sync ? { sync: deps.sync() } : {}) }));

@@ -5,9 +5,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp, type Lifecycle } from '../../src/api/app.ts';
 import { statelessDeps } from '../../src/api/stateless.ts';
+import type { SyncInfo } from '../../src/api/deps.ts';
 import { startTestServer } from '../util/server.ts';
 
-async function ready(lifecycle?: Lifecycle, sync?: () => { synced: boolean; detail?: Record<string, unknown> }) {
+async function ready(lifecycle?: Lifecycle, sync?: () => SyncInfo) {
   const deps = { ...statelessDeps(), ...(sync ? { sync } : {}) };
   const app = createApp(deps, lifecycle ? { lifecycle: () => lifecycle } : {});
   const res = await app.request('/ready');
@@ -17,15 +18,15 @@ async function ready(lifecycle?: Lifecycle, sync?: () => { synced: boolean; deta
 describe('GET /ready', () => {
   test('a node that follows no peers and is serving is ready', async () => {
     assert.deepEqual(await ready(), { status: 200, body: { ready: true, state: 'serving', synced: true } });
-    assert.deepEqual(await ready('serving', () => ({ synced: true, detail: { peers: 2, behind: 0 } })),
-      { status: 200, body: { ready: true, state: 'serving', synced: true, peers: 2, behind: 0 } });
+    assert.deepEqual(await ready('serving', () => ({ synced: true, peers: 2, height: 10, headers: 10 })),
+      { status: 200, body: { ready: true, state: 'serving', synced: true, peers: 2, height: 10, headers: 10 } });
   });
 
   test('503 while starting, while stopping, and while behind its peers', async () => {
     assert.deepEqual(await ready('starting'), { status: 503, body: { ready: false, state: 'starting', synced: true } });
     assert.deepEqual(await ready('stopping'), { status: 503, body: { ready: false, state: 'stopping', synced: true } });
-    assert.deepEqual(await ready('serving', () => ({ synced: false, detail: { behind: 12 } })),
-      { status: 503, body: { ready: false, state: 'serving', synced: false, behind: 12 } });
+    assert.deepEqual(await ready('serving', () => ({ synced: false, height: 3, headers: 15 })),
+      { status: 503, body: { ready: false, state: 'serving', synced: false, height: 3, headers: 15 } });
   });
 
   test('liveness stays apart: /health is 200 while /ready is 503', async () => {
