@@ -7,12 +7,15 @@
  * of src and test/util is evaluated again with the mutant already switched on, exactly as
  * a new process would see it; only npm packages (noble, fast-check, ...) are shared between
  * runs. `node:test` is the shim of scripts/stryker/node-test-shim.mjs: importing a bundle
- * records its tests, and this runner runs them in order. A test file is one Stryker test
- * (coverage and test selection per file, as with the tap runner): tests inside a file may
- * share state, so they always run together.
+ * records its tests, and this runner runs them in order.
  *
- * A mutant's test files run fastest first (the dry run's times), so a killed mutant usually
- * stops after a cheap file. Infinite loops are Stryker's business: its timeout kills this process and starts another.
+ * Coverage is per test: each test of a file is a Stryker test (`file#index`), and so is the
+ * file's loading (`file#load`, the code its modules run at import). A mutant reached while a
+ * file loads runs that whole file; otherwise only the tests that reach it run, in file order,
+ * after a fresh import. Tests of a file may share state, so a failing subset only counts as a
+ * kill if the same subset passes with no mutant; when it does not (a test leaning on an
+ * earlier one), the whole file runs with the mutant and decides. A mutant's files run fastest
+ * first (the dry run's times), so a killed mutant usually stops after a cheap one. Infinite loops are Stryker's business: its timeout kills this process and starts another.
  * Every imported bundle stays in memory, so `maxTestRunnerReuse` restarts the process now
  * and then.
  */
@@ -58,10 +61,19 @@ function call(fn) {
   return fn({});
 }
 
+/** `file#index` or `file#load` → [file, index | 'load']. */
+function parseId(id) {
+  const at = id.lastIndexOf('#');
+  const k = id.slice(at + 1);
+  return [id.slice(0, at), k === 'load' ? k : Number(k)];
+}
+
 class BundleTestRunner {
   static inject = tokens(commonTokens.options);
   files = [];
   run = 0;
+  /** Subset runs that fail with no mutant at all, per `file|indices` (memo for this process). */
+  baseline = new Map();
 
   constructor(options) {
     this.dirs = options.txgateBundle?.testDirs ?? ['test'];
@@ -76,57 +88,68 @@ class BundleTestRunner {
     if (this.files.length === 0) throw new Error(`no *.test.mjs under ${this.dirs.join(', ')}: did the buildCommand run?`);
   }
 
-  /** Imports a fresh copy of `file` and runs its tests; the result is one Stryker TestResult. */
-  async runFile(file, ns, bail) {
-    ns[INSTRUMENTER_CONSTANTS.CURRENT_TEST_ID] = file;
+  /**
+   * Imports a fresh copy of `file` with `ns` as the instrumentation's global and runs its
+   * tests (`only`: the indices to run, all when undefined). One TestResult per test run, and
+   * one for the loading when it fails.
+   */
+  async runFile(file, ns, only, bail) {
+    globalThis[NS] = ns;
+    const setTest = (k) => (ns[INSTRUMENTER_CONSTANTS.CURRENT_TEST_ID] = `${file}#${k}`);
     stray.length = 0;
     const registry = (globalThis[REGISTRY] ??= []);
     registry.length = 0;
-    const t0 = performance.now();
-    const failures = [];
+    const results = [];
+    const result = (k, name, t0, failure) => {
+      const base = { id: `${file}#${k}`, name: `${file} > ${name}`, fileName: file, timeSpentMs: Math.round(performance.now() - t0) };
+      results.push(failure === undefined ? { ...base, status: TestStatus.Success } : { ...base, status: TestStatus.Failed, failureMessage: failure });
+      return failure !== undefined;
+    };
+    let t0 = performance.now();
+    setTest('load');
     try {
       await import(`${pathToFileURL(resolve(file)).href}?run=${++this.run}`);
-      for (const t of registry.splice(0)) {
-        if (t.skip || !t.fn) continue;
-        try {
-          await call(t.fn);
-        } catch (e) {
-          failures.push(`${t.name}: ${message(e)}`);
-          if (bail) break;
-        }
-        if (stray.length > 0) {
-          failures.push(`${t.name}: ${message(stray[0])}`);
-          if (bail) break;
-        }
-      }
+      if (stray.length > 0) throw stray[0];
+      result('load', '(loading)', t0);
     } catch (e) {
-      failures.push(`loading ${file}: ${message(e)}`);
+      result('load', '(loading)', t0, message(e));
+      registry.length = 0;
+      return results;
     }
-    // Let the timers and promises the tests left behind settle inside this file's run.
-    await new Promise((r) => setImmediate(r));
-    if (stray.length > 0 && failures.length === 0) failures.push(`after the tests: ${message(stray[0])}`);
-    registry.length = 0;
-    const base = { id: file, name: file, fileName: file, timeSpentMs: Math.round(performance.now() - t0) };
-    return failures.length === 0
-      ? { ...base, status: TestStatus.Success }
-      : { ...base, status: TestStatus.Failed, failureMessage: failures.join('; ') };
-  }
-
-  async runFiles(files, ns, bail) {
-    const tests = [];
-    for (const file of files) {
-      const result = await this.runFile(file, ns, bail);
-      tests.push(result);
-      if (result.status !== TestStatus.Success && bail) break;
+    const tests = registry.splice(0);
+    for (let k = 0; k < tests.length; k++) {
+      const t = tests[k];
+      if (t.skip || !t.fn || (only && !only.has(k))) continue;
+      setTest(k);
+      t0 = performance.now();
+      let failure;
+      try {
+        await call(t.fn);
+        if (stray.length > 0) failure = `${message(stray[0])} (outside the test's own promise)`;
+      } catch (e) {
+        failure = message(e);
+      }
+      // Let the timers and promises the test left behind settle inside its own run.
+      await new Promise((r) => setImmediate(r));
+      if (failure === undefined && stray.length > 0) failure = `after the test: ${message(stray[0])}`;
+      stray.length = 0;
+      if (result(k, t.name, t0, failure) && bail) break;
     }
-    return tests;
+    return results;
   }
 
   async dryRun(options) {
-    const ns = (globalThis[NS] = {});
+    const ns = {};
     const files = options.testFiles?.length ? options.testFiles : this.files;
-    const tests = await this.runFiles(files, ns, !options.disableBail);
-    writeFileSync(TIMES_FILE, JSON.stringify(Object.fromEntries(tests.map((t) => [t.id, t.timeSpentMs]))));
+    const tests = [];
+    for (const file of files) {
+      const results = await this.runFile(file, ns, undefined, false);
+      tests.push(...results);
+      if (!options.disableBail && results.some((r) => r.status !== TestStatus.Success)) break;
+    }
+    const perFile = {};
+    for (const t of tests) perFile[t.fileName] = (perFile[t.fileName] ?? 0) + t.timeSpentMs;
+    writeFileSync(TIMES_FILE, JSON.stringify(perFile));
     const mutantCoverage = ns[INSTRUMENTER_CONSTANTS.MUTATION_COVERAGE_OBJECT] ?? { static: {}, perTest: {} };
     delete ns[INSTRUMENTER_CONSTANTS.CURRENT_TEST_ID];
     return { status: DryRunStatus.Complete, tests, mutantCoverage };
@@ -138,13 +161,46 @@ class BundleTestRunner {
     return [...files].sort((a, b) => time(a) - time(b));
   }
 
+  /** Whether the tests `only` of `file` fail with no mutant switched on (memoized). */
+  async failsAlone(file, only) {
+    const key = `${file}|${[...only].join(',')}`;
+    if (!this.baseline.has(key)) {
+      const results = await this.runFile(file, {}, only, true);
+      this.baseline.set(key, results.some((r) => r.status !== TestStatus.Success));
+    }
+    return this.baseline.get(key);
+  }
+
   async mutantRun(options) {
-    const ns = (globalThis[NS] = { [INSTRUMENTER_CONSTANTS.ACTIVE_MUTANT]: options.activeMutant.id });
+    const ns = { [INSTRUMENTER_CONSTANTS.ACTIVE_MUTANT]: options.activeMutant.id };
     if (options.hitLimit !== undefined) {
       ns[INSTRUMENTER_CONSTANTS.HIT_LIMIT] = options.hitLimit;
       ns[INSTRUMENTER_CONSTANTS.HIT_COUNT] = 0;
     }
-    const tests = await this.runFiles(this.fastestFirst(options.testFilter ?? this.files), ns, !options.disableBail);
+    /** file → the test indices to run, or 'all' (no filter, or a mutant reached while loading). */
+    const plan = new Map();
+    if (options.testFilter) {
+      for (const id of options.testFilter) {
+        const [file, k] = parseId(id);
+        const sel = plan.get(file) ?? new Set();
+        if (sel !== 'all') plan.set(file, k === 'load' ? 'all' : sel.add(k));
+      }
+    } else {
+      for (const file of this.files) plan.set(file, 'all');
+    }
+    const bail = !options.disableBail;
+    const tests = [];
+    for (const file of this.fastestFirst(plan.keys())) {
+      const only = plan.get(file) === 'all' ? undefined : plan.get(file);
+      let results = await this.runFile(file, ns, only, bail);
+      const failed = (rs) => rs.some((r) => r.status !== TestStatus.Success);
+      if (failed(results) && only && (await this.failsAlone(file, only))) {
+        results = await this.runFile(file, ns, undefined, bail);
+      }
+      tests.push(...results);
+      if (failed(results) && bail) break;
+    }
+    globalThis[NS] = ns;
     const hitLimit = determineHitLimitReached(ns[INSTRUMENTER_CONSTANTS.HIT_COUNT], options.hitLimit);
     if (hitLimit) return toMutantRunResult(hitLimit);
     return toMutantRunResult({ status: DryRunStatus.Complete, tests });
