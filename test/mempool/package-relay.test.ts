@@ -1,6 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptPackage, isWellFormedPackage } from '../../src/mempool/package.ts';
+import { acceptPackage, isChildWithParentsTree, isWellFormedPackage, type PackageHooks } from '../../src/mempool/package.ts';
+import { feeRatePerK } from '../../src/mempool/format.ts';
+import { makeTx } from '../../src/primitives/tx.ts';
 import { admit } from '../../src/mempool/admit.ts';
 import { cand, coinTxid, hex, newPool, packageHooks, tx, whex } from './helpers.ts';
 
@@ -20,6 +22,131 @@ describe('package well-formedness (policy/packages.cpp)', () => {
     const x = tx({ ins: [[c, 0]] });
     const y = tx({ ins: [[c, 0]], tag: 2 });
     assert.deepEqual(isWellFormedPackage([x, y]), { ok: false, reason: 'conflict-in-package' });
+  });
+
+  test('a lone transaction over the package weight is left to its own checks; no inputs is conflict-in-package', () => {
+    const huge = tx({ ins: [[coinTxid(), 0]], outs: 4000 });
+    assert.ok(huge.weight > 404_000);
+    assert.deepEqual(isWellFormedPackage([huge]), { ok: true });
+    const noInputs = { ...tx({ ins: [[coinTxid(), 0]] }), inputs: [] };
+    assert.deepEqual(isWellFormedPackage([noInputs]), { ok: false, reason: 'conflict-in-package' });
+  });
+
+  test('IsChildWithParentsTree: every other transaction is a parent of the last, and no parent spends another', () => {
+    const a = tx({ ins: [[coinTxid(), 0]] }), b = tx({ ins: [[coinTxid(), 0]] });
+    assert.equal(isChildWithParentsTree([a, b, tx({ ins: [a, b] })]), true);
+    assert.equal(isChildWithParentsTree([a]), false);
+    // b is no parent of the last: only the first parent is spent.
+    assert.equal(isChildWithParentsTree([a, b, tx({ ins: [a] })]), false);
+    assert.equal(isChildWithParentsTree([b, a, tx({ ins: [a] })]), false);
+    const aChild = tx({ ins: [a] });
+    assert.equal(isChildWithParentsTree([a, aChild, tx({ ins: [a, aChild] })]), false);
+  });
+});
+
+/** packageHooks, recording the packageFeerates flag of each preCheck. */
+function recordingHooks(fees: Map<string, number>, vsizes?: Map<string, number>): { hooks: PackageHooks; flags: boolean[] } {
+  const base = packageHooks(fees, vsizes);
+  const flags: boolean[] = [];
+  return { flags, hooks: { ...base, preCheck: (t, v, o) => (flags.push(o.packageFeerates), base.preCheck(t, v, o)) } };
+}
+
+describe('submitpackage: transactions that pass alone, and the package-level messages', () => {
+  test('each transaction paying for itself is accepted alone, at its own fee rate', async () => {
+    const { pool } = newPool();
+    const p = tx({ ins: [[coinTxid(), 0]] });
+    const c = tx({ ins: [p] });
+    const { hooks, flags } = recordingHooks(new Map([[hex(p), 5000], [hex(c), 7000]]));
+    const r = await acceptPackage(pool, [p, c], hooks);
+    assert.equal(r.message, 'success');
+    assert.deepEqual(flags, [false, false]);
+    for (const [t, fee] of [[p, 5000], [c, 7000]] as const) {
+      assert.deepEqual(r.results.get(whex(t)), {
+        txid: hex(t), wtxid: whex(t), status: 'accepted', vsize: t.vsize, fee: BigInt(fee),
+        effectiveFeeRate: feeRatePerK(fee, t.vsize), effectiveIncludes: [whex(t)], replaced: [],
+      });
+    }
+    assert.equal(pool.size, 2);
+  });
+
+  test('a lone transaction: rejected with its reason, or accepted replacing a conflict', async () => {
+    const { pool } = newPool();
+    const coin = coinTxid();
+    const old = tx({ ins: [[coin, 0]] });
+    assert.ok(admit(pool, cand(old, 1000, 200)).ok);
+    const low = tx({ ins: [[coin, 0]], tag: 1 });
+    const r = await acceptPackage(pool, [low], packageHooks(new Map([[hex(low), 1000]]), new Map([[hex(low), 200]])));
+    assert.equal(r.message, 'transaction failed');
+    assert.equal(r.results.get(whex(low))?.status, 'rejected');
+    assert.equal(r.results.get(whex(low))?.reject?.reason, 'insufficient fee');
+    const high = tx({ ins: [[coin, 0]], tag: 2 });
+    const ok = await acceptPackage(pool, [high], packageHooks(new Map([[hex(high), 5000]]), new Map([[hex(high), 200]])));
+    assert.equal(ok.message, 'success');
+    assert.deepEqual(ok.replaced, [hex(old)]);
+    assert.deepEqual(ok.results.get(whex(high))?.replaced, [hex(old)]);
+  });
+
+  test('package-empty, a malformed package, and a transaction known with another witness', async () => {
+    const { pool } = newPool();
+    assert.deepEqual(await acceptPackage(pool, [], packageHooks(new Map())), { message: 'package-empty', results: new Map(), replaced: [] });
+    const a = tx({ ins: [[coinTxid(), 0]] });
+    assert.equal((await acceptPackage(pool, [a, a], packageHooks(new Map()))).message, 'package-contains-duplicates');
+    const w = tx({ ins: [[coinTxid(), 0]], witness: [new Uint8Array([1])] });
+    assert.ok(admit(pool, cand(w, 1000)).ok);
+    const other = makeTx({ ...w, inputs: w.inputs.map((i) => ({ ...i, witness: [new Uint8Array([2])] })) });
+    assert.equal(hex(other), hex(w));
+    const r = await acceptPackage(pool, [other], packageHooks(new Map()));
+    assert.equal(r.message, 'success');
+    assert.deepEqual(r.results.get(whex(other)), { txid: hex(w), wtxid: whex(other), status: 'different-witness', otherWtxid: whex(w) });
+  });
+});
+
+describe('CheckPackageLimits (txmempool.cpp) at the limits', () => {
+  /** Two parents under the rolling minimum and a child paying for both: they meet in AcceptMultipleTransactions. */
+  async function twoParents(limits: Partial<typeof DEFAULT>, vsize = 200) {
+    const { pool } = newPool({ limits: { ...DEFAULT, ...limits } });
+    pool['rollingMinimumFeeRate' as never] = 5000 as never;
+    const a = tx({ ins: [[coinTxid(), 0]] }), b = tx({ ins: [[coinTxid(), 0]] });
+    const c = tx({ ins: [a, b] });
+    const fees = new Map([[hex(a), 200], [hex(b), 200], [hex(c), 100_000]]);
+    const vs = new Map([[hex(a), vsize], [hex(b), vsize], [hex(c), vsize]]);
+    const { hooks, flags } = recordingHooks(fees, vs);
+    const r = await acceptPackage(pool, [a, b, c], hooks);
+    return { r, flags, pool };
+  }
+  const DEFAULT = { ancestorCount: 25, ancestorSizeVbytes: 101_000, descendantCount: 25, descendantSizeVbytes: 101_000 };
+
+  test('package count against the ancestor and descendant counts', async () => {
+    const ok = await twoParents({ ancestorCount: 3, descendantCount: 3 });
+    assert.equal(ok.r.message, 'success');
+    assert.deepEqual(ok.flags, [false, false, false, true, true, true]);
+    assert.equal((await twoParents({ ancestorCount: 2 })).r.details, 'package count 3 exceeds ancestor count limit [limit: 2]');
+    assert.equal((await twoParents({ descendantCount: 2 })).r.details, 'package count 3 exceeds descendant count limit [limit: 2]');
+    assert.equal((await twoParents({ descendantCount: 2 })).r.message, 'package-mempool-limits');
+  });
+
+  test('package size against the ancestor and descendant sizes', async () => {
+    assert.equal((await twoParents({ ancestorSizeVbytes: 600, descendantSizeVbytes: 600 })).r.message, 'success');
+    assert.equal((await twoParents({ ancestorSizeVbytes: 599 })).r.details, 'package size 600 exceeds ancestor size limit [limit: 599]');
+    assert.equal((await twoParents({ descendantSizeVbytes: 599 })).r.details, 'package size 600 exceeds descendant size limit [limit: 599]');
+  });
+
+  test('mempool parents and the package count together', async () => {
+    const limits = { ...DEFAULT, ancestorCount: 3 };
+    const run = async (mempoolParents: number) => {
+      const { pool } = newPool({ limits });
+      pool['rollingMinimumFeeRate' as never] = 5000 as never;
+      const ms = Array.from({ length: mempoolParents }, () => tx({ ins: [[coinTxid(), 0]] }));
+      for (const m of ms) assert.ok(admit(pool, cand(m, 100_000)).ok);
+      const p = tx({ ins: [[coinTxid(), 0]] });
+      const c = tx({ ins: [p, ...ms] });
+      // The mempool parents are in the package too (all unconfirmed parents must be).
+      return acceptPackage(pool, [...ms, p, c], packageHooks(new Map([[hex(p), 200], [hex(c), 100_000]])));
+    };
+    assert.equal((await run(1)).message, 'success');
+    const r = await run(2);
+    assert.equal(r.message, 'package-mempool-limits');
+    assert.equal(r.details, 'too many unconfirmed parents [limit: 3]');
   });
 });
 
