@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { acceptPackage, isChildWithParentsTree, isWellFormedPackage, type PackageHooks } from '../../src/mempool/package.ts';
 import { feeRatePerK } from '../../src/mempool/format.ts';
 import { makeTx } from '../../src/primitives/tx.ts';
-import { admit } from '../../src/mempool/admit.ts';
+import { admit, reject } from '../../src/mempool/admit.ts';
 import { cand, coinTxid, hex, newPool, packageHooks, tx, whex } from './helpers.ts';
 
 describe('package well-formedness (policy/packages.cpp)', () => {
@@ -98,6 +98,24 @@ describe('submitpackage: transactions that pass alone, and the package-level mes
     const r = await acceptPackage(pool, [other], packageHooks(new Map()));
     assert.equal(r.message, 'success');
     assert.deepEqual(r.results.get(whex(other)), { txid: hex(w), wtxid: whex(other), status: 'different-witness', otherWtxid: whex(w) });
+  });
+});
+
+describe('LimitMempoolSize once after the package', () => {
+  test('transactions accepted alone or together, then trimmed away, are reported as mempool full', async () => {
+    const full = reject('fee', 'mempool full', undefined, true);
+    const { pool } = newPool({ maxSizeBytes: 1 });
+    const p = tx({ ins: [[coinTxid(), 0]] });
+    const c = tx({ ins: [p] });
+    const alone = await acceptPackage(pool, [p, c], packageHooks(new Map([[hex(p), 5000], [hex(c), 7000]])));
+    assert.equal(alone.message, 'transaction failed');
+    for (const t of [p, c]) assert.deepEqual(alone.results.get(whex(t)), { txid: hex(t), wtxid: whex(t), status: 'rejected', reject: full });
+    assert.equal(pool.size, 0);
+    const { pool: q } = newPool({ maxSizeBytes: 1 });
+    q['rollingMinimumFeeRate' as never] = 5000 as never;
+    const together = await acceptPackage(q, [p, c], packageHooks(new Map([[hex(p), 200], [hex(c), 100_000]])));
+    assert.equal(together.message, 'transaction failed');
+    for (const t of [p, c]) assert.deepEqual(together.results.get(whex(t)), { txid: hex(t), wtxid: whex(t), status: 'rejected', reject: full });
   });
 });
 
