@@ -86,6 +86,19 @@ describe('submitpackage: transactions that pass alone, and the package-level mes
     assert.deepEqual(ok.results.get(whex(high))?.replaced, [hex(old)]);
   });
 
+  test('a lone TRUC child may evict its sibling (sibling eviction is on for single transactions)', async () => {
+    const { pool } = newPool();
+    const p = tx({ ins: [[coinTxid(), 0]], version: 3, outs: 2 });
+    assert.ok(admit(pool, cand(p, 1000)).ok);
+    const k1 = tx({ ins: [[p, 0]], version: 3 });
+    assert.ok(admit(pool, cand(k1, 1000)).ok);
+    const k2 = tx({ ins: [[p, 1]], version: 3 });
+    const r = await acceptPackage(pool, [p, k2], packageHooks(new Map([[hex(k2), 50_000]])));
+    assert.equal(r.message, 'success');
+    assert.equal(r.results.get(whex(p))?.status, 'already-in-mempool');
+    assert.deepEqual(r.replaced, [hex(k1)]);
+  });
+
   test('package-empty, a malformed package, and a transaction known with another witness', async () => {
     const { pool } = newPool();
     assert.deepEqual(await acceptPackage(pool, [], packageHooks(new Map())), { message: 'package-empty', results: new Map(), replaced: [] });
