@@ -290,5 +290,46 @@ describe('submitpackage (AcceptPackage)', () => {
     assert.ok(admit(q, cand(old, 1000, 200)).ok);
     const r2 = await acceptPackage(q, [p, c], packageHooks(fees2, vs));
     assert.equal(r2.message, 'package RBF failed: package feerate is less than or equal to parent feerate');
+    assert.equal(r2.details, 'package feerate 0.00005000 BTC/kvB <= parent feerate is 0.00005000 BTC/kvB');
+  });
+
+  /** A mempool transaction `old` (fee, vsize) and a parent conflicting with it, under a 5000 sat/kvB rolling minimum. */
+  function conflictSetup(oldFee: number, oldVsize = 200) {
+    const { pool } = newPool();
+    const coin = coinTxid();
+    const old = tx({ ins: [[coin, 0]] });
+    assert.ok(admit(pool, cand(old, oldFee, oldVsize)).ok);
+    pool['rollingMinimumFeeRate' as never] = 5000 as never;
+    const p = tx({ ins: [[coin, 0]], tag: 9 });
+    return { pool, old, p };
+  }
+
+  test('package RBF only for 1 parent and 1 child, none with mempool ancestors', async () => {
+    const { pool, p } = conflictSetup(1000);
+    const b = tx({ ins: [[coinTxid(), 0]] });
+    const c = tx({ ins: [p, b] });
+    const three = await acceptPackage(pool, [p, b, c], packageHooks(new Map([[hex(p), 1000], [hex(b), 200], [hex(c), 100_000]])));
+    assert.equal(three.message, 'package RBF failed: package must be 1-parent-1-child');
+    assert.equal(pool.size, 1);
+    const m = tx({ ins: [[coinTxid(), 0]] });
+    assert.ok(admit(pool, cand(m, 100_000)).ok);
+    const c2 = tx({ ins: [p, m] });
+    const withAncestor = await acceptPackage(pool, [m, p, c2], packageHooks(new Map([[hex(p), 1000], [hex(c2), 100_000]])));
+    assert.equal(withAncestor.message, 'package RBF failed: new transaction cannot have mempool ancestors');
+  });
+
+  test('package RBF: less fees than the conflicts, and a worse feerate diagram', async () => {
+    const { pool, p } = conflictSetup(10_000);
+    const c = tx({ ins: [p] });
+    const vs = new Map([[hex(p), 200], [hex(c), 200]]);
+    const poor = await acceptPackage(pool, [p, c], packageHooks(new Map([[hex(p), 1000], [hex(c), 8000]]), vs));
+    assert.equal(poor.message, 'package RBF failed: insufficient anti-DoS fees');
+    assert.equal(poor.details, `rejecting replacement ${hex(c)}, less fees than conflicting txs; 0.00009 < 0.0001`);
+    // More fees in total, but the old transaction's 100 vB at 100 sat/vB beat the package's first 100 vB.
+    const { pool: q, old: old2, p: p2 } = conflictSetup(10_000, 100);
+    const c2 = tx({ ins: [p2] });
+    const r = await acceptPackage(q, [p2, c2], packageHooks(new Map([[hex(p2), 1000], [hex(c2), 11_000]]), new Map([[hex(p2), 200], [hex(c2), 200]])));
+    assert.match(r.message, /^package RBF failed: insufficient feerate: /);
+    assert.ok(q.has(hex(old2)));
   });
 });
