@@ -59,6 +59,7 @@ describe('submitpackage: transactions that pass alone, and the package-level mes
     const { hooks, flags } = recordingHooks(new Map([[hex(p), 5000], [hex(c), 7000]]));
     const r = await acceptPackage(pool, [p, c], hooks);
     assert.equal(r.message, 'success');
+    assert.equal('details' in r, false);
     assert.deepEqual(flags, [false, false]);
     for (const [t, fee] of [[p, 5000], [c, 7000]] as const) {
       assert.deepEqual(r.results.get(whex(t)), {
@@ -111,6 +112,58 @@ describe('submitpackage: transactions that pass alone, and the package-level mes
     const r = await acceptPackage(pool, [other], packageHooks(new Map()));
     assert.equal(r.message, 'success');
     assert.deepEqual(r.results.get(whex(other)), { txid: hex(w), wtxid: whex(other), status: 'different-witness', otherWtxid: whex(w) });
+  });
+});
+
+describe('the package evaluation after the single tries', () => {
+  /** A parent under the 5000 sat/kvB rolling minimum and a child paying for both. */
+  function cpfp() {
+    const { pool } = newPool();
+    pool['rollingMinimumFeeRate' as never] = 5000 as never;
+    const p = tx({ ins: [[coinTxid(), 0]] });
+    const c = tx({ ins: [p] });
+    return { pool, p, c, fees: new Map([[hex(p), 200], [hex(c), 100_000]]) };
+  }
+
+  test('a lone leftover is tried alone again: a child paying too little after its parent got in', async () => {
+    const { pool, p, c } = cpfp();
+    const { hooks, flags } = recordingHooks(new Map([[hex(p), 100_000], [hex(c), 200]]));
+    const r = await acceptPackage(pool, [p, c], hooks);
+    assert.deepEqual(flags, [false, false, false], 'the second try is a single one too, without package fee rates');
+    assert.equal(r.message, 'transaction failed');
+    assert.equal(r.results.get(whex(p))?.status, 'accepted');
+    assert.equal(r.results.get(whex(c))?.reject?.reason, 'mempool min fee not met');
+    assert.equal(pool.size, 1);
+  });
+
+  test('a script failure in the package evaluation rejects that transaction and the package', async () => {
+    const { pool, p, c, fees } = cpfp();
+    const bad = reject('consensus', 'mandatory-script-verify-flag-failed');
+    const hooks = { ...packageHooks(fees), checkScripts: async (k: { tx: typeof c }) => (hex(k.tx) === hex(c) ? bad : undefined) };
+    const r = await acceptPackage(pool, [p, c], hooks);
+    assert.equal(r.message, 'transaction failed');
+    assert.deepEqual(r.results.get(whex(c)), { txid: hex(c), wtxid: whex(c), status: 'rejected', reject: bad });
+    assert.equal(pool.size, 0);
+  });
+
+  test('the mempool moving during the script checks: re-checked, and a new conflict or the transaction itself stops it', async () => {
+    const during = async (change: (pool: ReturnType<typeof newPool>['pool'], p: ReturnType<typeof tx>) => void) => {
+      const { pool, p, c, fees } = cpfp();
+      let once = false;
+      const hooks = { ...packageHooks(fees), checkScripts: async () => (once || ((once = true), change(pool, p)), undefined) };
+      return { r: await acceptPackage(pool, [p, c], hooks), p };
+    };
+    const unrelated = await during((pool) => assert.ok(admit(pool, cand(tx({ ins: [[coinTxid(), 0]] }), 100_000)).ok));
+    assert.equal(unrelated.r.message, 'success');
+    let rival: ReturnType<typeof tx> | undefined;
+    const conflict = await during((pool, p) => {
+      rival = tx({ ins: [[p.inputs[0]!.prevout.txid, 0]], tag: 77 });
+      assert.ok(admit(pool, cand(rival, 100_000)).ok);
+    });
+    assert.equal(conflict.r.message, 'transaction failed');
+    assert.equal(conflict.r.details, `${hex(conflict.p)} has a new conflict ${hex(rival!)}`);
+    const itself = await during((pool, p) => assert.ok(admit(pool, cand(p, 100_000)).ok));
+    assert.equal(itself.r.details, `${hex(itself.p)} entered the mempool meanwhile`);
   });
 });
 
@@ -233,10 +286,12 @@ describe('submitpackage (AcceptPackage)', () => {
     const p = tx({ ins: [[coinTxid(), 0]] });
     const c = tx({ ins: [p] });
     // 0-fee non-TRUC parent: min relay fee is not reconsiderable.
-    const r = await acceptPackage(pool, [p, c], packageHooks(new Map([[hex(c), 100_000]])));
+    const { hooks, flags } = recordingHooks(new Map([[hex(c), 100_000]]));
+    const r = await acceptPackage(pool, [p, c], hooks);
     assert.equal(r.message, 'transaction failed');
     assert.equal(r.results.get(whex(p))?.reject?.reason, 'min relay fee not met');
     assert.equal(r.results.get(whex(c))?.reject?.reason, 'bad-txns-inputs-missingorspent');
+    assert.deepEqual(flags, [false, false], 'each tried once, alone');
   });
 
   test('TRUC 0-fee parent with a fee-paying child (package TRUC checks pass)', async () => {
