@@ -76,6 +76,17 @@ const unsigned = decodeTx(fromHex(K.given.rawUnsignedTx));
 const spent: TxOut[] = K.given.utxosSpent.map((u) => ({ scriptPubKey: fromHex(u.scriptPubKey), value: BigInt(u.amountSats) }));
 
 describe('keyPathSpending', () => {
+  test('without every spent output there are no BIP341 hashes and no taproot sighash', () => {
+    for (const pre of [precomputeTxData(unsigned), precomputeTxData(unsigned, spent.slice(1))]) {
+      assert.equal(bip341Hashes(unsigned, pre), undefined);
+      assert.equal(taprootSigMsg(unsigned, 0, 0, pre), undefined);
+      assert.equal(taprootSighash(unsigned, 0, 0, pre), undefined);
+    }
+    // An undefined hash type gives no sighash either.
+    assert.equal(taprootSighash(unsigned, 0, 0x04, precomputeTxData(unsigned, spent)), undefined);
+    assert.ok(taprootSighash(unsigned, 0, 0, precomputeTxData(unsigned, spent)));
+  });
+
   test('precomputed BIP341 hashes (single SHA256)', () => {
     assert.equal(unsigned.inputs.length, spent.length);
     const pre = precomputeTxData(unsigned, spent);
