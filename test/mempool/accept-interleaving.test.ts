@@ -79,6 +79,7 @@ test('commit of a plan made before the mempool moved: prepared again, and reject
   // Moved but still valid: committed against the new state.
   const other = tx({ ins: [[coinTxid(), 0]] });
   const plan2 = prepare(pool, cand(other, 1000));
+  assert.ok(plan2.ok);
   assert.ok(admit(pool, cand(tx({ ins: [[coinTxid(), 0]] }), 1000)).ok);
   assert.ok(commit(pool, plan2).ok);
   assert.equal(pool.size, 3);
