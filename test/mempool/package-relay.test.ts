@@ -336,9 +336,13 @@ describe('submitpackage (AcceptPackage)', () => {
     const c = tx({ ins: [p] });
     const fees = new Map([[hex(p), 1000], [hex(c), 20_000]]);
     const vs = new Map([[hex(p), 200], [hex(c), 200]]);
+    const removed: string[] = [];
+    pool.events.on((e) => { if (e.type === 'removed') removed.push(`${e.entry.txid} ${e.reason}`); });
     const r = await acceptPackage(pool, [p, c], packageHooks(fees, vs));
     assert.equal(r.message, 'success');
     assert.deepEqual(r.replaced, [hex(old)]);
+    assert.deepEqual(removed, [`${hex(old)} replaced`]);
+    for (const t of [p, c]) assert.deepEqual(r.results.get(whex(t))?.replaced, [hex(old)]);
     assert.ok(!pool.has(hex(old)));
     const fees2 = new Map([[hex(p), 1000], [hex(c), 1000]]);
     const { pool: q } = newPool();
