@@ -41,6 +41,9 @@ describe('package well-formedness (policy/packages.cpp)', () => {
     assert.equal(isChildWithParentsTree([b, a, tx({ ins: [a] })]), false);
     const aChild = tx({ ins: [a] });
     assert.equal(isChildWithParentsTree([a, aChild, tx({ ins: [a, aChild] })]), false);
+    // The parent spending another parent need not be the second, nor spend only from it.
+    const mixed = tx({ ins: [[coinTxid(), 0], a] });
+    assert.equal(isChildWithParentsTree([b, a, mixed, tx({ ins: [b, a, mixed] })]), false);
   });
 });
 
