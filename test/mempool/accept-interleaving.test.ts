@@ -9,7 +9,9 @@ import { MemPoolAccept, mempoolFor } from '../../src/mempool/accept.ts';
 import { policyOptions } from '../../src/policy/constants.ts';
 import type { Coin, CoinView } from '../../src/utxo/coin.ts';
 import { hashToHex } from '../../src/primitives/bytes.ts';
-import { coinTxid, tx } from './helpers.ts';
+import { admit, commit, prepare } from '../../src/mempool/admit.ts';
+import type { MempoolReject } from '../../src/mempool/types.ts';
+import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
 
 test('an input spent by a block while the scripts run: rejected, nothing admitted', async () => {
   const policy = policyOptions({ requireStandard: false });
@@ -60,4 +62,25 @@ test('the same transaction submitted twice at once: both succeed, one entry', as
   assert.deepEqual([a.allowed, b.allowed], [true, true]);
   assert.equal([a, b].filter((r) => r.alreadyInMempool).length, 1);
   assert.equal(mempool.size, 1);
+});
+
+test('commit of a plan made before the mempool moved: prepared again, and rejected if it no longer holds', () => {
+  const { pool } = newPool();
+  const coin = coinTxid();
+  const late = tx({ ins: [[coin, 0]] });
+  const plan = prepare(pool, cand(late, 1000, 200));
+  assert.ok(plan.ok);
+  const rival = tx({ ins: [[coin, 0]], tag: 5 });
+  assert.ok(admit(pool, cand(rival, 5000, 200)).ok);
+  const r = commit(pool, plan);
+  assert.equal(r.ok, false);
+  assert.equal((r as MempoolReject).reason, 'insufficient fee');
+  assert.ok(pool.has(hex(rival)) && !pool.has(hex(late)));
+  // Moved but still valid: committed against the new state.
+  const other = tx({ ins: [[coinTxid(), 0]] });
+  const plan2 = prepare(pool, cand(other, 1000));
+  assert.ok(plan2.ok);
+  assert.ok(admit(pool, cand(tx({ ins: [[coinTxid(), 0]] }), 1000)).ok);
+  assert.ok(commit(pool, plan2).ok);
+  assert.equal(pool.size, 3);
 });

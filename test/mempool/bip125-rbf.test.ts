@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { admit, checkKnown, prepare } from '../../src/mempool/admit.ts';
 import { checkConflictTopology, improvesFeerateDiagram, paysForRBF, paysMoreThanConflicts, sortByTxid } from '../../src/mempool/rbf.ts';
 import { rbfOptInChecker } from '../../src/mempool/rbf-optin.ts';
-import { SINGLE_ACCEPT, type MempoolReject } from '../../src/mempool/types.ts';
+import { SINGLE_ACCEPT, type MempoolEntry, type MempoolReject } from '../../src/mempool/types.ts';
+import { toHex } from '../../src/primitives/bytes.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
 import { makeTx } from '../../src/primitives/tx.ts';
 
@@ -327,6 +328,16 @@ describe('conflicts are visited in txid order (Core\'s setEntries)', () => {
     assert.deepEqual(sortByTxid(entries).map((e) => e.txid), want.map((e) => e.txid));
     assert.deepEqual(sortByTxid(new Set([...entries].reverse())).map((e) => e.txid), want.map((e) => e.txid));
     assert.deepEqual(sortByTxid([entries[0]!]), [entries[0]]);
+  });
+  test('sortByTxid: txids with a common prefix are ordered by their first differing byte', () => {
+    const id = (pairs: [number, number][]) => {
+      const b = new Uint8Array(32).fill(0xab);
+      for (const [i, v] of pairs) b[i] = v;
+      return { tx: { txid: b }, txid: toHex(b) } as unknown as MempoolEntry;
+    };
+    const want = [id([[1, 0], [31, 1]]), id([[1, 0], [31, 2]]), id([[1, 0], [30, 0xff]]), id([[1, 1]])];
+    assert.deepEqual(sortByTxid([want[3]!, want[2]!, want[1]!, want[0]!]), want);
+    assert.deepEqual(sortByTxid([want[1]!, want[3]!, want[0]!, want[2]!]), want);
   });
   test('rule 6 reports the first conflict in txid order that the replacement does not beat', () => {
     const { pool: p } = newPool();

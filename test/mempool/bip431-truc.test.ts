@@ -2,7 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit } from '../../src/mempool/admit.ts';
 import { acceptPackage } from '../../src/mempool/package.ts';
-import { packageTrucChecks } from '../../src/mempool/truc.ts';
+import { packageTrucChecks, singleTrucChecks } from '../../src/mempool/truc.ts';
+import type { Transaction } from '../../src/primitives/tx.ts';
 import type { MempoolEntry, MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, packageHooks, tx, whex } from './helpers.ts';
 
@@ -219,5 +220,37 @@ describe('PackageTRUCChecks on its own (a package transaction against mempool an
     const v2 = mempoolParent(2);
     const c3 = tx({ ins: [[v2.p, 0]] });
     assert.equal(packageTrucChecks(c3, 100_000, [c3], new Set([v2.entry])), undefined);
+  });
+});
+
+describe('SingleTRUCChecks on its own: the descendant limit and sibling eviction', () => {
+  /**
+   * The entry fields SingleTRUCChecks reads, for mempool shapes admit() never builds (a v3
+   * parent with two children, a v3 child with a second unconfirmed parent: reorg leftovers).
+   */
+  function entry(t: Transaction, o: { children?: MempoolEntry[]; ancCount?: number } = {}): MempoolEntry {
+    const children = new Set(o.children ?? []);
+    return { tx: t, txid: hex(t), wtxid: whex(t), children, descCount: 1 + children.size, ancCount: o.ancCount ?? 1 } as unknown as MempoolEntry;
+  }
+  const p = tx({ ins: [[coinTxid(), 0]], version: 3, outs: 3 });
+  const k1 = tx({ ins: [[p, 0]], version: 3 }), k2 = tx({ ins: [[p, 1]], version: 3 });
+  const c = tx({ ins: [[p, 2]], version: 3 });
+  const limit = `tx ${hex(p)} (wtxid=${whex(p)}) would exceed descendant count limit`;
+
+  test('one child with no other ancestor: the error names the parent and offers the child for eviction', () => {
+    const child = entry(k1, { ancCount: 2 });
+    assert.deepEqual(singleTrucChecks(c, new Set([entry(p, { children: [child] })]), new Set(), 100), { error: limit, sibling: child });
+  });
+
+  test('a child with a second unconfirmed parent is not offered for eviction', () => {
+    const child = entry(k1, { ancCount: 3 });
+    assert.deepEqual(singleTrucChecks(c, new Set([entry(p, { children: [child] })]), new Set(), 100), { error: limit, sibling: undefined });
+  });
+
+  test('two children: none is offered; one of them being replaced lifts the limit', () => {
+    const parent = entry(p, { children: [entry(k1, { ancCount: 2 }), entry(k2, { ancCount: 2 })] });
+    assert.deepEqual(singleTrucChecks(c, new Set([parent]), new Set(), 100), { error: limit, sibling: undefined });
+    assert.equal(singleTrucChecks(c, new Set([parent]), new Set([hex(k1)]), 100), undefined);
+    assert.equal(singleTrucChecks(c, new Set([parent]), new Set([hex(k2)]), 100), undefined);
   });
 });

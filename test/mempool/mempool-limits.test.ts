@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { admit } from '../../src/mempool/admit.ts';
+import { admit, reject } from '../../src/mempool/admit.ts';
+import { feeAtRate } from '../../src/mempool/format.ts';
 import type { MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
 import type { Transaction } from '../../src/primitives/tx.ts';
@@ -79,5 +80,56 @@ describe('ancestor/descendant limits → too-long-mempool-chain (Core CalculateA
     assert.deepEqual([a!.descCount, a!.descSize, a!.descFee], [3, 300, 3000]);
     assert.deepEqual([d!.ancCount, d!.ancSize, d!.ancFee], [3, 300, 3000]);
     assert.deepEqual([b!.ancCount, b!.descCount], [2, 2]);
+  });
+});
+
+describe('PreChecks fee checks (CheckFeeRate and the min relay fee)', () => {
+  test('a prioritisetransaction delta recorded before arrival counts in the modified fee', () => {
+    const { pool } = newPool();
+    const t = tx({ ins: [[coinTxid(), 0]] });
+    pool.prioritise(hex(t), 5000);
+    const r = admit(pool, cand(t, 0));
+    assert.ok(r.ok);
+    assert.equal(r.entry.modFee, 5000);
+  });
+
+  test('mempool min fee: reconsiderable, with the fee and the minimum in the details', () => {
+    const { pool } = newPool();
+    pool['rollingMinimumFeeRate' as never] = 5000 as never;
+    const t = tx({ ins: [[coinTxid(), 0]] });
+    const min = feeAtRate(5000, t.vsize);
+    assert.deepEqual(rej(admit(pool, cand(t, 200))), { ok: false, reason: 'mempool min fee not met', kind: 'fee', details: `200 < ${min}`, reconsiderable: true });
+  });
+
+  test('a TRUC transaction with a negative modified fee and no mempool minimum fails the min relay fee', () => {
+    const { pool } = newPool();
+    assert.equal(pool.getMinFee(), 0);
+    const t = tx({ ins: [[coinTxid(), 0]], version: 3 });
+    pool.prioritise(hex(t), -1000);
+    const relay = feeAtRate(pool.opts.minRelayFeeRate, t.vsize);
+    assert.deepEqual(rej(admit(pool, cand(t, 0))), { ok: false, reason: 'min relay fee not met', kind: 'fee', details: `-1000 < ${relay}`, reconsiderable: true });
+  });
+
+  test('reject(): details only when given and not empty', () => {
+    assert.deepEqual(reject('policy', 'x'), { ok: false, reason: 'x', kind: 'policy' });
+    assert.deepEqual(reject('policy', 'x', ''), { ok: false, reason: 'x', kind: 'policy' });
+    assert.deepEqual(reject('policy', 'x', 'd'), { ok: false, reason: 'x', kind: 'policy', details: 'd' });
+  });
+
+  test('limit and TRUC rejections are policy rejections; a plain admission replaces nothing', () => {
+    const { pool } = newPool({ limits: { ancestorCount: 1, ancestorSizeVbytes: 101_000, descendantCount: 25, descendantSizeVbytes: 101_000 } });
+    const p = tx({ ins: [[coinTxid(), 0]], outs: 2 });
+    const r = admit(pool, cand(p, 1000));
+    assert.ok(r.ok);
+    assert.deepEqual(r.replaced, []);
+    // Too large for the carve-out, then within it but a grandchild.
+    assert.equal(rej(admit(pool, cand(tx({ ins: [[p, 0]] }), 100_000, 20_000))).kind, 'policy');
+    const c = tx({ ins: [[p, 1]] });
+    assert.ok(admit(pool, cand(c, 1000)).ok, 'carve-out');
+    assert.deepEqual(rej(admit(pool, cand(tx({ ins: [c] }), 1000))).kind, 'policy');
+    const { pool: q } = newPool();
+    const v3 = tx({ ins: [[coinTxid(), 0]], version: 3 });
+    assert.ok(admit(q, cand(v3, 1000)).ok);
+    assert.equal(rej(admit(q, cand(tx({ ins: [v3] }), 1000))).kind, 'policy');
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { admit } from '../../src/mempool/admit.ts';
 import { removeForBlock } from '../../src/mempool/block.ts';
 import type { MempoolReject } from '../../src/mempool/types.ts';
-import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
+import { cand, coinTxid, hex, newPool, reAdmit, tx } from './helpers.ts';
 
 describe('TrimToSize, rolling minimum fee, Expire (txmempool.cpp)', () => {
   test('evicts the lowest descendant-score package and raises the minimum fee', () => {
@@ -79,8 +79,14 @@ describe('TrimToSize, rolling minimum fee, Expire (txmempool.cpp)', () => {
   test('a transaction evicted right after entry reports mempool full', () => {
     const { pool } = newPool({ maxSizeBytes: 1 });
     const r = admit(pool, cand(tx({ ins: [[coinTxid(), 0]] }), 1000)) as MempoolReject;
-    assert.equal(r.reason, 'mempool full');
+    assert.deepEqual(r, { ok: false, reason: 'mempool full', kind: 'fee', reconsiderable: true });
     assert.equal(pool.size, 0);
+  });
+
+  test('a transaction re-admitted after a reorg (bypass_limits) is not trimmed on entry', () => {
+    const { pool } = newPool({ maxSizeBytes: 1 });
+    assert.equal(reAdmit(pool, cand(tx({ ins: [[coinTxid(), 0]] }), 1000)), undefined);
+    assert.equal(pool.size, 1);
   });
 
   test('expiry at the boundary: exactly -mempoolexpiry seconds old stays, one second older goes', () => {

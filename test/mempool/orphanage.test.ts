@@ -50,6 +50,42 @@ describe('orphan bookkeeping', () => {
     assert.equal(o.eraseForBlock([conflicting, spendsCoin2]), 2);
     assert.deepEqual([...o.entries()].map((e) => e.wtxid), [whex(untouched)]);
     assert.equal(o.eraseForBlock([]), 0);
+    // A block transaction spending nothing any orphan spends drops nothing.
+    assert.equal(o.eraseForBlock([tx({ ins: [[coinTxid(), 0]] })]), 0);
+  });
+
+  test('orphans spending the same outpoint are all found; an erased one no longer is', () => {
+    const o = new Orphanage();
+    const parent = tx({ ins: [[coinTxid(), 0]], outs: 1 });
+    const x = tx({ ins: [[parent, 0]], tag: 1 }), y = tx({ ins: [[parent, 0]], tag: 2 });
+    // An output index past the parent's outputs is no child (AddChildrenToWorkSet walks vout).
+    const beyond = tx({ ins: [[parent, 1]] });
+    for (const t of [x, y, beyond]) o.add(t);
+    assert.deepEqual(wtxids(o.childrenOf(parent)), wtxids([x, y]));
+    o.erase(whex(x));
+    o.erase(whex(y));
+    assert.deepEqual(wtxids(o.childrenOf(parent)), []);
+    assert.equal(o.eraseForBlock([tx({ ins: [[parent, 0]], tag: 3 })]), 0);
+  });
+
+  test('the default clock is the wall clock and the default eviction picks a random orphan', () => {
+    const o = new Orphanage({ maxOrphans: 1 });
+    const before = Math.floor(Date.now() / 1000);
+    const ts = [tx({ ins: [[coinTxid(), 0]] }), tx({ ins: [[coinTxid(), 0]] })];
+    for (const t of ts) o.add(t);
+    const after = Math.floor(Date.now() / 1000);
+    const [left, ...more] = [...o.entries()];
+    assert.deepEqual(more, []);
+    assert.ok(wtxids(ts).includes(left!.wtxid));
+    assert.ok(left!.expire >= before + 1200 && left!.expire <= after + 1200, `expires at ${left!.expire}`);
+    // Either orphan may go: over 64 rounds both are evicted (a fixed pick fails this).
+    const kept = new Set<string>();
+    for (let round = 0; round < 64; round++) {
+      const r = new Orphanage({ maxOrphans: 1 });
+      for (const t of ts) r.add(t);
+      kept.add([...r.entries()][0]!.wtxid);
+    }
+    assert.deepEqual([...kept].sort(), wtxids(ts).sort());
   });
 });
 
@@ -88,6 +124,8 @@ describe('expiry sweeps are batched (LimitOrphans)', () => {
     o.add(ts[3]!);
     assert.equal(o.add(ts[3]!), false);
     assert.deepEqual(o.limit(), { expired: 0, evicted: 0 });
+    o.opts.maxOrphans = 0;
+    assert.deepEqual(o.limit(), { expired: 0, evicted: 2 });
   });
 });
 

@@ -14,10 +14,11 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { Transaction as ScureTransaction } from '@scure/btc-signer';
 import { precomputeTxData, bip341Hashes, taprootSigMsg, taprootSighash } from '../../src/script/sighash.ts';
 import { nobleVerifier } from '../../src/script/sigcheck-noble.ts';
+import { checkTapTweak } from '../../src/script/taproot.ts';
 import { SCRIPT_VERIFY, ALL_FLAGS } from '../../src/script/flags.ts';
 import { verifyScript } from '../../mod.ts';
 import { readVectorJson } from '../util/vectors.ts';
-import { taprootOutput, tapTweak, tweakSecretKey, xOnly, type TapTree } from '../util/taproot.ts';
+import { taprootOutput, tapTweak, tweakPublicKey, tweakSecretKey, xOnly, type TapTree } from '../util/taproot.ts';
 import { buildCreditingTx, buildSpendingTx } from '../util/script-tx.ts';
 
 interface JsonLeaf { id: number; script: string; leafVersion: number }
@@ -75,6 +76,17 @@ const unsigned = decodeTx(fromHex(K.given.rawUnsignedTx));
 const spent: TxOut[] = K.given.utxosSpent.map((u) => ({ scriptPubKey: fromHex(u.scriptPubKey), value: BigInt(u.amountSats) }));
 
 describe('keyPathSpending', () => {
+  test('without every spent output there are no BIP341 hashes and no taproot sighash', () => {
+    for (const pre of [precomputeTxData(unsigned), precomputeTxData(unsigned, spent.slice(1))]) {
+      assert.equal(bip341Hashes(unsigned, pre), undefined);
+      assert.equal(taprootSigMsg(unsigned, 0, 0, pre), undefined);
+      assert.equal(taprootSighash(unsigned, 0, 0, pre), undefined);
+    }
+    // An undefined hash type gives no sighash either.
+    assert.equal(taprootSighash(unsigned, 0, 0x04, precomputeTxData(unsigned, spent)), undefined);
+    assert.ok(taprootSighash(unsigned, 0, 0, precomputeTxData(unsigned, spent)));
+  });
+
   test('precomputed BIP341 hashes (single SHA256)', () => {
     assert.equal(unsigned.inputs.length, spent.length);
     const pre = precomputeTxData(unsigned, spent);
@@ -232,5 +244,52 @@ describe('annex and OP_CODESEPARATOR position in the signed message (digests fro
     const none = concatBytes(Uint8Array.of(0x00, 0x63, 0xab, 0x68), CHECK);
     assert.deepEqual(leafSpend(none, -1), { ok: true });
     assert.deepEqual(leafSpend(none, 2), { ok: false, error: 'SCHNORR_SIG' });
+  });
+});
+
+describe('CheckTapTweak (XOnlyPubKey::CheckTapTweak) on the script-tree cases', () => {
+  const cases = V.scriptPubKey.filter((c) => c.intermediary.merkleRoot !== null && c.expected.scriptPathControlBlocks?.length);
+  test('the output key matches with the control block\'s parity only', () => {
+    assert.ok(cases.length > 0);
+    for (const c of cases) {
+      const q = fromHex(c.intermediary.tweakedPubkey), p = fromHex(c.given.internalPubkey), root = fromHex(c.intermediary.merkleRoot!);
+      const parity = fromHex(c.expected.scriptPathControlBlocks![0]!)[0]! & 1;
+      assert.equal(checkTapTweak(q, p, root, parity), true);
+      assert.equal(checkTapTweak(q, p, root, parity ^ 1), false);
+    }
+  });
+  test('an internal key with leading zero bytes (a small x) is lifted like any other', () => {
+    let x = 1;
+    for (;; x++) {
+      try {
+        schnorr.utils.lift_x(BigInt(x));
+        break;
+      } catch {
+        // not on the curve; try the next x
+      }
+    }
+    const p = fromHex(x.toString(16).padStart(64, '0'));
+    const root = new Uint8Array(32).fill(3);
+    const { key, parity } = tweakPublicKey(p, root);
+    assert.equal(checkTapTweak(key, p, root, parity), true);
+  });
+
+  test('an internal key that is no curve x coordinate fails', () => {
+    const c = cases[0]!;
+    const q = fromHex(c.intermediary.tweakedPubkey), root = fromHex(c.intermediary.merkleRoot!);
+    const fieldP = fromHex('fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f');
+    let x = 1;
+    const key = (n: number) => fromHex(n.toString(16).padStart(64, '0'));
+    for (;; x++) {
+      try {
+        schnorr.utils.lift_x(BigInt(x));
+      } catch {
+        break;
+      }
+    }
+    for (const bad of [key(x), fieldP, new Uint8Array(32).fill(0xff)]) {
+      assert.equal(checkTapTweak(q, bad, root, 0), false);
+      assert.equal(checkTapTweak(q, bad, root, 1), false);
+    }
   });
 });

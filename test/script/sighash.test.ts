@@ -48,4 +48,22 @@ describe('SIGHASH_SINGLE bug and out-of-range input', () => {
   test('nIn past the inputs signs uint256 one', () => {
     assert.equal(hashToHex(legacySighash(tx, tx.inputs.length, new Uint8Array(0), 1)), one);
   });
+  test('each call returns its own copy of one', () => {
+    const noOuts = { ...tx, outputs: [] };
+    for (const [nIn, hashType] of [[tx.inputs.length, 1], [0, 3]] as const) {
+      const src = nIn === 0 ? noOuts : tx;
+      legacySighash(src, nIn, new Uint8Array(0), hashType).fill(7);
+      assert.equal(hashToHex(legacySighash(src, nIn, new Uint8Array(0), hashType)), one);
+    }
+  });
+});
+
+describe('scriptCode serialization (SerializeScriptCode)', () => {
+  const tx = decodeTx(fromHex(rows[0]![0]));
+  test('OP_CODESEPARATORs are left out, also before a push truncated by the end of the script', () => {
+    // OP_CODESEPARATOR OP_1 OP_CODESEPARATOR OP_PUSHDATA1 5 0x01 (the push runs past the end).
+    const withSeps = new Uint8Array([0xab, 0x51, 0xab, 0x4c, 0x05, 0x01]);
+    const without = new Uint8Array([0x51, 0x4c, 0x05, 0x01]);
+    assert.equal(hashToHex(legacySighash(tx, 0, withSeps, 1)), hashToHex(legacySighash(tx, 0, without, 1)));
+  });
 });
