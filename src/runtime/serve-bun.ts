@@ -1,17 +1,28 @@
 /** Serving on Bun with Bun.serve. */
-import type { Listening, ServeOptions } from './serve-types.ts';
+import { BUN_IDLE_TIMEOUT_S, type Listening, type ServeOptions } from './serve-types.ts';
 
 interface BunServer {
   port: number;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
+  requestIP(req: Request): { address: string } | null;
 }
 interface BunGlobal {
-  serve(o: { fetch: (req: Request) => Response | Promise<Response>; port: number; hostname: string; maxRequestBodySize?: number }): BunServer;
+  serve(o: {
+    fetch: (req: Request, server: BunServer) => Response | Promise<Response>; port: number; hostname: string;
+    maxRequestBodySize?: number; idleTimeout?: number;
+  }): BunServer;
 }
 
 export function listenBun(opts: ServeOptions): Promise<Listening> {
   const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
-  // Bun rejects larger bodies itself (413) before the app's own limit would.
-  const server = bun.serve({ fetch: opts.fetch, port: opts.port, hostname: opts.host, maxRequestBodySize: opts.maxBodyBytes });
+  const server = bun.serve({
+    fetch: (req, srv) => opts.fetch(req, { clientAddress: srv.requestIP(req)?.address }),
+    port: opts.port, hostname: opts.host,
+    // Bun rejects larger bodies itself (413) before the app's own limit would.
+    maxRequestBodySize: opts.maxBodyBytes,
+    // Slow headers and bodies: no bytes for this long closes the connection (event streams
+    // send a heartbeat well within it, src/api/sse.ts).
+    idleTimeout: BUN_IDLE_TIMEOUT_S,
+  });
   return Promise.resolve({ port: server.port, close: async () => void (await server.stop(true)) });
 }

@@ -7,7 +7,10 @@ interface DenoServer {
   shutdown(): Promise<void>;
 }
 interface DenoGlobal {
-  serve(o: { port: number; hostname: string; onListen?: (addr: { port: number }) => void }, handler: (req: Request) => Response | Promise<Response>): DenoServer;
+  serve(
+    o: { port: number; hostname: string; onListen?: (addr: { port: number }) => void },
+    handler: (req: Request, info: { remoteAddr: { hostname?: string } }) => Response | Promise<Response>,
+  ): DenoServer;
   args: string[];
   env: { toObject(): Record<string, string> };
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', cb: () => void): void;
@@ -15,13 +18,18 @@ interface DenoGlobal {
 }
 const deno = (): DenoGlobal => (globalThis as unknown as { Deno: DenoGlobal }).Deno;
 
+/**
+ * Deno.serve has no header, body or idle timeouts (denoland/deno#3515): the app's body
+ * deadline and in-flight caps apply (src/api/body.ts), connections that never finish their
+ * headers are not closed (SECURITY.md).
+ */
 export function listenDeno(opts: ServeOptions): Promise<Listening> {
   return new Promise((resolve) => {
     const server = deno().serve({
       port: opts.port,
       hostname: opts.host,
       onListen: (addr) => resolve({ port: addr.port, close: () => server.shutdown() }),
-    }, opts.fetch);
+    }, (req, info) => opts.fetch(req, { clientAddress: info.remoteAddr.hostname }));
   });
 }
 

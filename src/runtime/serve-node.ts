@@ -2,7 +2,7 @@
 import { serve } from '@hono/node-server';
 import process from 'node:process';
 import type { Server } from 'node:http';
-import type { Listening, ServeOptions } from './serve-types.ts';
+import { HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS, type Listening, type ServeOptions } from './serve-types.ts';
 
 /**
  * Stops listening and resolves once every connection has ended. Node's close() ends only the
@@ -22,7 +22,15 @@ function closeServer(server: Server): Promise<void> {
 
 export function listenNode(opts: ServeOptions): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: opts.fetch, port: opts.port, hostname: opts.host }, (info) => {
+    const fetch = (req: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) =>
+      opts.fetch(req, { clientAddress: env.incoming?.socket?.remoteAddress });
+    // Slow clients: the headers within 10 s, the whole request within 40 s (the app's own
+    // body deadline is 30 s), checked every second rather than Node's default 30 s.
+    const serverOptions = {
+      headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: 1_000,
+    };
+    const server = serve({ fetch, port: opts.port, hostname: opts.host, serverOptions }, (info) => {
       resolve({
         port: info.port,
         close: () => closeServer(server as Server),

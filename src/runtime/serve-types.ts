@@ -1,6 +1,11 @@
 /** What every runtime's HTTP server adapter (serve-node.ts, serve-bun.ts, serve-deno.ts) takes and gives. */
+/** What the runtime knows of a request's connection (src/api/access.ts ConnInfo). */
+export interface Conn {
+  clientAddress?: string;
+}
+
 export interface ServeOptions {
-  fetch: (req: Request) => Response | Promise<Response>;
+  fetch: (req: Request, conn: Conn) => Response | Promise<Response>;
   port: number;
   host: string;
   /** The runtime's own request size cap, set above the app's limits so the app answers 413. */
@@ -11,3 +16,13 @@ export interface Listening {
   port: number;
   close(): Promise<void>;
 }
+
+/**
+ * Connection deadlines where the runtime's server has the knob (serve-node.ts; Bun's
+ * idleTimeout). The whole-body deadline and the in-flight caps are the app's (src/api/body.ts).
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 40_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Bun.serve's idleTimeout, in seconds: a connection with no bytes either way for this long is closed. */
+export const BUN_IDLE_TIMEOUT_S = 10;
