@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { feeHistogram } from '../mempool/projected.ts';
 import { esploraTxJson } from './esplora-tx.ts';
 import * as R from './openapi/responses.ts';
-import { describeRoute, E413, E503, errors, ok, param } from './openapi/spec.ts';
+import { describeRoute, E401, E408, E413, E429, E503, errors, ok, param } from './openapi/spec.ts';
 import { txidParamSchema } from './schemas.ts';
 import type { MempoolDeps } from './deps.ts';
 import { ApiError } from './http-error.ts';
@@ -48,7 +48,7 @@ export function mountEsplora(app: Hono, deps: MempoolDeps, views: MempoolViews, 
   app.post('/api/tx', describeRoute({
     tags: ['esplora'], summary: 'Broadcast a transaction (hex body); answers its txid',
     requestBody: { required: true, content: { 'text/plain': { schema: { type: 'string', pattern: '^\\s*[0-9a-fA-F]+\\s*$' } } } },
-    responses: { 200: text('the txid'), 400: text('sendrawtransaction RPC error: {"code":…,"message":…}'), ...errors(E413, E503) },
+    responses: { 200: text('the txid'), 400: text('sendrawtransaction RPC error: {"code":…,"message":…}'), ...errors(E401, E408, E413, E429, E503) },
   }), post.access, async (c) => {
     const hex = bodyText(await post.gate.read(c.req.raw, post.limit)).trim();
     try {
