@@ -1,7 +1,7 @@
 /**
  * HTTP fuzzing against a running server, on each runtime:
  *
- *   nice -n 10 node --import tsx bench/fuzz-http.bench.ts [node bun deno] [--count=1000000] [--concurrency=64] [--seed=1]
+ *   nice -n 10 node --import tsx bench/fuzz-http.bench.ts [node bun deno] [--count=1000000] [--concurrency=64] [--seed=1] [--duration=S]
  *
  * For each runtime: starts `src/runtime/serve.ts` as a child (regtest, empty data directory,
  * --token and --rpcuser/--rpcpassword set, two workers), reads its resident memory, runs
@@ -31,6 +31,8 @@ if (runtimes.length === 0) runtimes.push('node', 'bun', 'deno');
 const COUNT = flag('count', 1_000_000);
 const CONC = flag('concurrency', 64);
 const SEED = flag('seed', 1);
+/** Stop sending after this many seconds even below --count (0: no cap). */
+const DURATION_S = flag('duration', 0);
 const TOKEN = 'fuzz-token';
 const bin = (n: string) => path.join(root, 'node_modules', '.bin', n);
 
@@ -81,7 +83,7 @@ async function startServer(rt: string): Promise<Server> {
 
 function runLoadgen(url: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const cfg = { url, count: COUNT, concurrency: CONC, seed: SEED, token: TOKEN, rpcAuth: 'fuzz:fuzz', deadlineMs: 15_000, progress: true };
+    const cfg = { url, count: COUNT, concurrency: CONC, seed: SEED, token: TOKEN, rpcAuth: 'fuzz:fuzz', deadlineMs: 15_000, progress: true, ...(DURATION_S > 0 ? { durationMs: DURATION_S * 1000 } : {}) };
     const c = cp.spawn(process.execPath, [path.join(root, 'bench/fuzz-loadgen.mjs'), JSON.stringify(cfg)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout!.on('data', (d) => (out += d));

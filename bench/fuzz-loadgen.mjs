@@ -31,6 +31,8 @@ if (!['127.0.0.1', 'localhost'].includes(url.hostname)) {
 const COUNT = cfg.count ?? 10_000;
 const CONC = cfg.concurrency ?? 64;
 const DEADLINE = cfg.deadlineMs ?? 15_000;
+/** Wall-clock cap: no new request after this many ms (default none). */
+const DURATION = cfg.durationMs ?? Infinity;
 const TOKEN = cfg.token ?? 'fuzz-token';
 const RPC_AUTH = Buffer.from(cfg.rpcAuth ?? 'fuzz:fuzz').toString('base64');
 
@@ -309,7 +311,7 @@ function loop(id) {
       }
     };
     const next = () => {
-      if (sent >= COUNT) { if (sock) sock.destroy(); resolveLoop(); return; }
+      if (sent >= COUNT || performance.now() - t0 > DURATION) { if (sock) sock.destroy(); resolveLoop(); return; }
       sent++;
       current = buildRequest();
       const req = current;
