@@ -444,7 +444,6 @@ describe('e2e server: a validation worker dies mid-load', () => {
       assert.equal(r.status, 200);
       if (slotOf(x.tx) === 0) {
         assert.deepEqual([r.body.allowed, r.body.reason, r.body.kind, r.body.txid], [false, 'validation-error', 'error', hashToHex(x.tx.txid)]);
-        // The worker's message stays in the log; the answer names a request id.
         assert.match(r.body.details ?? '', /^validation failed on the server \(request id [0-9a-f-]{36}\)/);
       } else {
         assert.equal(r.body.allowed, true, JSON.stringify(r.body));
