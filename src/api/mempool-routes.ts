@@ -177,6 +177,9 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
   app.get('/fees/recommended', routeDocs.feesRecommended, (c) => c.json(views.recommended()));
 
   app.get('/events', routeDocs.events, (c) => {
+    // HEAD: the headers only. A stream opened for it would never be read nor cancelled
+    // (the runtime drops a HEAD answer's body) and would hold a client slot for good.
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' });
     const res = sse.open(c.req.raw.signal, c.req.header('last-event-id'));
     if (!res) throw new ApiError(503, 'busy', 'too many event-stream clients', { 'Retry-After': '5' });
     return res;

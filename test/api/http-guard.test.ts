@@ -216,3 +216,20 @@ describe('a server failure\'s details are logged, not answered', () => {
     assert.ok(logged.some((l) => l.includes(id!) && l.includes('/srv/txgate/src/validation/jobs.ts')), logged.join('\n'));
   });
 });
+
+describe('event streams', () => {
+  test('HEAD /events answers the headers without taking a client slot (64 HEADs do not lock GET out)', async () => {
+    const { app, mount } = mempoolApp(new TestMempoolNode(), { sse: { maxClients: 4 } });
+    for (let i = 0; i < 10; i++) {
+      const res = await app.request('/events', { method: 'HEAD' });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+    }
+    assert.equal(mount.sse.clientCount, 0);
+    const ctl = new AbortController();
+    const res = await app.request('/events', { signal: ctl.signal });
+    assert.equal(res.status, 200);
+    await res.body!.cancel();
+    mount.close();
+  });
+});
