@@ -13,7 +13,7 @@
  * - 429 `rate-limited` (Retry-After): this client already has its share of the requests in
  *   flight: `maxRequests` divided among the clients with requests in flight, never less than
  *   `minClientShare`. A client is its address as the runtime's server saw it (the app's
- *   `env.client.address`, src/runtime/serve-*.ts); requests without one share one client.
+ *   `env.client.address`, src/runtime/serve-*.ts; access.ts clientAddress); requests without one share one client.
  *
  * A refusal is answered after `refusalDelayMs`: a client that sends again as soon as it is
  * answered (a flood over keep-alive connections ignores Retry-After) then costs the server
@@ -23,6 +23,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { errorBody } from './http-error.ts';
+import { clientAddress } from './access.ts';
 
 export interface AdmissionOptions {
   /** Requests being handled at once (default 64). */
@@ -103,11 +104,6 @@ export class Admission {
   }
 }
 
-/** The client a request comes from: the address the runtime's server passed in the app's env. */
-export function clientOf(c: Context): string {
-  const env = c.env as { client?: { address?: string } } | undefined;
-  return env?.client?.address || 'local';
-}
 
 /**
  * The middleware: admits (POST only) before the body is read, answers a refusal with its
@@ -121,7 +117,7 @@ export function admit(gate: Admission, o: { bodyLimit: number; queueDepth: () =>
     const length = c.req.header('content-length');
     const declared = length !== undefined && c.req.header('transfer-encoding') === undefined ? parseInt(length || '0', 10) : NaN;
     const bytes = Math.min(Number.isFinite(declared) && declared >= 0 ? declared : UNKNOWN_LENGTH_BYTES, o.bodyLimit);
-    const r = gate.enter(clientOf(c), bytes, o.queueDepth());
+    const r = gate.enter(clientAddress(c), bytes, o.queueDepth());
     if (typeof r !== 'function') {
       o.onRefuse?.(r.status);
       if (gate.refusalDelayMs > 0) await new Promise((res) => setTimeout(res, gate.refusalDelayMs));

@@ -3,8 +3,6 @@
  * GET /health, GET /ready, GET /info, GET /metrics. Runtime-neutral: the runtime layer serves app.fetch.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bearerAuth } from 'hono/bearer-auth';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { fromHex, hexToHash, toHex } from '../primitives/bytes.ts';
 import { DecodeError } from '../primitives/decode-error.ts';
@@ -12,8 +10,10 @@ import { decodeTx } from '../primitives/tx.ts';
 import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
 import type { AppDeps, ValidateItem } from './deps.ts';
-import { ApiError, errorBody, type ApiErrorCode } from './http-error.ts';
+import { AuthFailureLimiter, submitAccess, type Credential, type SubmitAuth } from './access.ts';
 import { Admission, admit, type AdmissionOptions } from './admission.ts';
+import { BodyGate, bodyText, parseJsonBody } from './body.ts';
+import { ApiError, errorBody, loggedFailure, shownDetails, type ApiErrorCode } from './http-error.ts';
 import { PROMETHEUS_CONTENT_TYPE, Registry, registerSyncGauges } from './metrics.ts';
 import { mountOpenApi } from './openapi/mount.ts';
 import { routeDocs } from './openapi/routes.ts';
@@ -27,8 +27,20 @@ export interface AppOptions {
   blockBodyLimit?: number;
   /** Most transactions in one JSON batch (default 100). */
   maxBatch?: number;
-  /** Bearer token required by POST /blocks; absent = open. */
+  /** Bearer token (--token) of the `token` access rule. */
   token?: string;
+  /**
+   * Who may call the mutating endpoints (POST /blocks here, POST /tx and POST /api/tx in
+   * mountMempool): `open`, `token` (the bearer token) or `rpc` (the RPC credentials).
+   * Default: `token` when a token is given, else `open`.
+   */
+  submitAuth?: SubmitAuth;
+  /** The RPC credentials of the `rpc` access rule. */
+  credentials?: readonly Credential[];
+  /** Failed-authentication budget shared with JSON-RPC (default: a fresh one). */
+  authLimiter?: AuthFailureLimiter;
+  /** Body reading: deadline and in-flight caps shared by every route (default: a fresh one). */
+  bodyGate?: BodyGate;
   /** Metrics registry (a fresh one by default). */
   registry?: Registry;
   /** Budget of the script traces of one POST /validate (default DEFAULT_TRACE_LIMITS). */
@@ -63,7 +75,8 @@ function resultJson(r: AcceptResult): ResultJson {
     fee: r.fee === null ? null : Number(r.fee), feerate: r.feerate === null ? null : Math.round(r.feerate * 1000) / 1000,
   };
   if (r.reason !== undefined) out.reason = r.reason;
-  if (r.details !== undefined) out.details = r.details;
+  const details = shownDetails(r.kind, r.details);
+  if (details !== undefined) out.details = details;
   if (r.kind !== undefined) out.kind = r.kind;
   return out;
 }
@@ -76,36 +89,20 @@ function malformedJson(message: string): ResultJson {
   };
 }
 
-/**
- * hono's bodyLimit, minus its cost on Node: it reads `c.req.raw.body` first, which makes
- * @hono/node-server build a full undici Request with a web stream over the socket, and the
- * handler's arrayBuffer()/json() then go through that stream instead of the server's
- * direct read (about 0.5 ms of main-thread time per request, measured in
- * bench/validate.bench.ts). With a Content-Length and no Transfer-Encoding the check is the
- * same as hono's (the header against the limit); any other request goes to hono's own.
- */
-function limitBody(maxSize: number, onError: () => never): MiddlewareHandler {
-  const streamed = bodyLimit({ maxSize, onError });
-  return async (c, next) => {
-    const length = c.req.header('content-length');
-    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
-      if (parseInt(length || '0', 10) > maxSize) onError();
-      return next();
-    }
-    return streamed(c, next);
-  };
-}
-
 function mediaType(c: Context): string {
   return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-async function readBytesOrHex(c: Context, what: string): Promise<Uint8Array> {
+/** The content type's media type, 415 unless it is raw bytes or hex. */
+function bytesOrHexType(c: Context, what: string): string {
   const type = mediaType(c);
-  if (type === 'application/octet-stream') return new Uint8Array(await c.req.arrayBuffer());
-  if (type === 'text/plain') return fromHex((await c.req.text()).trim());
+  if (type === 'application/octet-stream' || type === 'text/plain') return type;
   throw new ApiError(415, 'unsupported-media-type',
     `${what} must be application/octet-stream (raw bytes) or text/plain (hex)` + (type ? `, not ${type}` : '; no Content-Type given'));
+}
+
+function bytesOrHex(type: string, body: Uint8Array): Uint8Array {
+  return type === 'application/octet-stream' ? body : fromHex(bodyText(body).trim());
 }
 
 function hexField(s: string, field: string): Uint8Array {
@@ -193,6 +190,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   const blockLimit = options.blockBodyLimit ?? 8_000_002;
   const maxBatch = options.maxBatch ?? 100;
   const registry = options.registry ?? new Registry();
+  const gate = options.bodyGate ?? new BodyGate();
+  const submitAuth = options.submitAuth ?? (options.token ? 'token' : 'open');
+  const access = submitAccess({
+    rule: submitAuth, limiter: options.authLimiter ?? new AuthFailureLimiter(),
+    ...(options.token !== undefined ? { token: options.token } : {}), ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
 
   const validations = registry.counter('txgate_validations_total', 'Transactions validated, by verdict and reject reason.');
   const latency = registry.histogram('txgate_validate_seconds', 'POST /validate handling time in seconds.',
@@ -216,34 +219,30 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   });
 
   // Before any body is read: a flood is refused at the cost of an answer, not of a parse.
-  const gate = options.admission instanceof Admission ? options.admission : new Admission(options.admission);
+  const admission = options.admission instanceof Admission ? options.admission : new Admission(options.admission);
   const refused = registry.counter('txgate_admission_refused_total', 'Requests to /validate and /tx refused before their body was read, by status.');
-  const admitting = admit(gate, {
+  const admitting = admit(admission, {
     bodyLimit: limit, queueDepth: () => deps.gauges?.().queueDepth ?? 0, onRefuse: (status) => refused.inc({ status: String(status) }),
   });
   app.use('/validate', admitting);
   app.use('/tx', admitting);
-  registry.gauge('txgate_admission_in_flight', 'Requests admitted to /validate and /tx and not yet answered.', () => gate.load().requests);
+  registry.gauge('txgate_admission_in_flight', 'Requests admitted to /validate and /tx and not yet answered.', () => admission.load().requests);
 
-  const tooLarge = (max: number) => () => {
-    throw new ApiError(413, 'payload-too-large', `request body exceeds ${max} bytes`);
-  };
-
-  app.post('/validate', routeDocs.validate, limitBody(limit, tooLarge(limit)), async (c) => {
+  app.post('/validate', routeDocs.validate, async (c) => {
     const started = performance.now();
     const type = mediaType(c);
+    if (type !== 'application/json' && type !== 'application/octet-stream' && type !== 'text/plain') {
+      throw new ApiError(415, 'unsupported-media-type',
+        'POST /validate takes application/octet-stream (raw tx), text/plain (hex tx) or application/json' +
+          (type ? `, not ${type}` : '; no Content-Type given'));
+    }
     const trace = traceQuery(c.req.query('trace'));
     let items: ValidateItem[];
     let batch = false;
     /** Per-item decode failures of a batch (index → message). */
     const malformed = new Map<number, string>();
     if (type === 'application/json') {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch (e) {
-        throw new ApiError(400, 'bad-request', `invalid JSON: ${(e as Error).message}`);
-      }
+      const body = parseJsonBody(await gate.read(c.req.raw, limit));
       if (Array.isArray(body)) {
         batch = true;
         if (body.length === 0) throw new ApiError(400, 'bad-request', 'the batch is empty');
@@ -261,12 +260,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
       } else {
         items = [toItem(parseItem(body, ''), '', trace)];
       }
-    } else if (type === 'application/octet-stream' || type === 'text/plain') {
-      items = [{ tx: decodeTx(await readBytesOrHex(c, 'the transaction')), ...(trace ? { trace } : {}) }];
     } else {
-      throw new ApiError(415, 'unsupported-media-type',
-        'POST /validate takes application/octet-stream (raw tx), text/plain (hex tx) or application/json' +
-          (type ? `, not ${type}` : '; no Content-Type given'));
+      items = [{ tx: decodeTx(bytesOrHex(type, await gate.read(c.req.raw, limit))), ...(trace ? { trace } : {}) }];
     }
 
     const outcome = items.length ? await deps.validate(items) : { busy: false as const, results: [] };
@@ -289,14 +284,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     return c.json(batch ? results : results[0]!);
   });
 
-  const auth = options.token
-    ? bearerAuth({ token: options.token })
-    : async (_c: Context, next: () => Promise<void>) => {
-      await next();
-    };
-  app.post('/blocks', routeDocs.blocks, auth, limitBody(blockLimit, tooLarge(blockLimit)), async (c) => {
+  app.post('/blocks', routeDocs.blocks, access, async (c) => {
     if (!deps.submitBlock) throw new ApiError(501, 'not-implemented', 'this node keeps no chain and accepts no blocks (stateless mode)');
-    const raw = await readBytesOrHex(c, 'the block');
+    const raw = bytesOrHex(bytesOrHexType(c, 'the block'), await gate.read(c.req.raw, blockLimit));
     const outcome = await deps.submitBlock(raw);
     if (outcome.busy) {
       throw new ApiError(503, 'busy', 'validation queue is full', { 'Retry-After': String(Math.max(1, Math.ceil(outcome.retryAfter))) });
@@ -378,8 +368,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
       const message = err.message || (code === 'unauthorized' ? 'a valid bearer token is required' : code);
       return c.json(errorBody(code, message), err.status, headers);
     }
-    console.error('txgate: unhandled error', err);
-    return c.json(errorBody('internal', 'internal error'), 500);
+    return c.json(errorBody('internal', loggedFailure('internal error', err)), 500);
   });
 
   return app;

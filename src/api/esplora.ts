@@ -11,17 +11,17 @@
  *   GET  /api/blocks/tip/height, /api/blocks/tip/hash   as text
  * Each route carries its OpenAPI description (describeRoute) beside it.
  */
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { toHex } from '../primitives/bytes.ts';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { feeHistogram } from '../mempool/projected.ts';
 import { esploraTxJson } from './esplora-tx.ts';
 import * as R from './openapi/responses.ts';
-import { describeRoute, E413, E503, errors, ok, param } from './openapi/spec.ts';
+import { describeRoute, E401, E408, E413, E429, E503, errors, ok, param } from './openapi/spec.ts';
 import { txidParamSchema } from './schemas.ts';
 import type { MempoolDeps } from './deps.ts';
 import { ApiError } from './http-error.ts';
+import { bodyText, type BodyGate } from './body.ts';
 import { RpcBusy, RpcError, type RpcMethod } from './rpc.ts';
 import type { MempoolViews } from './mempool-views.ts';
 
@@ -33,19 +33,24 @@ function esploraFeeHistogram(deps: MempoolDeps): [number, number][] {
   return feeHistogram(deps.mempool).filter((b) => b.vsize > 0).reverse().map((b) => [b.feeRate, b.vsize]);
 }
 
-export function mountEsplora(app: Hono, deps: MempoolDeps, views: MempoolViews, send: RpcMethod, limit: number): void {
+export interface EsploraPost {
+  /** Largest POST /api/tx body. */
+  limit: number;
+  gate: BodyGate;
+  /** The mutating endpoints' access rule. */
+  access: MiddlewareHandler;
+}
+
+export function mountEsplora(app: Hono, deps: MempoolDeps, views: MempoolViews, send: RpcMethod, post: EsploraPost): void {
   const pool = deps.mempool;
-  const tooLarge = () => {
-    throw new ApiError(413, 'payload-too-large', `request body exceeds ${limit} bytes`);
-  };
 
   const text = (description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ description, content: { 'text/plain': { schema } } });
   app.post('/api/tx', describeRoute({
     tags: ['esplora'], summary: 'Broadcast a transaction (hex body); answers its txid',
     requestBody: { required: true, content: { 'text/plain': { schema: { type: 'string', pattern: '^\\s*[0-9a-fA-F]+\\s*$' } } } },
-    responses: { 200: text('the txid'), 400: text('sendrawtransaction RPC error: {"code":…,"message":…}'), ...errors(E413, E503) },
-  }), bodyLimit({ maxSize: limit, onError: tooLarge }), async (c) => {
-    const hex = (await c.req.text()).trim();
+    responses: { 200: text('the txid'), 400: text('sendrawtransaction RPC error: {"code":…,"message":…}'), ...errors(E401, E408, E413, E429, E503) },
+  }), post.access, async (c) => {
+    const hex = bodyText(await post.gate.read(c.req.raw, post.limit)).trim();
     try {
       const txid = (await send.run([hex])) as string;
       return c.text(txid, 200);

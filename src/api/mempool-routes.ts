@@ -19,22 +19,23 @@
  *   GET  /events             SSE: added / removed (reason confirmed|replaced|conflict|evicted|expired|reorg),
  *                            Last-Event-ID replay (sse.ts)
  */
-import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { fromHex } from '../primitives/bytes.ts';
 import { decodeTx } from '../primitives/tx.ts';
 import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
 import { topByAncestorScore } from '../mempool/miner.ts';
 import type { MempoolEntry } from '../mempool/types.ts';
 import type { MempoolDeps } from './deps.ts';
-import { ApiError } from './http-error.ts';
+import { AuthFailureLimiter, type Credential } from './access.ts';
+import { BodyGate, bodyText, parseJsonBody } from './body.ts';
+import { ApiError, shownDetails } from './http-error.ts';
 import { mountEsplora } from './esplora.ts';
 import { routeDocs } from './openapi/routes.ts';
 import { mempoolViews } from './mempool-views.ts';
 import { registerMempoolMetrics } from './mempool-metrics.ts';
 import type { Registry } from './metrics.ts';
 import { mempoolRpcMethods } from './rpc-methods.ts';
-import { rpcHandler, type Credential } from './rpc.ts';
+import { rpcHandler } from './rpc.ts';
 import { describeZodError, txBodySchema } from './schemas.ts';
 import { SseHub, type SseOptions } from './sse.ts';
 
@@ -53,6 +54,12 @@ export interface MempoolMountOptions {
   /** Pause before refusing a wrong RPC password (default 250 ms, as Core). */
   authFailureDelayMs?: number;
   sse?: SseOptions;
+  /** The access rule of POST /tx and POST /api/tx (createApp's submitAccess); default open. */
+  submitAccess?: MiddlewareHandler;
+  /** Failed-authentication budget shared with createApp (default: a fresh one). */
+  authLimiter?: AuthFailureLimiter;
+  /** Body reading shared with createApp (default: a fresh one). */
+  bodyGate?: BodyGate;
   /** GET /metrics' registry (createApp's): mempool and chain-tip gauges and event counters join it. */
   registry?: Registry;
 }
@@ -92,30 +99,24 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
   const sse = new SseHub(pool, opts.sse);
   const methods = mempoolRpcMethods(deps, views);
   const stopMetrics = opts.registry ? registerMempoolMetrics(opts.registry, deps, views) : undefined;
-  const tooLarge = (max: number) => () => {
-    throw new ApiError(413, 'payload-too-large', `request body exceeds ${max} bytes`);
-  };
+  const gate = opts.bodyGate ?? new BodyGate();
+  const access: MiddlewareHandler = opts.submitAccess ?? ((_c, next) => next());
 
   // ---- REST ----
-  app.post('/tx', routeDocs.submitTx, bodyLimit({ maxSize: limit, onError: tooLarge(limit) }), async (c) => {
+  app.post('/tx', routeDocs.submitTx, access, async (c) => {
     const type = mediaType(c);
     let raw: Uint8Array;
     let maxFeeRate: number | undefined;
     if (type === 'application/json') {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch (e) {
-        throw new ApiError(400, 'bad-request', `invalid JSON: ${(e as Error).message}`);
-      }
+      const body = parseJsonBody(await gate.read(c.req.raw, limit));
       const r = txBodySchema.safeParse(body);
       if (!r.success) throw new ApiError(400, 'bad-request', describeZodError(r.error));
       raw = fromHex(r.data.tx);
       if (r.data.maxfeerate !== undefined) maxFeeRate = btcPerKvBToSatPerKvB(r.data.maxfeerate);
     } else if (type === 'application/octet-stream') {
-      raw = new Uint8Array(await c.req.arrayBuffer());
+      raw = await gate.read(c.req.raw, limit);
     } else if (type === 'text/plain') {
-      raw = fromHex((await c.req.text()).trim());
+      raw = fromHex(bodyText(await gate.read(c.req.raw, limit)).trim());
     } else {
       throw new ApiError(415, 'unsupported-media-type',
         'POST /tx takes application/octet-stream (raw tx), text/plain (hex tx) or application/json' + (type ? `, not ${type}` : '; no Content-Type given'));
@@ -132,7 +133,8 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
       return c.json(body, 200);
     }
     const body: Record<string, unknown> = { accepted: false, txid: out.txid, wtxid: out.wtxid, reason: out.reason };
-    if (out.details !== undefined) body.details = out.details;
+    const details = shownDetails(out.kind, out.details);
+    if (details !== undefined) body.details = details;
     if (out.kind !== undefined) body.kind = out.kind;
     if (out.orphan) body.orphan = true;
     return c.json(body, 422);
@@ -176,6 +178,9 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
   app.get('/fees/recommended', routeDocs.feesRecommended, (c) => c.json(views.recommended()));
 
   app.get('/events', routeDocs.events, (c) => {
+    // HEAD: the headers only. A stream opened for it would never be read nor cancelled
+    // (the runtime drops a HEAD answer's body) and would hold a client slot for good.
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' });
     const res = sse.open(c.req.raw.signal, c.req.header('last-event-id'));
     if (!res) throw new ApiError(503, 'busy', 'too many event-stream clients', { 'Retry-After': '5' });
     return res;
@@ -189,11 +194,12 @@ export function mountMempool(app: Hono, deps: MempoolDeps, opts: MempoolMountOpt
     credentials,
     ...(opts.rpcMaxBatch !== undefined ? { maxBatch: opts.rpcMaxBatch } : {}),
     ...(opts.authFailureDelayMs !== undefined ? { authFailureDelayMs: opts.authFailureDelayMs } : {}),
+    bodyLimit: rpcLimit, gate, ...(opts.authLimiter ? { limiter: opts.authLimiter } : {}),
   });
-  for (const path of ['/', '/rpc']) app.all(path, routeDocs.rpc, bodyLimit({ maxSize: rpcLimit, onError: tooLarge(rpcLimit) }), rpc);
+  for (const path of ['/', '/rpc']) app.all(path, routeDocs.rpc, rpc);
 
   // ---- Esplora ----
-  mountEsplora(app, deps, views, methods.get('sendrawtransaction')!, limit);
+  mountEsplora(app, deps, views, methods.get('sendrawtransaction')!, { limit, gate, access });
 
   return {
     close: () => {

@@ -14,6 +14,7 @@ import { OP } from '../script/opcodes.ts';
 import { isUnspendable, MAX_SCRIPT_ELEMENT_SIZE, readOp } from '../script/script.ts';
 import { isChildWithParentsTree } from '../mempool/package.ts';
 import type { MempoolDeps, SubmitTxOutcome, TestAcceptItem } from './deps.ts';
+import { shownDetails } from './http-error.ts';
 import { RPC, RpcBusy, RpcError, type RpcMethod } from './rpc.ts';
 import { amount, amountFromValue } from './rpc-json.ts';
 import { byInternal, entriesJson, entryJsonBytes, sortedForDump } from './rpc-mempool-json.ts';
@@ -99,7 +100,7 @@ function submitError(o: Exclude<SubmitTxOutcome, { busy: true }>): RpcError {
     return new RpcError(RPC.VERIFY_ERROR, 'Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)');
   }
   const reason = o.reason ?? 'rejected';
-  const text = stateString(reason, o.details);
+  const text = stateString(reason, shownDetails(o.kind, o.details));
   if (o.kind === 'missing-inputs' || reason === MISSING_INPUTS) return new RpcError(RPC.VERIFY_ERROR, text);
   return new RpcError(RPC.VERIFY_REJECTED, text);
 }

@@ -16,6 +16,8 @@
  * exceeded".
  */
 import type { Context } from 'hono';
+import { AuthFailureLimiter, checkBasicAuth, clientAddress, tooManyFailures, type Credential } from './access.ts';
+import { BodyGate, bodyText, CLOSE, JsonDepthError, parseJson } from './body.ts';
 import { ApiError } from './http-error.ts';
 import { coreJsonBody } from './rpc-json.ts';
 import { chunkStream } from './json-writer.ts';
@@ -236,11 +238,6 @@ function legacyStatus(code: number): number {
   return 500;
 }
 
-export interface Credential {
-  user: string;
-  password: string;
-}
-
 export interface RpcServerOptions {
   /** Accepted user/password pairs (-rpcuser/-rpcpassword, the cookie). None: every request is refused. */
   credentials: readonly Credential[];
@@ -248,63 +245,59 @@ export interface RpcServerOptions {
   maxBatch?: number;
   /** Pause before answering a wrong password (default 250 ms, as Core). */
   authFailureDelayMs?: number;
-}
-
-/** Constant-time string comparison (TimingResistantEqual). */
-function timingSafeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ (y[i % Math.max(1, y.length)] ?? 0);
-  return diff === 0;
-}
-
-/** RPCAuthorized: "Basic base64(user:pass)" against the accepted credentials. */
-function checkBasicAuth(header: string, credentials: readonly Credential[]): boolean {
-  if (!header.startsWith('Basic ')) return false;
-  let decoded: string;
-  try {
-    decoded = new TextDecoder('utf-8', { fatal: false }).decode(Uint8Array.from(atob(header.slice(6).trim()), (ch) => ch.charCodeAt(0)));
-  } catch {
-    return false;
-  }
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return false;
-  const user = decoded.slice(0, colon);
-  const pass = decoded.slice(colon + 1);
-  let ok = false;
-  for (const c of credentials) {
-    // Evaluate every entry: no early exit on the first match.
-    if (timingSafeEqual(c.user, user) && timingSafeEqual(c.password, pass)) ok = true;
-  }
-  return ok;
+  /** Largest request body, read only once the credentials are checked (default 16 MiB). */
+  bodyLimit?: number;
+  /** Failed-authentication budget (default: its own AuthFailureLimiter). */
+  limiter?: AuthFailureLimiter;
+  /** Body reading (default: its own BodyGate). */
+  gate?: BodyGate;
 }
 
 /** HTTPReq_JSONRPC's refusal: 401 with the Basic challenge (WWW_AUTH_HEADER_DATA) and no body. */
 function unauthorized(): Response {
-  return new Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="jsonrpc"' } });
+  return new Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="jsonrpc"', ...CLOSE } });
 }
 
-/** The JSON-RPC endpoint handler; the body limit is applied before it. */
+export { type Credential };
+
+/**
+ * The JSON-RPC endpoint handler. The credentials are checked from the headers before any
+ * of the body is read (an unauthenticated body is never read: the answer closes the
+ * connection), failures are rate-limited (access.ts), then the body is read within its
+ * limit and deadline (body.ts) and its nesting bounded before JSON.parse: deeper than
+ * MAX_JSON_DEPTH answers HTTP 400 with Core's parse error (-32700).
+ */
 export function rpcHandler(methods: ReadonlyMap<string, RpcMethod>, opts: RpcServerOptions): (c: Context) => Promise<Response> {
   const maxBatch = opts.maxBatch ?? 1000;
   const delay = opts.authFailureDelayMs ?? 250;
+  const limit = opts.bodyLimit ?? 16 * 1024 * 1024;
+  const limiter = opts.limiter ?? new AuthFailureLimiter();
+  const gate = opts.gate ?? new BodyGate();
   return async (c) => {
     if (c.req.method !== 'POST') {
-      return new Response('JSONRPC server handles only POST requests', { status: 405, headers: { Allow: 'POST' } });
+      return new Response('JSONRPC server handles only POST requests', { status: 405, headers: { Allow: 'POST', ...CLOSE } });
+    }
+    const client = clientAddress(c);
+    const wait = limiter.wait(client);
+    if (wait > 0) {
+      limiter.refused++;
+      throw tooManyFailures(wait);
     }
     const auth = c.req.header('authorization');
     if (auth === undefined) return unauthorized();
     if (!checkBasicAuth(auth, opts.credentials)) {
+      limiter.fail(client);
       // Deter brute-forcing, as Core.
       await new Promise((r) => setTimeout(r, delay));
       return unauthorized();
     }
     const legacyError = (err: RpcError, id: unknown = null) => jsonResponse(reply(null, err, { id, hasId: true, version: 1 }), legacyStatus(err.code));
     let body: unknown;
+    const text = bodyText(await gate.read(c.req.raw, limit));
     try {
-      body = JSON.parse(await c.req.text());
-    } catch {
+      body = parseJson(text);
+    } catch (e) {
+      if (e instanceof JsonDepthError) return jsonResponse(reply(null, new RpcError(RPC.PARSE_ERROR, `Parse error: ${e.message}`), { id: null, hasId: true, version: 1 }), 400);
       return legacyError(new RpcError(RPC.PARSE_ERROR, 'Parse error'));
     }
     try {

@@ -23,7 +23,7 @@ export interface SseOptions {
   maxClients?: number;
   /** Events buffered per client before it is dropped (default 10,000). */
   maxBufferedEvents?: number;
-  /** Heartbeat comment interval (default 15 s). */
+  /** Heartbeat comment interval (default 5 s: well within every runtime's idle timeout, Bun's 10 s the shortest). */
   heartbeatMs?: number;
   /** Events kept for replay to reconnecting clients (default 1,000). */
   replayEvents?: number;
@@ -98,7 +98,7 @@ export class SseHub {
   constructor(private readonly pool: Mempool, o: SseOptions = {}) {
     this.maxClients = o.maxClients ?? 64;
     this.maxBuffered = o.maxBufferedEvents ?? 10_000;
-    this.heartbeatMs = o.heartbeatMs ?? 15_000;
+    this.heartbeatMs = o.heartbeatMs ?? 5_000;
     this.replay = new ReplayBuffer(o.replayEvents ?? DEFAULT_REPLAY_EVENTS);
   }
 

@@ -2,7 +2,7 @@
  * Server configuration from command-line flags and TXGATE_* environment variables (flags
  * win), validated with zod. Pure: serve.ts passes in argv and env.
  *
- *   --port, --host, --network, --datadir, --load-snapshot, --trust-snapshot, --workers, --token, --crypto, --body-limit,
+ *   --port, --host, --network, --datadir, --load-snapshot, --trust-snapshot, --workers, --token, --submit-auth, --crypto, --body-limit,
  *   --max-batch, --tls-cert and --tls-key (PEM files; both or neither), and Core's policy options with Core's names and units:
  *   --acceptnonstdtxn, --maxfeerate (BTC/kvB, as testmempoolaccept), --minrelaytxfee and
  *   --dustrelayfee (BTC/kvB), --datacarrier, --datacarriersize, --permitbaremultisig,
@@ -51,6 +51,7 @@ const schema = z.strictObject({
   rpcpassword: z.string().min(1).optional(),
   maxmempool: int(5, 1_000_000).default(300),
   token: z.string().regex(/^[A-Za-z0-9._~+/-]+=*$/, 'token must be a bearer token (RFC 6750 b64token)').optional(),
+  'submit-auth': z.enum(['open', 'token', 'rpc']).optional(),
   crypto: z.enum(['auto', 'noble', 'wasm', 'ffi', 'napi']).default('auto'),
   sha256: z.enum(['auto', 'js', 'noble', 'node', 'node-large', 'bun']).default('auto'),
   'secp256k1-lib': z.string().min(1).optional(),
@@ -83,6 +84,11 @@ export interface Config {
   /** Script-check worker threads (undefined = the runtime's choice). */
   workers?: number;
   token?: string;
+  /**
+   * Who may call POST /blocks, POST /tx and POST /api/tx: open, token (the bearer --token)
+   * or rpc (the JSON-RPC credentials). Default: token when --token is set, else open.
+   */
+  submitAuth: 'open' | 'token' | 'rpc';
   /** JSON-RPC basic auth (else a .cookie in the data directory, as Core). */
   rpcUser?: string;
   rpcPassword?: string;
@@ -170,6 +176,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   if ((c['tls-cert'] === undefined) !== (c['tls-key'] === undefined)) {
     throw new ConfigError('--tls-cert (TXGATE_TLS_CERT) and --tls-key (TXGATE_TLS_KEY) go together: give both PEM files or neither');
   }
+  if (c['submit-auth'] === 'token' && c.token === undefined) throw new ConfigError('--submit-auth=token needs --token');
   const config: Config = {
     port: c.port,
     host: c.host,
@@ -180,6 +187,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     maxMempoolMb: c.maxmempool,
     maxBatch: c['max-batch'],
     trustSnapshot: c['trust-snapshot'],
+    submitAuth: c['submit-auth'] ?? (c.token !== undefined ? 'token' : 'open'),
     policy: {
       requireStandard: !c.acceptnonstdtxn,
       maxDatacarrierBytes: c.datacarrier ? c.datacarriersize : null,
@@ -203,7 +211,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
 }
 
 export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--network=mainnet|testnet3|testnet4|signet|regtest]
-  [--datadir=DIR] [--load-snapshot=FILE [--trust-snapshot]] [--workers=N] [--token=BEARER] [--crypto=auto|noble|wasm|ffi|napi]
+  [--datadir=DIR] [--load-snapshot=FILE [--trust-snapshot]] [--workers=N] [--token=BEARER] [--submit-auth=open|token|rpc]
+  [--crypto=auto|noble|wasm|ffi|napi]
   [--sha256=auto|js|noble|node|node-large|bun] [--secp256k1-lib=PATH]
   [--rpcuser=USER --rpcpassword=PASS] [--maxmempool=MB]
   [--body-limit=BYTES] [--max-batch=N] [--tls-cert=PEM --tls-key=PEM] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]

@@ -1,5 +1,5 @@
 /** Serving on Bun with Bun.serve (HTTPS through its `tls` option). */
-import type { Listening, ServeOptions } from './serve-types.ts';
+import { BUN_IDLE_TIMEOUT_S, type Listening, type ServeOptions } from './serve-types.ts';
 
 interface BunServer {
   port: number;
@@ -13,7 +13,7 @@ interface BunTls {
   secureOptions?: number;
 }
 interface BunGlobal {
-  serve(o: { fetch: (req: Request, server: BunServer) => Response | Promise<Response>; port: number; hostname: string; maxRequestBodySize?: number; tls?: BunTls }): BunServer;
+  serve(o: { fetch: (req: Request, server: BunServer) => Response | Promise<Response>; port: number; hostname: string; maxRequestBodySize?: number; idleTimeout?: number; tls?: BunTls }): BunServer;
 }
 
 /**
@@ -32,6 +32,9 @@ export function listenBun(opts: ServeOptions): Promise<Listening> {
   // Bun rejects larger bodies itself (413) before the app's own limit would.
   const server = bun.serve({
     fetch, port: opts.port, hostname: opts.host, maxRequestBodySize: opts.maxBodyBytes,
+    // Slow headers and bodies: no bytes for this long closes the connection (event streams
+    // send a heartbeat well within it, src/api/sse.ts).
+    idleTimeout: BUN_IDLE_TIMEOUT_S,
     ...(opts.tls ? { tls: { cert: opts.tls.cert, key: opts.tls.key, secureOptions: TLS13_ONLY } } : {}),
   });
   return Promise.resolve({

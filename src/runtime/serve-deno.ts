@@ -21,6 +21,9 @@ const deno = (): DenoGlobal => (globalThis as unknown as { Deno: DenoGlobal }).D
 /**
  * Deno.serve terminates TLS with rustls and takes no protocol-version option: it accepts TLS
  * 1.3 and TLS 1.2 (rustls offers 1.2 only with ECDHE key exchange and AEAD ciphers).
+ * Deno.serve has no header, body or idle timeouts (denoland/deno#3515): the app's body
+ * deadline and in-flight caps apply (src/api/body.ts), connections that never finish their
+ * headers are not closed (SECURITY.md).
  */
 export function listenDeno(opts: ServeOptions): Promise<Listening> {
   return new Promise((resolve) => {

@@ -10,6 +10,8 @@ import { createApp, type Lifecycle } from '../api/app.ts';
 import { TxgateNode } from '../node/node.ts';
 import { mountMempool } from '../api/mempool-routes.ts';
 import { Registry } from '../api/metrics.ts';
+import { AuthFailureLimiter, submitAccess, type Credential } from '../api/access.ts';
+import { BodyGate } from '../api/body.ts';
 import { ActivityLog } from '../api/dashboard/activity.ts';
 import { recordVerdicts } from '../api/dashboard/recording.ts';
 import { mountDashboard } from '../api/dashboard/routes.ts';
@@ -105,25 +107,38 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const deps = p2p ? withP2P(recordVerdicts(node, activity), p2p) : recordVerdicts(node, activity);
   const registry = new Registry();
   let lifecycle: Lifecycle = 'starting';
-  const app = createApp(deps, {
-    registry, lifecycle: () => lifecycle,
-    bodyLimit: config.bodyLimit, blockBodyLimit: BLOCK_BODY_LIMIT, maxBatch: config.maxBatch,
-    ...(config.token !== undefined ? { token: config.token } : {}),
-  });
-  // Before the mempool routes: GET / is the dashboard, every other method on / is JSON-RPC.
-  mountDashboard(app, { mempool: node.mempool, chainInfo: () => node.chainInfo(), info: () => node.info(), activity });
   // JSON-RPC auth as Core: -rpcuser/-rpcpassword, else a random cookie in the data directory.
   const cookie = !config.rpcPassword && config.datadir !== undefined ? await writeAuthCookie(config.datadir) : undefined;
   if (cookie) log(`txgate: JSON-RPC cookie written to ${cookie.path}`);
   else if (!config.rpcPassword) log('txgate: JSON-RPC disabled (no --rpcpassword and no --datadir for a .cookie)');
+  const credentials: Credential[] = [];
+  if (config.rpcPassword) credentials.push({ user: config.rpcUser ?? '', password: config.rpcPassword });
+  if (cookie) credentials.push(cookie);
+  // One failed-authentication budget, one body gate and one access rule for every route.
+  const authLimiter = new AuthFailureLimiter();
+  const bodyGate = new BodyGate();
+  const access = {
+    submitAuth: config.submitAuth, credentials, authLimiter, bodyGate,
+    ...(config.token !== undefined ? { token: config.token } : {}),
+  };
+  const app = createApp(deps, {
+    registry, lifecycle: () => lifecycle,
+    bodyLimit: config.bodyLimit, blockBodyLimit: BLOCK_BODY_LIMIT, maxBatch: config.maxBatch,
+    ...access,
+  });
+  // Before the mempool routes: GET / is the dashboard, every other method on / is JSON-RPC.
+  mountDashboard(app, { mempool: node.mempool, chainInfo: () => node.chainInfo(), info: () => node.info(), activity });
+  log(`txgate: POST /blocks, /tx, /api/tx: ${config.submitAuth === 'open' ? 'open to every client' : `need the ${config.submitAuth === 'token' ? 'bearer token' : 'RPC credentials'}`}`);
   const mempoolApi = mountMempool(app, deps, {
+    submitAccess: submitAccess({ rule: config.submitAuth, credentials, limiter: authLimiter, ...(config.token !== undefined ? { token: config.token } : {}) }),
+    authLimiter, bodyGate,
     ...(config.rpcUser !== undefined ? { rpcUser: config.rpcUser } : {}),
     ...(config.rpcPassword !== undefined ? { rpcPassword: config.rpcPassword } : {}),
     ...(cookie ? { cookie } : {}),
     registry,
   });
   const server = await listen({
-    // The client's address reaches the app as env.client (admission control).
+    // The client's address reaches the app as env.client (access and admission control).
     fetch: (req, client) => app.fetch(req, { client }), port: config.port, host: config.host,
     maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT, RPC_BODY_LIMIT),
     ...(tls ? { tls } : {}),

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import process from 'node:process';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Listening, ServeOptions } from './serve-types.ts';
+import { HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS, type Listening, type ServeOptions } from './serve-types.ts';
 
 /**
  * Stops listening and resolves once every connection has ended. Node's close() ends only the
@@ -25,11 +25,17 @@ export function listenNode(opts: ServeOptions): Promise<Listening> {
   // The peer's address goes to the app with each request (admission control's client).
   const fetch = (req: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) =>
     opts.fetch(req, { address: env?.incoming?.socket?.remoteAddress ?? '' });
+  // Slow clients: the headers within 10 s, the whole request within 40 s (the app's own
+  // body deadline is 30 s), checked every second rather than Node's default 30 s.
+  const timeouts = {
+    headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: 1_000,
+  };
   const base = { fetch, port: opts.port, hostname: opts.host };
   // node:https takes OpenSSL's minimum protocol version: TLS 1.3 only.
   const options = opts.tls
-    ? { ...base, createServer: createHttpsServer, serverOptions: { cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.3' as const } }
-    : base;
+    ? { ...base, createServer: createHttpsServer, serverOptions: { ...timeouts, cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.3' as const } }
+    : { ...base, serverOptions: timeouts };
   return new Promise((resolve, reject) => {
     const server = serve(options, (info) => {
       resolve({

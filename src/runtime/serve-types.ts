@@ -25,3 +25,13 @@ export interface Listening {
   tlsMinVersion?: TlsMinVersion;
   close(): Promise<void>;
 }
+
+/**
+ * Connection deadlines where the runtime's server has the knob (serve-node.ts; Bun's
+ * idleTimeout). The whole-body deadline and the in-flight caps are the app's (src/api/body.ts).
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 40_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Bun.serve's idleTimeout, in seconds: a connection with no bytes either way for this long is closed. */
+export const BUN_IDLE_TIMEOUT_S = 10;

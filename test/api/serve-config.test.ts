@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../../src/policy/constants.ts';
 describe('parseConfig', () => {
   test('defaults are Core v30 policy defaults', () => {
     const c = parseConfig([], {});
-    assert.deepEqual(c, { port: 8080, host: '127.0.0.1', network: 'regtest', crypto: 'auto', sha256: 'auto', bodyLimit: 2 * 1024 * 1024, maxMempoolMb: 300, maxBatch: 100, trustSnapshot: false, policy: { ...DEFAULT_POLICY }, connect: [] });
+    assert.deepEqual(c, { port: 8080, host: '127.0.0.1', network: 'regtest', crypto: 'auto', sha256: 'auto', bodyLimit: 2 * 1024 * 1024, maxMempoolMb: 300, maxBatch: 100, trustSnapshot: false, submitAuth: 'open', policy: { ...DEFAULT_POLICY }, connect: [] });
     assert.equal(c.policy.minRelayFeeRate, 100);
     assert.equal(c.policy.maxFeeRate, 10_000_000);
   });
@@ -23,6 +23,12 @@ describe('parseConfig', () => {
     assert.equal(c.maxBatch, 7);
     assert.equal(c.datadir, '/tmp/x');
     assert.equal(c.token, 'abc.def');
+    // A token makes the mutating endpoints need it unless --submit-auth says otherwise.
+    assert.equal(c.submitAuth, 'token');
+    assert.equal(parseConfig(['--token=abc', '--submit-auth=open']).submitAuth, 'open');
+    assert.equal(parseConfig(['--submit-auth=rpc']).submitAuth, 'rpc');
+    assert.throws(() => parseConfig(['--submit-auth=token']), /needs --token/);
+    assert.throws(() => parseConfig(['--submit-auth=anyone']), /submit-auth/);
     assert.equal(c.workers, 3);
     assert.equal(c.bodyLimit, 4096);
     assert.equal(c.policy.requireStandard, false);

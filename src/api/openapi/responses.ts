@@ -11,7 +11,7 @@ const sats = z.number().int().min(0);
 export const errorSchema = z.object({
   error: z.object({
     code: z.enum(['bad-request', 'malformed', 'unsupported-media-type', 'payload-too-large', 'unauthorized', 'not-found',
-      'method-not-allowed', 'busy', 'rate-limited', 'not-implemented', 'internal']),
+      'method-not-allowed', 'busy', 'rate-limited', 'not-implemented', 'internal', 'timeout', 'too-many-requests']),
     message: z.string(),
   }),
 }).meta({ ref: 'Error', description: 'Every error of the REST API: a code and a human-readable message.' });

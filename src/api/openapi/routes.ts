@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { txBodySchema, txidParamSchema, validateBodySchema } from '../schemas.ts';
 import * as R from './responses.ts';
-import { describeRoute, E400, E404, E413, E415, E429, E501, E503, errors, json, ok, param } from './spec.ts';
+import { describeRoute, E400, E401, E404, E408, E413, E415, E429, E501, E503, errors, json, ok, param } from './spec.ts';
 
 const rawTx = {
   'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
@@ -25,18 +25,18 @@ export const routeDocs = {
     requestBody: { required: true, content: { ...rawTx, ...json(validateBodySchema) } },
     responses: {
       200: ok('the verdict, or an array of verdicts for a batch', z.union([R.verdictSchema, z.array(R.verdictSchema)])),
-      ...errors(E400, E413, E415, E429, E503),
+      ...errors(E400, E408, E413, E415, E429, E503),
     },
   }),
   blocks: describeRoute({
     tags: ['chain'],
     summary: 'Submit a raw block',
-    description: 'Connects the block or reorganises to it. Bearer token when the server runs with --token.',
+    description: 'Connects the block or reorganises to it. Access as --submit-auth says (default: the bearer token when the server runs with --token).',
     requestBody: { required: true, content: rawTx },
     responses: {
       200: ok('accepted (tip says whether it became the chain tip)', R.blockResultSchema),
       422: ok("rejected, with Core's reason", R.blockResultSchema),
-      ...errors(E400, { status: 401, description: 'bearer token missing or wrong' }, E413, E415, E501, E503),
+      ...errors(E400, E401, E408, E413, E415, E429, E501, E503),
     },
   }),
   tip: describeRoute({
@@ -64,12 +64,12 @@ export const routeDocs = {
   }),
   submitTx: describeRoute({
     tags: ['mempool'], summary: 'Validate and admit a transaction to the mempool',
-    description: 'Full RBF, package limits; a transaction whose parent is unknown is kept as an orphan.',
+    description: 'Full RBF, package limits; a transaction whose parent is unknown is kept as an orphan. Access as --submit-auth says.',
     requestBody: { required: true, content: { ...rawTx, ...json(txBodySchema) } },
     responses: {
       200: ok('admitted (or already in the mempool)', R.submitSchema),
       422: ok("refused, with Core's reject reason", R.submitSchema),
-      ...errors(E400, E413, E415, E429, E503),
+      ...errors(E400, E401, E408, E413, E415, E429, E503),
     },
   }),
   mempool: describeRoute({ tags: ['mempool'], summary: 'Mempool summary', responses: { 200: ok('count, sizes, fees, minimum fee rates', R.mempoolSummarySchema) } }),

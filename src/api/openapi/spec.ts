@@ -57,8 +57,10 @@ export const E404 = { status: 404, description: 'not found' };
 export const E413 = { status: 413, description: 'body over the limit' };
 export const E415 = { status: 415, description: 'unsupported content type' };
 export const E501 = { status: 501, description: 'not available on this node (stateless mode)' };
-export const E503 = { status: 503, description: 'validation queue full, or the server handling as many requests as it takes (Retry-After)' };
-export const E429 = { status: 429, description: 'this client already has its share of the requests in flight (Retry-After)' };
+export const E503 = { status: 503, description: 'validation queue full, too many request bodies in flight, or the server handling as many requests as it takes (Retry-After)' };
+export const E401 = { status: 401, description: 'credentials missing or wrong (the --submit-auth rule: bearer token or RPC credentials)' };
+export const E408 = { status: 408, description: 'the body did not arrive within the read deadline' };
+export const E429 = { status: 429, description: 'this client already has its share of the requests in flight, or too many failed authentication attempts (Retry-After)' };
 
 /** A path or query parameter, documented with the zod schema the handler checks it with. */
 export function param(where: 'path' | 'query', name: string, schema: Schema, description: string): NonNullable<DescribeRouteOptions['parameters']>[number] {

@@ -1,0 +1,178 @@
+/**
+ * Reading request bodies against hostile clients, the same on every runtime:
+ *  - a size limit per route, checked on the declared Content-Length before anything is read
+ *    and on the bytes as they arrive (chunked bodies);
+ *  - a deadline for the whole body (a client trickling bytes is answered 408 and its
+ *    connection closed);
+ *  - a cap on the bodies being read at once, in count and in bytes (the declared length, or
+ *    the route's limit for a chunked body): past it the request is answered 503 with
+ *    Retry-After without reading its body;
+ *  - JSON nesting bounded before JSON.parse (a cheap scan of the text), so no deeply nested
+ *    value reaches a recursive parser, validator or writer.
+ * Every answer given without reading the body carries `Connection: close`, so the unread
+ * bytes cannot be taken for the next request on a keep-alive connection.
+ */
+import { ApiError } from './http-error.ts';
+
+/** Deepest JSON nesting accepted (arrays and objects). Core's UniValue allows 512; no txgate request needs more than 4. */
+export const MAX_JSON_DEPTH = 64;
+
+export interface BodyGateOptions {
+  /** Time allowed to receive one whole body, from the handler's first read (default 30 s). */
+  readTimeoutMs?: number;
+  /** Most bodies being read at once (default 256). */
+  maxInFlight?: number;
+  /** Most bytes reserved by the bodies being read at once (default 64 MiB). */
+  maxInFlightBytes?: number;
+}
+
+export const DEFAULT_BODY_GATE: Required<BodyGateOptions> = {
+  readTimeoutMs: 30_000,
+  maxInFlight: 256,
+  maxInFlightBytes: 64 * 1024 * 1024,
+};
+
+/** Headers of an answer given before the body was read. */
+export const CLOSE = { Connection: 'close' } as const;
+
+export class BodyGate {
+  readonly opts: Required<BodyGateOptions>;
+  private count = 0;
+  private bytes = 0;
+
+  constructor(o: BodyGateOptions = {}) {
+    this.opts = { ...DEFAULT_BODY_GATE, ...o };
+  }
+
+  /** Bodies and bytes being read now. */
+  get inFlight(): { count: number; bytes: number } {
+    return { count: this.count, bytes: this.bytes };
+  }
+
+  /**
+   * The whole body of `req`, at most `limit` bytes: 413 past the limit, 408 past the
+   * deadline, 503 when the gate is full.
+   */
+  async read(req: Request, limit: number): Promise<Uint8Array> {
+    const declared = req.headers.get('content-length');
+    const chunked = req.headers.get('transfer-encoding') !== null;
+    let length: number | undefined;
+    if (declared !== null && !chunked) {
+      if (!/^\d{1,16}$/.test(declared.trim())) throw new ApiError(400, 'bad-request', 'invalid Content-Length', CLOSE);
+      length = Number(declared.trim());
+      if (length > limit) throw tooLarge(limit);
+      if (length === 0) return new Uint8Array(0);
+    }
+    if (!req.body) return new Uint8Array(0);
+    const reserve = length ?? limit;
+    if (this.count + 1 > this.opts.maxInFlight || this.bytes + reserve > this.opts.maxInFlightBytes) {
+      throw new ApiError(503, 'busy', 'too many request bodies in flight', { 'Retry-After': '1', ...CLOSE });
+    }
+    this.count++;
+    this.bytes += reserve;
+    let release: (() => void) | undefined = () => {
+      this.count--;
+      this.bytes -= reserve;
+      release = undefined;
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ApiError(408, 'timeout',
+        `request body not received within ${this.opts.readTimeoutMs / 1000} s`, CLOSE)), this.opts.readTimeoutMs);
+    });
+    // With a declared length, the runtime's own whole-body read (its fast path on Node);
+    // the reservation lasts until that read ends, even after a 408 answered it.
+    const reading = length !== undefined ? req.arrayBuffer().then((b) => new Uint8Array(b)) : readCapped(req.body, limit);
+    reading.then(() => release?.(), () => release?.());
+    try {
+      return await Promise.race([reading, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, 'payload-too-large', `request body exceeds ${limit} bytes`, CLOSE);
+}
+
+/** A stream read to its end, failing (and cancelled) once it passes `limit` bytes. */
+async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    parts.push(value);
+  }
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+const utf8 = new TextDecoder();
+
+export function bodyText(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}
+
+/**
+ * Whether `text`, read as JSON, nests arrays and objects deeper than `max`. Brackets inside
+ * strings do not count; the text need not be valid JSON (JSON.parse judges that after).
+ */
+export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) {
+      // Skip the string: its closing quote is the next one not preceded by an odd run of backslashes.
+      for (;;) {
+        const q = text.indexOf('"', i + 1);
+        if (q < 0) return false;
+        let slashes = 0;
+        while (text.charCodeAt(q - 1 - slashes) === 0x5c) slashes++;
+        i = q;
+        if ((slashes & 1) === 0) break;
+      }
+    } else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > max) return true;
+    } else if (ch === 0x5d || ch === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+export class JsonDepthError extends Error {
+  override readonly name = 'JsonDepthError';
+  constructor(readonly max: number) {
+    super(`JSON nested deeper than ${max} levels`);
+  }
+}
+
+/** JSON.parse after the nesting bound: JsonDepthError, or JSON.parse's SyntaxError. */
+export function parseJson(text: string, max = MAX_JSON_DEPTH): unknown {
+  if (jsonTooDeep(text, max)) throw new JsonDepthError(max);
+  return JSON.parse(text);
+}
+
+/** A JSON request body for the REST routes: 400 for bad or too deeply nested JSON. */
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  try {
+    return parseJson(bodyText(bytes));
+  } catch (e) {
+    throw new ApiError(400, 'bad-request', `invalid JSON: ${(e as Error).message}`);
+  }
+}
