@@ -4,7 +4,8 @@
  * orphan pool, package submission, block connect/disconnect and reorgs, expiry.
  */
 import type { PackageOutcome, TestAcceptItem } from '../api/deps.ts';
-import { isCoinBase, type Transaction } from '../primitives/tx.ts';
+import { decodeTx, isCoinBase, type Transaction } from '../primitives/tx.ts';
+import { DecodeError } from '../primitives/decode-error.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Block } from '../primitives/block.ts';
 import { isRejection, MemPoolAccept, mempoolFor, type AcceptResult, type Candidate, type ScriptChecker } from '../mempool/accept.ts';
@@ -18,6 +19,7 @@ import type { MempoolOptions, MempoolRejectKind } from '../mempool/types.ts';
 import type { PolicyOptions } from '../policy/constants.ts';
 import type { CoinView } from '../utxo/coin.ts';
 import type { ChainContext } from '../validation/prechecks.ts';
+import type { MempoolRecord } from './persist.ts';
 
 export interface MempoolServiceDeps {
   /** The confirmed UTXO set. */
@@ -56,6 +58,33 @@ export class MempoolService {
     this.accept = new MemPoolAccept({
       mempool: this.mempool, coins: d.chainCoins, chain: () => d.chainContext(), policy: d.policy, scripts: d.runScripts,
     });
+  }
+
+  /**
+   * The saved mempool at start-up (Core's LoadMempool): every transaction submitted again
+   * with its entry time and prioritisetransaction delta, in the saved order (parents first);
+   * undecodable records are skipped. Returns how many were accepted.
+   */
+  async reload(records: readonly MempoolRecord[]): Promise<number> {
+    let ok = 0;
+    for (const r of records) {
+      let tx: Transaction;
+      try {
+        tx = decodeTx(r.tx);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        continue;
+      }
+      if (r.feeDelta) this.mempool.prioritise(hashToHex(tx.txid), r.feeDelta);
+      if ((await this.submit(tx, { entryTime: r.time })).allowed) ok++;
+    }
+    return ok;
+  }
+
+  /** The mempool as saved (Core's DumpMempool): parents before children (fewer in-mempool ancestors first). */
+  records(): MempoolRecord[] {
+    const entries = [...this.mempool.entries()].sort((a, b) => a.ancCount - b.ancCount);
+    return entries.map((e) => ({ tx: e.tx.raw, time: e.time, feeDelta: e.feeDelta }));
   }
 
   /**

@@ -11,7 +11,7 @@
 import type {
   AppDeps, BlockOutcome, LoadTxOutSetResult, ChainInfo, MempoolDeps, PackageOutcome, SubmitTxOutcome, TestAcceptOutcome, TipInfo, ValidateItem, ValidateOutcome,
 } from '../api/deps.ts';
-import { decodeTx, type Transaction } from '../primitives/tx.ts';
+import type { Transaction } from '../primitives/tx.ts';
 import type { Block } from '../primitives/block.ts';
 import type { BlockIndex } from '../chain/block-index.ts';
 import { NodeStore, type SavedChain } from './persist.ts';
@@ -24,7 +24,7 @@ import { MempoolService } from './mempool-service.ts';
 import { VerdictCache } from './verdicts.ts';
 import { ChainState } from '../chain/chainstate.ts';
 import type { CoinStore } from '../chain/coin-store.ts';
-import { difficultyOf } from '../chain/pow.ts';
+import { chainInfo } from './chain-info.ts';
 import { UtxoSet } from '../utxo/set.ts';
 import { chainParams, type ChainParams } from '../chain/params.ts';
 import type { NetworkName } from '../consensus/params.ts';
@@ -190,20 +190,8 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     if (opts.loadSnapshot !== undefined && restored) log(`txgate: --load-snapshot ignored: ${opts.datadir} already holds a chain (tip ${node.tip().height} ${node.tip().hash})`);
     else if (opts.loadSnapshot !== undefined) await node.loadTxOutSet(opts.loadSnapshot);
     if (store) {
-      let ok = 0;
       const records = await store.loadMempool();
-      for (const r of records) {
-        let tx: Transaction;
-        try {
-          tx = decodeTx(r.tx);
-        } catch (e) {
-          if (!(e instanceof DecodeError)) throw e;
-          continue;
-        }
-        if (r.feeDelta) node.mempool.prioritise(hashToHex(tx.txid), r.feeDelta);
-        const res = await node.mempoolService.submit(tx, { entryTime: r.time });
-        if (res.allowed) ok++;
-      }
+      const ok = await node.mempoolService.reload(records);
       if (records.length) log(`txgate: mempool: ${ok} of ${records.length} saved transactions accepted again`);
       node.mempoolTimer = setInterval(() => void node.saveMempool(), 60_000);
     }
@@ -262,10 +250,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   }
 
   private async saveMempool(): Promise<void> {
-    if (!this.store) return;
-    // Parents before children: fewer in-mempool ancestors first.
-    const entries = [...this.mempool.entries()].sort((a, b) => a.ancCount - b.ancCount);
-    await this.store.saveMempool(entries.map((e) => ({ tx: e.tx.raw, time: e.time, feeDelta: e.feeDelta })));
+    await this.store?.saveMempool(this.mempoolService.records());
   }
 
   /**
@@ -431,16 +416,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   }
 
   chainInfo(): ChainInfo {
-    const t = this.chain.tip;
-    const names = { mainnet: 'main', testnet3: 'test', testnet4: 'testnet4', signet: 'signet', regtest: 'regtest' } as const;
-    const bits = t.header.bits;
-    let headers = 0;
-    for (const idx of this.chain.index.values()) if (idx.height > headers && idx.status !== 'failed') headers = idx.height;
-    return {
-      chain: names[this.opts.network], blocks: t.height, headers, bestblockhash: t.hashHex,
-      bits: bits.toString(16).padStart(8, '0'), time: t.time, mediantime: t.medianTimePast(),
-      chainwork: t.chainWork.toString(16).padStart(64, '0'), difficulty: difficultyOf(bits), pruned: true,
-    };
+    return chainInfo(this.chain, this.opts.network);
   }
 
   async submitBlock(raw: Uint8Array): Promise<BlockOutcome> {

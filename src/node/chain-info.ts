@@ -1,0 +1,23 @@
+/**
+ * getblockchaininfo's chain fields (rpc/blockchain.cpp) from a chain state: the tip, the
+ * best header height (failed headers left out), difficulty and chain work; the node keeps
+ * only recent blocks, so `pruned` is true.
+ */
+import type { ChainInfo } from '../api/deps.ts';
+import type { ChainState } from '../chain/chainstate.ts';
+import type { NetworkName } from '../chain/params.ts';
+import { difficultyOf } from '../chain/pow.ts';
+
+const CORE_CHAIN_NAMES = { mainnet: 'main', testnet3: 'test', testnet4: 'testnet4', signet: 'signet', regtest: 'regtest' } as const;
+
+export function chainInfo(chain: ChainState, network: NetworkName): ChainInfo {
+  const t = chain.tip;
+  const bits = t.header.bits;
+  let headers = 0;
+  for (const idx of chain.index.values()) if (idx.height > headers && idx.status !== 'failed') headers = idx.height;
+  return {
+    chain: CORE_CHAIN_NAMES[network], blocks: t.height, headers, bestblockhash: t.hashHex,
+    bits: bits.toString(16).padStart(8, '0'), time: t.time, mediantime: t.medianTimePast(),
+    chainwork: t.chainWork.toString(16).padStart(64, '0'), difficulty: difficultyOf(bits), pruned: true,
+  };
+}
