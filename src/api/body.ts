@@ -13,6 +13,7 @@
  * bytes cannot be taken for the next request on a keep-alive connection.
  */
 import { ApiError } from './http-error.ts';
+import { concatBytes } from '../primitives/bytes.ts';
 
 /** Deepest JSON nesting accepted (arrays and objects). Core's UniValue allows 512; no txgate request needs more than 4. */
 export const MAX_JSON_DEPTH = 64;
@@ -84,8 +85,8 @@ export class BodyGate {
         `request body not received within ${this.opts.readTimeoutMs / 1000} s`, CLOSE)), this.opts.readTimeoutMs);
     });
     // With a declared length, the runtime's own whole-body read (its fast path on Node);
-    // the reservation lasts until that read ends, even after a 408 answered it.
-    const reading = length !== undefined ? req.arrayBuffer().then((b) => new Uint8Array(b)) : readCapped(req.body, limit);
+    // the reservation lasts until that read ends, even after a 408 answered it. Without one, `req.body` was checked above.
+    const reading = length !== undefined ? req.arrayBuffer().then((b) => new Uint8Array(b)) : readCapped(req.body!, limit);
     reading.then(() => release?.(), () => release?.());
     try {
       return await Promise.race([reading, deadline]);
@@ -114,14 +115,7 @@ async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Prom
     }
     parts.push(value);
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(...parts);
 }
 
 const utf8 = new TextDecoder();
