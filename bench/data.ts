@@ -482,8 +482,8 @@ export function loadServerBenchData(spec: ServerBenchSpec, log: (s: string) => v
 // ---------------------------------------------------------------------------------------
 // The ~2 MB testnet3 blocks of bcoin's vectors (heavy P2WPKH spending, Sept 2016).
 
-export type TestnetBlockName = '928816' | '928831' | '928848' | '928849' | '928927';
-export const TESTNET_BIG_BLOCKS: readonly TestnetBlockName[] = ['928848', '928831', '928927', '928849', '928816'];
+export type TestnetBlockName = '928816' | '928828' | '928831' | '928848' | '928849' | '928927';
+export const TESTNET_BIG_BLOCKS: readonly TestnetBlockName[] = ['928848', '928831', '928927', '928849', '928816', '928828'];
 
 export interface TestnetBlock {
   height: number;
