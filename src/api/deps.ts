@@ -185,4 +185,10 @@ export interface MempoolDeps {
   readonly datadir?: string;
   /** Outbound P2P peers past the handshake; absent when the node follows no peers (getnetworkinfo). */
   peerCount?(): number;
+  /**
+   * BroadcastTransaction for a transaction already in the mempool: announce the mempool's
+   * copy (its wtxid) again to the peers not known to have it; returns how many were told
+   * (absent without P2P).
+   */
+  relayExisting?(txid: string): number;
 }

@@ -168,8 +168,12 @@ export function mempoolRpcMethods(deps: MempoolDeps, views: MempoolViews = mempo
         for (let o = 0; o < tx.outputs.length; o++) {
           if (deps.getTxOut(tx.txid, o, false)) throw new RpcError(RPC.VERIFY_ALREADY_IN_UTXO_SET, 'Transaction outputs already in utxo set');
         }
-        // Already in the mempool (same txid, any witness): nothing to submit.
-        if (pool.get(txid)) return txid;
+        // Already in the mempool (same txid, any witness): nothing to submit, but announced
+        // again, the mempool's copy, as BroadcastTransaction does.
+        if (pool.get(txid)) {
+          deps.relayExisting?.(txid);
+          return txid;
+        }
         const r = busy(await deps.submitTx(tx, { maxFeeRate: rate }));
         if (!r.allowed) throw submitError(r);
         return txid;

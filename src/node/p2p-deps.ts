@@ -2,7 +2,8 @@
  * The node behind the P2P manager, and the app's deps with P2P: the sync state (/info,
  * /health, /ready, /metrics), the connected peers in /info, and every transaction the API
  * accepts (POST /tx, sendrawtransaction, Esplora POST /api/tx, submitpackage) announced to
- * the peers, with how many were told (`relayed`); getnetworkinfo counts the peers. POST
+ * the peers, with how many were told (`relayed`); sendrawtransaction of a transaction already
+ * in the mempool announces it again; getnetworkinfo counts the peers. POST
  * /validate admits nothing and relays nothing.
  */
 import type { AppDeps, MempoolDeps, PackageOutcome, SubmitTxOutcome } from '../api/deps.ts';
@@ -52,6 +53,10 @@ export function withP2P<D extends Deps>(deps: D, p2p: P2PManager): D {
   const info = () => ({ ...deps.info(), peers: p2p.peerInfo() });
   const sync = () => p2p.status();
   const peerCount = () => p2p.status().peers;
+  const relayExisting = (txid: string): number => {
+    const e = deps.mempool.get(txid);
+    return e ? p2p.announce([e.tx]) : 0;
+  };
   return new Proxy(deps, {
     get(target, prop) {
       if (prop === 'submitTx') return submitTx;
@@ -59,6 +64,7 @@ export function withP2P<D extends Deps>(deps: D, p2p: P2PManager): D {
       if (prop === 'info') return info;
       if (prop === 'sync') return sync;
       if (prop === 'peerCount') return peerCount;
+      if (prop === 'relayExisting') return relayExisting;
       const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },

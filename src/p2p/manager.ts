@@ -313,6 +313,11 @@ export class P2PManager {
     return this.relay.announceOwn(txs);
   }
 
+  /** Announces transactions to the peers not known to have them (Core's RelayTransaction); returns how many were told. */
+  announce(txs: Transaction[]): number {
+    return this.relay.announce(txs);
+  }
+
   close(): void {
     this.stopped = true;
     clearInterval(this.tick);

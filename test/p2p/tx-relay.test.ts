@@ -6,7 +6,7 @@
  * offering NODE_BLOOM is sent `mempool`. Outbound: POST /tx and JSON-RPC submitpackage
  * announce to every peer (parent before child) and say to how many, getdata is served, and
  * POST /validate relays nothing; our own unconfirmed transactions are announced again until
- * they confirm.
+ * they confirm; sendrawtransaction of one already in the mempool announces it again.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -196,5 +196,41 @@ test('POST /tx, submitpackage, sendrawtransaction and Esplora POST /api/tx annou
     await srv.close();
     await wpeer.close();
     await tpeer.close();
+  }
+});
+
+test('sendrawtransaction of a transaction already in the mempool announces it again to the peers that lack it (BroadcastTransaction)', async () => {
+  const c = new RegtestChainBuilder();
+  const cbs: Spendable[] = [];
+  for (let i = 0; i < 105; i++) cbs.push(c.next().coinbase);
+  const peer = await FakePeer.start({ blocks: c.blocks });
+  const srv = await startTestServer(['--connect', `127.0.0.1:${peer.port}`, '--workers', '0', '--rpcuser', 'u', '--rpcpassword', 'p']);
+  const send = async (tx: Transaction) => {
+    const r = await fetch(`${srv.url}/rpc`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${btoa('u:p')}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sendrawtransaction', params: [toHex(tx.raw)] }),
+    });
+    return (await r.json() as { result: string }).result;
+  };
+  try {
+    await waitFor(async () => {
+      const j = await (await fetch(`${srv.url}/info`)).json() as { tip: { height: number }; sync: { synced: boolean } };
+      return j.tip.height === 105 && j.sync.synced;
+    }, 'sync');
+    // BIP133: the peer wants nothing below 1 BTC/kvB, so the first submission is not announced to it.
+    peer.conns[0]!.send({ command: 'feefilter', feeRate: 100_000_000n });
+    await new Promise((r) => setTimeout(r, 300));
+    const tx = pay(cbs[0]!, 1);
+    assert.equal(await send(tx), hashToHex(tx.txid));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(has(invs(peer), MSG_WTX, tx.wtxid), 0);
+    peer.conns[0]!.send({ command: 'feefilter', feeRate: 0n });
+    await new Promise((r) => setTimeout(r, 300));
+    // The same transaction again: already in the mempool, the answer is its txid, and it is announced.
+    assert.equal(await send(tx), hashToHex(tx.txid));
+    await waitFor(() => has(invs(peer), MSG_WTX, tx.wtxid) === 1, 'the re-announcement');
+  } finally {
+    await srv.close();
+    await peer.close();
   }
 });
