@@ -44,6 +44,15 @@ export class ChainState {
   readonly chain: BlockIndex[] = [];
   private readonly blocks = new Map<string, Block>();
   private readonly undos = new Map<string, Coin[][]>();
+  /**
+   * setBlockIndexCandidates: the stored blocks that may become the tip — each had at least
+   * the tip's work when it arrived; those left with less than the tip's work are dropped
+   * once a chain activation settles (never the tip itself, which a failed reorganisation
+   * returns to). FindMostWorkChain looks at these only, not at the whole tree.
+   */
+  private readonly candidates = new Set<BlockIndex>();
+  /** The highest non-failed block in the tree (getblockchaininfo "headers"); undefined after a failure, until recomputed. */
+  private bestHeader: BlockIndex | undefined;
   private sequence = 0;
   private awaiting: SnapshotBase | undefined;
   readonly genesis: BlockIndex;
@@ -57,6 +66,8 @@ export class ChainState {
     // The genesis coinbase is not spendable and never enters the UTXO set.
     this.undos.set(this.genesis.hashHex, []);
     this.chain.push(this.genesis);
+    this.candidates.add(this.genesis);
+    this.bestHeader = this.genesis;
   }
 
   /**
@@ -97,7 +108,7 @@ export class ChainState {
     if (headers.length !== base.height) throw new Error(`attachBaseHeaders: ${headers.length} headers given, the snapshot base is at height ${base.height}`);
     const last = decodeHeader(headers[headers.length - 1]!);
     if (hashToHex(last.hash) !== base.blockHash) throw new Error(`attachBaseHeaders: the headers end at ${hashToHex(last.hash)}, not at the snapshot base ${base.blockHash}`);
-    const saved = { index: new Map(this.index), length: this.chain.length, sequence: this.sequence };
+    const saved = { index: new Map(this.index), length: this.chain.length, sequence: this.sequence, candidates: [...this.candidates], best: this.bestHeader };
     try {
       this.pushHeaders(headers, true);
     } catch (e) {
@@ -105,6 +116,9 @@ export class ChainState {
       for (const [k, v] of saved.index) this.index.set(k, v);
       this.chain.length = saved.length;
       this.sequence = saved.sequence;
+      this.candidates.clear();
+      for (const c of saved.candidates) this.candidates.add(c);
+      this.bestHeader = saved.best;
       throw e;
     }
     this.awaiting = undefined;
@@ -126,6 +140,25 @@ export class ChainState {
       this.chain.push(idx);
       prev = idx;
     }
+    // The whole active chain is connected: its tip is the one candidate.
+    this.candidates.clear();
+    this.candidates.add(this.tip);
+    this.noteHeader(this.tip);
+  }
+
+  /** Keeps bestHeader the highest non-failed block. */
+  private noteHeader(idx: BlockIndex): void {
+    if (this.bestHeader && idx.height > this.bestHeader.height && idx.status !== 'failed') this.bestHeader = idx;
+  }
+
+  /** The height of the highest block in the tree that is not known to be invalid. */
+  get headerHeight(): number {
+    if (!this.bestHeader) {
+      let best = this.genesis;
+      for (const idx of this.index.values()) if (idx.height > best.height && idx.status !== 'failed') best = idx;
+      this.bestHeader = best;
+    }
+    return this.bestHeader.height;
   }
 
   /** The active chain's headers above genesis (what restore() takes). */
@@ -184,6 +217,8 @@ export class ChainState {
     const idx = new BlockIndex(block.header, prev, this.sequence++);
     this.index.set(hex, idx);
     this.blocks.set(hex, block);
+    this.noteHeader(idx);
+    if (idx.chainWork >= this.tip.chainWork) this.candidates.add(idx);
     const failure = await this.activateBestChain();
     // The submitted block itself failed, or its branch did (a failed ancestor taints it).
     if (failure && (failure.idx === idx || idx.status === 'failed')) return failure.result;
@@ -193,7 +228,7 @@ export class ChainState {
   /** FindMostWorkChain: the block with most work whose whole branch is stored and not failed (ties: first received, as Core's nSequenceId). */
   private findMostWork(): BlockIndex {
     let best = this.tip;
-    for (const idx of this.index.values()) {
+    for (const idx of this.candidates) {
       // CBlockIndexWorkComparator: more work, then received earlier.
       if (idx.chainWork < best.chainWork) continue;
       if (idx.chainWork === best.chainWork && idx.sequence >= best.sequence) continue;
@@ -211,7 +246,10 @@ export class ChainState {
     let firstFailure: { idx: BlockIndex; result: Extract<SubmitResult, { ok: false }> } | undefined;
     for (;;) {
       const best = this.findMostWork();
-      if (best === this.tip) return firstFailure;
+      if (best === this.tip) {
+        this.pruneCandidates();
+        return firstFailure;
+      }
       const fork = findFork(this.tip, best);
       for (let x = this.tip; x !== fork; x = x.prev!) {
         if (!this.undos.has(x.hashHex)) {
@@ -260,10 +298,17 @@ export class ChainState {
     }
   }
 
+  /** PruneBlockIndexCandidates: drop the failed and those with less work than the tip (never the tip). */
+  private pruneCandidates(): void {
+    const tip = this.tip;
+    for (const c of this.candidates) if (c.status === 'failed' || c.chainWork < tip.chainWork) this.candidates.delete(c);
+  }
+
   private markFailed(idx: BlockIndex): void {
     idx.status = 'failed';
     // Descendants are found by ancestry (the tree has no child links).
     for (const x of this.index.values()) if (x.height > idx.height && x.ancestor(idx.height) === idx) x.status = 'failed';
+    if (this.bestHeader && this.bestHeader.status === 'failed') this.bestHeader = undefined;
   }
 
   /** ConnectTip: connect the block on top of the current tip and apply its changes to the set. */
@@ -318,5 +363,7 @@ export class ChainState {
       const d = this.disconnectTip();
       if (!d.ok) throw new Error(d.reason);
     }
+    // As InvalidateBlock: every stored block with at least the new tip's work is a candidate again.
+    for (const [hex, idx] of this.index) if (this.blocks.has(hex) && idx.status !== 'failed' && idx.chainWork >= target.chainWork) this.candidates.add(idx);
   }
 }

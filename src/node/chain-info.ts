@@ -13,8 +13,7 @@ const CORE_CHAIN_NAMES = { mainnet: 'main', testnet3: 'test', testnet4: 'testnet
 export function chainInfo(chain: ChainState, network: NetworkName): ChainInfo {
   const t = chain.tip;
   const bits = t.header.bits;
-  let headers = 0;
-  for (const idx of chain.index.values()) if (idx.height > headers && idx.status !== 'failed') headers = idx.height;
+  const headers = chain.headerHeight;
   return {
     chain: CORE_CHAIN_NAMES[network], blocks: t.height, headers, bestblockhash: t.hashHex,
     bits: bits.toString(16).padStart(8, '0'), time: t.time, mediantime: t.medianTimePast(),
