@@ -419,23 +419,25 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     return chainInfo(this.chain, this.opts.network);
   }
 
-  async submitBlock(raw: Uint8Array): Promise<BlockOutcome> {
-    let hash: string;
+  /** A block as bytes (POST /blocks, submitblock), or already decoded (P2P: decoded once, with the message). */
+  async submitBlock(data: Uint8Array | Block): Promise<BlockOutcome> {
+    let block: Block;
     try {
-      hash = hashToHex(decodeBlock(raw).header.hash);
+      block = data instanceof Uint8Array ? decodeBlock(data) : data;
     } catch (e) {
       if (e instanceof DecodeError) return { busy: false, hash: '', accepted: false, malformed: true, reason: 'block decode failed', details: e.message };
       throw e;
     }
+    const hash = hashToHex(block.header.hash);
     let r;
     let changed = false;
     try {
       r = await this.serial(async () => {
         const before = this.chain.tip;
-        const res = await this.chain.submitBlock(raw);
+        const res = await this.chain.submitBlock(block);
         // Durable before it is acknowledged: a new block, or a known one this call connected.
         changed = res.ok && (!res.duplicate || this.chain.tip !== before);
-        if (changed) await this.journal?.append(raw);
+        if (changed) await this.journal?.append(block.raw);
         return res;
       });
     } catch (e) {

@@ -23,7 +23,7 @@ export function p2pNode(node: TxgateNode): P2PNode {
     get mempool() {
       return node.mempool;
     },
-    submitBlock: (raw) => node.submitBlock(raw),
+    submitBlock: (block) => node.submitBlock(block),
     // maxfeerate is a check of the RPC and REST submissions, not of relay (as Core).
     submitTx: (tx) => node.submitTx(tx, { maxFeeRate: 0 }),
     hasOrphan: (wtxid) => node.mempoolService.orphans.has(wtxid),

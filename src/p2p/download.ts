@@ -220,7 +220,7 @@ export class BlockDownload {
     this.processing = true;
     try {
       for (let r = this.next(); r; r = this.next()) {
-        const out = await this.node.submitBlock(r.block.raw);
+        const out = await this.node.submitBlock(r.block);
         if (out.busy) {
           this.retryLater(Math.max(100, out.retryAfter * 1000));
           return;

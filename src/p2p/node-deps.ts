@@ -7,6 +7,7 @@ import type { ChainState } from '../chain/chainstate.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import type { Transaction } from '../primitives/tx.ts';
+import type { Block } from '../primitives/block.ts';
 
 export type Busy = { busy: true; retryAfter: number };
 
@@ -19,7 +20,8 @@ export type TxSubmission = Busy | ({ busy: false } & AcceptResult);
 export interface P2PNode {
   readonly chain: ChainState;
   readonly mempool: Mempool;
-  submitBlock(raw: Uint8Array): Promise<BlockSubmission>;
+  /** The block as decoded from its message (not decoded again). */
+  submitBlock(block: Block): Promise<BlockSubmission>;
   submitTx(tx: Transaction): Promise<TxSubmission>;
   /** Whether a transaction (by wtxid, display hex) waits in the orphan pool. */
   hasOrphan?(wtxid: string): boolean;
