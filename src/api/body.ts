@@ -79,21 +79,58 @@ export class BodyGate {
       this.bytes -= reserve;
       release = undefined;
     };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ApiError(408, 'timeout',
-        `request body not received within ${this.opts.readTimeoutMs / 1000} s`, CLOSE)), this.opts.readTimeoutMs);
-    });
     // With a declared length, the runtime's own whole-body read (its fast path on Node);
     // the reservation lasts until that read ends, even after a 408 answered it. Without one, `req.body` was checked above.
     const reading = length !== undefined ? req.arrayBuffer().then((b) => new Uint8Array(b)) : readCapped(req.body!, limit);
     reading.then(() => release?.(), () => release?.());
-    try {
-      return await Promise.race([reading, deadline]);
-    } finally {
-      clearTimeout(timer);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const read: Deadline = { at: Date.now() + this.opts.readTimeoutMs, fail: reject };
+      this.watch(read);
+      reading.then((b) => {
+        this.unwatch(read);
+        resolve(b);
+      }, (e: unknown) => {
+        this.unwatch(read);
+        reject(e);
+      });
+    });
+  }
+
+  /**
+   * The deadlines of the reads under way, swept by one interval timer (a tenth of the
+   * deadline, at most a second) that runs only while a read is: a timer and a race per read
+   * cost as much as the rest of a small body's read on Node.
+   */
+  private readonly deadlines = new Set<Deadline>();
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+
+  private watch(d: Deadline): void {
+    this.deadlines.add(d);
+    if (this.sweeper !== undefined) return;
+    const every = Math.min(1000, Math.max(5, this.opts.readTimeoutMs / 10));
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const x of this.deadlines) {
+        if (x.at > now) continue;
+        this.unwatch(x);
+        x.fail(new ApiError(408, 'timeout', `request body not received within ${this.opts.readTimeoutMs / 1000} s`, CLOSE));
+      }
+    }, every);
+  }
+
+  private unwatch(d: Deadline): void {
+    this.deadlines.delete(d);
+    if (this.deadlines.size === 0 && this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
     }
   }
+}
+
+/** A body read's deadline (ms since the epoch) and how to fail it. */
+interface Deadline {
+  at: number;
+  fail: (e: ApiError) => void;
 }
 
 function tooLarge(limit: number): ApiError {

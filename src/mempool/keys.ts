@@ -1,7 +1,7 @@
 /**
  * Hot-path keys for the mempool: display-hex txids built as flat strings in one call (3–5×
- * faster than hashToHex, and a flat string hashes without flattening a rope), cached per
- * transaction for the few calls an admission makes (checkKnown → prepare → commit), and
+ * faster than hashToHex, and a flat string hashes without flattening a rope), kept with
+ * each transaction for the calls an admission makes (checkKnown → prepare → commit), and
  * the spender index (Core's mapNextTx) keyed by prevout txid then vout, so a lookup uses
  * the cached txid string instead of building a "txid:vout" string each time.
  */
@@ -40,18 +40,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-// A small ring of recently keyed transactions: one admission asks for the same keys several
-// times, possibly across awaits with other admissions in between. Misses only recompute.
-const RING = 32;
-const ring: (TxKeys | undefined)[] = new Array<TxKeys | undefined>(RING).fill(undefined);
-let ringPos = 0;
+// Keys made once per transaction object: an admission asks for them before and after its
+// scripts run, with any number of other admissions in between.
+const cache = new WeakMap<Transaction, TxKeys>();
 
-/** The txid, wtxid and prevout txids of a transaction as display hex (cached briefly). */
+/** The txid, wtxid and prevout txids of a transaction as display hex (kept with the transaction). */
 export function txKeys(tx: Transaction): TxKeys {
-  for (let i = 0; i < RING; i++) {
-    const k = ring[(ringPos - 1 - i + RING) % RING];
-    if (k !== undefined && k.tx === tx) return k;
-  }
+  const known = cache.get(tx);
+  if (known !== undefined) return known;
   const txid = hash32Hex(tx.txid);
   const wtxid = sameBytes(tx.txid, tx.wtxid) ? txid : hash32Hex(tx.wtxid);
   const ins = tx.inputs;
@@ -70,8 +66,7 @@ export function txKeys(tx: Transaction): TxKeys {
     prev[n] = s ?? hash32Hex(t);
   }
   const k: TxKeys = { tx, txid, wtxid, prev };
-  ring[ringPos] = k;
-  ringPos = (ringPos + 1) % RING;
+  cache.set(tx, k);
   return k;
 }
 

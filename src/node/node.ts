@@ -24,7 +24,7 @@ import { MempoolService } from './mempool-service.ts';
 import { VerdictCache } from './verdicts.ts';
 import { ChainState } from '../chain/chainstate.ts';
 import type { CoinStore } from '../chain/coin-store.ts';
-import { chainInfo } from './chain-info.ts';
+import { chainInfo, TipContext } from './chain-info.ts';
 import { UtxoSet } from '../utxo/set.ts';
 import { chainParams, type ChainParams } from '../chain/params.ts';
 import type { NetworkName } from '../consensus/params.ts';
@@ -88,6 +88,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
   verdicts = new VerdictCache();
   private readonly chainOpts: ConstructorParameters<typeof ChainState>[2];
   private loadingSnapshot = false;
+  private readonly tipContext = new TipContext(() => this.chain);
   private log: (line: string) => void = () => {};
   /** The mempool of stateless items (caller-supplied coins): always empty. */
   private readonly emptyMempool: Mempool;
@@ -154,8 +155,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     if (waiting) {
       throw new Error(`the UTXO set is at snapshot base ${waiting.blockHash} (height ${waiting.height}) whose header chain is not synced yet: no chain context to validate against`);
     }
-    const t = this.chain.tip;
-    return { height: t.height, mtp: t.medianTimePast(), mtpAt: (h: number) => this.chain.chain[h]?.medianTimePast() };
+    return this.tipContext.get();
   }
 
   /**
@@ -323,35 +323,9 @@ export class TxgateNode implements AppDeps, MempoolDeps {
    * mempool as they are now (nothing is admitted).
    */
   async validate(items: ValidateItem[]): Promise<ValidateOutcome> {
-    const tipHash = this.chain.tip.hashHex;
     this.inFlight += items.length;
     try {
-      const pending: Promise<AcceptResult>[] = new Array(items.length);
-      const keys: string[] = new Array(items.length);
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        const key = (keys[i] = this.verdicts.key(item, tipHash, this.mempool));
-        // A traced item needs the spent outputs with its verdict: never from the cache.
-        const cached = item.trace ? undefined : this.verdicts.get(key);
-        pending[i] = cached ? Promise.resolve(cached) : this.testAcceptItem(item);
-      }
-      const settled = await Promise.allSettled(pending);
-      const results: AcceptResult[] = new Array(items.length);
-      for (let i = 0; i < settled.length; i++) {
-        const s = settled[i]!;
-        if (s.status === 'fulfilled') {
-          results[i] = s.value;
-          if (!items[i]!.trace) this.verdicts.set(keys[i]!, s.value);
-          continue;
-        }
-        if (s.reason instanceof QueueFullError) return { busy: true, retryAfter: s.reason.retryAfterSeconds };
-        const tx = items[i]!.tx;
-        results[i] = {
-          txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: false, vsize: tx.vsize, weight: tx.weight,
-          fee: null, feerate: null, reason: 'validation-error', details: s.reason instanceof Error ? s.reason.message : String(s.reason), kind: 'error',
-        };
-      }
-      return { busy: false, results };
+      return await this.verdicts.answer(items, this.chain.tip.hashHex, this.mempool, (item) => this.testAcceptItem(item));
     } finally {
       this.inFlight -= items.length;
     }

@@ -6,13 +6,14 @@
  * time), the caller's maxfeerate and the coins the caller supplied.
  */
 import { LRUCache } from 'lru-cache';
-import { toHex } from '../primitives/bytes.ts';
+import { hashToHex, toHex } from '../primitives/bytes.ts';
 import { ByteWriter } from '../primitives/codec.ts';
 import { sha256 } from '../primitives/hash.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
 import { txKeys } from '../mempool/keys.ts';
 import type { Mempool } from '../mempool/mempool.ts';
-import type { ValidateItem } from '../api/deps.ts';
+import type { ValidateItem, ValidateOutcome } from '../api/deps.ts';
+import { QueueFullError } from '../validation/worker-pool.ts';
 
 export class VerdictCache {
   private readonly verdicts: LRUCache<string, AcceptResult>;
@@ -50,5 +51,50 @@ export class VerdictCache {
 
   hitRate(): number {
     return this.lookups ? this.hits / this.lookups : 0;
+  }
+
+  /**
+   * POST /validate's items against the tip and mempool as they are now: each verdict from
+   * the cache, else from `accept` (and kept; a traced item is never answered from the cache,
+   * it needs the spent outputs). A full validation queue makes the whole request busy; any
+   * other failure is no verdict, the item's 'error' result.
+   */
+  async answer(items: ValidateItem[], tipHash: string, mempool: Mempool, accept: (item: ValidateItem) => Promise<AcceptResult>): Promise<ValidateOutcome> {
+    const n = items.length;
+    const keys: string[] = new Array(n);
+    const pending: Promise<AcceptResult>[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const item = items[i]!;
+      const key = (keys[i] = this.key(item, tipHash, mempool));
+      const cached = item.trace ? undefined : this.get(key);
+      pending[i] = cached ? Promise.resolve(cached) : accept(item);
+    }
+    // One item (a request of one transaction) is awaited as it is; several are settled together.
+    let settled: PromiseSettledResult<AcceptResult>[];
+    if (n === 1) {
+      try {
+        settled = [{ status: 'fulfilled', value: await pending[0]! }];
+      } catch (reason) {
+        settled = [{ status: 'rejected', reason }];
+      }
+    } else {
+      settled = await Promise.allSettled(pending);
+    }
+    const results: AcceptResult[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = settled[i]!;
+      if (s.status === 'fulfilled') {
+        results[i] = s.value;
+        if (!items[i]!.trace) this.set(keys[i]!, s.value);
+        continue;
+      }
+      if (s.reason instanceof QueueFullError) return { busy: true, retryAfter: s.reason.retryAfterSeconds };
+      const tx = items[i]!.tx;
+      results[i] = {
+        txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid), allowed: false, vsize: tx.vsize, weight: tx.weight,
+        fee: null, feerate: null, reason: 'validation-error', details: s.reason instanceof Error ? s.reason.message : String(s.reason), kind: 'error',
+      };
+    }
+    return { busy: false, results };
   }
 }

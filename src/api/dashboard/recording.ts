@@ -31,12 +31,17 @@ export function recordVerdicts<D extends Pick<AppDeps, 'validate'> & Partial<Pic
     if (!out.busy) record(log, out, 'submit');
     return out;
   };
+  // A method is bound once: the app reads deps' methods on every request.
+  const bound = new Map<PropertyKey, { fn: unknown; bound: unknown }>();
   return new Proxy(deps, {
     get(target, prop) {
       if (prop === 'validate') return validate;
       if (prop === 'submitTx' && target.submitTx) return submitTx;
       const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
+      if (typeof v !== 'function') return v;
+      let b = bound.get(prop);
+      if (b?.fn !== v) bound.set(prop, (b = { fn: v, bound: v.bind(target) }));
+      return b.bound;
     },
   });
 }
