@@ -66,3 +66,30 @@ test('verdicts are reused only for the same transaction, tip, options and coins'
     await node.close();
   }
 });
+
+test('the chain context of a verdict is the tip at the time it is asked (height lock, then the next block)', async () => {
+  const node = await TxgateNode.start({ network: 'regtest', workers: 0 });
+  try {
+    const b = new RegtestChainBuilder();
+    const coins: Spendable[] = [];
+    for (let i = 0; i < 102; i++) {
+      const m = b.next({ payKind: 'p2wpkh', payKey: 1 });
+      coins.push(m.coinbase);
+      assert.ok(!(await node.submitBlock(m.raw)).busy);
+    }
+    const c = coins[0]!;
+    // Final only in a block above height 103 (nLockTime < height): not in the next block (103),
+    // in the one after.
+    const tx = signSpend([c], [{ value: c.value - 10_000n, scriptPubKey: outputScript('p2tr', 2) }], { locktime: 103, sequence: 0xfffffffe });
+    const ask = async () => {
+      const r = await node.validate([{ tx }]);
+      assert.ok(!r.busy);
+      return r.results[0]!;
+    };
+    assert.equal((await ask()).reason, 'non-final');
+    assert.ok(!(await node.submitBlock(b.next().raw)).busy);
+    assert.equal((await ask()).allowed, true);
+  } finally {
+    await node.close();
+  }
+});
