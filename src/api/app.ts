@@ -141,9 +141,20 @@ function toItem(body: ValidateItemBody, where: string, trace: TraceMode | undefi
 }
 
 function parseItem(raw: unknown, where: string): ValidateItemBody {
+  // The common item, { tx: "<hex>" } and nothing else, is what the schema lets through as it is.
+  if (isBareTxItem(raw)) return raw;
   const r = validateItemSchema.safeParse(raw);
   if (!r.success) throw new ApiError(400, 'bad-request', where + describeZodError(r.error));
   return r.data;
+}
+
+/** An object whose only own key is a non-empty string `tx`. */
+function isBareTxItem(raw: unknown): raw is { tx: string } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
+  const tx = (raw as { tx?: unknown }).tx;
+  if (typeof tx !== 'string' || tx.length === 0) return false;
+  for (const k in raw) if (k !== 'tx') return false;
+  return Object.getPrototypeOf(raw) === Object.prototype;
 }
 
 function statusCode(status: number): ApiErrorCode {

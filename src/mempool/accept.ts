@@ -181,7 +181,11 @@ export class MemPoolAccept {
 
   /** PolicyScriptChecks with Core v30's reason strings; undefined when every input passes. */
   async scriptChecks(c: Candidate): Promise<Rejection | undefined> {
-    const v = await checkInputScripts((flags) => this.d.scripts(c.tx, c.spent, flags), {
+    // The first run (standard flags) decides alone when every input passes: no closures,
+    // one await. A failure goes to checkInputScripts with that run's answer.
+    const first = await this.d.scripts(c.tx, c.spent, STANDARD_SCRIPT_VERIFY_FLAGS);
+    if (first.ok) return undefined;
+    const v = await checkInputScripts((flags) => (flags === STANDARD_SCRIPT_VERIFY_FLAGS ? first : this.d.scripts(c.tx, c.spent, flags)), {
       flags: STANDARD_SCRIPT_VERIFY_FLAGS,
       describeInput: (i) => describeInput(c.tx, i),
     });
