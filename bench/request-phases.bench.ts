@@ -15,7 +15,8 @@
  *   zod       the item schema, per tx
  *   hex       hex → bytes
  *   decode    decodeTx (the txid and wtxid hashed)
- *   key       the verdict cache key (the wtxid's hex, tip, mempool version and minimum fee)
+ *   key       the verdict cache key (the wtxid's hex, tip, mempool version and minimum fee),
+ *             the transaction's keys made for the first time
  *   prechecks MemPoolAccept.preChecks: context checks, duplicates, coins, input checks
  *   mempool   the mempool's checks (admit.ts prepare)
  *   job       the job of the scripts check: its cost (signature checks) and its shard
@@ -80,7 +81,8 @@ async function load(root: URL, label: string): Promise<Tree> {
     ['zod', () => { for (const h of hexes) schemas.validateItemSchema.safeParse({ tx: h }); }],
     ['hex', () => { for (const h of hexes) bytes.fromHex(h); }],
     ['decode', () => { for (const h of hexes) txMod.decodeTx(bytes.fromHex(h)); }],
-    ['key', () => { for (const tx of txs) node.verdicts.key({ tx }, tip, node.mempool); }],
+    // A transaction's first keys are made here (a copy each run: the keys are kept per object).
+    ['key', () => { for (const tx of txs) node.verdicts.key({ tx: { ...tx } }, tip, node.mempool); }],
     ['prechecks', () => { for (const tx of txs) accept.preChecks(tx, accept.view(), types.SINGLE_ACCEPT); }],
     ['mempool', () => { for (const c of cands) admit.prepare(node.mempool, c, types.SINGLE_ACCEPT); }],
     ['job', () => { for (const c of cands) { sig.maxSignatureChecks(c.tx, c.spent.map((o: Any) => o.scriptPubKey)); pool.shardOf(c.tx.txid); } }],
