@@ -1,7 +1,7 @@
 /**
  * Hot-path keys for the mempool: display-hex txids built as flat strings in one call (3–5×
- * faster than hashToHex, and a flat string hashes without flattening a rope), kept with
- * each transaction for the calls an admission makes (checkKnown → prepare → commit), and
+ * faster than hashToHex, and a flat string hashes without flattening a rope), kept for
+ * the recent transactions for the calls an admission makes (checkKnown → prepare → commit), and
  * the spender index (Core's mapNextTx) keyed by prevout txid then vout, so a lookup uses
  * the cached txid string instead of building a "txid:vout" string each time.
  */
@@ -40,11 +40,15 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-// Keys made once per transaction object: an admission asks for them before and after its
-// scripts run, with any number of other admissions in between.
-const cache = new WeakMap<Transaction, TxKeys>();
+// Keys of the transactions keyed most recently, by transaction object: an admission asks for
+// them before and after its scripts run, with any number of other admissions in between (a
+// ring of 32 was overrun by 48 requests in flight). A Map, not a WeakMap: a WeakMap's entries
+// are ephemerons, which every scavenge of the young transactions has to visit. The oldest
+// entry leaves past KEPT; a miss only makes the keys again.
+const KEPT = 512;
+const cache = new Map<Transaction, TxKeys>();
 
-/** The txid, wtxid and prevout txids of a transaction as display hex (kept with the transaction). */
+/** The txid, wtxid and prevout txids of a transaction as display hex (kept for a while). */
 export function txKeys(tx: Transaction): TxKeys {
   const known = cache.get(tx);
   if (known !== undefined) return known;
@@ -66,6 +70,7 @@ export function txKeys(tx: Transaction): TxKeys {
     prev[n] = s ?? hash32Hex(t);
   }
   const k: TxKeys = { tx, txid, wtxid, prev };
+  if (cache.size >= KEPT) cache.delete(cache.keys().next().value!);
   cache.set(tx, k);
   return k;
 }
