@@ -12,7 +12,7 @@ import type {
   AppDeps, BlockOutcome, LoadTxOutSetResult, ChainInfo, MempoolDeps, PackageOutcome, SubmitTxOutcome, TestAcceptOutcome, TipInfo, ValidateItem, ValidateOutcome,
 } from '../api/deps.ts';
 import type { Transaction } from '../primitives/tx.ts';
-import type { Block } from '../primitives/block.ts';
+import { decodeBlock, type Block } from '../primitives/block.ts';
 import type { BlockIndex } from '../chain/block-index.ts';
 import { NodeStore, type SavedChain } from './persist.ts';
 import { ActiveCoins } from './active-coins.ts';
@@ -29,7 +29,6 @@ import { UtxoSet } from '../utxo/set.ts';
 import { chainParams, type ChainParams } from '../chain/params.ts';
 import type { NetworkName } from '../consensus/params.ts';
 import { DecodeError } from '../primitives/decode-error.ts';
-import { decodeBlock } from '../primitives/block.ts';
 import { hashToHex, hexToHash } from '../primitives/bytes.ts';
 import { policyOptions, type PolicyOptions } from '../policy/constants.ts';
 import { MEMPOOL_HEIGHT, type Coin } from '../utxo/coin.ts';
@@ -59,6 +58,7 @@ export interface NodeOptions {
   loadSnapshot?: string;
   /** Load snapshots whose base is no assumeutxo base or whose hash differs (--trust-snapshot). */
   trustSnapshot?: boolean;
+  snapshotHashWorker?: boolean | undefined; // a loaded snapshot's hash on a worker (default: by file size)
   info?: Record<string, unknown>;
   now?: () => number;
 }
@@ -270,7 +270,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       return await this.serial(async () => {
         const index = this.chain.index;
         const r = await loadSnapshotFile(path, {
-          params: this.params, trust: this.opts.trustSnapshot ?? false, knownHeight: (h) => index.get(h)?.height, log: this.log,
+          params: this.params, trust: this.opts.trustSnapshot ?? false, knownHeight: (h) => index.get(h)?.height, log: this.log, hashWorker: this.opts.snapshotHashWorker,
           refuseBase: (h) => {
             // ActivateSnapshot: a base on an invalid branch, or no more work than the active tip
             const b = index.get(h);

@@ -8,7 +8,9 @@
  *     m_assumeutxo_data), else the load is refused before any coin is read — unless
  *     `trust` (--trust-snapshot);
  *   - the coins stream into a fresh UtxoSet (bounded memory besides the set), with Core's
- *     per-coin checks, while Core's hash_serialized_3 is computed (src/utxo/snapshot-hash.ts);
+ *     per-coin checks, while Core's hash_serialized_3 is computed (src/utxo/snapshot-hash.ts)
+ *     on a worker that parses the same chunks in parallel (snapshot-hash-worker.ts; on this
+ *     thread for a small file);
  *   - at an assumeutxo base the hash must be the chain parameters' one ("Bad snapshot
  *     content hash"), unless `trust`.
  *
@@ -23,6 +25,7 @@ import { DecodeError } from '../primitives/decode-error.ts';
 import { fileSize, readFileChunks } from '../runtime/fs.ts';
 import type { UtxoSet, UtxoSetOptions } from '../utxo/set.ts';
 import { loadSnapshot } from '../utxo/snapshot.ts';
+import { SnapshotHashWorker } from './snapshot-hash-worker.ts';
 
 /** Why a snapshot was refused; the message is the one to show (RPC error, start-up failure). */
 export class SnapshotLoadError extends Error {
@@ -46,7 +49,12 @@ export interface SnapshotLoadOptions {
   progressSeconds?: number;
   set?: UtxoSetOptions;
   now?: () => number;
+  /** Hash on a worker (default: for files of HASH_WORKER_BYTES and more). */
+  hashWorker?: boolean | undefined;
 }
+
+/** Below this file size the hash is computed on the loading thread (a worker's start-up costs more). */
+export const HASH_WORKER_BYTES = 16_000_000;
 
 export interface LoadedBase {
   set: UtxoSet;
@@ -65,9 +73,11 @@ export async function loadSnapshotFile(path: string, o: SnapshotLoadOptions): Pr
   const log = o.log ?? (() => {});
   const now = o.now ?? (() => performance.now());
   let bytes = 0;
+  const hw = (o.hashWorker ?? size >= HASH_WORKER_BYTES) ? new SnapshotHashWorker() : undefined;
   async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const c of readFileChunks(path)) {
       bytes += c.length;
+      if (hw) await hw.room();
       yield c;
     }
   }
@@ -82,7 +92,8 @@ export async function loadSnapshotFile(path: string, o: SnapshotLoadOptions): Pr
   try {
     loaded = await loadSnapshot(counted(), {
       networkMagic: o.params.magic,
-      hash: true,
+      hash: !hw,
+      ...(hw ? { onChunkDone: (c: Uint8Array) => hw.send(c) } : {}),
       progressEvery: 250_000,
       ...(o.set ? { set: o.set } : {}),
       onHeader: (h) => {
@@ -108,12 +119,20 @@ export async function loadSnapshotFile(path: string, o: SnapshotLoadOptions): Pr
         log(`txgate: snapshot ${n.toLocaleString('en')} / ${total.toLocaleString('en')} coins (${((100 * n) / total).toFixed(1)}%), ${mb(bytes)} of ${mb(size)} MB at ${(rate / 1e6).toFixed(1)} MB/s, ETA ${Math.ceil(eta)} s`);
       },
     });
+    if (hw) {
+      const h = await hw.finish();
+      if (h.coins !== loaded.meta.coinsCount) throw new SnapshotLoadError('snapshot hash worker: coin count differs from the load');
+      loaded.meta.hashSerialized = h.hash;
+      loaded.meta.ordered = h.ordered;
+    }
   } catch (e) {
     if (e instanceof SnapshotLoadError) throw e;
     if (e instanceof DecodeError) {
       throw headerRead ? new SnapshotLoadError(e.message) : new SnapshotLoadError(e.message.startsWith('Unable to parse metadata') ? e.message : `Unable to parse metadata: ${e.message}`, 'metadata');
     }
     throw e;
+  } finally {
+    await hw?.close();
   }
   const { set, meta } = loaded;
   const hash = hashToHex(meta.hashSerialized!);

@@ -9,6 +9,8 @@ import {
   decompressAmount, decompressAmountNum, decompressPubKeyXY, KIND_P2PK_FULL, KIND_P2TR, KIND_P2WPKH, KIND_P2WSH, KIND_PAYLOAD, KIND_RAW,
   MAX_MONEY, MAX_SCRIPT_SIZE, N_SPECIAL_SCRIPTS, readVarIntAt,
 } from './compress.ts';
+import { ByteWindow, STITCH } from './byte-window.ts';
+import type { RawCoinSink } from './group-writer.ts';
 import { UtxoSet, type UtxoSetOptions } from './set.ts';
 import { NETWORK_MAGIC, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, type SnapshotHeader } from './snapshot-format.ts';
 import { SerializedHasher } from './snapshot-hash.ts';
@@ -34,6 +36,11 @@ export interface LoadOptions {
   onHeader?: (header: SnapshotHeader) => { baseHeight?: number } | void;
   /** Compute Core's hash_serialized_3 while loading (snapshot-hash.ts). */
   hash?: boolean;
+  /**
+   * Receives every chunk of the source, in order, once the loader no longer reads it (it
+   * may be transferred to a worker: hashSnapshot there, src/node/snapshot-load.ts).
+   */
+  onChunkDone?: (chunk: Uint8Array) => void;
 }
 
 /** What the load found besides the header. */
@@ -72,68 +79,8 @@ async function* chunksOf(src: ByteSource): AsyncGenerator<Uint8Array> {
   for await (const c of src as AsyncIterable<Uint8Array>) if (c.length) yield c;
 }
 
-/**
- * Refilling byte window over an async chunk source, without copying the chunks: buf is a
- * source chunk itself, or at a chunk boundary a small stitch of the previous chunk's
- * unread tail and the start of the next one (then `next` is that chunk, and once pos
- * passes the tail the window continues in `next` at the same stream position).
- */
-class Window {
-  buf: Uint8Array = new Uint8Array(0);
-  pos = 0;
-  end = 0;
-  eof = false;
-  private next: Uint8Array | undefined;
-  /** While buf is a stitch: bytes of it that came from the previous chunk. */
-  private tail = 0;
-  constructor(private readonly it: AsyncGenerator<Uint8Array>) {}
-  /** Tries to make at least n bytes (n <= STITCH) available; returns whether it could. */
-  async fill(n: number): Promise<boolean> {
-    for (;;) {
-      if (this.end - this.pos >= n) return true;
-      const nx = this.next;
-      if (nx !== undefined) {
-        // a stitch holds STITCH bytes of nx: being short here means the tail is consumed
-        this.pos -= this.tail;
-        this.buf = nx;
-        this.end = nx.length;
-        this.next = undefined;
-        this.tail = 0;
-        continue;
-      }
-      if (this.eof) return false;
-      const r = await this.it.next();
-      if (r.done) {
-        this.eof = true;
-        return this.end - this.pos >= n;
-      }
-      const c = r.value;
-      const left = this.end - this.pos;
-      if (left === 0) {
-        this.buf = c;
-        this.pos = 0;
-        this.end = c.length;
-        continue;
-      }
-      const take = Math.min(c.length, STITCH);
-      const st = new Uint8Array(left + take);
-      st.set(this.buf.subarray(this.pos, this.end));
-      st.set(take === c.length ? c : c.subarray(0, take), left);
-      this.buf = st;
-      this.pos = 0;
-      this.end = st.length;
-      if (take < c.length) {
-        this.next = c;
-        this.tail = left;
-      }
-    }
-  }
-}
-
-/** Bytes that always suffice for one coin with a script up to MAX_SCRIPT_SIZE. */
-const LOW_WATER = MAX_SCRIPT_SIZE + 64;
-/** Bytes of the next chunk a stitch takes (>= LOW_WATER: every fill(n <= LOW_WATER) fits). */
-const STITCH = LOW_WATER;
+/** Bytes that always suffice for one coin with a script up to MAX_SCRIPT_SIZE (ByteWindow.fill's limit). */
+const LOW_WATER = STITCH;
 
 class Truncated extends Error {}
 
@@ -143,15 +90,33 @@ class Truncated extends Error {}
  */
 export async function loadSnapshot(src: ByteSource, opts: LoadOptions = {}): Promise<{ set: UtxoSet; meta: LoadedSnapshot }> {
   const it = chunksOf(src);
-  const w = new Window(it);
+  const w = new ByteWindow(it, opts.onChunkDone);
   try {
-    return await load(w, opts);
+    const r = await load(w, opts);
+    w.releaseRest();
+    return { set: r.set!, meta: r.meta };
   } finally {
     await it.return(undefined);
   }
 }
 
-async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta: LoadedSnapshot }> {
+/** A sink that keeps nothing: the coins are only parsed, checked and hashed. */
+const NO_SET: RawCoinSink = { beginGroup() {}, addCoin() {}, endGroup() {} };
+
+/**
+ * Parses a snapshot with the loader's checks and computes its hash_serialized_3 without
+ * building a set: the second consumer of a load's chunks (onChunkDone), on a worker.
+ */
+export async function hashSnapshot(src: ByteSource): Promise<LoadedSnapshot> {
+  const it = chunksOf(src);
+  try {
+    return (await load(new ByteWindow(it), { hash: true }, NO_SET)).meta;
+  } finally {
+    await it.return(undefined);
+  }
+}
+
+async function load(w: ByteWindow, opts: LoadOptions, noSet?: RawCoinSink): Promise<{ set: UtxoSet | undefined; meta: LoadedSnapshot }> {
   if (!(await w.fill(51))) throw new DecodeError('truncated', 'Unable to parse metadata: snapshot header truncated');
   let b = w.buf;
   let p = w.pos;
@@ -178,8 +143,8 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
   w.pos = p + 51;
 
   const decided = opts.onHeader?.({ networkMagic, baseBlockHash, coinsCount });
-  const set = UtxoSet.create(opts.set);
-  const sink = set.beginLoad(coinsCount);
+  const set = noSet ? undefined : UtxoSet.create(opts.set);
+  const sink = set ? set.beginLoad(coinsCount) : noSet!;
   const every = opts.progressEvery ?? 100_000;
   const onProgress = opts.onProgress;
   const baseHeight = decided?.baseHeight ?? opts.baseHeight;
@@ -294,7 +259,7 @@ async function load(w: Window, opts: LoadOptions): Promise<{ set: UtxoSet; meta:
   }
   // Core reads one more byte: anything left is an error
   if (await w.fill(1)) throw new DecodeError('trailing-bytes', `Bad snapshot - coins left over after deserializing ${processed} coins`);
-  set.finishLoad(processed);
+  set?.finishLoad(processed);
   onProgress?.(processed, coinsCount);
   const meta: LoadedSnapshot = { networkMagic, baseBlockHash, coinsCount, maxHeight: Math.floor(maxCode / 2) };
   if (hasher) {

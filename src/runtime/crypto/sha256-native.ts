@@ -89,3 +89,21 @@ export async function loadBunSha256(): Promise<Sha256Backend> {
   const H = bun.CryptoHasher;
   return { name: 'bun', sha256: (d) => S.hash(d), create: () => new NativeStream(new H('sha256')) };
 }
+
+/**
+ * The native SHA-256 for bulk hashing on this runtime (Bun.CryptoHasher on Bun, node:crypto
+ * streams elsewhere), checked on one known answer; the portable JS one when neither works.
+ */
+export async function nativeBulkSha256(): Promise<Sha256Backend> {
+  const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+  for (const load of [loadBunSha256, loadNodeLargeSha256]) {
+    try {
+      const b = await load();
+      const d = (b.createBulk ?? b.create)().update(new Uint8Array([0x61, 0x62, 0x63])).digest();
+      if ([...d].map((x) => x.toString(16).padStart(2, '0')).join('') === abc) return b;
+    } catch {
+      // not on this runtime
+    }
+  }
+  return jsSha256Backend;
+}
