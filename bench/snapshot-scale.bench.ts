@@ -10,12 +10,14 @@
  *
  *   <runtime> bench/snapshot-scale.bench.ts N [DIR]      generate, load, measure, save to DIR/datadir
  *   <runtime> bench/snapshot-scale.bench.ts restart DIR  restart: load DIR/datadir as a node does at start
+ *   <runtime> bench/snapshot-scale.bench.ts compare DIR [ROUNDS]  DIR/snapshot.dat loaded with the hash on the
+ *             loading thread and on the worker, alternately (ROUNDS pairs, default 2)
  *
  * DIR defaults to bench/out (never committed). Run the restart as its own process: the set
  * of the first run is then gone (a 180 M-coin set is ~11 GB). `--keep` keeps the files;
  * otherwise the restart deletes DIR's snapshot and data directory when it is done.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { MAINNET } from '../src/chain/params.ts';
 import { loadSnapshotFile } from '../src/node/snapshot-load.ts';
 import { UtxoStore } from '../src/node/utxo-store.ts';
@@ -26,8 +28,9 @@ import { ensureDir, fileSize, joinPath, removeFile, writeFileAtomic } from '../s
 import type { CoinBatch } from '../src/chain/coin-store.ts';
 import type { UtxoSet } from '../src/utxo/set.ts';
 import { encodeSnapshot, KeySample, makeScript, Rng, synthGroups } from '../test/utxo/synthetic.ts';
+import { splitThreads, threadCpuMs } from './proc.ts';
 
-const proc = (globalThis as { process?: { argv: string[]; cpuUsage(): { user: number; system: number } } }).process;
+const proc = (globalThis as { process?: { argv: string[]; pid: number; cpuUsage(): { user: number; system: number } } }).process;
 const argv = proc?.argv.slice(2) ?? [];
 /** CPU seconds this process used so far (user + system): rates per CPU second stay meaningful on a busy machine. */
 const cpu = () => { const u = proc?.cpuUsage(); return u ? (u.user + u.system) / 1e6 : NaN; };
@@ -51,7 +54,33 @@ const sel = await selectCrypto({ crypto: 'noble' });
 setSha256Backend(sel.sha256);
 console.log(`snapshot-scale bench — ${runtimeLabel()}, SHA-256 ${sel.sha256.name}, ${new Date().toISOString()}`);
 
-if (args[0] === 'restart') {
+/** Loads `file` as --load-snapshot does; prints wall and CPU rates, the loading thread's CPU and the busiest other thread's (the hash worker). */
+async function timedLoad(file: string, N: number, bytes: number, hashWorker?: boolean) {
+  const t = performance.now();
+  const c0 = cpu();
+  const th0 = threadCpuMs('self');
+  // not an assumeutxo base: --trust-snapshot, as for any snapshot of a height Core has no hash for
+  const r = await loadSnapshotFile(file, { params: MAINNET, trust: true, log: (l) => console.log(`  ${l}`), progressSeconds: 30, hashWorker });
+  const ms = performance.now() - t;
+  const th = splitThreads(th0, threadCpuMs('self'), proc!.pid, 1);
+  const how = hashWorker === false ? 'hash on the loading thread' : 'hash on the worker';
+  console.log(`  load (${how}): ${secs(ms)} = ${((N / ms) * 1000 / 1e6).toFixed(2)} M coins/s, ${((bytes / ms) * 1000 / 1e6).toFixed(0)} MB/s; ${perCpu(N, c0)}; ` +
+    `loading thread ${(th.main / 1000).toFixed(1)} s CPU (${(N / th.main / 1e3).toFixed(2)} M coins per its CPU-second), busiest other thread ${((th.top[0] ?? 0) / 1000).toFixed(1)} s [${th.all.slice(0, 4).map(([k, v]) => `${k.split(':')[1]} ${(v / 1000).toFixed(1)}`).join(', ')}] (hash_serialized_3 ${r.base.hashSerialized.slice(0, 16)}…)`);
+  return { ...r, ms };
+}
+
+if (args[0] === 'compare') {
+  const out = args[1] ?? 'bench/out';
+  const file = joinPath(out, 'snapshot.dat');
+  const bytes = (await fileSize(file)) ?? 0;
+  const head = new Uint8Array(51);
+  const fd = openSync(file, 'r');
+  readSync(fd, head, 0, 51, 0);
+  closeSync(fd);
+  const N = Number(new DataView(head.buffer).getBigUint64(43, true));
+  // the sets are dropped between loads (two 10 M-coin sets fit; 180 M do not)
+  for (let i = 0; i < Number(args[2] ?? 2); i++) for (const hw of [false, true]) await timedLoad(file, N, bytes, hw);
+} else if (args[0] === 'restart') {
   const dir = joinPath(args[1] ?? 'bench/out', 'datadir');
   const t = performance.now();
   const c0 = cpu();
@@ -82,13 +111,9 @@ if (args[0] === 'restart') {
   if (copies > 1) for (let i = 0; i < ks.n; i++) ks.txids[i * 32 + 31] = rc.below(copies);
 
   const before = rss();
-  t = performance.now();
-  let c0 = cpu();
-  // not an assumeutxo base: --trust-snapshot, as for any snapshot of a height Core has no hash for
-  const { set, base: loaded } = await loadSnapshotFile(file, { params: MAINNET, trust: true, log: (l) => console.log(`  ${l}`), progressSeconds: 30 });
-  const loadMs = performance.now() - t;
+  const { set, base: loaded } = await timedLoad(file, N, bytes);
   const after = rss();
-  console.log(`  load: ${secs(loadMs)} = ${((N / loadMs) * 1000 / 1e6).toFixed(2)} M coins/s, ${((bytes / loadMs) * 1000 / 1e6).toFixed(0)} MB/s; ${perCpu(N, c0)} (hash_serialized_3 ${loaded.hashSerialized.slice(0, 16)}…)`);
+  let c0: number;
   console.log(`  memory per coin: ${(set.usedBytes / N).toFixed(1)} B in use, ${(set.memoryBytes / N).toFixed(1)} B committed; RSS ${gib(before.now)} before, ${gib(after.now)} after (${((after.now - before.now) * 2 ** 20 / N).toFixed(1)} B/coin), peak ${gib(after.peak)}`);
   lookups(set, ks.txids, ks.vouts, ks.n);
   block(set, ks.txids, ks.vouts, ks.n);
