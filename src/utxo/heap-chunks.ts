@@ -4,7 +4,7 @@
  * below half live becomes a candidate for compaction (compaction.ts). A retired chunk is
  * freed only once no reader can still reach it.
  */
-import { CHUNK_BYTES, CHUNK_UNITS, CHUNK_UNITS_SHIFT, GROUP_N, GROUP_VARINTS, HEAP_SEGMENT_BYTES, UNIT_MASK, UNITS_PER_SEGMENT_SHIFT } from './layout.ts';
+import { CHUNK_BYTES, CHUNK_UNITS, CHUNK_UNITS_SHIFT, GROUP_N, GROUP_VARINTS, HEAP_SEGMENT_BYTES, recordEnd, UNIT_MASK, UNITS_PER_SEGMENT_SHIFT } from './layout.ts';
 import type { TableViews } from './reader.ts';
 
 /** Memory committed at a time to a heap segment. */
@@ -162,6 +162,39 @@ export class HeapChunks {
       }
     }
     r.length = k;
+  }
+
+  /**
+   * For each full chunk, the least and greatest first two txid bytes (big-endian) over its
+   * groups, reachable or not; -1 for every other chunk (the current one still grows, a
+   * retired or free one may be refilled).
+   */
+  txidBins(): { minBin: Int32Array; maxBin: Int32Array } {
+    const minBin = new Int32Array(this.nextChunk).fill(-1);
+    const maxBin = new Int32Array(this.nextChunk).fill(-1);
+    for (let c = 0; c < this.nextChunk; c++) {
+      if (this.state[c] !== ChunkState.Full) continue;
+      let mn = 65536;
+      let mx = -1;
+      const end = (c << CHUNK_UNITS_SHIFT) + this.used[c]!;
+      for (let u = (c << CHUNK_UNITS_SHIFT) + (c === 0 ? 1 : 0); u < end;) {
+        const b = this.bytes(u);
+        const g = (u & UNIT_MASK) << 2;
+        const bin = (b[g]! << 8) | b[g + 1]!;
+        if (bin < mn) mn = bin;
+        if (bin > mx) mx = bin;
+        let p = g + GROUP_VARINTS;
+        while (b[p++]! & 0x80);
+        while (b[p++]! & 0x80);
+        for (let k = b[g + GROUP_N]!; k > 0; k--) p = recordEnd(b, p);
+        u += (p - g + 3) >>> 2;
+      }
+      if (mx >= 0) {
+        minBin[c] = mn;
+        maxBin[c] = mx;
+      }
+    }
+    return { minBin, maxBin };
   }
 
   /** Reads the header of the group at heap unit ref into `out` (a fresh object when omitted). */

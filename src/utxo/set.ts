@@ -15,13 +15,14 @@ import { isUnspendable, validateBatch, type CoinAdd, type OutPointRef, type Utxo
 import { Reclaimer } from './compaction.ts';
 import { Directory, PRESIZE_FILL } from './directory.ts';
 import { GroupWriter, sameBytes, type RawCoinSink } from './group-writer.ts';
-import { emptyGroupView, HeapChunks, type GroupView } from './heap-chunks.ts';
+import { HeapChunks, type GroupView } from './heap-chunks.ts';
 import { IndexPages, type WriterEpoch } from './index-pages.ts';
 import {
-  BUCKET_SLOTS, CHUNK_BYTES, HEAP_SEGMENT_BYTES, INDEX_SEGMENT_BYTES, K_BITS, K_MASK, MAGIC, MAX_HEAP_SEGMENTS, MAX_VERSION, PAGE_BYTES,
-  READER_SLOTS, REF_EMPTY, REF_TOMB, SHARED_READER_SLOTS, SPENT_BIT, V_MASK, W_COUNT, W_MAGIC, W_READER_SLOTS, W_SALT0, W_SALT1, W_SCALE,
+  CHUNK_BYTES, HEAP_SEGMENT_BYTES, INDEX_SEGMENT_BYTES, K_BITS, K_MASK, MAGIC, MAX_HEAP_SEGMENTS, MAX_VERSION, PAGE_BYTES,
+  READER_SLOTS, SHARED_READER_SLOTS, SPENT_BIT, W_COUNT, W_MAGIC, W_READER_SLOTS, W_SALT0, W_SALT1, W_SCALE,
   W_SLOTS, W_VERSION, type UtxoShared,
 } from './layout.ts';
+import { handlesAt, slotsPerChunk, type ScanParts, type TxidRange } from './slot-scan.ts';
 import { lookupCoin, lookupMany, ManyScratch, TableViews, UtxoReader, type OutPointKey, type Snapshot } from './reader.ts';
 
 export type { CoinAdd, OutPointRef, UtxoBatch } from './batch.ts';
@@ -268,56 +269,21 @@ export class UtxoSet implements CoinView {
   // ------------------------------------------------------------------------------------
   // iteration
 
-  /**
-   * Every coin visible at version v (unspent at v) as a handle ref * 64 + k (record k of
-   * the group at heap unit ref), in heap order. The caller must keep v pinned while it
-   * reads the groups (groupAt).
-   */
-  handlesAt(v: number): Float64Array {
-    let out = new Float64Array(Math.max(16, this._count + 16));
-    let n = 0;
-    const pages = this.pages;
-    const d = this.dir;
-    const dirW = pages.words(d.dirPage);
-    const dirBase = pages.wordOf(d.dirPage);
-    const entries = d.dirEntries(d.depth);
-    let last = -1;
-    for (let i = 0; i < entries; i++) {
-      const page = dirW[dirBase + i]!;
-      if (page === last) continue;
-      last = page;
-      const w = pages.words(page);
-      const base = pages.wordOf(page);
-      for (let s = 0; s < BUCKET_SLOTS; s++) {
-        const ref = w[base + 2 * s + 1]!;
-        if (ref === REF_EMPTY || ref === REF_TOMB) continue;
-        const w0 = w[base + 2 * s]!;
-        if (w0 < 0 && ((w0 >>> K_BITS) & V_MASK) <= v) continue;
-        if (n === out.length) {
-          const o2 = new Float64Array(out.length * 2);
-          o2.set(out);
-          out = o2;
-        }
-        out[n++] = (ref >>> 0) * 64 + (w0 & K_MASK);
-      }
-    }
-    // heap order, so that the group reads below (and the caller's) are sequential
-    const hs = out.subarray(0, n).sort();
-    let m = 0;
-    let lastRef = -1;
-    let ok = false;
-    const g = this.gv;
-    for (let i = 0; i < n; i++) {
-      const ref = Math.floor(hs[i]! / 64);
-      if (ref !== lastRef) {
-        lastRef = ref;
-        ok = this.heap.groupAt(ref, g).created <= v;
-      }
-      if (ok) hs[m++] = hs[i]!;
-    }
-    return hs.subarray(0, m);
+  /** Every coin visible at version v, or those of `range`, as handles in heap order (slot-scan.ts). */
+  handlesAt(v: number, range?: TxidRange): Float64Array {
+    return handlesAt(this.scanParts(), v, this._count, range);
   }
-  private readonly gv = emptyGroupView();
+  /** Slots live at version v per heap chunk (slot-scan.ts). */
+  slotsPerChunk(v: number): Float64Array {
+    return slotsPerChunk(this.scanParts(), v, this.heap.nextChunk);
+  }
+  private scanParts(): ScanParts {
+    return { pages: this.pages, dir: this.dir, heap: this.heap };
+  }
+  /** Per heap chunk, the txid bins its groups span (HeapChunks.txidBins). */
+  txidBins(): { minBin: Int32Array; maxBin: Int32Array } {
+    return this.heap.txidBins();
+  }
 
   /** Reads the header of the group at heap unit ref into `out` (a fresh object when omitted). */
   groupAt(ref: number, out?: GroupView): GroupView {

@@ -33,44 +33,37 @@ function writeCompactSize(b: Uint8Array, p: number, n: number): number {
 const OUT_CHUNK = 1 << 20;
 /** The most one coin (with its txid group header) can take. */
 const MAX_COIN_BYTES = 32 + 9 + 9 + 5 + 10 + 5 + MAX_SCRIPT_SIZE;
+/** Coins per pass of the writer: its memory, about 20 bytes per coin of a pass, whatever the set's size. */
+export const PASS_COINS = 1 << 23;
+
+/** The chunk being filled. */
+interface Out {
+  out: Uint8Array;
+  p: number;
+}
 
 /**
  * Streams the set as a Core snapshot (version 2), from a version pinned at the call:
  * batches applied while the chunks are consumed do not show. Chunks are fresh arrays.
+ *
+ * Core's order (txid, then vout) in bounded memory: the set is walked in passes over
+ * ranges of the txid's first two bytes, each of about `passCoins` coins, sorted within the
+ * pass. The ranges are sized at the call from the live slots per heap chunk and the txid
+ * range of each chunk's groups (a set loaded from a snapshot lies in txid order in its
+ * heap, so a pass reads the groups of its own chunks only).
  */
-export function* snapshotChunks(set: UtxoSet, meta: SnapshotMeta): Generator<Uint8Array> {
+export function* snapshotChunks(set: UtxoSet, meta: SnapshotMeta, passCoins = PASS_COINS): Generator<Uint8Array> {
   if (meta.networkMagic.length !== 4 || meta.baseBlockHash.length !== 32) throw new Error('snapshotChunks: bad metadata');
   const snap = set.pin();
   try {
-    const hs = set.handlesAt(snap.version);
-    const n = hs.length;
-    // groups: runs of handles with the same ref (heap order, records by index); counted
-    // first so the two arrays take 8 bytes per group, not 12 per coin (GiBs at 180 M coins)
-    let ng = 0;
-    let lastRef = -1;
-    for (let i = 0; i < n; i++) {
-      const ref = Math.floor(hs[i]! / 64);
-      if (ref !== lastRef) {
-        ng++;
-        lastRef = ref;
-      }
-    }
-    // refs are u32 heap unit addresses (layout.ts)
-    const gRef = new Uint32Array(ng + 1);
-    const gStart = new Uint32Array(ng + 1);
-    ng = 0;
-    lastRef = -1;
-    for (let i = 0; i < n; i++) {
-      const ref = Math.floor(hs[i]! / 64);
-      if (ref !== lastRef) {
-        gRef[ng] = ref;
-        gStart[ng++] = i;
-        lastRef = ref;
-      }
-    }
-    gStart[ng] = n;
-    const order = groupOrder(set, gRef, ng);
-    let out = new Uint8Array(OUT_CHUNK);
+    const v = snap.version;
+    // at the call v is the latest version: every live slot is a coin of v
+    const per = set.slotsPerChunk(v);
+    let n = 0;
+    for (let c = 0; c < per.length; c++) n += per[c]!;
+    const { minBin, maxBin } = set.txidBins();
+    const o: Out = { out: new Uint8Array(OUT_CHUNK), p: 51 };
+    const out = o.out;
     out.set(SNAPSHOT_MAGIC, 0);
     out[5] = SNAPSHOT_VERSION;
     out[6] = 0;
@@ -81,80 +74,152 @@ export function* snapshotChunks(set: UtxoSet, meta: SnapshotMeta): Generator<Uin
       out[43 + i] = Number(cnt & 0xffn);
       cnt >>= 8n;
     }
-    let p = 51;
-    const a = emptyGroupView();
-    const c = emptyGroupView();
-    // one txid's coins: record offsets, their groups' code and segment, vouts
-    let rb: Uint8Array[] = [];
-    let rp = new Float64Array(64);
-    let rc = new Float64Array(64);
-    let rv = new Float64Array(64);
-    let ri = new Uint32Array(64);
-    let i = 0;
-    while (i < ng) {
-      const g0 = order[i]!;
-      set.groupAt(gRef[g0]!, a);
-      let j = i + 1;
-      while (j < ng && sameTxid(a.b, a.g, set.groupAt(gRef[order[j]!]!, c).b, c.g)) j++;
-      let m = 0;
-      for (let x = i; x < j; x++) m += gStart[order[x]! + 1]! - gStart[order[x]!]!;
-      if (m > rp.length) {
-        let sz = rp.length;
-        while (sz < m) sz *= 2;
-        rp = new Float64Array(sz);
-        rc = new Float64Array(sz);
-        rv = new Float64Array(sz);
-        ri = new Uint32Array(sz);
-      }
-      // collect the records (walking each group once) and their vouts
-      let t = 0;
-      let sorted = true;
-      for (let x = i; x < j; x++) {
-        const gi = order[x]!;
-        const gv = x === i ? a : set.groupAt(gRef[gi]!, c);
-        const b = gv.b;
-        let q = gv.rec;
-        let k = 0;
-        for (let y = gStart[gi]!; y < gStart[gi + 1]!; y++) {
-          const want = hs[y]! % 64;
-          while (k < want) {
-            q = recordEnd(b, q);
-            k++;
-          }
-          rb[t] = b;
-          rp[t] = q;
-          rc[t] = gv.code;
-          rv[t] = decodeVarIntTrusted(b, q + 1);
-          ri[t] = t;
-          if (t > 0 && rv[t]! <= rv[t - 1]!) sorted = false;
-          t++;
+    let written = 0;
+    for (const [lo, hi, expect] of passRanges(per, minBin, maxBin, passCoins)) {
+      const hs = set.handlesAt(v, { lo, hi, minBin, maxBin, expect: Math.ceil(expect * 1.25) });
+      written += hs.length;
+      yield* writeCoins(set, hs, o);
+    }
+    if (written !== n) throw new Error(`snapshotChunks: ${written} coins written, ${n} counted`);
+    if (o.p > 0) yield o.out.subarray(0, o.p);
+  } finally {
+    snap.release();
+  }
+}
+
+/**
+ * Txid ranges [lo, hi) of the first two bytes with about `budget` coins each (estimated:
+ * each chunk's live slots spread evenly over its groups' range, or over all of them when
+ * it is not known), and each range's estimate.
+ */
+function passRanges(per: Float64Array, minBin: Int32Array, maxBin: Int32Array, budget: number): [number, number, number][] {
+  const diff = new Float64Array(65537);
+  for (let c = 0; c < per.length; c++) {
+    const k = per[c]!;
+    if (k === 0) continue;
+    const known = (minBin[c] ?? -1) >= 0;
+    const a = known ? minBin[c]! : 0;
+    const b = known ? maxBin[c]! : 65535;
+    diff[a] = diff[a]! + k / (b - a + 1);
+    diff[b + 1] = diff[b + 1]! - k / (b - a + 1);
+  }
+  const ranges: [number, number, number][] = [];
+  let lo = 0;
+  let acc = 0;
+  let rate = 0;
+  for (let bin = 0; bin < 65536; bin++) {
+    rate += diff[bin]!;
+    if (acc > 0 && acc + rate > budget) {
+      ranges.push([lo, bin, acc]);
+      lo = bin;
+      acc = 0;
+    }
+    acc += rate;
+  }
+  ranges.push([lo, 65536, acc]);
+  return ranges;
+}
+
+/** Writes the coins of `hs` (handles in heap order) in Core's order into o, yielding full chunks. */
+function* writeCoins(set: UtxoSet, hs: Float64Array, o: Out): Generator<Uint8Array> {
+  const n = hs.length;
+  // groups: runs of handles with the same ref (heap order, records by index); counted
+  // first so the two arrays take 8 bytes per group, not 12 per coin
+  let ng = 0;
+  let lastRef = -1;
+  for (let i = 0; i < n; i++) {
+    const ref = Math.floor(hs[i]! / 64);
+    if (ref !== lastRef) {
+      ng++;
+      lastRef = ref;
+    }
+  }
+  // refs are u32 heap unit addresses (layout.ts)
+  const gRef = new Uint32Array(ng + 1);
+  const gStart = new Uint32Array(ng + 1);
+  ng = 0;
+  lastRef = -1;
+  for (let i = 0; i < n; i++) {
+    const ref = Math.floor(hs[i]! / 64);
+    if (ref !== lastRef) {
+      gRef[ng] = ref;
+      gStart[ng++] = i;
+      lastRef = ref;
+    }
+  }
+  gStart[ng] = n;
+  const order = groupOrder(set, gRef, ng);
+  let { out, p } = o;
+  const a = emptyGroupView();
+  const c = emptyGroupView();
+  // one txid's coins: record offsets, their groups' code and segment, vouts
+  const rb: Uint8Array[] = [];
+  let rp = new Float64Array(64);
+  let rc = new Float64Array(64);
+  let rv = new Float64Array(64);
+  let ri = new Uint32Array(64);
+  let i = 0;
+  while (i < ng) {
+    const g0 = order[i]!;
+    set.groupAt(gRef[g0]!, a);
+    let j = i + 1;
+    while (j < ng && sameTxid(a.b, a.g, set.groupAt(gRef[order[j]!]!, c).b, c.g)) j++;
+    let m = 0;
+    for (let x = i; x < j; x++) m += gStart[order[x]! + 1]! - gStart[order[x]!]!;
+    if (m > rp.length) {
+      let sz = rp.length;
+      while (sz < m) sz *= 2;
+      rp = new Float64Array(sz);
+      rc = new Float64Array(sz);
+      rv = new Float64Array(sz);
+      ri = new Uint32Array(sz);
+    }
+    // collect the records (walking each group once) and their vouts
+    let t = 0;
+    let sorted = true;
+    for (let x = i; x < j; x++) {
+      const gi = order[x]!;
+      const gv = x === i ? a : set.groupAt(gRef[gi]!, c);
+      const b = gv.b;
+      let q = gv.rec;
+      let k = 0;
+      for (let y = gStart[gi]!; y < gStart[gi + 1]!; y++) {
+        const want = hs[y]! % 64;
+        while (k < want) {
+          q = recordEnd(b, q);
+          k++;
         }
+        rb[t] = b;
+        rp[t] = q;
+        rc[t] = gv.code;
+        rv[t] = decodeVarIntTrusted(b, q + 1);
+        ri[t] = t;
+        if (t > 0 && rv[t]! <= rv[t - 1]!) sorted = false;
+        t++;
       }
-      // Core orders a txid's coins by vout (LevelDB keys; VARINT preserves the order)
-      const idx = sorted ? ri.subarray(0, m) : ri.subarray(0, m).sort((x, y) => rv[x]! - rv[y]!);
+    }
+    // Core orders a txid's coins by vout (LevelDB keys; VARINT preserves the order)
+    const idx = sorted ? ri.subarray(0, m) : ri.subarray(0, m).sort((x, y) => rv[x]! - rv[y]!);
+    if (out.length - p < MAX_COIN_BYTES) {
+      yield out.subarray(0, p);
+      out = new Uint8Array(OUT_CHUNK);
+      p = 0;
+    }
+    out.set(a.b.subarray(a.g, a.g + 32), p);
+    p = writeCompactSize(out, p + 32, m);
+    for (let x = 0; x < m; x++) {
       if (out.length - p < MAX_COIN_BYTES) {
         yield out.subarray(0, p);
         out = new Uint8Array(OUT_CHUNK);
         p = 0;
       }
-      out.set(a.b.subarray(a.g, a.g + 32), p);
-      p = writeCompactSize(out, p + 32, m);
-      for (let x = 0; x < m; x++) {
-        if (out.length - p < MAX_COIN_BYTES) {
-          yield out.subarray(0, p);
-          out = new Uint8Array(OUT_CHUNK);
-          p = 0;
-        }
-        const r = idx[x]!;
-        p = writeCoreRecord(out, p, rb[r]!, rp[r]!, rv[r]!, rc[r]!);
-      }
-      i = j;
+      const r = idx[x]!;
+      p = writeCoreRecord(out, p, rb[r]!, rp[r]!, rv[r]!, rc[r]!);
     }
-    rb = [];
-    if (p > 0) yield out.subarray(0, p);
-  } finally {
-    snap.release();
+    i = j;
   }
+  o.out = out;
+  o.p = p;
 }
 
 /** Writes the table record at b[q] (layout.ts) as Core's vout | Coin; returns the new offset. */

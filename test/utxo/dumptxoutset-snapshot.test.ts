@@ -72,6 +72,46 @@ test('a set built by batches dumps sorted by txid then vout, and loads back', as
   assert.equal(loaded.set.size, 5000);
 });
 
+test('the writer in passes over txid ranges gives the bytes of one pass: a loaded set, then the same set changed by batches', async () => {
+  const N = 120_000;
+  const groups = [...synthGroups(N, 23)];
+  const file = concat([...encodeSnapshot(groups, N, MAIN, BASE)]);
+  const { set } = await loadSnapshot(file);
+  const meta = { networkMagic: MAIN, baseBlockHash: BASE };
+  const passes = (n: number) => concat([...snapshotChunks(set, meta, n)]);
+  // a loaded set lies in txid order in its heap: each pass reads its own chunks' groups
+  for (const n of [500, 3000]) assert.ok(compareBytes(passes(n), file) === 0, `loaded set, passes of ${n} coins`);
+  // one range: exactly the coins whose txid starts in it, at the edges of full chunks' bins too
+  const v = set.version;
+  const { minBin, maxBin } = set.txidBins();
+  assert.ok(minBin[0]! >= 0 && maxBin[0]! > minBin[0]! && minBin[1]! >= maxBin[0]!, 'full chunks in txid order, their bins known');
+  const all = set.handlesAt(v);
+  const binOf = (h: number) => ((g) => (g.b[g.g]! << 8) | g.b[g.g + 1]!)(set.groupAt(Math.floor(h / 64)));
+  for (const [lo, hi] of [[maxBin[0]!, maxBin[0]! + 1], [minBin[1]!, minBin[1]! + 1], [0, minBin[0]! + 1], [maxBin[0]!, 65536], [1234, 1300]] as const) {
+    const want = all.filter((h) => binOf(h) >= lo && binOf(h) < hi);
+    assert.ok(want.length > 0);
+    assert.deepEqual([...set.handlesAt(v, { lo, hi, minBin, maxBin, expect: 0 })], [...want], `range [${lo}, ${hi})`);
+  }
+  // batches: spends everywhere, new txids (new chunks in no txid order), more outputs of old txids
+  const r = { x: 7 };
+  const rnd = () => (r.x = (r.x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let b = 0; b < 6; b++) {
+    const spend = groups.filter((_, i) => i % 11 === b).map((g) => ({ txid: g.txid, vout: g.coins[0]!.vout }));
+    const add: CoinAdd[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const txid = Uint8Array.from({ length: 32 }, () => Math.floor(rnd() * 256));
+      add.push({ txid, vout: 0, coin: { value: 1000n + BigInt(i), scriptPubKey: Uint8Array.of(0, 20, ...new Uint8Array(20).fill(i & 0xff)), height: 100 + b, coinbase: false } });
+    }
+    add.push({ txid: groups[b * 5]!.txid, vout: 9999, coin: { value: 5n, scriptPubKey: Uint8Array.of(0x51), height: 100 + b, coinbase: false } });
+    set.applyBatch({ spend, add });
+  }
+  const whole = passes(1 << 30);
+  const reloaded = await loadSnapshot(whole);
+  assert.equal(reloaded.set.size, set.size);
+  assert.ok(compareBytes(writeSnapshot(reloaded.set, meta), whole) === 0, 'the dump is in Core order: a reload writes it again');
+  for (const n of [2500, 40_000]) assert.ok(compareBytes(passes(n), whole) === 0, `changed set, passes of ${n} coins`);
+});
+
 function header(count: number): Uint8Array {
   const h = new Uint8Array(51);
   h.set([0x75, 0x74, 0x78, 0x6f, 0xff, 2, 0], 0);
