@@ -175,6 +175,12 @@ export class P2PManager {
   private onMessage(c: Conn, m: Message): void {
     switch (m.command) {
       case 'headers': return this.onHeaders(c, m.headers);
+      case 'cmpctblock':
+        // BIP152: a new block announced by its compact form. Its header goes the headers
+        // way and the block is fetched whole (getdata) like any other; a header that does
+        // not connect asks for headers (Core's CMPCTBLOCK handling: MaybeSendGetHeaders).
+        if (!this.tree.get(hashToHex(m.header.prevHash))) return this.getHeaders(c);
+        return this.onHeaders(c, [m.header]);
       case 'inv': {
         const blocks = m.items.filter((it) => (it.type & ~MSG_WITNESS_FLAG) === MSG_BLOCK);
         // A block announced by inv: its headers first (Core sends getheaders).

@@ -7,7 +7,7 @@
 import { decodeBlock, decodeHeader, type Block, type BlockHeader } from '../primitives/block.ts';
 import { ByteReader, ByteWriter } from '../primitives/codec.ts';
 import { DecodeError } from '../primitives/decode-error.ts';
-import { decodeTx, type Transaction } from '../primitives/tx.ts';
+import { decodeTx, readTransaction, type Transaction } from '../primitives/tx.ts';
 import { MAX_ADDR_TO_SEND, MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_LOCATOR_SZ, MAX_SUBVERSION_LENGTH } from './protocol.ts';
 
 /** CAddress without its time (the version message's form). */
@@ -47,6 +47,8 @@ export type Message =
   | { command: 'inv' | 'getdata' | 'notfound'; items: InvItem[] }
   | { command: 'getheaders'; version: number; locator: Uint8Array[]; stop: Uint8Array }
   | { command: 'headers'; headers: BlockHeader[] }
+  /** BIP152 HeaderAndShortIDs: the header is read; short ids (6 bytes each) and prefilled transactions (checked) stay raw. */
+  | { command: 'cmpctblock'; header: BlockHeader; nonce: bigint; shortIds: Uint8Array; prefilled: Uint8Array }
   | { command: 'block'; block: Block }
   | { command: 'tx'; tx: Transaction }
   | { command: 'reject' }
@@ -143,6 +145,21 @@ export function decodeMessage(command: string, payload: Uint8Array): Message {
         m = { command, headers };
         break;
       }
+      case 'cmpctblock': {
+        const header = decodeHeader(r.bytes(80, 'header').slice());
+        const nonce = r.u64('nonce');
+        const n = readCount(r, Math.floor(r.remaining / 6), 6, 'short ids');
+        const shortIds = r.bytes(6 * n, 'short ids').slice();
+        // PrefilledTransaction: differential index, then the transaction with its witness
+        const at = r.pos;
+        const k = readCount(r, Number.MAX_SAFE_INTEGER, 11, 'prefilled transactions');
+        for (let i = 0; i < k; i++) {
+          r.compactSize('prefilled index');
+          readTransaction(r);
+        }
+        m = { command, header, nonce, shortIds, prefilled: payload.slice(at, r.pos) };
+        break;
+      }
       default:
         return { command: 'unknown', name: command };
     }
@@ -187,6 +204,7 @@ export function encodeMessage(m: Message): Uint8Array {
       w.compactSize(m.headers.length);
       for (const h of m.headers) w.bytes(h.raw).u8(0);
       break;
+    case 'cmpctblock': w.bytes(m.header.raw).i64(m.nonce).compactSize(m.shortIds.length / 6).bytes(m.shortIds).bytes(m.prefilled); break;
     case 'block': return m.block.raw;
     case 'tx': return m.tx.raw;
     case 'reject':

@@ -2,9 +2,10 @@
  * One peer connection (Core's CNode with its net_processing state): the framing on the
  * socket, the version/verack handshake, ping/pong, and the negotiated features (BIP339
  * wtxid relay, BIP130 sendheaders, BIP133 feefilter, BIP152 sendcmpct understood and not
- * used). Anything wrong — a frame or payload that does not decode, wrong magic, a handshake
- * out of order, a timeout, a send buffer the peer does not drain — disconnects this peer
- * with a reason; no error leaves the peer.
+ * used; a cmpctblock announcement goes on to the manager, which fetches the whole block).
+ * Anything wrong — a frame or payload that does not decode, wrong magic, a handshake out
+ * of order, a timeout, a send buffer the peer does not drain — disconnects this peer with
+ * a reason; no error leaves the peer.
  */
 import { DecodeError } from '../primitives/decode-error.ts';
 import { encodeFrame, FrameReader } from './framing.ts';

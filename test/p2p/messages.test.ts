@@ -46,6 +46,10 @@ const messageArb: fc.Arbitrary<Message> = fc.oneof(
     locator: fc.array(bytes(32), { maxLength: MAX_LOCATOR_SZ }), stop: bytes(32),
   }),
   fc.subarray(mined.map((m) => m.block.header)).map((headers) => ({ command: 'headers' as const, headers })),
+  fc.record({
+    command: fc.constant('cmpctblock' as const), header: fc.constantFrom(...mined.map((m) => m.block.header)), nonce: u64,
+    shortIds: fc.integer({ min: 0, max: 40 }).chain((n) => bytes(6 * n)), prefilled: fc.constantFrom(Uint8Array.of(0), Uint8Array.of(1, 0, ...spend.raw)),
+  }),
   fc.constantFrom(...mined.map((m) => ({ command: 'block' as const, block: m.block }))),
   fc.constant({ command: 'tx' as const, tx: spend }),
 );
@@ -55,6 +59,7 @@ function plain(m: Message): unknown {
   if (m.command === 'block') return { command: 'block', raw: [...m.block.raw] };
   if (m.command === 'tx') return { command: 'tx', raw: [...m.tx.raw] };
   if (m.command === 'headers') return { command: 'headers', raw: m.headers.map((h) => [...h.raw]) };
+  if (m.command === 'cmpctblock') return { command: 'cmpctblock', header: [...m.header.raw], nonce: m.nonce, shortIds: [...m.shortIds], prefilled: [...m.prefilled] };
   return JSON.parse(JSON.stringify(m, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v)));
 }
 
@@ -143,7 +148,7 @@ test('frames: wrong magic, a bad checksum, an oversized length and a bad command
 });
 
 test('random bytes, whole or framed with a valid header, give messages or a DecodeError, never another exception', () => {
-  const commands = ['version', 'verack', 'ping', 'pong', 'feefilter', 'sendcmpct', 'addr', 'inv', 'getdata', 'notfound', 'getheaders', 'headers', 'block', 'tx', 'reject', 'wtxidrelay', 'xyz'];
+  const commands = ['version', 'verack', 'ping', 'pong', 'feefilter', 'sendcmpct', 'addr', 'inv', 'getdata', 'notfound', 'getheaders', 'headers', 'cmpctblock', 'block', 'tx', 'reject', 'wtxidrelay', 'xyz'];
   fc.assert(fc.property(fc.constantFrom(...commands), fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 100 }), (cmd, payload, noise) => {
     decodes(() => decodeMessage(cmd, payload));
     const reader = new FrameReader(MAGIC);

@@ -1,7 +1,7 @@
 /**
  * Headers-first sync from fake peers over real TCP: txgate follows a regtest chain to its
  * tip (over more than one headers message), reorganises onto a longer branch announced by
- * headers or inv, and says when it is synced.
+ * headers or inv, fetches a block announced by cmpctblock, and says when it is synced.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,6 +74,35 @@ test('a new block announced by headers (BIP130) and one announced by inv are fet
     peer.announce('inv');
     await waitFor(() => t.node.chain.height === 7, 'the block announced by inv');
     assert.equal(t.node.chain.tip.hashHex, peer.tipHash);
+  } finally {
+    await t.close();
+    await peer.close();
+  }
+});
+
+test('a new block announced only by cmpctblock (BIP152) is fetched whole and connected; one whose parent is unknown asks for headers first', async () => {
+  const chain = chainOf(5);
+  const peer = await FakePeer.start({ blocks: chain.blocks });
+  const t = await startP2PNode([peer.port]);
+  try {
+    await waitFor(() => t.p2p.status().synced && t.node.chain.height === 5, 'initial sync');
+    const getheaders = peer.messages('getheaders').length;
+    chain.next();
+    peer.setChain(chain.blocks);
+    peer.announce('cmpctblock');
+    await waitFor(() => t.node.chain.height === 6, 'the block announced by cmpctblock');
+    assert.equal(t.node.chain.tip.hashHex, peer.tipHash);
+    assert.equal(peer.blockRequests.get(peer.tipHash), 1, 'the block itself was asked for');
+    assert.equal(peer.messages('getheaders').length, getheaders, 'its header connected: no getheaders');
+    // two blocks on: the announced block's parent is unknown
+    chain.next();
+    chain.next();
+    peer.setChain(chain.blocks);
+    peer.announce('cmpctblock');
+    await waitFor(() => t.node.chain.height === 8, 'the block after an unknown parent');
+    assert.ok(peer.messages('getheaders').length > getheaders);
+    assert.equal(t.node.chain.tip.hashHex, peer.tipHash);
+    assert.equal(t.p2p.status().peers, 1);
   } finally {
     await t.close();
     await peer.close();

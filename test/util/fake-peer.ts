@@ -105,12 +105,21 @@ export class FakePeer {
     }
   }
 
-  /** Tells every connection about the tip: a headers message of the last `n` headers, or an inv. */
-  announce(how: 'headers' | 'inv' = 'headers', n = 1): void {
+  /**
+   * Tells every connection about the tip: a headers message of the last `n` headers, an inv,
+   * or (BIP152) the tip's compact block: header, a short id per transaction but the
+   * coinbase (zeros: txgate does not reconstruct), the coinbase prefilled.
+   */
+  announce(how: 'headers' | 'inv' | 'cmpctblock' = 'headers', n = 1): void {
     const hashes = this.active.slice(Math.max(1, this.active.length - n));
     for (const c of this.conns) {
       if (!c.ready || c.closed) continue;
-      if (how === 'inv') c.send({ command: 'inv', items: hashes.map((h) => ({ type: MSG_BLOCK, hash: this.blocks.get(h)!.header.hash })) });
+      if (how === 'cmpctblock') {
+        const { raw, header } = this.blocks.get(this.active.at(-1)!)!;
+        const txs = decodeBlock(raw).txs;
+        const coinbase = encodeTx(txs[0]!, true);
+        c.send({ command: 'cmpctblock', header, nonce: 7n, shortIds: new Uint8Array(6 * (txs.length - 1)), prefilled: Uint8Array.of(1, 0, ...coinbase) });
+      } else if (how === 'inv') c.send({ command: 'inv', items: hashes.map((h) => ({ type: MSG_BLOCK, hash: this.blocks.get(h)!.header.hash })) });
       else c.send({ command: 'headers', headers: hashes.map((h) => this.blocks.get(h)!.header) });
     }
   }
