@@ -56,6 +56,7 @@ console.log(`snapshot-scale bench — ${runtimeLabel()}, SHA-256 ${sel.sha256.na
 
 /** Loads `file` as --load-snapshot does; prints wall and CPU rates, the loading thread's CPU and the busiest other thread's (the hash worker). */
 async function timedLoad(file: string, N: number, bytes: number, hashWorker?: boolean) {
+  const before = rss();
   const t = performance.now();
   const c0 = cpu();
   const th0 = threadCpuMs('self');
@@ -65,8 +66,10 @@ async function timedLoad(file: string, N: number, bytes: number, hashWorker?: bo
   const th = splitThreads(th0, threadCpuMs('self'), proc!.pid, 1);
   const how = hashWorker === false ? 'hash on the loading thread' : 'hash on the worker';
   console.log(`  load (${how}): ${secs(ms)} = ${((N / ms) * 1000 / 1e6).toFixed(2)} M coins/s, ${((bytes / ms) * 1000 / 1e6).toFixed(0)} MB/s; ${perCpu(N, c0)}; ` +
-    `loading thread ${(th.main / 1000).toFixed(1)} s CPU (${(N / th.main / 1e3).toFixed(2)} M coins per its CPU-second), busiest other thread ${((th.top[0] ?? 0) / 1000).toFixed(1)} s [${th.all.slice(0, 4).map(([k, v]) => `${k.split(':')[1]} ${(v / 1000).toFixed(1)}`).join(', ')}] (hash_serialized_3 ${r.base.hashSerialized.slice(0, 16)}…)`);
-  return { ...r, ms };
+    `loading thread ${(th.main / 1000).toFixed(1)} s CPU (${(N / th.main / 1e3).toFixed(2)} M coins per its CPU-second) (hash_serialized_3 ${r.base.hashSerialized.slice(0, 16)}…)`);
+  const after = rss();
+  console.log(`  memory per coin: ${(r.set.usedBytes / N).toFixed(1)} B in use, ${(r.set.memoryBytes / N).toFixed(1)} B committed; RSS ${gib(before.now)} before, ${gib(after.now)} after (${((after.now - before.now) * 2 ** 20 / N).toFixed(1)} B/coin), peak ${gib(after.peak)}`);
+  return r;
 }
 
 if (args[0] === 'compare') {
@@ -110,16 +113,12 @@ if (args[0] === 'compare') {
   const rc = new Rng(3);
   if (copies > 1) for (let i = 0; i < ks.n; i++) ks.txids[i * 32 + 31] = rc.below(copies);
 
-  const before = rss();
   const { set, base: loaded } = await timedLoad(file, N, bytes);
-  const after = rss();
-  let c0: number;
-  console.log(`  memory per coin: ${(set.usedBytes / N).toFixed(1)} B in use, ${(set.memoryBytes / N).toFixed(1)} B committed; RSS ${gib(before.now)} before, ${gib(after.now)} after (${((after.now - before.now) * 2 ** 20 / N).toFixed(1)} B/coin), peak ${gib(after.peak)}`);
   lookups(set, ks.txids, ks.vouts, ks.n);
   block(set, ks.txids, ks.vouts, ks.n);
   const store = await UtxoStore.open(joinPath(out, 'datadir'), { networkMagic: MAINNET.magic });
   t = performance.now();
-  c0 = cpu();
+  const c0 = cpu();
   await store.save(set, { height: loaded.height, tip: loaded.blockHash });
   const saveMs = performance.now() - t;
   const saved = (await fileSize(joinPath(out, 'datadir', 'utxo-1.dat'))) ?? 0;
