@@ -27,6 +27,7 @@ import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
 import { ensureDir, fileSize, joinPath, removeFile, writeFileAtomic } from '../src/runtime/fs.ts';
 import type { CoinBatch } from '../src/chain/coin-store.ts';
 import type { UtxoSet } from '../src/utxo/set.ts';
+import { snapshotChunks } from '../src/utxo/snapshot.ts';
 import { encodeSnapshot, KeySample, makeScript, Rng, synthGroups } from '../test/utxo/synthetic.ts';
 import { splitThreads, threadCpuMs } from './proc.ts';
 
@@ -123,6 +124,16 @@ if (args[0] === 'compare') {
   const saveMs = performance.now() - t;
   const saved = (await fileSize(joinPath(out, 'datadir', 'utxo-1.dat'))) ?? 0;
   console.log(`  save to the data directory: ${secs(saveMs)} = ${((set.size / saveMs) * 1000 / 1e6).toFixed(2)} M coins/s, ${perCpu(set.size, c0)} (${(saved / 1e6).toFixed(0)} MB); peak RSS ${gib(rss().peak)}`);
+  // the writer alone, in passes (as the save) and in one pass (a list of every coin first:
+  // the writer before passes); the peak only grows, so the passes go first
+  for (const [how, passes] of [['in passes of 8 M coins', undefined], ['in one pass', Infinity]] as const) {
+    if (passes === Infinity && N > 20_000_000) break;
+    const peak0 = rss().peak;
+    const t1 = performance.now();
+    let n = 0;
+    for (const c of snapshotChunks(set, { networkMagic: MAINNET.magic, baseBlockHash: new Uint8Array(32) }, passes)) n += c.length;
+    console.log(`  the writer alone ${how}: ${secs(performance.now() - t1)} (${(n / 1e6).toFixed(0)} MB); peak RSS ${gib(rss().peak)}, +${(rss().peak - peak0).toFixed(0)} MiB over the peak before`);
+  }
 }
 
 /**
