@@ -81,7 +81,7 @@ test('GET /health answers within 1 s while a batch keeps the thread busy for 3 s
       // A probe due 100 ms after the batch's validation starts.
       probe ??= new Promise((resolve) => {
         start = performance.now();
-        setTimeout(() => void app.request('/health').then((r) => resolve({ status: r.status, ms: performance.now() - (start + 100) })), 100);
+        setTimeout(() => void Promise.resolve(app.request('/health')).then((r) => resolve({ status: r.status, ms: performance.now() - (start + 100) })), 100);
       });
       busyFor(PER_ITEM_MS * xs.length);
       validated += xs.length;
