@@ -147,8 +147,9 @@ function healthLoop(to, via) {
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 setTimeout(() => (stop = true), durationMs);
-const health = healthLoop(healthUrl ?? url, healthAgent);
-const mainHealth = healthUrl && cfg.mainHealth ? healthLoop(url, new http.Agent({ keepAlive: true, maxSockets: 2 })) : undefined;
+// healthEveryMs 0: no probes here (bench/probe.mjs times them from a process of its own).
+const health = healthEveryMs > 0 ? healthLoop(healthUrl ?? url, healthAgent) : { times: [], ages: [], statuses: {}, done: undefined };
+const mainHealth = healthEveryMs > 0 && healthUrl && cfg.mainHealth ? healthLoop(url, new http.Agent({ keepAlive: true, maxSockets: 2 })) : undefined;
 await Promise.all([health.done, mainHealth?.done, ...(openRate > 0 ? [openLoop()] : Array.from({ length: concurrency }, loop))]);
 const elapsedMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);

@@ -10,8 +10,9 @@
  *   (16 connections × batches of 25 for 15 s: transactions allowed per second); then
  *   bench/flood.mjs floods it for --seconds with batches of 100 started at --over (default 12)
  *   times that capacity whatever the answers (open loop, at most 2048 in flight, keep-alive
- *   connections opened as needed), while GET /health is timed every 100 ms on the --health-port
- *   listener and on the API port (--no-health-port: the API port only, for a tree without it) and the server's RSS is read from /proc every second; then the first
+ *   connections opened as needed), while bench/probe.mjs times GET /health every 100 ms from a
+ *   process of its own on the --health-port listener, on the API port and on a trivial server
+ *   of its own (the machine's floor) (--no-health-port: a tree without the listener) and the server's RSS is read from /proc every second; then the first
  *   single-transaction requests after the flood are timed.
  * crash: a regtest chain is posted in bursts (50–300 blocks as fast as they are answered,
  *   sometimes with a pause of 1.2 s in between, so saves of the UTXO set fall inside bursts
@@ -114,9 +115,10 @@ function memOf(pid: number): { rssMb: number; anonMb: number; threads: number } 
   }
 }
 
-function runFlood(cfg: Record<string, unknown>): Promise<Record<string, unknown>> {
+/** Runs bench/flood.mjs (or another of the bench's client scripts) and resolves with its JSON line. */
+function runFlood(cfg: Record<string, unknown>, script = 'bench/flood.mjs'): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const c = cp.spawn(process.execPath, [path.join(root, 'bench/flood.mjs'), JSON.stringify(cfg)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = cp.spawn(process.execPath, [path.join(root, script), JSON.stringify(cfg)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     children.add(c);
     let out = '';
     c.stdout!.on('data', (d) => (out += d));
@@ -165,17 +167,20 @@ async function overload(rt: RuntimeId): Promise<void> {
     // Open loop at --over × capacity (default 12): requests of 100 transactions started at that
     // rate whatever the answers, at most 2048 in flight.
     const openRate = Math.ceil(Number(opt('over') ?? 12) * (capacity.allowedTxPerSec as number) / 100);
+    // GET /health every 100 ms from a process of its own: on the health listener, on the API
+    // port, and on a trivial server in the probe's process (the machine's floor).
+    const targets = { api: `${srv.url}/health`, ...(srv.healthUrl ? { healthPort: `${srv.healthUrl}/health` } : {}) };
+    const probing = runFlood({ targets, everyMs: 100, durationMs: seconds * 1000 }, 'bench/probe.mjs');
     const flood = await runFlood({
-      url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: 2048, batch: 100, durationMs: seconds * 1000, healthEveryMs: 100, after: 20,
-      // GET /health on the health listener, and on the API port too.
-      ...(srv.healthUrl ? { healthUrl: srv.healthUrl, mainHealth: true } : {}),
+      url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: 2048, batch: 100, durationMs: seconds * 1000, healthEveryMs: 0, after: 20,
     });
+    const probes = await probing;
     clearInterval(sampler);
     const end = memOf(srv.pid);
     console.log(JSON.stringify({
       mode: 'overload', runtime: info.runtime, crypto: info.crypto, capacityTxPerSec: capacity.allowedTxPerSec,
       offeredOverCapacity: Math.round((flood.offeredTxPerSec as number) / (capacity.allowedTxPerSec as number) * 10) / 10,
-      flood, rssMb: { before: base?.rssMb, max: Math.max(...samples), end: end?.rssMb },
+      probes, flood, rssMb: { before: base?.rssMb, max: Math.max(...samples), end: end?.rssMb },
     }));
   } finally {
     await srv.stop();
