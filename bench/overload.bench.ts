@@ -2,7 +2,7 @@
  * Overload, crash and soak runs against the real server (child processes of each runtime,
  * started as `npm run serve` / `bun run serve` / `deno task serve` start it).
  *
- *   node --import tsx bench/overload.bench.ts --mode=overload [--runtimes=node,bun,deno] [--seconds=60] [--over=12] [--cpu-prof=DIR]
+ *   node --import tsx bench/overload.bench.ts --mode=overload [--runtimes=node,bun,deno] [--seconds=60] [--over=12] [--crypto=X] [--cpu-prof=DIR]
  *   node --import tsx bench/overload.bench.ts --mode=crash    [--runtimes=…] [--kills=20]
  *   node --import tsx bench/overload.bench.ts --mode=soak     [--runtimes=node] [--minutes=30]
  *
@@ -65,7 +65,12 @@ interface Server { url: string; healthUrl?: string; pid: number; child: cp.Child
 const withHealthPort = !args.includes('--no-health-port');
 
 async function startServer(rt: RuntimeId, datadir: string): Promise<Server> {
-  const [exe, argv] = command(rt, ['--port', '0', '--host', '127.0.0.1', '--workers', '2', '--datadir', datadir, ...(withHealthPort ? ['--health-port', '0'] : [])]);
+  // --crypto=X pins the server's backend (default auto: timed at start, so it varies with the machine's load).
+  const crypto = opt('crypto');
+  const [exe, argv] = command(rt, [
+    '--port', '0', '--host', '127.0.0.1', '--workers', '2', '--datadir', datadir,
+    ...(withHealthPort ? ['--health-port', '0'] : []), ...(crypto ? ['--crypto', crypto] : []),
+  ]);
   const c = cp.spawn(exe, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...runtimeEnv(rt) } });
   children.add(c);
   let out = '';

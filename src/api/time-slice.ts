@@ -4,11 +4,12 @@
  * this thread; run in one piece, each batch holds the event loop for its whole length and a
  * GET /health that arrives meanwhile waits behind every batch started before it. Here the
  * long runs pause between items: a pause returns at once while the running slice has time
- * left (`budgetMs`), else the task waits its turn in one queue, and the queue resumes one
- * task per turn of the event loop, after the loop has read its sockets. However many
- * batches are in flight, the sliced work between two turns of the loop stays about one
- * budget (plus one item), and what is waiting on I/O — a probe, a refusal — is answered in
- * between.
+ * left, else the task waits its turn in one queue, and the queue resumes one task per turn of
+ * the event loop, after the loop has read its sockets (a task that is done hands the rest of
+ * the slice to the next). However many batches are in flight, the sliced work between two
+ * turns of the loop stays one slice (plus one item), and what is waiting on I/O — a probe, a
+ * refusal — is answered in between. A slice is as long as the loop spent elsewhere since the
+ * last one, within 4–50 ms: sliced work and the rest share the thread.
  */
 import type { ValidateItem, ValidateOutcome } from './deps.ts';
 
@@ -23,21 +24,35 @@ const nextTurn: Later = (f) => {
 
 export class TimeSlicer {
   private readonly waiting: (() => void)[] = [];
-  private sliceStart = -Infinity;
+  private sliceEnd = -Infinity;
+  /** When the running slice was found spent (the loop has been elsewhere since); undefined while it runs. */
+  private spentAt: number | undefined;
   private scheduled = false;
 
-  constructor(readonly budgetMs = 4, private readonly later: Later = nextTurn) {}
+  /**
+   * A slice lasts as long as the loop spent elsewhere since the last one (half the thread for
+   * sliced work when both wait), at least `budgetMs` and at most `maxSliceMs`: a flood of
+   * cheap requests between two turns then does not starve the admitted batches.
+   */
+  constructor(readonly budgetMs = 4, readonly maxSliceMs = 50, private readonly later: Later = nextTurn) {}
 
   /**
    * Between two pieces of work: undefined while the running slice has time left (go on),
    * else a promise resolved when it is this task's turn again.
    */
   pause(): Promise<void> | undefined {
-    if (performance.now() - this.sliceStart < this.budgetMs) return undefined;
+    const now = performance.now();
+    if (now < this.sliceEnd) return undefined;
+    this.spentAt ??= now;
     return new Promise<void>((resolve) => {
       this.waiting.push(resolve);
       this.schedule();
     });
+  }
+
+  /** A task that will not pause again hands what is left of the slice to the next waiting one. */
+  release(): void {
+    if (this.waiting.length && performance.now() < this.sliceEnd) this.waiting.shift()!();
   }
 
   /** Tasks waiting for their turn. */
@@ -55,7 +70,9 @@ export class TimeSlicer {
     this.scheduled = false;
     const next = this.waiting.shift();
     if (!next) return;
-    this.sliceStart = performance.now();
+    const now = performance.now();
+    this.sliceEnd = now + Math.min(this.maxSliceMs, Math.max(this.budgetMs, now - (this.spentAt ?? now)));
+    this.spentAt = undefined;
     next();
     if (this.waiting.length) this.schedule();
   }
@@ -79,6 +96,7 @@ export async function validateInSlices(
     await slicer.pause();
     parts.push(validate([item]));
   }
+  slicer.release();
   const outcomes = await Promise.all(parts);
   let retryAfter = -1;
   for (const o of outcomes) if (o.busy) retryAfter = Math.max(retryAfter, o.retryAfter);

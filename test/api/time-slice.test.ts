@@ -1,7 +1,8 @@
 /**
  * Time slices of the main thread (src/api/time-slice.ts): a pause goes on at once while the
  * slice has time left and queues once it is spent; the queue resumes one task per turn of the
- * loop, first come first served; a batch through the app pauses between its items, so GET
+ * loop, first come first served; a finished task hands on the rest of its slice; a slice is
+ * as long as the loop was elsewhere, within its bounds; a batch through the app pauses between its items, so GET
  * /health answers within a bound while a batch whose items take 3 s in all keeps this
  * thread busy; validateInSlices keeps the items' order and makes one busy item a busy batch.
  */
@@ -21,7 +22,7 @@ const busyFor = (ms: number) => {
 
 test('a pause goes on while the slice lasts, then queues; one task resumes per turn, in order', async () => {
   const turns: (() => void)[] = [];
-  const slicer = new TimeSlicer(20, (f) => turns.push(f));
+  const slicer = new TimeSlicer(20, 20, (f) => turns.push(f));
   // No slice is running yet: the first pause queues.
   const order: string[] = [];
   const a = slicer.pause()!.then(() => order.push('a'));
@@ -43,6 +44,52 @@ test('a pause goes on while the slice lasts, then queues; one task resumes per t
   await a2;
   assert.deepEqual(order, ['a', 'b', 'a2']);
   assert.equal(slicer.queued, 0);
+});
+
+test('a task that is done hands the rest of its slice to the next; a spent slice hands nothing', async () => {
+  const turns: (() => void)[] = [];
+  const slicer = new TimeSlicer(50, 50, (f) => turns.push(f));
+  const order: string[] = [];
+  const a = slicer.pause()!.then(() => order.push('a'));
+  const b = slicer.pause()!.then(() => order.push('b'));
+  const c = slicer.pause()!.then(() => order.push('c'));
+  turns.shift()!();
+  await a;
+  slicer.release();
+  await b;
+  assert.deepEqual(order, ['a', 'b'], 'b ran in the slice a left, without a turn of its own');
+  busyFor(55);
+  slicer.release();
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(order, ['a', 'b'], 'c waits for its turn');
+  turns.shift()!();
+  await c;
+  assert.deepEqual(order, ['a', 'b', 'c']);
+});
+
+test('a slice lasts as long as the loop was elsewhere, within its bounds', async () => {
+  const turns: (() => void)[] = [];
+  const slicer = new TimeSlicer(5, 40, (f) => turns.push(f));
+  const first = slicer.pause()!;
+  turns.shift()!();
+  await first;
+  busyFor(6);
+  // The slice (5 ms, nothing was elsewhere before it) is spent: wait, while the loop is elsewhere for 30 ms.
+  const second = slicer.pause()!;
+  busyFor(30);
+  turns.shift()!();
+  await second;
+  busyFor(20);
+  assert.equal(slicer.pause(), undefined, 'a 30 ms slice after 30 ms elsewhere still has time after 20 ms');
+  busyFor(15);
+  const third = slicer.pause();
+  assert.ok(third, 'and is spent after 35 ms');
+  busyFor(100);
+  turns.shift()!();
+  await third;
+  busyFor(45);
+  assert.ok(slicer.pause(), 'never more than 40 ms');
+  turns.splice(0);
 });
 
 const result = (i: number): AcceptResult => ({ txid: String(i), wtxid: null, allowed: true, vsize: 1, weight: 4, fee: 0n, feerate: 0 }) as unknown as AcceptResult;
