@@ -9,7 +9,7 @@
  * overload: the server gets the regtest chain of bench/data.ts; its capacity is measured
  *   (16 connections × batches of 25 for 15 s: transactions allowed per second); then
  *   bench/flood.mjs floods it for --seconds with batches of 100 started at --over (default 12)
- *   times that capacity whatever the answers (open loop, at most 2048 in flight, keep-alive
+ *   times that capacity whatever the answers (open loop, at most 4096 in flight, keep-alive
  *   connections opened as needed), while bench/probe.mjs times GET /health every 100 ms from a
  *   process of its own on the --health-port listener, on the API port and on a trivial server
  *   of its own (the machine's floor) (--no-health-port: a tree without the listener) and the server's RSS is read from /proc every second; then the first
@@ -170,14 +170,14 @@ async function overload(rt: RuntimeId): Promise<void> {
       if (m) samples.push(m.rssMb);
     }, 1000);
     // Open loop at --over × capacity (default 12): requests of 100 transactions started at that
-    // rate whatever the answers, at most 2048 in flight.
+    // rate whatever the answers, at most 4096 in flight.
     const openRate = Math.ceil(Number(opt('over') ?? 12) * (capacity.allowedTxPerSec as number) / 100);
     // GET /health every 100 ms from a process of its own: on the health listener, on the API
     // port, and on a trivial server in the probe's process (the machine's floor).
     const targets = { api: `${srv.url}/health`, ...(srv.healthUrl ? { healthPort: `${srv.healthUrl}/health` } : {}) };
     const probing = runFlood({ targets, everyMs: 100, durationMs: seconds * 1000 }, 'bench/probe.mjs');
     const flood = await runFlood({
-      url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: 2048, batch: 100, durationMs: seconds * 1000, healthEveryMs: 0, after: 20,
+      url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: 4096, batch: 100, durationMs: seconds * 1000, healthEveryMs: 0, after: 20,
     });
     const probes = await probing;
     clearInterval(sampler);
