@@ -34,14 +34,16 @@ export class TimeSlicer {
    * sliced work when both wait), at least `budgetMs` and at most `maxSliceMs`: a flood of
    * cheap requests between two turns then does not starve the admitted batches.
    */
-  constructor(readonly budgetMs = 4, readonly maxSliceMs = 50, private readonly later: Later = nextTurn) {}
+  constructor(
+    readonly budgetMs = 4, readonly maxSliceMs = 50, private readonly later: Later = nextTurn, private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /**
    * Between two pieces of work: undefined while the running slice has time left (go on),
    * else a promise resolved when it is this task's turn again.
    */
   pause(): Promise<void> | undefined {
-    const now = performance.now();
+    const now = this.now();
     if (now < this.sliceEnd) return undefined;
     this.spentAt ??= now;
     return new Promise<void>((resolve) => {
@@ -52,7 +54,7 @@ export class TimeSlicer {
 
   /** A task that will not pause again hands what is left of the slice to the next waiting one. */
   release(): void {
-    if (this.waiting.length && performance.now() < this.sliceEnd) this.waiting.shift()!();
+    if (this.waiting.length && this.now() < this.sliceEnd) this.waiting.shift()!();
   }
 
   /** Tasks waiting for their turn. */
@@ -70,7 +72,7 @@ export class TimeSlicer {
     this.scheduled = false;
     const next = this.waiting.shift();
     if (!next) return;
-    const now = performance.now();
+    const now = this.now();
     this.sliceEnd = now + Math.min(this.maxSliceMs, Math.max(this.budgetMs, now - (this.spentAt ?? now)));
     this.spentAt = undefined;
     next();

@@ -15,6 +15,13 @@ import type { AcceptResult } from '../../src/mempool/accept.ts';
 import { RegtestChainBuilder } from '../util/regtest-builder.ts';
 import { toHex } from '../../src/primitives/bytes.ts';
 
+/** A clock the unit tests move by hand. */
+let clock = 0;
+const advance = (ms: number) => {
+  clock += ms;
+};
+const fakeNow = () => clock;
+
 const busyFor = (ms: number) => {
   const end = performance.now() + ms;
   while (performance.now() < end) { /* a synchronous piece of work */ }
@@ -22,7 +29,7 @@ const busyFor = (ms: number) => {
 
 test('a pause goes on while the slice lasts, then queues; one task resumes per turn, in order', async () => {
   const turns: (() => void)[] = [];
-  const slicer = new TimeSlicer(20, 20, (f) => turns.push(f));
+  const slicer = new TimeSlicer(20, 20, (f) => turns.push(f), fakeNow);
   // No slice is running yet: the first pause queues.
   const order: string[] = [];
   const a = slicer.pause()!.then(() => order.push('a'));
@@ -34,7 +41,7 @@ test('a pause goes on while the slice lasts, then queues; one task resumes per t
   assert.deepEqual(order, ['a']);
   // Inside the slice just started: go on.
   assert.equal(slicer.pause(), undefined);
-  busyFor(25);
+  advance(25);
   // The slice is spent: wait again, behind b.
   const a2 = slicer.pause()!.then(() => order.push('a2'));
   assert.equal(turns.length, 1);
@@ -48,7 +55,7 @@ test('a pause goes on while the slice lasts, then queues; one task resumes per t
 
 test('a task that is done hands the rest of its slice to the next; a spent slice hands nothing', async () => {
   const turns: (() => void)[] = [];
-  const slicer = new TimeSlicer(50, 50, (f) => turns.push(f));
+  const slicer = new TimeSlicer(50, 50, (f) => turns.push(f), fakeNow);
   const order: string[] = [];
   const a = slicer.pause()!.then(() => order.push('a'));
   const b = slicer.pause()!.then(() => order.push('b'));
@@ -58,7 +65,7 @@ test('a task that is done hands the rest of its slice to the next; a spent slice
   slicer.release();
   await b;
   assert.deepEqual(order, ['a', 'b'], 'b ran in the slice a left, without a turn of its own');
-  busyFor(55);
+  advance(55);
   slicer.release();
   await new Promise((r) => setTimeout(r, 5));
   assert.deepEqual(order, ['a', 'b'], 'c waits for its turn');
@@ -69,25 +76,25 @@ test('a task that is done hands the rest of its slice to the next; a spent slice
 
 test('a slice lasts as long as the loop was elsewhere, within its bounds', async () => {
   const turns: (() => void)[] = [];
-  const slicer = new TimeSlicer(5, 40, (f) => turns.push(f));
+  const slicer = new TimeSlicer(5, 40, (f) => turns.push(f), fakeNow);
   const first = slicer.pause()!;
   turns.shift()!();
   await first;
-  busyFor(6);
+  advance(6);
   // The slice (5 ms, nothing was elsewhere before it) is spent: wait, while the loop is elsewhere for 30 ms.
   const second = slicer.pause()!;
-  busyFor(30);
+  advance(30);
   turns.shift()!();
   await second;
-  busyFor(20);
+  advance(20);
   assert.equal(slicer.pause(), undefined, 'a 30 ms slice after 30 ms elsewhere still has time after 20 ms');
-  busyFor(15);
+  advance(15);
   const third = slicer.pause();
   assert.ok(third, 'and is spent after 35 ms');
-  busyFor(100);
+  advance(100);
   turns.shift()!();
   await third;
-  busyFor(45);
+  advance(45);
   assert.ok(slicer.pause(), 'never more than 40 ms');
   turns.splice(0);
 });
