@@ -141,12 +141,21 @@ export async function startServer(config: Config, log: (line: string) => void = 
   };
   const publish = () => board?.publish(status());
   const stopPublishing = board ? publishHealth(board, status) : undefined;
-  const health = board ? await startHealthListener({ port: config.healthPort!, host: config.host, board }) : undefined;
+  const health = board
+    ? await startHealthListener({ port: config.healthPort!, host: config.host, board }).catch((e: unknown) => {
+      stopPublishing?.();
+      throw new ConfigError(`--health-port: ${e instanceof Error ? e.message : String(e)}`);
+    })
+    : undefined;
   const server = await listen({
     // The client's address reaches the app as env.client (access and admission control).
     fetch: (req, client) => app.fetch(req, { client }), port: config.port, host: config.host,
     maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT, RPC_BODY_LIMIT),
     ...(tls ? { tls } : {}),
+  }).catch(async (e: unknown) => {
+    stopPublishing?.();
+    await health?.close();
+    throw e;
   });
   lifecycle = 'serving';
   publish();

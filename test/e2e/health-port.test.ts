@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorker, request, type WorkerHandle } from '../../src/runtime/worker.ts';
+import { ConfigError } from '../../src/runtime/config.ts';
 import { startTestServer, type TestServer } from '../util/server.ts';
 
 let srv: TestServer | undefined;
@@ -66,4 +67,9 @@ test('the health port reports the node and its readiness', async () => {
   const v = await fetch(`${healthUrl}/validate`, { method: 'POST', body: '00', headers: { 'content-type': 'text/plain' } });
   assert.equal(v.status, 404);
   await v.body?.cancel();
+});
+
+test('a health port already in use is a configuration error', async () => {
+  const used = new URL(srv!.server.healthUrl!).port;
+  await assert.rejects(startTestServer(['--health-port', used]), (e: unknown) => e instanceof ConfigError && /^--health-port: /.test(e.message));
 });
