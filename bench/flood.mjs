@@ -13,6 +13,12 @@
  * connection's requests to that many per second (steady load instead of a flood). On its own
  * connection, GET /health every `healthEveryMs`. When the time is up, the flood stops and
  * `after` single-transaction requests are sent one at a time: the first answers after a flood.
+ * Open loop (`openRate` > 0, requests per second): requests are started at that rate whatever
+ * the answers, each on a free keep-alive connection or a new one, at most `maxInFlight` at
+ * once (the client's bound; a request due while the bound is reached is not sent and counted
+ * in `skipped`) — the offered load then does not fall when the server slows its answers (a
+ * closed loop is throttled by the refusal delay). `healthUrl`: GET /health there instead of
+ * on `url` (the --health-port listener); with `mainHealth`, GET /health on `url` is timed too.
  * Prints one JSON line. Only loopback targets.
  */
 import http from 'node:http';
@@ -20,15 +26,20 @@ import { readFileSync } from 'node:fs';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
 const url = new URL(cfg.url);
-if (!['127.0.0.1', 'localhost'].includes(url.hostname)) {
-  console.error(`flood: refusing non-loopback target ${url.hostname}`);
-  process.exit(2);
-}
 const concurrency = cfg.concurrency ?? 256;
 const batch = cfg.batch ?? 100;
 const durationMs = cfg.durationMs ?? 60_000;
 const rate = cfg.rate ?? 0;
 const healthEveryMs = cfg.healthEveryMs ?? 100;
+const openRate = cfg.openRate ?? 0;
+const maxInFlight = cfg.maxInFlight ?? 2048;
+const healthUrl = cfg.healthUrl ? new URL(cfg.healthUrl) : undefined;
+for (const u of [url, healthUrl]) {
+  if (u && !['127.0.0.1', 'localhost'].includes(u.hostname)) {
+    console.error(`flood: refusing non-loopback target ${u.hostname}`);
+    process.exit(2);
+  }
+}
 const hardStop = setTimeout(() => process.exit(3), durationMs + 120_000);
 hardStop.unref();
 
@@ -38,11 +49,13 @@ const bodies = [];
 for (let i = 0; i + batch <= txs.length; i += batch) bodies.push(Buffer.from(JSON.stringify(txs.slice(i, i + batch).map((tx) => ({ tx })))));
 const singles = txs.slice(0, 200).map((tx) => Buffer.from(tx, 'hex'));
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency + 2 });
-function request(method, path, body, type, timeoutMs = 60_000) {
+const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(concurrency, openRate > 0 ? maxInFlight : 0) + 2 });
+/** /health gets its own connection, never queued behind the flood's. */
+const healthAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+function request(method, path, body, type, timeoutMs = 60_000, to = url, via = agent) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const req = http.request({ agent, host: url.hostname, port: url.port, path, method, timeout: timeoutMs,
+    const req = http.request({ agent: via, host: to.hostname, port: to.port, path, method, timeout: timeoutMs,
       headers: body ? { 'content-type': type, 'content-length': body.length } : {} }, (res) => {
       const parts = [];
       res.on('data', (d) => parts.push(d));
@@ -70,15 +83,19 @@ let allowedTx = 0;
 let next = 0;
 let stop = false;
 
+async function one() {
+  const r = await request('POST', '/validate', bodies[next++ % bodies.length], 'application/json');
+  byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+  (latency[r.status] ??= []).push(r.ms);
+  if (r.status === 0) errors[r.error] = (errors[r.error] ?? 0) + 1;
+  if (r.status === 200) allowedTx += (r.text.match(/"allowed":true/g) ?? []).length;
+}
+
 async function loop() {
   while (!stop) {
     const t0 = performance.now();
-    const r = await request('POST', '/validate', bodies[next++ % bodies.length], 'application/json');
     txSent += batch;
-    byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-    (latency[r.status] ??= []).push(r.ms);
-    if (r.status === 0) errors[r.error] = (errors[r.error] ?? 0) + 1;
-    if (r.status === 200) allowedTx += (r.text.match(/"allowed":true/g) ?? []).length;
+    await one();
     if (rate > 0) {
       const wait = 1000 / rate - (performance.now() - t0);
       if (wait > 0) await new Promise((res) => setTimeout(res, wait));
@@ -86,21 +103,54 @@ async function loop() {
   }
 }
 
-const health = [];
-const healthStatus = {};
-async function healthLoop() {
+let inFlight = 0;
+let skipped = 0;
+/** The open loop: every 5 ms, the requests due by now are started (up to maxInFlight at once). */
+async function openLoop() {
+  const started = [];
+  const t0 = performance.now();
+  let due = 0;
   while (!stop) {
-    const r = await request('GET', '/health', undefined, undefined, 30_000);
-    health.push(r.ms);
-    healthStatus[r.status] = (healthStatus[r.status] ?? 0) + 1;
-    await new Promise((res) => setTimeout(res, healthEveryMs));
+    const want = Math.floor(((performance.now() - t0) / 1000) * openRate);
+    for (; due < want; due++) {
+      if (inFlight >= maxInFlight) {
+        skipped++;
+        continue;
+      }
+      inFlight++;
+      txSent += batch;
+      started.push(one().then(() => inFlight--));
+    }
+    await new Promise((res) => setTimeout(res, 5));
   }
+  await Promise.all(started);
+}
+
+function healthLoop(to, via) {
+  const times = [];
+  const ages = [];
+  const statuses = {};
+  const run = async () => {
+    while (!stop) {
+      const r = await request('GET', '/health', undefined, undefined, 30_000, to, via);
+      times.push(r.ms);
+      // The health listener says how old the main thread's heartbeat is: its event-loop lag.
+      const age = /"heartbeatAgeMs":(\d+)/.exec(r.text ?? '')?.[1];
+      if (age !== undefined) ages.push(Number(age));
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      await new Promise((res) => setTimeout(res, healthEveryMs));
+    }
+  };
+  return { times, ages, statuses, done: run() };
 }
 
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 setTimeout(() => (stop = true), durationMs);
-await Promise.all([healthLoop(), ...Array.from({ length: concurrency }, loop)]);
+// healthEveryMs 0: no probes here (bench/probe.mjs times them from a process of its own).
+const health = healthEveryMs > 0 ? healthLoop(healthUrl ?? url, healthAgent) : { times: [], ages: [], statuses: {}, done: undefined };
+const mainHealth = healthEveryMs > 0 && healthUrl && cfg.mainHealth ? healthLoop(url, new http.Agent({ keepAlive: true, maxSockets: 2 })) : undefined;
+await Promise.all([health.done, mainHealth?.done, ...(openRate > 0 ? [openLoop()] : Array.from({ length: concurrency }, loop))]);
 const elapsedMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 
@@ -110,12 +160,14 @@ for (let i = 0; i < (cfg.after ?? 20); i++) {
   after.push({ status: r.status, ms: Math.round(r.ms * 10) / 10 });
 }
 agent.destroy();
+healthAgent.destroy();
 
 const requests = Object.values(byStatus).reduce((a, b) => a + b, 0);
 console.log(JSON.stringify({
-  concurrency, batch, rate, elapsedMs: Math.round(elapsedMs), requests, byStatus,
+  concurrency: openRate > 0 ? undefined : concurrency, openRate, maxInFlight: openRate > 0 ? maxInFlight : undefined, skipped, batch, rate, elapsedMs: Math.round(elapsedMs), requests, byStatus,
   offeredTxPerSec: Math.round((txSent / elapsedMs) * 1000), allowedTxPerSec: Math.round((allowedTx / elapsedMs) * 1000),
   latencyByStatus: Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, summary(v)])),
-  health: summary(health), healthStatus, clientErrors: errors, after,
+  health: summary(health.times), healthStatus: health.statuses, ...(health.ages.length ? { heartbeatAgeMs: summary(health.ages) } : {}),
+  ...(mainHealth ? { mainHealth: summary(mainHealth.times), mainHealthStatus: mainHealth.statuses } : {}), clientErrors: errors, after,
   clientCpuMs: Math.round((cpu.user + cpu.system) / 1000),
 }));

@@ -2,15 +2,17 @@
  * Overload, crash and soak runs against the real server (child processes of each runtime,
  * started as `npm run serve` / `bun run serve` / `deno task serve` start it).
  *
- *   node --import tsx bench/overload.bench.ts --mode=overload [--runtimes=node,bun,deno] [--seconds=60]
+ *   node --import tsx bench/overload.bench.ts --mode=overload [--runtimes=node,bun,deno] [--seconds=60] [--over=12] [--crypto=X] [--cpu-prof=DIR]
  *   node --import tsx bench/overload.bench.ts --mode=crash    [--runtimes=…] [--kills=20]
  *   node --import tsx bench/overload.bench.ts --mode=soak     [--runtimes=node] [--minutes=30]
  *
  * overload: the server gets the regtest chain of bench/data.ts; its capacity is measured
  *   (16 connections × batches of 25 for 15 s: transactions allowed per second); then
- *   bench/flood.mjs floods it for --seconds with 256 connections × batches of 100, each
- *   connection sending again as soon as it is answered, while GET /health is timed every
- *   100 ms and the server's RSS is read from /proc every second; then the first
+ *   bench/flood.mjs floods it for --seconds with batches of 100 started at --over (default 12)
+ *   times that capacity whatever the answers (open loop, at most 4096 in flight, keep-alive
+ *   connections opened as needed), while bench/probe.mjs times GET /health every 100 ms from a
+ *   process of its own on the --health-port listener, on the API port and on a trivial server
+ *   of its own (the machine's floor) (--no-health-port: a tree without the listener) and the server's RSS is read from /proc every second; then the first
  *   single-transaction requests after the flood are timed.
  * crash: a regtest chain is posted in bursts (50–300 blocks as fast as they are answered,
  *   sometimes with a pause of 1.2 s in between, so saves of the UTXO set fall inside bursts
@@ -50,15 +52,25 @@ process.on('exit', () => {
 });
 
 function command(rt: RuntimeId, a: string[]): [string, string[]] {
-  if (rt === 'node') return [process.execPath, ['--import', 'tsx', 'src/runtime/serve.ts', ...a]];
+  // --cpu-prof=DIR: Node's server writes a CPU profile per thread into DIR when it stops.
+  const prof = opt('cpu-prof');
+  if (rt === 'node') return [process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx', 'src/runtime/serve.ts', ...a]];
   if (rt === 'bun') return [bin('bun'), ['src/runtime/serve.ts', ...a]];
   return [bin('deno'), ['run', '-A', '--unstable-ffi', 'src/runtime/serve.ts', ...a]];
 }
 
-interface Server { url: string; pid: number; child: cp.ChildProcess; stop(): Promise<void>; kill(): Promise<void> }
+interface Server { url: string; healthUrl?: string; pid: number; child: cp.ChildProcess; stop(): Promise<void>; kill(): Promise<void> }
+
+/** The server with --health-port 0 unless --no-health-port (a tree without the listener). */
+const withHealthPort = !args.includes('--no-health-port');
 
 async function startServer(rt: RuntimeId, datadir: string): Promise<Server> {
-  const [exe, argv] = command(rt, ['--port', '0', '--host', '127.0.0.1', '--workers', '2', '--datadir', datadir]);
+  // --crypto=X pins the server's backend (default auto: timed at start, so it varies with the machine's load).
+  const crypto = opt('crypto');
+  const [exe, argv] = command(rt, [
+    '--port', '0', '--host', '127.0.0.1', '--workers', '2', '--datadir', datadir,
+    ...(withHealthPort ? ['--health-port', '0'] : []), ...(crypto ? ['--crypto', crypto] : []),
+  ]);
   const c = cp.spawn(exe, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...runtimeEnv(rt) } });
   children.add(c);
   let out = '';
@@ -80,8 +92,9 @@ async function startServer(rt: RuntimeId, datadir: string): Promise<Server> {
     c.stderr!.on('data', on);
     void exited.then(() => reject(new Error(`server exited:\n${out}`)));
   });
+  const healthUrl = /health listener on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
   return {
-    url, pid: c.pid!, child: c,
+    url, ...(healthUrl ? { healthUrl } : {}), pid: c.pid!, child: c,
     stop: async () => {
       if (c.exitCode !== null) return;
       const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
@@ -107,9 +120,10 @@ function memOf(pid: number): { rssMb: number; anonMb: number; threads: number } 
   }
 }
 
-function runFlood(cfg: Record<string, unknown>): Promise<Record<string, unknown>> {
+/** Runs bench/flood.mjs (or another of the bench's client scripts) and resolves with its JSON line. */
+function runFlood(cfg: Record<string, unknown>, script = 'bench/flood.mjs'): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const c = cp.spawn(process.execPath, [path.join(root, 'bench/flood.mjs'), JSON.stringify(cfg)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = cp.spawn(process.execPath, [path.join(root, script), JSON.stringify(cfg)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     children.add(c);
     let out = '';
     c.stdout!.on('data', (d) => (out += d));
@@ -155,13 +169,23 @@ async function overload(rt: RuntimeId): Promise<void> {
       const m = memOf(srv.pid);
       if (m) samples.push(m.rssMb);
     }, 1000);
-    const flood = await runFlood({ url: srv.url, data, sets: ['mix', 'one'], concurrency: 256, batch: 100, durationMs: seconds * 1000, healthEveryMs: 100, after: 20 });
+    // Open loop at --over × capacity (default 12): requests of 100 transactions started at that
+    // rate whatever the answers, at most 4096 in flight.
+    const openRate = Math.ceil(Number(opt('over') ?? 12) * (capacity.allowedTxPerSec as number) / 100);
+    // GET /health every 100 ms from a process of its own: on the health listener, on the API
+    // port, and on a trivial server in the probe's process (the machine's floor).
+    const targets = { api: `${srv.url}/health`, ...(srv.healthUrl ? { healthPort: `${srv.healthUrl}/health` } : {}) };
+    const probing = runFlood({ targets, everyMs: 100, durationMs: seconds * 1000 }, 'bench/probe.mjs');
+    const flood = await runFlood({
+      url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: 4096, batch: 100, durationMs: seconds * 1000, healthEveryMs: 0, after: 20,
+    });
+    const probes = await probing;
     clearInterval(sampler);
     const end = memOf(srv.pid);
     console.log(JSON.stringify({
       mode: 'overload', runtime: info.runtime, crypto: info.crypto, capacityTxPerSec: capacity.allowedTxPerSec,
       offeredOverCapacity: Math.round((flood.offeredTxPerSec as number) / (capacity.allowedTxPerSec as number) * 10) / 10,
-      flood, rssMb: { before: base?.rssMb, max: Math.max(...samples), end: end?.rssMb },
+      probes, flood, rssMb: { before: base?.rssMb, max: Math.max(...samples), end: end?.rssMb },
     }));
   } finally {
     await srv.stop();

@@ -13,6 +13,7 @@ import type { AppDeps, ValidateItem } from './deps.ts';
 import { AuthFailureLimiter, submitAccess, type Credential, type SubmitAuth } from './access.ts';
 import { Admission, admit, type AdmissionOptions } from './admission.ts';
 import { BodyGate, bodyText, parseJsonBody } from './body.ts';
+import { mainThreadSlicer, validateInSlices, type TimeSlicer } from './time-slice.ts';
 import { ApiError, errorBody, loggedFailure, shownDetails, type ApiErrorCode } from './http-error.ts';
 import { PROMETHEUS_CONTENT_TYPE, Registry, registerSyncGauges } from './metrics.ts';
 import { mountOpenApi } from './openapi/mount.ts';
@@ -49,6 +50,8 @@ export interface AppOptions {
   lifecycle?: () => Lifecycle;
   /** Admission control of POST /validate and POST /tx (src/api/admission.ts), or its settings. */
   admission?: Admission | AdmissionOptions;
+  /** Where a batch's items pause between one another (src/api/time-slice.ts; default: the main thread's). */
+  slicer?: TimeSlicer;
 }
 
 /** Where the server is: not yet listening, serving, or shutting down (draining). */
@@ -202,6 +205,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   const maxBatch = options.maxBatch ?? 100;
   const registry = options.registry ?? new Registry();
   const gate = options.bodyGate ?? new BodyGate();
+  const slicer = options.slicer ?? mainThreadSlicer;
   const submitAuth = options.submitAuth ?? (options.token ? 'token' : 'open');
   const access = submitAccess({
     rule: submitAuth, limiter: options.authLimiter ?? new AuthFailureLimiter(),
@@ -258,16 +262,21 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
         batch = true;
         if (body.length === 0) throw new ApiError(400, 'bad-request', 'the batch is empty');
         if (body.length > maxBatch) throw new ApiError(400, 'bad-request', `at most ${maxBatch} transactions per request, got ${body.length}`);
-        const parsed = body.map((x, i) => parseItem(x, `[${i}] `));
+        const parsed: ValidateItemBody[] = [];
+        for (let i = 0; i < body.length; i++) {
+          await slicer.pause();
+          parsed.push(parseItem(body[i], `[${i}] `));
+        }
         items = [];
-        parsed.forEach((p, i) => {
+        for (let i = 0; i < parsed.length; i++) {
+          await slicer.pause();
           try {
-            items.push(toItem(p, `[${i}] `, trace));
+            items.push(toItem(parsed[i]!, `[${i}] `, trace));
           } catch (e) {
             if (!(e instanceof DecodeError)) throw e;
             malformed.set(i, e.message);
           }
-        });
+        }
       } else {
         items = [toItem(parseItem(body, ''), '', trace)];
       }
@@ -275,7 +284,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
       items = [{ tx: decodeTx(bytesOrHex(type, await gate.read(c.req.raw, limit))), ...(trace ? { trace } : {}) }];
     }
 
-    const outcome = items.length ? await deps.validate(items) : { busy: false as const, results: [] };
+    // A batch is checked, decoded and validated in time slices (time-slice.ts): other requests
+    // are answered between its items.
+    const outcome = items.length ? await validateInSlices(items, (xs) => deps.validate(xs), slicer) : { busy: false as const, results: [] };
     if (outcome.busy) {
       busyCount.inc();
       throw new ApiError(503, 'busy', 'validation queue is full', { 'Retry-After': String(Math.max(1, Math.ceil(outcome.retryAfter))) });

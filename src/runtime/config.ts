@@ -2,7 +2,7 @@
  * Server configuration from command-line flags and TXGATE_* environment variables (flags
  * win), validated with zod. Pure: serve.ts passes in argv and env.
  *
- *   --port, --host, --network, --datadir, --load-snapshot, --trust-snapshot, --workers, --token, --submit-auth, --crypto, --body-limit,
+ *   --port, --host, --health-port, --network, --datadir, --load-snapshot, --trust-snapshot, --workers, --token, --submit-auth, --crypto, --body-limit,
  *   --max-batch, --tls-cert and --tls-key (PEM files; both or neither), and Core's policy options with Core's names and units:
  *   --acceptnonstdtxn, --maxfeerate (BTC/kvB, as testmempoolaccept), --minrelaytxfee and
  *   --dustrelayfee (BTC/kvB), --datacarrier, --datacarriersize, --permitbaremultisig,
@@ -41,6 +41,7 @@ const btcPerKvB = (name: string) =>
 
 const schema = z.strictObject({
   port: int(0, 65535).default(8080),
+  'health-port': int(0, 65535).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   network: z.enum(['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest']).default('regtest'),
   datadir: z.string().min(1).optional(),
@@ -75,6 +76,11 @@ export type Network = z.infer<typeof schema>['network'];
 export interface Config {
   port: number;
   host: string;
+  /**
+   * A second listener on this port (same host) answering GET /health and GET /ready from
+   * its own thread (src/runtime/health-listener.ts): the probes' port. 0: any free port.
+   */
+  healthPort?: number;
   network: Network;
   datadir?: string;
   /** A Core dumptxoutset file to load at start (the node's tip becomes its base). */
@@ -200,6 +206,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     connect: c.connect.map((x) => parseHostPort(x, DEFAULT_PORTS[c.network])),
   };
   if (c.datadir !== undefined) config.datadir = c.datadir;
+  if (c['health-port'] !== undefined) config.healthPort = c['health-port'];
   if (c['load-snapshot'] !== undefined) config.loadSnapshot = c['load-snapshot'];
   if (c.workers !== undefined) config.workers = c.workers;
   if (c.token !== undefined) config.token = c.token;
@@ -210,7 +217,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   return config;
 }
 
-export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--network=mainnet|testnet3|testnet4|signet|regtest]
+export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--health-port=N] [--network=mainnet|testnet3|testnet4|signet|regtest]
   [--datadir=DIR] [--load-snapshot=FILE [--trust-snapshot]] [--workers=N] [--token=BEARER] [--submit-auth=open|token|rpc]
   [--crypto=auto|noble|wasm|ffi|napi]
   [--sha256=auto|js|noble|node|node-large|bun] [--secp256k1-lib=PATH]

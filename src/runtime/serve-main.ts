@@ -24,27 +24,19 @@ import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
 import { runtimeLabel, runtimeName } from './crypto/runtime-info.ts';
 import { applyCrypto, selectCrypto } from './crypto/select.ts';
 import type { Listening, ServeOptions } from './serve-types.ts';
+import { listen } from './serve-listen.ts';
+import { startHealthListener } from './health-listener.ts';
+import { HealthBoard, publishHealth, type HealthStatus } from '../api/health-board.ts';
 import { P2PManager } from '../p2p/manager.ts';
 import { p2pNode, withP2P } from '../node/p2p-deps.ts';
 import { connectTcp } from './p2p-socket.ts';
 
 export type { Listening, ServeOptions };
+export { listen };
 
 const BLOCK_BODY_LIMIT = 8_000_002;
 /** JSON-RPC request bodies (a batch of raw transactions). */
 const RPC_BODY_LIMIT = 16 * 1024 * 1024;
-
-/** Listens with the current runtime's server. */
-export async function listen(opts: ServeOptions): Promise<Listening> {
-  switch (runtimeName()) {
-    case 'bun':
-      return (await import('./serve-bun.ts')).listenBun(opts);
-    case 'deno':
-      return (await import('./serve-deno.ts')).listenDeno(opts);
-    default:
-      return (await import('./serve-node.ts')).listenNode(opts);
-  }
-}
 
 interface Host {
   argv: string[];
@@ -71,7 +63,7 @@ async function readPem(path: string, flag: string): Promise<string> {
 }
 
 /** Starts txgate with a parsed configuration; resolves once listening. */
-export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string; node: TxgateNode; p2p?: P2PManager }> {
+export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Listening & { url: string; healthUrl?: string; node: TxgateNode; p2p?: P2PManager }> {
   // Read before anything starts, so that a bad path fails fast.
   const tls = config.tls
     ? { cert: await readPem(config.tls.certFile, '--tls-cert'), key: await readPem(config.tls.keyFile, '--tls-key') }
@@ -137,15 +129,40 @@ export async function startServer(config: Config, log: (line: string) => void = 
     ...(cookie ? { cookie } : {}),
     registry,
   });
+  // --health-port: GET /health and GET /ready answered from a thread of their own, from the
+  // status this thread publishes (src/api/health-board.ts), so probes do not queue behind a flood.
+  const board = config.healthPort !== undefined ? new HealthBoard() : undefined;
+  const status = (): HealthStatus => {
+    const h = node.health();
+    return {
+      ok: h.ok, tip: node.chain.height, queueDepth: Number(h.detail?.queueDepth ?? 0), workers,
+      workersReplaced: Number(h.detail?.workersReplaced ?? 0), synced: p2p?.status().synced ?? true, lifecycle,
+    };
+  };
+  const publish = () => board?.publish(status());
+  const stopPublishing = board ? publishHealth(board, status) : undefined;
+  const health = board
+    ? await startHealthListener({ port: config.healthPort!, host: config.host, board }).catch((e: unknown) => {
+      stopPublishing?.();
+      throw new ConfigError(`--health-port: ${e instanceof Error ? e.message : String(e)}`);
+    })
+    : undefined;
   const server = await listen({
     // The client's address reaches the app as env.client (access and admission control).
     fetch: (req, client) => app.fetch(req, { client }), port: config.port, host: config.host,
     maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT, RPC_BODY_LIMIT),
     ...(tls ? { tls } : {}),
+  }).catch(async (e: unknown) => {
+    stopPublishing?.();
+    await health?.close();
+    throw e;
   });
   lifecycle = 'serving';
+  publish();
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls ? 'https' : 'http'}://${hostPart}:${server.port}`;
+  const healthUrl = health ? `http://${hostPart}:${health.port}` : undefined;
+  if (healthUrl) log(`txgate: health listener on ${healthUrl} (GET /health, GET /ready; plain HTTP, its own thread)`);
   if (p2p) {
     log(`txgate: following ${config.connect.map((t) => `${t.host}:${t.port}`).join(', ')} over P2P`);
     p2p.start();
@@ -153,15 +170,18 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const tlsNote = server.tlsMinVersion ? `, TLS ${server.tlsMinVersion === 'TLSv1.3' ? '1.3 only' : '1.2 and 1.3'}` : '';
   log(`txgate: listening on ${url} (${runtimeLabel()}, ${config.network}, ${workers} validation worker${workers === 1 ? '' : 's'}, tip ${node.chain.height}, ${config.datadir !== undefined ? `data in ${config.datadir}` : 'in memory'}${tlsNote})`);
   return {
-    ...server, url, node, ...(p2p ? { p2p } : {}),
+    ...server, url, node, ...(p2p ? { p2p } : {}), ...(healthUrl ? { healthUrl } : {}),
     close: async () => {
-      // GET /ready answers 503 from here on, on connections still open.
+      // GET /ready answers 503 from here on, on connections still open and on the health port.
       lifecycle = 'stopping';
+      publish();
       p2p?.close();
       // Open event streams would keep the server's close() waiting.
       mempoolApi.close();
       await server.close();
       await node.close();
+      stopPublishing?.();
+      await health?.close();
       if (cookie) await deleteAuthCookie(cookie.path);
     },
   };

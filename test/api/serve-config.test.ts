@@ -62,6 +62,12 @@ describe('parseConfig', () => {
     assert.deepEqual(parseConfig(['--tls-key=/flag.pem'], { TXGATE_TLS_CERT: '/c.pem', TXGATE_TLS_KEY: '/env.pem' }).tls, { certFile: '/c.pem', keyFile: '/flag.pem' });
     assert.equal(parseConfig([], {}).tls, undefined);
   });
+  test('--health-port, from the flag or TXGATE_HEALTH_PORT; absent by default', () => {
+    assert.equal(parseConfig(['--health-port=8081'], {}).healthPort, 8081);
+    assert.equal(parseConfig([], { TXGATE_HEALTH_PORT: '0' }).healthPort, 0);
+    assert.equal(parseConfig([], {}).healthPort, undefined);
+    assert.throws(() => parseConfig(['--health-port=70000'], {}), /--health-port \(TXGATE_HEALTH_PORT\)/);
+  });
   test('bad input is a ConfigError naming the option and its variable', () => {
     const bad: [string[], Record<string, string>, RegExp][] = [
       [['--port=70000'], {}, /--port \(TXGATE_PORT\)/],

@@ -1,6 +1,6 @@
 // The deployment files, checked offline: the Kubernetes manifests in deploy/k8s parse and
-// hang together (selectors match the pod labels, probes hit /ready and /health on a declared
-// port, resources requested within their limits, non-root, state on a declared /data
+// hang together (selectors match the pod labels, probes hit /ready on the API port and /health
+// on the health port, resources requested within their limits, non-root, state on a declared /data
 // volume), and the Containerfile builds from files that exist, runs as a non-root user, keeps
 // its state in /data and checks its health. No cluster or container engine is needed.
 import { describe, test } from 'node:test';
@@ -63,13 +63,16 @@ describe('deploy/k8s', () => {
     const port = c.ports.find((p: Doc) => p.containerPort === Number(env.TXGATE_PORT));
     assert.ok(port, 'a container port is the one TXGATE_PORT listens on');
     assert.equal(env.TXGATE_HOST, '0.0.0.0', 'listens beyond loopback');
-    const probe = (p: Doc) => {
-      assert.ok(p.httpGet.port === port.name || p.httpGet.port === port.containerPort, 'probe on the server port');
+    // Liveness and startup on the health listener (TXGATE_HEALTH_PORT), readiness on the API port.
+    const healthPort = c.ports.find((p: Doc) => p.containerPort === Number(env.TXGATE_HEALTH_PORT));
+    assert.ok(healthPort, 'a container port is the one TXGATE_HEALTH_PORT listens on');
+    const probe = (p: Doc, on: Doc) => {
+      assert.ok(p.httpGet.port === on.name || p.httpGet.port === on.containerPort, `probe on port ${on.containerPort}`);
       return p.httpGet.path;
     };
-    assert.equal(probe(c.readinessProbe), '/ready');
-    assert.equal(probe(c.livenessProbe), '/health');
-    assert.equal(probe(c.startupProbe), '/health');
+    assert.equal(probe(c.readinessProbe, port), '/ready');
+    assert.equal(probe(c.livenessProbe, healthPort), '/health');
+    assert.equal(probe(c.startupProbe, healthPort), '/health');
     for (const r of ['cpu', 'memory']) {
       assert.ok(quantity(c.resources.requests[r]) > 0, `${r} request`);
       assert.ok(quantity(c.resources.requests[r]) <= quantity(c.resources.limits[r]), `${r} request within its limit`);
