@@ -193,7 +193,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
       const records = await store.loadMempool();
       const ok = await node.mempoolService.reload(records);
       if (records.length) log(`txgate: mempool: ${ok} of ${records.length} saved transactions accepted again`);
-      node.mempoolTimer = setInterval(() => void node.saveMempool(), 60_000);
+      node.mempoolTimer = setInterval(() => void node.saveMempool().catch((e) => log(`txgate: saving the mempool failed: ${(e as Error).message}`)), 60_000);
     }
     return node;
   }
@@ -249,8 +249,15 @@ export class TxgateNode implements AppDeps, MempoolDeps {
     });
   }
 
-  private async saveMempool(): Promise<void> {
-    await this.store?.saveMempool(this.mempoolService.records());
+  private mempoolSaving: Promise<unknown> = Promise.resolve();
+  /**
+   * Writes mempool.dat, one write at a time: the minute timer, the save after blocks and
+   * shutdown can overlap, and two writes at once would share the file's `.tmp`.
+   */
+  private saveMempool(): Promise<void> {
+    const run = this.mempoolSaving.then(() => this.store?.saveMempool(this.mempoolService.records()));
+    this.mempoolSaving = run.catch(() => {});
+    return run;
   }
 
   /**

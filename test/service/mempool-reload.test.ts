@@ -60,3 +60,31 @@ test('a restart keeps what was admitted with maxfeerate=0, its entry time, and r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('overlapping saves (the minute timer, the save after blocks, shutdown) write mempool.dat one at a time', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'txgate-saves-'));
+  try {
+    const b = new RegtestChainBuilder();
+    const node = await TxgateNode.start({ network: 'regtest', workers: 0, datadir: dir });
+    const coins: Spendable[] = [];
+    for (let i = 0; i < 102; i++) {
+      const m = b.next({ payKind: 'p2wpkh', payKey: 1 });
+      coins.push(m.coinbase);
+      assert.ok(!(await node.submitBlock(m.raw)).busy);
+    }
+    const tx = signSpend([coins[0]!], [{ value: coins[0]!.value - 5_000n, scriptPubKey: outputScript('p2wpkh', 2) }]);
+    assert.ok((await node.submitTx(tx)).busy === false);
+    // Eight saves at once: each shares mempool.dat.tmp, so an overlap fails a rename (ENOENT).
+    const saves = await Promise.allSettled(Array.from({ length: 8 }, () => node.saveNow()));
+    await node.close();
+    assert.deepEqual(saves.map((s) => (s.status === 'rejected' ? String(s.reason) : 'ok')), Array(8).fill('ok'));
+    const again = await TxgateNode.start({ network: 'regtest', workers: 0, datadir: dir });
+    try {
+      assert.ok(again.mempool.get(hashToHex(tx.txid)), 'the saved transaction is back');
+    } finally {
+      await again.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
