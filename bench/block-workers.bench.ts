@@ -25,7 +25,12 @@
  *     signature cache holds their signatures, but the script-execution cache does not match
  *     (the block's flags differ);
  *   - again: the same block validated a second time (script-execution cache hits).
- * Results: seconds per block and µs per input, medians of the rounds.
+ * Results: seconds per block and µs per input, medians of the rounds, and the ceiling ratio:
+ * ceiling µs/input ÷ cold µs/input (1 = the workers did nothing but verify signatures).
+ * Split of each cold run (stderr per round, stdout the medians): per worker, the time it spent
+ * running batches and, of that, inside the verifier (timed in the worker: ValidatorCore's
+ * timeSignatures) — signatures vs everything else, measured; and each thread's CPU from /proc
+ * (the main thread, the workers = the busiest other threads).
  */
 import { validateBlock } from '../src/chain/validate-block.ts';
 import type { CheckInputs } from '../src/consensus/script-check.ts';
@@ -68,7 +73,10 @@ async function signatureSeconds(b: TestnetBlock): Promise<{ s: number; checks: n
   return { s: best, checks: calls.length };
 }
 
+const s0 = (x: number): string => x.toFixed(0);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+interface Split { main: number; workersCpu: number[]; busy: number[]; sig: number[] }
 
 function poolChecker(pool: ValidationPool): CheckInputs {
   return async (tx, spent, flags) => {
@@ -79,7 +87,7 @@ function poolChecker(pool: ValidationPool): CheckInputs {
 }
 
 async function newPool(): Promise<ValidationPool> {
-  const pool = new ValidationPool({ workers: WORKERS, spawn: spawnValidator, init: { type: 'init', crypto: sel.spec } });
+  const pool = new ValidationPool({ workers: WORKERS, spawn: spawnValidator, init: { type: 'init', crypto: sel.spec, timeSignatures: true } });
   await pool.ready();
   return pool;
 }
@@ -106,7 +114,7 @@ async function prevalidate(pool: ValidationPool, b: TestnetBlock): Promise<{ ok:
  * Warms a fresh pool's code before its "cold" run: blocks not measured (no tx in common),
  * --warmups=N of them (default 2), as a long-running server's workers are warm.
  */
-const WARMUPS = (['928816', '928849', '928927'] as TestnetBlockName[]).filter((n) => !BLOCKS.includes(n)).slice(0, Number(opt('warmups') ?? 2));
+const WARMUPS = (['928831', '928816', '928849', '928927'] as TestnetBlockName[]).filter((n) => !BLOCKS.includes(n)).slice(0, Number(opt('warmups') ?? 2));
 const WARMUP = WARMUPS.join(' and ');
 const warmups = WARMUPS.map((n) => loadTestnetBlock(n));
 
@@ -121,14 +129,16 @@ console.log(`${ROUNDS} rounds, one pool per block, JIT-warmed on block${WARMUPS.
   if (runtimeLabel().startsWith('bun')) console.log(`MIMALLOC_PURGE_DELAY=${purge ?? '(unset: mimalloc default, 10 ms)'}${purge === undefined ? ' — `bun run serve` sets -1; run as MIMALLOC_PURGE_DELAY=-1 npx bun bench/block-workers.bench.ts for its figures' : ''}`);
 }
 console.log(`\n${sel.report.split('\n').map((l) => `> ${l}`).join('\n')}\n`);
-console.log(`| block | size MB | txs | inputs | signatures alone, 1 thread s | ceiling ${WORKERS}w µs/input | no scripts s | in-thread s | µs/input | ${WORKERS}w cold s | µs/input | ${WORKERS}w warm (sig cache) s | µs/input | ${WORKERS}w again (exec cache) s | µs/input | pre-validated ok/failed |`);
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log(`| block | size MB | txs | inputs | signatures alone, 1 thread s | ceiling ${WORKERS}w µs/input | no scripts s | in-thread s | µs/input | ${WORKERS}w cold s | µs/input | ceiling ratio | ${WORKERS}w warm (sig cache) s | µs/input | ${WORKERS}w again (exec cache) s | µs/input | pre-validated ok/failed |`);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const splits: string[] = [];
 
 for (const name of BLOCKS) {
   const b = loadTestnetBlock(name);
   await validateOnce(b); // warm-up of this thread's code (in-thread)
   const sig = await signatureSeconds(b);
   const floor: number[] = [], inThread: number[] = [], cold: number[] = [], warm: number[] = [], again: number[] = [];
+  const split: Split[] = [];
   let pre = { ok: 0, failed: 0 };
   for (let r = 0; r < ROUNDS; r++) {
     floor.push(await validateOnce(b, () => ({ ok: true })));
@@ -141,13 +151,18 @@ for (const name of BLOCKS) {
     for (const w of warmups) await validateOnce(w, poolChecker(pool));
     await validateOnce(b, poolChecker(pool));
     for (let r = 0; r < ROUNDS; r++) {
-      await pool.stats({ clear: true });
+      const w0 = await pool.stats({ clear: true });
       const c0 = threadCpuMs('self');
       cold.push(await validateOnce(b, poolChecker(pool)));
       // Threads ranked by CPU in this cold run; the workers are the busiest non-main ones.
       const pid = (globalThis as { Deno?: { pid: number } }).Deno?.pid ?? (globalThis as unknown as { process: { pid: number } }).process.pid;
       const t = splitThreads(c0, threadCpuMs('self'), pid, WORKERS);
-      if (t.all.length) console.error(`[block-workers] ${name} cold round ${r}: ${cold.at(-1)!.toFixed(3)} s; CPU ms main ${t.main}, ${t.all.map(([k, v]) => `${k.split(':')[1]} ${v}`).join(', ')}`);
+      const w1 = await pool.stats();
+      const busy = w1.map((w, i) => (w.busyMs ?? NaN) - (w0[i]!.busyMs ?? NaN));
+      const sigMs = w1.map((w, i) => (w.sigMs ?? NaN) - (w0[i]!.sigMs ?? NaN));
+      split.push({ main: t.main, workersCpu: t.top, busy, sig: sigMs });
+      const per = busy.map((x, i) => `worker ${i}: ${x.toFixed(0)} ms busy = ${sigMs[i]!.toFixed(0)} signatures + ${(x - sigMs[i]!).toFixed(0)} else (${((100 * sigMs[i]!) / x).toFixed(0)} %)`).join('; ');
+      console.error(`[block-workers] ${name} cold round ${r}: ${cold.at(-1)!.toFixed(3)} s; ${per}; CPU ms main ${t.main}, ${t.all.map(([k, v]) => `${k.split(':')[1]} ${v}`).join(', ')}`);
       await pool.stats({ clear: true });
       pre = await prevalidate(pool, b);
       warm.push(await validateOnce(b, poolChecker(pool)));
@@ -159,5 +174,13 @@ for (const name of BLOCKS) {
   const us = (s: number) => ((s * 1e6) / b.inputs).toFixed(1);
   const s3 = (s: number) => s.toFixed(3);
   const [f, t, c, w, a] = [median(floor), median(inThread), median(cold), median(warm), median(again)];
-  console.log(`| ${name} | ${(b.raw.length / 1e6).toFixed(2)} | ${b.block.txs.length} | ${b.inputs} | ${s3(sig.s)} | ${us(sig.s / WORKERS)} | ${s3(f)} | ${s3(t)} | ${us(t)} | **${s3(c)}** | **${us(c)}** | **${s3(w)}** | **${us(w)}** | ${s3(a)} | ${us(a)} | ${pre.ok}/${pre.failed} |`);
+  console.log(`| ${name} | ${(b.raw.length / 1e6).toFixed(2)} | ${b.block.txs.length} | ${b.inputs} | ${s3(sig.s)} | ${us(sig.s / WORKERS)} | ${s3(f)} | ${s3(t)} | ${us(t)} | **${s3(c)}** | **${us(c)}** | **${(sig.s / WORKERS / c).toFixed(2)}** | **${s3(w)}** | **${us(w)}** | ${s3(a)} | ${us(a)} | ${pre.ok}/${pre.failed} |`);
+  // The cold round of median time, its split.
+  const m = split[cold.indexOf(c)]!;
+  const ws = m.busy.map((x, i) => `${s0(m.sig[i]!)} + ${s0(x - m.sig[i]!)} (${((100 * m.sig[i]!) / x).toFixed(0)} %)`).join(' / ');
+  splits.push(`| ${name} | ${ws} | ${m.main} | ${m.workersCpu.join(' / ')} |`);
 }
+console.log(`\nSplit of the median cold run: each worker's time in batches as signatures + everything else (signatures' share), ms (timed in the worker); CPU ms per thread from /proc (main; the ${WORKERS} busiest others).\n`);
+console.log(`| block | workers: signatures + else ms | main CPU ms | workers CPU ms |`);
+console.log('|---|---|---:|---|');
+for (const l of splits) console.log(l);

@@ -6,7 +6,7 @@
 import { decodeTx, type Transaction, type TxOut } from '../primitives/tx.ts';
 import { DecodeError } from '../primitives/decode-error.ts';
 import { precomputeTxData } from '../script/sighash.ts';
-import { verifyInputs, type InputsResult, type VerifyOptions } from '../script/verify.ts';
+import { getDefaultVerifier, verifyInputs, type InputsResult, type VerifyOptions } from '../script/verify.ts';
 import type { SigVerifier } from '../script/sigcheck.ts';
 import { ScriptExecutionCache, SignatureCache, type CacheStats } from './caches.ts';
 import type { Job, JobResult } from './wire.ts';
@@ -15,12 +15,44 @@ export interface JobsOptions {
   verifier?: SigVerifier;
   sigCacheSize?: number;
   execCacheSize?: number;
+  /**
+   * Time every call into the verifier (WorkerStats.sigMs): what a benchmark needs to split a
+   * worker's time into signatures and everything else. Off by default (two clock reads per
+   * signature).
+   */
+  timeSignatures?: boolean;
 }
 
 export interface WorkerStats {
   sigCache: CacheStats;
   execCache: CacheStats;
   validated: number;
+  /** With timeSignatures: ms spent inside the verifier, and its calls. */
+  sigMs?: number;
+  sigChecks?: number;
+  /** ms the worker spent running batches (set by the worker loop). */
+  busyMs?: number;
+}
+
+/** A verifier that adds the time of each call to `clock`. */
+function timedVerifier(v: SigVerifier, clock: { ms: number; calls: number }): SigVerifier {
+  return {
+    name: v.name,
+    verifyEcdsa(sig, msg, key) {
+      const t0 = performance.now();
+      const ok = v.verifyEcdsa(sig, msg, key);
+      clock.ms += performance.now() - t0;
+      clock.calls++;
+      return ok;
+    },
+    verifySchnorr(sig, msg, key) {
+      const t0 = performance.now();
+      const ok = v.verifySchnorr(sig, msg, key);
+      clock.ms += performance.now() - t0;
+      clock.calls++;
+      return ok;
+    },
+  };
 }
 
 const SCRIPTS_OK: InputsResult = Object.freeze({ ok: true as const });
@@ -29,10 +61,18 @@ export class ValidatorCore {
   readonly sigCache: SignatureCache;
   readonly execCache: ScriptExecutionCache;
   private validated = 0;
+  private readonly verifier?: SigVerifier;
+  private readonly clock?: { ms: number; calls: number };
 
-  constructor(private readonly opts: JobsOptions = {}) {
+  constructor(opts: JobsOptions = {}) {
     this.sigCache = new SignatureCache(opts.sigCacheSize);
     this.execCache = new ScriptExecutionCache(opts.execCacheSize);
+    if (opts.timeSignatures) {
+      this.clock = { ms: 0, calls: 0 };
+      this.verifier = timedVerifier(opts.verifier ?? getDefaultVerifier(), this.clock);
+    } else if (opts.verifier) {
+      this.verifier = opts.verifier;
+    }
   }
 
   /** Every input's script under `flags`, skipping it all when this exact check passed before. */
@@ -42,7 +82,7 @@ export class ValidatorCore {
     const key = cache.key(tx.wtxid, flags, spent);
     if (cache.hasKey(key)) return SCRIPTS_OK;
     const opts: VerifyOptions = { txdata: precomputeTxData(tx, spent), sigCache: this.sigCache };
-    if (this.opts.verifier) opts.verifier = this.opts.verifier;
+    if (this.verifier) opts.verifier = this.verifier;
     const r = verifyInputs(tx, spent, flags, opts);
     if (r.ok) cache.addKey(key);
     return r;
@@ -76,6 +116,11 @@ export class ValidatorCore {
   }
 
   stats(): WorkerStats {
-    return { sigCache: this.sigCache.stats(), execCache: this.execCache.stats(), validated: this.validated };
+    const s: WorkerStats = { sigCache: this.sigCache.stats(), execCache: this.execCache.stats(), validated: this.validated };
+    if (this.clock) {
+      s.sigMs = this.clock.ms;
+      s.sigChecks = this.clock.calls;
+    }
+    return s;
   }
 }
