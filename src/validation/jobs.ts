@@ -3,7 +3,7 @@
  * same in-thread and on every runtime): decode the transaction and verify every input
  * under the job's flags, with the signature cache and the script-execution cache.
  */
-import { decodeTx, type Transaction, type TxOut } from '../primitives/tx.ts';
+import { decodeTx, decodeTxFields, type TxFields, type TxOut } from '../primitives/tx.ts';
 import { DecodeError } from '../primitives/decode-error.ts';
 import { precomputeTxData } from '../script/sighash.ts';
 import { getDefaultVerifier, verifyInputs, type InputsResult, type VerifyOptions } from '../script/verify.ts';
@@ -75,16 +75,20 @@ export class ValidatorCore {
     }
   }
 
-  /** Every input's script under `flags`, skipping it all when this exact check passed before. */
-  checkScripts(tx: Transaction, spent: TxOut[], flags: number): InputsResult {
+  /**
+   * Every input's script under `flags`, skipping it all when this exact check passed before
+   * (`wtxid` is the hash of the transaction `tx` was decoded from). `store`: remember the
+   * signatures and the verdict when they pass; block connection consults the caches
+   * without storing (Core's ConnectBlock: CheckInputScripts with cacheSigStore and
+   * cacheFullScriptStore false).
+   */
+  checkScripts(tx: TxFields, wtxid: Uint8Array, spent: TxOut[], flags: number, store = true): InputsResult {
     const cache = this.execCache;
-    // The key is computed once: looked up now, added when every input passes.
-    const key = cache.key(tx.wtxid, flags, spent);
-    if (cache.hasKey(key)) return SCRIPTS_OK;
-    const opts: VerifyOptions = { txdata: precomputeTxData(tx, spent), sigCache: this.sigCache };
+    if (cache.has(wtxid, flags, spent)) return SCRIPTS_OK;
+    const opts: VerifyOptions = { txdata: precomputeTxData(tx, spent), sigCache: store ? this.sigCache : this.sigCache.lookupOnly };
     if (this.verifier) opts.verifier = this.verifier;
     const r = verifyInputs(tx, spent, flags, opts);
-    if (r.ok) cache.addKey(key);
+    if (r.ok && store) cache.add(wtxid, flags, spent);
     return r;
   }
 
@@ -94,9 +98,18 @@ export class ValidatorCore {
 
   /** run() without the promise. */
   runSync(job: Job): JobResult {
-    let tx: Transaction;
+    let tx: TxFields;
+    let wtxid: Uint8Array;
     try {
-      tx = decodeTx(job.tx);
+      // A job that brings its wtxid spares hashing the transaction again.
+      if (job.wtxid) {
+        tx = decodeTxFields(job.tx);
+        wtxid = job.wtxid;
+      } else {
+        const t = decodeTx(job.tx);
+        tx = t;
+        wtxid = t.wtxid;
+      }
     } catch (e) {
       if (e instanceof DecodeError) return { id: job.id, kind: 'error', message: e.message };
       throw e;
@@ -106,7 +119,7 @@ export class ValidatorCore {
     const spent: TxOut[] = new Array(n);
     for (let i = 0; i < n; i++) spent[i] = { value: job.spent[i]!.value, scriptPubKey: job.spent[i]!.scriptPubKey };
     this.validated++;
-    return { id: job.id, kind: 'scripts', result: this.checkScripts(tx, spent, job.flags) };
+    return { id: job.id, kind: 'scripts', result: this.checkScripts(tx, wtxid, spent, job.flags, !job.block) };
   }
 
   /** Empties the signature and script-execution caches (counters kept). */
