@@ -1,10 +1,11 @@
 /**
  * Hash functions. SHA-256 sits behind a swappable backend: @noble/hashes by default
  * (portable, 77–144 MB/s), a native one (~1.5 GB/s) injected by the runtime layer
- * (src/runtime) with setSha256Backend. RIPEMD-160 is only ever used on tiny inputs.
+ * (src/runtime) with setSha256Backend. RIPEMD-160 is only ever used on tiny inputs (a
+ * portable one, ripemd160.ts: HASH160 of a key is one block).
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { ripemd160 as nobleRipemd160 } from '@noble/hashes/legacy.js';
+import { ripemd160Js } from './ripemd160.ts';
 import { sha256dJs, sha256Js, Sha256JsStream } from './sha256.ts';
 
 /** An incremental SHA-256 whose state can be cloned (a midstate). */
@@ -79,11 +80,11 @@ export function hash256(data: Uint8Array): Uint8Array {
   return b.hash256 ? b.hash256(data) : b.sha256(b.sha256(data));
 }
 export function ripemd160(data: Uint8Array): Uint8Array {
-  return nobleRipemd160(data);
+  return ripemd160Js(data);
 }
 /** RIPEMD160(SHA256(x)). */
 export function hash160(data: Uint8Array): Uint8Array {
-  return nobleRipemd160(backend.sha256(data));
+  return ripemd160Js(backend.sha256(data));
 }
 
 /** Midstates by tag, for the backend they were made with (cleared when it changes). */
