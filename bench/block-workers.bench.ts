@@ -1,10 +1,11 @@
 /**
  * A ~2 MB real block validated through the worker pool.
  *
- *   node --import tsx bench/block-workers.bench.ts [--blocks=928848,928831] [--workers=2] [--rounds=3]
- *   MIMALLOC_PURGE_DELAY=-1 npx bun bench/block-workers.bench.ts   (as `bun run serve` starts Bun: scripts/runtime-env.mjs)
- *   npx deno run -A --unstable-ffi bench/block-workers.bench.ts
- *   (--crypto=NAME / --sha256=NAME force a backend; default: selectCrypto's fastest)
+ *   node --import tsx bench/block-workers.bench.ts --crypto=napi --sha256=node-large [--blocks=928816,928828,928848,928849,928927] [--workers=2] [--rounds=3]
+ *   MIMALLOC_PURGE_DELAY=-1 npx bun bench/block-workers.bench.ts --crypto=ffi --sha256=bun   (as `bun run serve` starts Bun: scripts/runtime-env.mjs)
+ *   npx deno run -A --unstable-ffi bench/block-workers.bench.ts --crypto=ffi --sha256=node-large
+ *   (--crypto=NAME / --sha256=NAME force a backend; default: selectCrypto's fastest, which a
+ *   loaded machine can still mislead: name them. Default block: 928848.)
  *
  * The bcoin testnet3 blocks of Sept 2016 (bench/data.ts loadTestnetBlock: 1.6–1.9 MB, about
  * 900 segwit txs each, heavy P2WPKH spending) go through validateBlock (src/chain/
