@@ -130,7 +130,7 @@ export async function startWorkers(workers: number, crypto?: CryptoBackendSpec):
   }
   const pool = new ValidationPool({ workers, spawn: spawnValidator, init: { type: 'init', crypto: spec } });
   await pool.ready();
-  blockChecker = { pool, check: scriptsAsJobs((shard, job) => pool.submit(shard, job)) };
+  blockChecker = { pool, check: scriptsAsJobs((shard, job) => pool.submit(shard, job), { block: true }) };
   return spec;
 }
 

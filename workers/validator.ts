@@ -17,9 +17,11 @@ applyRuntimeTuning('worker');
 const port = { post: (m: unknown) => workerPort.postMessage(m), onMessage: (f: (d: unknown) => void) => workerPort.onMessage(f) };
 let core: ValidatorCore | undefined;
 let queue: Promise<void> = Promise.resolve();
+/** ms spent running batches (WorkerStats.busyMs). */
+let busyMs = 0;
 
 port.onMessage((data) => {
-  const msg = data as { type: string; crypto?: CryptoSpec; sigCacheSize?: number; execCacheSize?: number; clear?: boolean };
+  const msg = data as { type: string; crypto?: CryptoSpec; sigCacheSize?: number; execCacheSize?: number; timeSignatures?: boolean; clear?: boolean };
   if (msg.type === 'init') {
     queue = queue.then(async () => {
       try {
@@ -30,6 +32,7 @@ port.onMessage((data) => {
           verifier,
           ...(msg.sigCacheSize ? { sigCacheSize: msg.sigCacheSize } : {}),
           ...(msg.execCacheSize ? { execCacheSize: msg.execCacheSize } : {}),
+          ...(msg.timeSignatures ? { timeSignatures: true } : {}),
         });
         port.post({ type: 'ready', backend: verifier.name });
       } catch (e) {
@@ -52,12 +55,14 @@ port.onMessage((data) => {
         }
       }
       // ms: this batch's time here, by which the pool sizes the next ones (worker-pool.ts BATCH_TARGET_MS).
-      port.post({ type: 'results', batch: batch.batch, results: encodeResults(results), ms: performance.now() - t0, jobs: jobs.length });
+      const ms = performance.now() - t0;
+      busyMs += ms;
+      port.post({ type: 'results', batch: batch.batch, results: encodeResults(results), ms, jobs: jobs.length });
     });
   } else if (msg.type === 'stats') {
     // After every batch already received; `clear` empties the caches once read.
     queue = queue.then(() => {
-      port.post({ type: 'stats', stats: core?.stats() });
+      port.post({ type: 'stats', stats: core ? { ...core.stats(), busyMs } : undefined });
       if (msg.clear) core?.clearCaches();
     });
   } else if (msg.type === 'crash') {

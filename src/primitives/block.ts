@@ -3,7 +3,7 @@
  * detection (consensus/merkle.cpp, CVE-2012-2459), and proof-of-work targets.
  */
 import { ByteReader } from './codec.ts';
-import { hash256, sha256 } from './hash.ts';
+import { hash256 } from './hash.ts';
 import { readTransaction, type Transaction } from './tx.ts';
 
 export interface BlockHeader {
@@ -86,7 +86,7 @@ export function merkleRoot(leaves: Uint8Array[]): { root: Uint8Array; mutated: b
     for (let i = 0; i < next.length; i++) {
       buf.set(level[2 * i]!, 0);
       buf.set(level[2 * i + 1]!, 32);
-      next[i] = sha256(sha256(buf));
+      next[i] = hash256(buf);
     }
     level = next;
   }

@@ -1,11 +1,12 @@
 /**
  * Hash functions. SHA-256 sits behind a swappable backend: @noble/hashes by default
  * (portable, 77–144 MB/s), a native one (~1.5 GB/s) injected by the runtime layer
- * (src/runtime) with setSha256Backend. RIPEMD-160 is only ever used on tiny inputs.
+ * (src/runtime) with setSha256Backend. RIPEMD-160 is only ever used on tiny inputs (a
+ * portable one, ripemd160.ts: HASH160 of a key is one block).
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { ripemd160 as nobleRipemd160 } from '@noble/hashes/legacy.js';
-import { sha256dJs, sha256Js, Sha256JsStream } from './sha256.ts';
+import { ripemd160Js } from './ripemd160.ts';
+import { sha256dFromMidstateJs, sha256dJs, sha256Js, Sha256JsStream, sha256MidstateJs } from './sha256.ts';
 
 /** An incremental SHA-256 whose state can be cloned (a midstate). */
 export interface Sha256Stream {
@@ -22,6 +23,11 @@ export interface Sha256Backend {
   createBulk?(): Sha256Stream;
   /** SHA256(SHA256(x)) when the backend has a faster way than two calls. */
   hash256?(data: Uint8Array): Uint8Array;
+  /**
+   * Where short messages are hashed in JavaScript, skipping a block with a midstate pays:
+   * the SHA-256 state after `block64` (see hash256Midstate).
+   */
+  midstate?(block64: Uint8Array): Int32Array;
 }
 
 type NobleHash = ReturnType<typeof nobleSha256.create>;
@@ -51,6 +57,7 @@ export const jsSha256Backend: Sha256Backend = {
   sha256: sha256Js,
   create: () => new Sha256JsStream(),
   hash256: sha256dJs,
+  midstate: sha256MidstateJs,
 };
 
 let backend: Sha256Backend = jsSha256Backend;
@@ -78,12 +85,23 @@ export function hash256(data: Uint8Array): Uint8Array {
   const b = backend;
   return b.hash256 ? b.hash256(data) : b.sha256(b.sha256(data));
 }
+/**
+ * The midstate of a 64-byte prefix for hash256FromMidstate, when the backend hashes short
+ * messages in JavaScript (one block less per message then pays); undefined otherwise.
+ */
+export function hash256Midstate(block64: Uint8Array): Int32Array | undefined {
+  return backend.midstate?.(block64);
+}
+/** SHA256(SHA256(prefix ‖ rest)) from the prefix's hash256Midstate (a plain SHA-256 state). */
+export function hash256FromMidstate(mid: Int32Array, rest: Uint8Array): Uint8Array {
+  return sha256dFromMidstateJs(mid, rest);
+}
 export function ripemd160(data: Uint8Array): Uint8Array {
-  return nobleRipemd160(data);
+  return ripemd160Js(data);
 }
 /** RIPEMD160(SHA256(x)). */
 export function hash160(data: Uint8Array): Uint8Array {
-  return nobleRipemd160(backend.sha256(data));
+  return ripemd160Js(backend.sha256(data));
 }
 
 /** Midstates by tag, for the backend they were made with (cleared when it changes). */

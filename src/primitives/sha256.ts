@@ -97,6 +97,31 @@ export function sha256Js(data: Uint8Array): Uint8Array {
  */
 export function sha256dJs(data: Uint8Array): Uint8Array {
   hashInto(data);
+  return secondPass();
+}
+
+/** The state after the 64 bytes block[off..off+64): a midstate for sha256dFromMidstateJs. */
+export function sha256MidstateJs(block: Uint8Array, off = 0): Int32Array {
+  const h = IV.slice();
+  compress(h, block, off);
+  return h;
+}
+
+/**
+ * SHA256(SHA256(m)) of a message m whose first 64 bytes left the state `mid`
+ * (sha256MidstateJs) and whose remaining bytes are `rest`: one block less to hash.
+ */
+export function sha256dFromMidstateJs(mid: Int32Array, rest: Uint8Array): Uint8Array {
+  H.set(mid);
+  const n = rest.length;
+  const full = n - (n % 64);
+  for (let off = 0; off < full; off += 64) compress(H, rest, off);
+  finish(H, rest, full, n - full, n + 64);
+  return secondPass();
+}
+
+/** SHA-256 of the digest in H, from its state words; the result as bytes. */
+function secondPass(): Uint8Array {
   const w = W;
   for (let i = 0; i < 8; i++) w[i] = H[i]!;
   w[8] = 0x80000000 | 0;

@@ -215,7 +215,14 @@ function i64At(b: Uint8Array, o: number): bigint {
 
 let txidScratch = new Uint8Array(1024);
 
-function decodeTxFast(buf: Uint8Array): Transaction | undefined {
+/** The fields of a well-formed transaction (see decodeTxFast), before any hashing; undefined otherwise. */
+interface Parsed extends TxFields {
+  hasWitness: boolean;
+  bodyStart: number;
+  bodyEnd: number;
+}
+
+function parseTxFast(buf: Uint8Array): Parsed | undefined {
   const end = buf.length;
   if (end < 10) return undefined;
   const version = u32At(buf, 0);
@@ -272,6 +279,14 @@ function decodeTxFast(buf: Uint8Array): Transaction | undefined {
   }
   if (end - P !== 4) return undefined;
   const locktime = u32At(buf, P);
+  return { version, inputs, outputs, locktime, hasWitness, bodyStart, bodyEnd };
+}
+
+function decodeTxFast(buf: Uint8Array): Transaction | undefined {
+  const p = parseTxFast(buf);
+  if (!p) return undefined;
+  const { version, inputs, outputs, locktime, hasWitness, bodyStart, bodyEnd } = p;
+  const end = buf.length;
   const totalSize = end;
   let txid: Uint8Array;
   let wtxid: Uint8Array;
@@ -296,6 +311,17 @@ function decodeTxFast(buf: Uint8Array): Transaction | undefined {
     version, inputs, outputs, locktime, raw: buf, hasWitness, txid, wtxid,
     baseSize, totalSize, weight, vsize: Math.ceil(weight / WITNESS_SCALE_FACTOR),
   };
+}
+
+/**
+ * Decodes exactly one transaction into its fields only, without hashing it (no txid,
+ * wtxid or sizes): for a caller that already has its hashes (a validation worker given the
+ * wtxid with the job). Throws DecodeError as decodeTx does.
+ */
+export function decodeTxFields(bytes: Uint8Array): TxFields {
+  const p = parseTxFast(bytes);
+  if (p) return { version: p.version, inputs: p.inputs, outputs: p.outputs, locktime: p.locktime };
+  return decodeTx(bytes);
 }
 
 export function txHasWitness(tx: TxFields): boolean {

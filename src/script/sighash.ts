@@ -7,7 +7,7 @@
  */
 import { allocBytes } from '../primitives/bytes.ts';
 import { ByteWriter, compactSizeLength } from '../primitives/codec.ts';
-import { createSha256, hash256, sha256, taggedHasher, type Sha256Stream } from '../primitives/hash.ts';
+import { createSha256, hash256, hash256FromMidstate, hash256Midstate, sha256, taggedHasher, type Sha256Stream } from '../primitives/hash.ts';
 import type { TxFields, TxOut } from '../primitives/tx.ts';
 import { OP } from './opcodes.ts';
 import { readOp } from './script.ts';
@@ -34,6 +34,13 @@ export interface Bip341Hashes {
 /** Core's PrecomputedTransactionData; fields fill in lazily, once per transaction. */
 export interface PrecomputedTxData {
   bip143?: Bip143Hashes;
+  /**
+   * The SHA-256 state after the first 64 bytes every BIP143 preimage of this transaction
+   * shares when it commits to both hashPrevouts and hashSequence (SIGHASH_ALL and the
+   * undefined types that act as it): version ‖ hashPrevouts ‖ hashSequence[0..28). Null
+   * when the SHA-256 backend gains nothing from one (hash.ts hash256Midstate).
+   */
+  bip143Mid?: Int32Array | null;
   bip341?: Bip341Hashes;
   /** The outputs spent by each input, in input order (needed by BIP341). */
   spent?: TxOut[];
@@ -234,10 +241,36 @@ export function segwitV0Parts(tx: TxFields, nIn: number, hashType: number, pre: 
   return { hashPrevouts, hashSequence, hashOutputs };
 }
 
+/** pre.bip143Mid, computed once per transaction. */
+function bip143Midstate(tx: TxFields, pre: PrecomputedTxData): Int32Array | null {
+  if (pre.bip143Mid === undefined) {
+    const h = bip143(tx, pre);
+    const b = new Uint8Array(64);
+    b[0] = tx.version; b[1] = tx.version >>> 8; b[2] = tx.version >>> 16; b[3] = tx.version >>> 24;
+    b.set(h.hashPrevouts, 4);
+    b.set(h.hashSequence.subarray(0, 28), 36);
+    pre.bip143Mid = hash256Midstate(b) ?? null;
+  }
+  return pre.bip143Mid;
+}
+
 /** BIP143 SignatureHash (SigVersion::WITNESS_V0); scriptCode is hashed as given. */
 export function segwitV0Sighash(tx: TxFields, nIn: number, scriptCode: Uint8Array, amount: bigint, hashType: number, pre: PrecomputedTxData = {}): Uint8Array {
-  const { hashPrevouts, hashSequence, hashOutputs } = segwitV0Parts(tx, nIn, hashType, pre);
   const me = tx.inputs[nIn]!;
+  const base = hashType & 0x1f;
+  if ((hashType & SIGHASH_ANYONECANPAY) === 0 && base !== SIGHASH_SINGLE && base !== SIGHASH_NONE) {
+    // Commits to hashPrevouts and hashSequence: the preimage's first block is the transaction's.
+    const mid = bip143Midstate(tx, pre);
+    if (mid) {
+      const h = pre.bip143!;
+      const w = new ByteWriter(96 + scriptCode.length);
+      w.bytes(h.hashSequence.subarray(28)).bytes(me.prevout.txid).u32(me.prevout.vout);
+      w.varBytes(scriptCode).i64(amount).u32(me.sequence);
+      w.bytes(h.hashOutputs).u32(tx.locktime).u32(hashType | 0);
+      return hash256FromMidstate(mid, w.view());
+    }
+  }
+  const { hashPrevouts, hashSequence, hashOutputs } = segwitV0Parts(tx, nIn, hashType, pre);
   const w = new ByteWriter(160 + scriptCode.length);
   w.u32(tx.version).bytes(hashPrevouts).bytes(hashSequence);
   w.bytes(me.prevout.txid).u32(me.prevout.vout);

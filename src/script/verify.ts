@@ -269,7 +269,7 @@ const INPUTS_OK: InputsResult = Object.freeze({ ok: true as const });
  * (Core's CheckInputScripts without a check queue). The sighash midstates are computed once
  * per transaction unless the caller passes them.
  */
-export function verifyInputs(tx: Transaction, spent: TxOut[], flags: number, opts: VerifyOptions = {}): InputsResult {
+export function verifyInputs(tx: Transaction | TxFields, spent: TxOut[], flags: number, opts: VerifyOptions = {}): InputsResult {
   const o = opts.txdata ? opts : { ...opts, txdata: precomputeTxData(tx, spent) };
   for (let i = 0; i < tx.inputs.length; i++) {
     const r = verifyInput(tx, i, spent, flags, o);

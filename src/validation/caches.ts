@@ -12,6 +12,13 @@
  * Both keep two generations of at most max/2 entries each (as Core's CuckooCache ages
  * entries by generation rather than by use): inserting into a full current generation
  * drops the older one. Lookups and inserts are O(1) with no per-entry bookkeeping.
+ *
+ * A lookup hashes its key only when an entry may match: each generation also holds a set
+ * of 30-bit tags, taken from a field of the key that is itself a hash (the signature's
+ * message, the wtxid). No tag, no entry: a miss without hashing, which is every lookup of
+ * a block whose transactions were never seen. The tags only skip work: a tag that matches
+ * (another entry with the same first bits, even one an attacker ground for) leads to the
+ * full salted key, as without them.
  */
 import { bytes32Key } from '../primitives/bytes.ts';
 import { sha256 } from '../primitives/hash.ts';
@@ -29,27 +36,45 @@ export interface CacheStats {
   size: number;
 }
 
-/** A bounded set of keys in two generations of at most ⌈max/2⌉ entries each. */
+/** The tag of a key field that is a hash: its first 30 bits (a small integer in every engine). */
+export function tagOf(h: Uint8Array): number {
+  return h[0]! | (h[1]! << 8) | (h[2]! << 16) | ((h[3]! & 0x3f) << 24);
+}
+
+/**
+ * A bounded set of keys in two generations of at most ⌈max/2⌉ entries each, with the tags
+ * of each generation's keys.
+ */
 class GenerationalKeySet {
   private cur = new Map<string, true>();
   private old = new Map<string, true>();
+  private curTags = new Set<number>();
+  private oldTags = new Set<number>();
   private readonly half: number;
 
   constructor(maxEntries: number) {
     this.half = Math.max(1, Math.ceil(maxEntries / 2));
   }
 
+  /** False when no key with this tag is held (true may still be no match). */
+  mayHave(tag: number): boolean {
+    return this.curTags.has(tag) || this.oldTags.has(tag);
+  }
+
   has(k: string): boolean {
     return this.cur.has(k) || this.old.has(k);
   }
 
-  add(k: string): void {
+  add(k: string, tag: number): void {
     if (this.cur.has(k)) return;
     if (this.cur.size >= this.half) {
       this.old = this.cur;
+      this.oldTags = this.curTags;
       this.cur = new Map();
+      this.curTags = new Set();
     }
     this.cur.set(k, true);
+    this.curTags.add(tag);
   }
 
   get size(): number {
@@ -59,6 +84,8 @@ class GenerationalKeySet {
   clear(): void {
     this.cur = new Map();
     this.old = new Map();
+    this.curTags = new Set();
+    this.oldTags = new Set();
   }
 }
 
@@ -100,31 +127,43 @@ export class SignatureCache implements SigCache {
     return bytes32Key(sha256(b.subarray(0, n)));
   }
 
-  private lookup(k: string): boolean {
-    if (this.set.has(k)) {
-      this.hits++;
-      return true;
+  /**
+   * A hit, or the verifier's answer, remembered when it is a success and `store` (only
+   * successes are cached, as Core: a failure is never served from the cache).
+   */
+  private check(store: boolean, type: number, sig: Uint8Array, msg: Uint8Array, key: Uint8Array, verifier: SigVerifier): boolean {
+    const tag = tagOf(msg);
+    let k: string | undefined;
+    if (this.set.mayHave(tag)) {
+      k = this.key(type, sig, msg, key);
+      if (this.set.has(k)) {
+        this.hits++;
+        return true;
+      }
     }
     this.misses++;
-    return false;
+    const ok = type === TAG_ECDSA ? verifier.verifyEcdsa(sig, msg, key) : verifier.verifySchnorr(sig, msg, key);
+    if (ok && store) this.set.add(k ?? this.key(type, sig, msg, key), tag);
+    return ok;
   }
 
   ecdsa(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array, verifier: SigVerifier): boolean {
-    const k = this.key(TAG_ECDSA, sig64, msg32, pubkey);
-    if (this.lookup(k)) return true;
-    // Only successes are cached (as Core): a failure is never served from the cache.
-    const ok = verifier.verifyEcdsa(sig64, msg32, pubkey);
-    if (ok) this.set.add(k);
-    return ok;
+    return this.check(true, TAG_ECDSA, sig64, msg32, pubkey, verifier);
   }
 
   schnorr(sig64: Uint8Array, msg32: Uint8Array, xonly: Uint8Array, verifier: SigVerifier): boolean {
-    const k = this.key(TAG_SCHNORR, sig64, msg32, xonly);
-    if (this.lookup(k)) return true;
-    const ok = verifier.verifySchnorr(sig64, msg32, xonly);
-    if (ok) this.set.add(k);
-    return ok;
+    return this.check(true, TAG_SCHNORR, sig64, msg32, xonly, verifier);
   }
+
+  /**
+   * This cache consulted but never filled: block connection's checks (Core's ConnectBlock
+   * calls CheckInputScripts with cacheSigStore false — a block's signatures are not checked
+   * again).
+   */
+  readonly lookupOnly: SigCache = {
+    ecdsa: (sig64, msg32, pubkey, verifier) => this.check(false, TAG_ECDSA, sig64, msg32, pubkey, verifier),
+    schnorr: (sig64, msg32, xonly, verifier) => this.check(false, TAG_SCHNORR, sig64, msg32, xonly, verifier),
+  };
 
   stats(): CacheStats {
     return { hits: this.hits, misses: this.misses, size: this.set.size };
@@ -150,10 +189,9 @@ export class ScriptExecutionCache {
   /**
    * SHA256(salt ‖ wtxid ‖ flags ‖ spent outputs). The spent outputs are part of the key:
    * Core's coins are canonical for its chain, ours may come from the caller (stateless
-   * validation), and a script's verdict depends on them. Compute it once per check and
-   * pass it to hasKey/addKey.
+   * validation), and a script's verdict depends on them.
    */
-  key(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): string {
+  private key(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): string {
     let n = 68;
     for (let i = 0; i < spent.length; i++) n += 17 + spent[i]!.scriptPubKey.length;
     const b = this.scratch.ensure(n);
@@ -180,25 +218,16 @@ export class ScriptExecutionCache {
     return bytes32Key(sha256(b.subarray(0, o)));
   }
 
-  /** True when every input already verified under exactly the check `key` names. */
-  hasKey(key: string): boolean {
-    const hit = this.set.has(key);
+  /** True when every input of this wtxid already verified under exactly these flags and coins. */
+  has(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): boolean {
+    const hit = this.set.mayHave(tagOf(wtxid)) && this.set.has(this.key(wtxid, flags, spent));
     if (hit) this.hits++;
     else this.misses++;
     return hit;
   }
 
-  addKey(key: string): void {
-    this.set.add(key);
-  }
-
-  /** True when every input of this wtxid already verified under exactly these flags and coins. */
-  has(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): boolean {
-    return this.hasKey(this.key(wtxid, flags, spent));
-  }
-
   add(wtxid: Uint8Array, flags: number, spent: readonly TxOut[]): void {
-    this.addKey(this.key(wtxid, flags, spent));
+    this.set.add(this.key(wtxid, flags, spent), tagOf(wtxid));
   }
 
   stats(): CacheStats {

@@ -45,18 +45,22 @@ export class WorkerFailedError extends Error {
 
 /**
  * Script checks as jobs: each transaction's inputs verified by one job, routed by txid
- * shard (the pool's `submit`, or a ValidatorCore's in-thread `run`). A job that could not
- * run is no verdict: it throws WorkerFailedError. `priority`: block connection's checks
- * (SubmitOptions); otherwise each job carries its cost, the most signature checks its
- * scripts can run.
+ * shard (the pool's `submit`, or a ValidatorCore's in-thread `run`), with the wtxid the
+ * caller decoded (the worker does not hash the transaction again). A job that could not
+ * run is no verdict: it throws WorkerFailedError. `priority`: block connection's checks,
+ * scheduled first (SubmitOptions); otherwise each job carries its cost, the most signature
+ * checks its scripts can run. `block` (implied by `priority`): block connection's checks,
+ * which consult the caches without adding to them (ScriptsJob.block).
  */
 export function scriptsAsJobs(
   submit: (shard: number, job: JobInput, opts: SubmitOptions) => Promise<JobResult>,
-  { priority = false }: { priority?: boolean } = {},
+  { priority = false, block = priority }: { priority?: boolean; block?: boolean } = {},
 ): (tx: Transaction, spent: TxOut[], flags: number) => Promise<InputsResult> {
   return async (tx, spent, flags) => {
     const opts: SubmitOptions = priority ? { priority } : { cost: maxSignatureChecks(tx, spent.map((o) => o.scriptPubKey)) };
-    const r = await submit(shardOf(tx.txid), { kind: 'scripts', tx: tx.raw, spent, flags }, opts);
+    const job: JobInput = { kind: 'scripts', tx: tx.raw, spent, flags, wtxid: tx.wtxid };
+    if (block) job.block = true;
+    const r = await submit(shardOf(tx.txid), job, opts);
     if (r.kind === 'scripts') return r.result;
     throw new WorkerFailedError(r.message);
   };

@@ -19,6 +19,18 @@ export interface ScriptsJob {
   tx: Uint8Array;
   spent: { value: bigint; scriptPubKey: Uint8Array }[];
   flags: number;
+  /**
+   * The wtxid of `tx` (internal byte order), as the caller computed it decoding `tx`: the
+   * worker then does not hash the transaction again. It keys the script-execution cache, so
+   * it must be the hash of exactly these bytes. Without it the worker computes it.
+   */
+  wtxid?: Uint8Array;
+  /**
+   * Block connection (Core's ConnectBlock): the caches are consulted but nothing is added
+   * to them — a block's signatures and scripts are not checked again (CheckInputScripts with
+   * cacheSigStore and cacheFullScriptStore false).
+   */
+  block?: boolean;
 }
 
 export type Job = ScriptsJob;
@@ -34,11 +46,12 @@ export type JobInput = Omit<ScriptsJob, 'id'>;
 /**
  * One batch as posted: one ArrayBuffer, so the structured clone copies a single block of
  * memory rather than an object per job. Its layout, in order:
- *   head    uint32 × 3 per job: id, flags, count of spent outputs;
+ *   head    uint32 × 4 per job: id, flags, count of spent outputs, options (OPT_*);
  *   ends    uint32 per piece: where each piece of `bytes` ends (a piece starts where the
  *           previous one ended, the first at 0); the pieces are, job after job, the
  *           transaction and then each spent script;
  *   values  int64 (Core's CAmount) per spent output, in input order, 8-byte aligned;
+ *   wtxids  32 bytes per job (zeros when the job has none);
  *   bytes   the pieces.
  * Scripts are copied into the buffer: posting a view of a 2 MB block would clone all of it.
  */
@@ -51,13 +64,17 @@ export interface WireBatch {
 }
 
 /** Numbers per job in the head. */
-const HEAD = 3;
+const HEAD = 4;
+/** Options word: the job carries its wtxid; it is block connection's. */
+const OPT_WTXID = 1;
+const OPT_BLOCK = 2;
 
 /** Byte offsets of the parts of a batch of `jobs` jobs and `inputs` spent outputs. */
-function layout(jobs: number, inputs: number): { ends: number; values: number; bytes: number } {
+function layout(jobs: number, inputs: number): { ends: number; values: number; wtxids: number; bytes: number } {
   const ends = jobs * HEAD * 4;
   const values = (ends + (jobs + inputs) * 4 + 7) & ~7;
-  return { ends, values, bytes: values + inputs * 8 };
+  const wtxids = values + inputs * 8;
+  return { ends, values, wtxids, bytes: wtxids + jobs * 32 };
 }
 
 /** Packs jobs (their transactions' bytes and spent scripts) into one batch message. */
@@ -74,6 +91,7 @@ export function packBatch(batch: number, jobs: readonly ScriptsJob[]): WireBatch
   const head = new Uint32Array(buf, 0, jobs.length * HEAD);
   const ends = new Uint32Array(buf, at.ends, jobs.length + inputs);
   const values = new BigInt64Array(buf, at.values, inputs);
+  const wtxids = new Uint8Array(buf, at.wtxids, jobs.length * 32);
   const bytes = new Uint8Array(buf, at.bytes);
   let o = 0;
   let e = 0;
@@ -86,6 +104,13 @@ export function packBatch(batch: number, jobs: readonly ScriptsJob[]): WireBatch
     head[i * HEAD] = j.id;
     head[i * HEAD + 1] = j.flags;
     head[i * HEAD + 2] = j.spent.length;
+    let opts = j.block ? OPT_BLOCK : 0;
+    if (j.wtxid) {
+      if (j.wtxid.length !== 32) throw new RangeError('a wtxid is 32 bytes');
+      wtxids.set(j.wtxid, 32 * i);
+      opts |= OPT_WTXID;
+    }
+    head[i * HEAD + 3] = opts;
     for (let k = 0; k < j.spent.length; k++) {
       const out = j.spent[k]!;
       values[v++] = out.value;
@@ -104,6 +129,7 @@ export function unpackBatch(msg: WireBatch): Job[] {
   const head = new Uint32Array(msg.buf, 0, n * HEAD);
   const ends = new Uint32Array(msg.buf, at.ends, n + msg.inputs);
   const values = new BigInt64Array(msg.buf, at.values, msg.inputs);
+  const wtxids = new Uint8Array(msg.buf, at.wtxids, n * 32);
   const bytes = new Uint8Array(msg.buf, at.bytes);
   const out: Job[] = new Array(n);
   let start = 0;
@@ -120,7 +146,11 @@ export function unpackBatch(msg: WireBatch): Job[] {
       spent[k] = { value: values[v++]!, scriptPubKey: bytes.subarray(start, end2) };
       start = end2;
     }
-    out[i] = { kind: 'scripts', id: head[i * HEAD]!, tx, spent, flags: head[i * HEAD + 1]! };
+    const job: Job = { kind: 'scripts', id: head[i * HEAD]!, tx, spent, flags: head[i * HEAD + 1]! };
+    const opts = head[i * HEAD + 3]!;
+    if (opts & OPT_WTXID) job.wtxid = wtxids.subarray(32 * i, 32 * i + 32);
+    if (opts & OPT_BLOCK) job.block = true;
+    out[i] = job;
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nobleSha256Backend, sha256Backend, setSha256Backend, type Sha256Backend } from '../../src/primitives/hash.ts';
+import { jsSha256Backend, nobleSha256Backend, sha256Backend, setSha256Backend, type Sha256Backend } from '../../src/primitives/hash.ts';
 import type { SigVerifier } from '../../src/script/sigcheck.ts';
 import {
   applyCrypto,
@@ -16,7 +16,7 @@ import {
   selectCrypto,
 } from '../../src/runtime/crypto/select.ts';
 import { checkedNobleVerifier } from '../../src/runtime/crypto/noble.ts';
-import { ecdsaCases, bip340Cases } from '../../src/runtime/crypto/kat.ts';
+import { ecdsaCases, bip340Cases, runSha256Kat } from '../../src/runtime/crypto/kat.ts';
 import { runtimeName } from '../../src/runtime/crypto/runtime-info.ts';
 import { CryptoBackendError } from '../../src/runtime/crypto/types.ts';
 
@@ -138,4 +138,36 @@ test('applyCrypto installs the SHA-256 backend and returns the verifier', async 
   } finally {
     setSha256Backend(before);
   }
+});
+
+test('a faster SHA-256 backend that stalls once while it is timed is still chosen (interleaved slices, best of each)', async () => {
+  const base = jsSha256Backend;
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  // The known answers' one-shot hashes come first: the timing starts after them.
+  let katCalls = 0;
+  runSha256Kat({ ...base, sha256: (d) => (katCalls++, base.sha256(d)) });
+  // `stalls`: 200 ms lost once, 15 ms after its timing began (a pause of the machine, not its speed).
+  let calls = 0;
+  let began = 0;
+  let stalled = false;
+  const stalls: Sha256Backend = {
+    name: 'stalls',
+    sha256: (d) => {
+      if (++calls === katCalls + 1) began = performance.now();
+      else if (began > 0 && !stalled && performance.now() - began > 15) {
+        stalled = true;
+        spin(200);
+      }
+      return base.sha256(d);
+    },
+    create: () => base.create(),
+  };
+  // `slow`: 30 µs more per one-shot hash, always.
+  const slow: Sha256Backend = { name: 'slow', sha256: (d) => (spin(0.03), base.sha256(d)), create: () => base.create() };
+  const r = await rankSha256Backends([{ name: 'stalls', load: async () => stalls }, { name: 'slow', load: async () => slow }], 80);
+  assert.ok(stalled, 'the stall happened while timing');
+  assert.equal(r.best?.candidate.name, 'stalls', JSON.stringify(r.candidates.map((c) => [c.name, c.roundUs])));
 });

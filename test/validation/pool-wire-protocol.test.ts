@@ -15,7 +15,7 @@ describe('pool ⇄ worker wire', () => {
       { kind: 'scripts', id: 3, tx: new Uint8Array([9, 8, 7, 6, 5]), spent: [{ value: 1n, scriptPubKey: new Uint8Array([0x51, 0x52]) }], flags: 0x1ffff },
     ];
     const msg = packBatch(42, jobs);
-    assert.equal(msg.buf.byteLength, 3 * 3 * 4 + 6 * 4 + 4 + 3 * 8 + 11, 'head, ends, 4 bytes to align the values, values, then the transactions and spent scripts');
+    assert.equal(msg.buf.byteLength, 3 * 4 * 4 + 6 * 4 + 3 * 8 + 3 * 32 + 11, 'head, ends, values, wtxids, then the transactions and spent scripts');
     const back = unpackBatch(structuredClone(msg) as WireBatch);
     assert.equal(back.length, 3);
     back.forEach((j, i) => {
@@ -30,11 +30,13 @@ describe('pool ⇄ worker wire', () => {
     const job = fc.record({
       tx: bytes, flags: fc.nat({ max: 0x1ffff }),
       spent: fc.array(fc.record({ value: fc.bigInt({ min: 0n, max: 21n * 10n ** 14n }), scriptPubKey: bytes }), { maxLength: 5 }),
+      wtxid: fc.option(fc.uint8Array({ minLength: 32, maxLength: 32 }), { nil: undefined }),
+      block: fc.boolean(),
     });
     fc.assert(fc.property(fc.array(job, { maxLength: 20 }), (js) => {
-      const jobs: ScriptsJob[] = js.map((j, i) => ({ kind: 'scripts', id: i + 1, ...j }));
+      const jobs: ScriptsJob[] = js.map(({ wtxid, block, ...j }, i) => ({ kind: 'scripts', id: i + 1, ...j, ...(wtxid ? { wtxid } : {}), ...(block ? { block } : {}) }));
       const back = unpackBatch(structuredClone(packBatch(7, jobs)) as WireBatch);
-      const plain = (j: ScriptsJob) => [j.id, j.flags, [...j.tx], j.spent.map((o) => [o.value, [...o.scriptPubKey]])];
+      const plain = (j: ScriptsJob) => [j.id, j.flags, [...j.tx], j.spent.map((o) => [o.value, [...o.scriptPubKey]]), j.wtxid && [...j.wtxid], j.block === true];
       assert.deepEqual(back.map(plain), jobs.map(plain));
     }));
   });
@@ -48,7 +50,7 @@ describe('pool ⇄ worker wire', () => {
     const jobs: ScriptsJob[] = [{ kind: 'scripts', id: 1, tx: new Uint8Array([1, 2]), spent: [{ value: 7n, scriptPubKey: script }, { value: 8n, scriptPubKey: new Uint8Array(0) }], flags: 1 }];
     const msg = packBatch(1, jobs);
     assert.deepEqual(Object.values(msg).filter((v) => typeof v === 'object'), [msg.buf], 'one buffer of its own');
-    assert.equal(msg.buf.byteLength, 3 * 4 + 3 * 4 + 2 * 8 + 2 + 22, 'head, ends, values, then the tx and the scripts');
+    assert.equal(msg.buf.byteLength, 4 * 4 + 3 * 4 + 4 + 2 * 8 + 32 + 2 + 22, 'head, ends, 4 bytes to align the values, values, wtxid, then the tx and the scripts');
     const [back] = unpackBatch(structuredClone(msg) as WireBatch);
     assert.ok(back);
     assert.deepEqual(back.spent.map((o) => [o.value, [...o.scriptPubKey]]), [[7n, [...script]], [8n, []]]);

@@ -71,6 +71,7 @@ export async function loadNodeLargeSha256(): Promise<Sha256Backend> {
     name: 'node-large',
     sha256: (d) => (d.length >= SMALL_LIMIT ? oneShot(d) : sha256Js(d)),
     create: jsSha256Backend.create,
+    midstate: jsSha256Backend.midstate!,
     createBulk: () => new NativeStream(c.createHash('sha256')),
   };
 }
