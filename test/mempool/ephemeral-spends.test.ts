@@ -65,6 +65,17 @@ describe('ephemeral dust spends', () => {
     assert.equal(checkEphemeralSpends([skips], 3000, pool), undefined);
   });
 
+  test('at a zero dust relay fee nothing is dust, a mempool parent\'s 0-value output included', () => {
+    const { pool } = newPool();
+    const parent = tx({ ins: [[coinTxid(), 0]], outs: 2, outValues: [10_000n, 0n] });
+    assert.equal(admit(pool, cand(parent, 1000)).ok, true);
+    const skips = tx({ ins: [[parent, 0]], tag: 12 });
+    // IsDust: value < GetDustThreshold, which is 0 at a 0 sat/kvB dust relay fee.
+    assert.equal(checkEphemeralSpends([skips], 0, pool), undefined);
+    assert.deepEqual(checkEphemeralSpends([skips], 3000, pool), { tx: skips, details: missing(skips) });
+    assert.equal(checkEphemeralSpends([skips], 0, pool), undefined);
+  });
+
   test('package parents count as parents (checked before they are in the mempool)', () => {
     const { pool } = newPool();
     const parent = tx({ ins: [[coinTxid(), 0]], outs: 3, outValues: [10_000n, 0n, 0n] });
