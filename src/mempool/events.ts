@@ -20,10 +20,6 @@ export class MempoolEvents {
     return () => this.listeners.delete(fn);
   }
 
-  get active(): boolean {
-    return this.listeners.size > 0;
-  }
-
   emitAdded(entry: MempoolEntry): void {
     const sequence = this.sequence++;
     if (this.listeners.size) for (const l of this.listeners) l({ type: 'added', entry, sequence });
