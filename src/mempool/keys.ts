@@ -150,8 +150,3 @@ export class SpenderIndex {
 export function outKey(txidHex: string, vout: number): string {
   return txidHex + ':' + vout;
 }
-
-/** Display-hex txid of each input's prevout (shared with the keys cache: do not modify). */
-export function prevoutTxids(tx: Transaction): string[] {
-  return txKeys(tx).prev as string[];
-}
