@@ -50,10 +50,8 @@ describe('display-hex keys', () => {
   test('the keys of the 32 most recently keyed transactions are cached; the 33rd is computed again', () => {
     const txs = Array.from({ length: 33 }, () => tx({ ins: [[coinTxid(), 0]] }));
     const first = txs.map((t) => txKeys(t));
-    // Most recent first, then the oldest still held: the same objects.
-    assert.equal(txKeys(txs[32]!), first[32]);
-    assert.equal(txKeys(txs[31]!), first[31]);
-    assert.equal(txKeys(txs[1]!), first[1]);
+    // Each of the 32 most recent: the same object.
+    for (let i = 32; i >= 1; i--) assert.equal(txKeys(txs[i]!), first[i], `tx ${i}`);
     // txs[0] was pushed out by the 33rd: equal keys, a new object.
     const again = txKeys(txs[0]!);
     assert.notEqual(again, first[0]);
@@ -105,9 +103,19 @@ describe('SpenderIndex (mapNextTx)', () => {
     idx.set(A, 3, e1);
     idx.set(A, 4, e2);
     idx.deleteIf(A, 3, e1);
+    assert.deepEqual([idx.size, [...idx.entries()]], [1, [[`${A}:4`, e2]]]);
     idx.set(A, 5, other);
     assert.deepEqual([idx.size, idx.get(A, 3), idx.get(A, 4), idx.get(A, 5)], [2, undefined, e2, other]);
     assert.deepEqual([...idx.entries()].sort(), [[`${A}:4`, e2], [`${A}:5`, other]].sort());
+    // The outpoint of the freed first slot spent again: counted again.
+    idx.deleteIf(A, 5, other);
+    idx.set(A, 5, e1);
+    assert.deepEqual([idx.size, idx.get(A, 5), idx.get(A, 4)], [2, e1, e2]);
+    // A transaction with one spent output: another entry's deleteIf leaves it.
+    idx.set(B, 2, e2);
+    idx.deleteIf(B, 2, e1);
+    idx.deleteIf(B, 3, e2);
+    assert.deepEqual([idx.size, idx.get(B, 2)], [3, e2]);
   });
 });
 
