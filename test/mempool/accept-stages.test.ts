@@ -203,6 +203,7 @@ describe('testmempoolaccept of several transactions', () => {
     const rich = await accept.testPackage([parent, child], { maxFeeRate: cap });
     assert.deepEqual(rich.map((r) => [r?.allowed, r?.reason, r?.kind]), [[true, undefined, undefined], [false, 'max-fee-exceeded', 'fee']]);
     assert.equal(rich[1]!.details, `2000 > ${Math.ceil((child.vsize * cap) / 1000)}`);
+    assert.deepEqual([rich[1]!.fee, rich[1]!.feerate], [2000n, 2000 / child.vsize]);
     const bad = setup((t) => (hashToHex(t.txid) === hex(parent) ? FAIL : { ok: true }));
     bad.coins.set(hashToHex(parent.inputs[0]!.prevout.txid) + ':0', { value: 100_000n, scriptPubKey: OP_TRUE, height: 1, coinbase: false });
     const s = await bad.accept.testPackage([parent, child, free], {});
