@@ -12,6 +12,14 @@ import { removeForBlock } from '../../src/mempool/block.ts';
 import { MempoolEvents, type MempoolEvent } from '../../src/mempool/events.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
 
+/** A mempool entry to announce. */
+function someEntry() {
+  const { pool } = newPool();
+  const t = tx({ ins: [[coinTxid(), 0]] });
+  assert.ok(admit(pool, cand(t, 1000)).ok);
+  return pool.get(hex(t))!;
+}
+
 const brief = (e: MempoolEvent) => [e.type, e.entry.txid, e.type === 'removed' ? e.reason : '', e.sequence];
 
 describe('mempool events and sequence', () => {
@@ -41,10 +49,7 @@ describe('mempool events and sequence', () => {
 
   test('the sequence advances with no listener too; a listener removed hears nothing more', () => {
     const ev = new MempoolEvents();
-    const { pool } = newPool();
-    const t = tx({ ins: [[coinTxid(), 0]] });
-    assert.ok(admit(pool, cand(t, 1000)).ok);
-    const entry = pool.get(hex(t))!;
+    const entry = someEntry();
     ev.emitAdded(entry);
     ev.emitRemoved(entry, 'confirmed');
     assert.equal(ev.sequence, 3);
@@ -64,10 +69,7 @@ describe('mempool events and sequence', () => {
 
   test('every listener sees every event once', () => {
     const ev = new MempoolEvents();
-    const { pool } = newPool();
-    const t = tx({ ins: [[coinTxid(), 0]] });
-    assert.ok(admit(pool, cand(t, 1000)).ok);
-    const entry = pool.get(hex(t))!;
+    const entry = someEntry();
     const one: number[] = [];
     const two: number[] = [];
     ev.on((e) => one.push(e.sequence));
