@@ -47,15 +47,18 @@ describe('display-hex keys', () => {
     assert.deepEqual(txKeys(wide).prev, [...many, many[0]!].map(hashToHex));
   });
 
-  test('the keys of the 32 most recently keyed transactions are cached; the 33rd is computed again', () => {
-    const txs = Array.from({ length: 33 }, () => tx({ ins: [[coinTxid(), 0]] }));
+  test('the keys of the 512 most recently keyed transactions are kept; the 513th back is made again', () => {
+    const txs = Array.from({ length: 513 }, () => tx({ ins: [[coinTxid(), 0]] }));
     const first = txs.map((t) => txKeys(t));
-    // Each of the 32 most recent: the same object.
-    for (let i = 32; i >= 1; i--) assert.equal(txKeys(txs[i]!), first[i], `tx ${i}`);
-    // txs[0] was pushed out by the 33rd: equal keys, a new object.
+    // Each of the 512 most recent: the same object (asking again does not reorder them).
+    for (let i = 512; i >= 1; i--) assert.equal(txKeys(txs[i]!), first[i], `tx ${i}`);
+    // txs[0] left when the 513th came: equal keys, a new object.
     const again = txKeys(txs[0]!);
     assert.notEqual(again, first[0]);
     assert.deepEqual(again, first[0]);
+    // Keyed again, it pushed out the oldest left, txs[1].
+    assert.notEqual(txKeys(txs[1]!), first[1]);
+    assert.equal(txKeys(txs[512]!), first[512]);
   });
 });
 
