@@ -7,7 +7,7 @@
  * memory first, as mempool entries are after a while.
  */
 import { runtimeLabel } from '../src/runtime/crypto/runtime-info.ts';
-import { SortedIndex } from '../src/mempool/sorted-index.ts';
+import { SortedIndex } from './sorted-index.ts';
 import { ScoreIndex } from '../src/mempool/score-index.ts';
 
 interface Item { fee: number; size: number; id: number }

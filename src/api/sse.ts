@@ -7,7 +7,7 @@
  * unbounded memory. Comment lines keep idle connections alive; close() ends every stream.
  *
  * Event ids are the hub's own counter (1, 2, 3… over the whole stream; Core's mempool
- * sequence, which a block confirmation does not advance, is in the data). The last
+ * sequence, which every addition and removal advances, is in the data). The last
  * `replayEvents` events are kept from the first client's connection on, so a client that
  * reconnects with `Last-Event-ID: N` (as EventSource does) first receives the events after
  * N. When N is not in that window (older than its first event, newer than the last one

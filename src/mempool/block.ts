@@ -4,7 +4,7 @@
  */
 import { hashToHex } from '../primitives/bytes.ts';
 import { isCoinBase, type Transaction } from '../primitives/tx.ts';
-import { outKey, txKeys } from './keys.ts';
+import { txKeys } from './keys.ts';
 import type { Mempool } from './mempool.ts';
 import type { MempoolEntry } from './types.ts';
 
@@ -107,5 +107,3 @@ export async function addBackDisconnected(
   }
   return { added: added.filter((e) => pool.has(e.txid)), rejected };
 }
-
-export { outKey };

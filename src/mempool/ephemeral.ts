@@ -2,7 +2,7 @@
  * CheckEphemeralSpends (policy/ephemeral_policy.cpp): a child must spend every dust output
  * of its in-package or in-mempool parents. A mempool parent's dust outputs are computed
  * once and kept on its entry, so the usual case (no parent has dust) costs one lookup per
- * parent.
+ * input and allocates nothing.
  */
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
@@ -30,65 +30,29 @@ function entryDust(e: PoolEntry, rate: number): readonly number[] {
 export function checkEphemeralSpends(
   pkg: readonly Transaction[], dustRelayFeeRate: number, pool: Mempool,
 ): { tx: Transaction; details: string } | undefined {
-  let byTxid: Map<string, Transaction> | undefined;
+  // The dust outputs of each package transaction, worked out once.
+  let pkgDust: Map<string, readonly number[]> | undefined;
   if (pkg.length > 1) {
-    byTxid = new Map();
-    for (const t of pkg) byTxid.set(txKeys(t).txid, t);
+    pkgDust = new Map();
+    for (const t of pkg) pkgDust.set(txKeys(t).txid, dustOf(t, dustRelayFeeRate));
   }
   for (const tx of pkg) {
     const prev = txKeys(tx).prev;
-    // Dust outputs of each distinct parent, as (parent txid, vout) pairs.
-    let dustTxids: string[] | undefined;
-    let dustVouts: number[] | undefined;
-    // Few inputs: a linear scan finds repeated parents; many: a set.
-    const processed = prev.length > 16 ? new Set<string>() : undefined;
+    // "txid:vout" of every dust output of the parents (a set: inputs may share a parent).
+    let unspent: Set<string> | undefined;
     for (let n = 0; n < prev.length; n++) {
       const ptxid = prev[n]!;
-      if (processed !== undefined) {
-        if (processed.has(ptxid)) continue;
-        processed.add(ptxid);
-      } else {
-        let seen = false;
-        for (let m = 0; m < n; m++) {
-          if (prev[m] === ptxid) {
-            seen = true;
-            break;
-          }
-        }
-        if (seen) continue;
-      }
-      const ptx = byTxid?.get(ptxid);
-      let dust: readonly number[];
-      if (ptx !== undefined) {
-        dust = dustOf(ptx, dustRelayFeeRate);
-      } else {
+      let dust = pkgDust?.get(ptxid);
+      if (dust === undefined) {
         const e = pool.get(ptxid) as PoolEntry | undefined;
         if (e === undefined) continue;
         dust = entryDust(e, dustRelayFeeRate);
       }
-      for (const v of dust) {
-        (dustTxids ??= []).push(ptxid);
-        (dustVouts ??= []).push(v);
-      }
+      for (const v of dust) (unspent ??= new Set()).add(ptxid + ':' + v);
     }
-    if (dustTxids === undefined) continue;
-    let unspent = dustTxids.length;
-    if (unspent * prev.length <= 256) {
-      for (let k = 0; k < dustTxids.length; k++) {
-        for (let n = 0; n < prev.length; n++) {
-          if (prev[n] === dustTxids[k] && tx.inputs[n]!.prevout.vout === dustVouts![k]) {
-            unspent--;
-            break;
-          }
-        }
-      }
-    } else {
-      const dust = new Set<string>();
-      for (let k = 0; k < dustTxids.length; k++) dust.add(dustTxids[k] + ':' + dustVouts![k]);
-      for (let n = 0; n < prev.length; n++) dust.delete(prev[n] + ':' + tx.inputs[n]!.prevout.vout);
-      unspent = dust.size;
-    }
-    if (unspent > 0) {
+    if (unspent === undefined) continue;
+    for (let n = 0; n < prev.length; n++) unspent.delete(prev[n] + ':' + tx.inputs[n]!.prevout.vout);
+    if (unspent.size > 0) {
       return { tx, details: `tx ${hashToHex(tx.txid)} (wtxid=${hashToHex(tx.wtxid)}) did not spend parent's ephemeral dust` };
     }
   }

@@ -20,18 +20,15 @@ export class MempoolEvents {
     return () => this.listeners.delete(fn);
   }
 
-  get active(): boolean {
-    return this.listeners.size > 0;
-  }
-
   emitAdded(entry: MempoolEntry): void {
     const sequence = this.sequence++;
     if (this.listeners.size) for (const l of this.listeners) l({ type: 'added', entry, sequence });
   }
 
   emitRemoved(entry: MempoolEntry, reason: RemovalReason): void {
-    // Core bumps the sequence on removal except for block inclusion.
-    const sequence = reason === 'confirmed' ? this.sequence : this.sequence++;
+    // CTxMemPool::removeUnchecked takes a sequence number for every removal, block inclusion
+    // included (Core only leaves that one out of its notifications).
+    const sequence = this.sequence++;
     if (this.listeners.size) for (const l of this.listeners) l({ type: 'removed', entry, reason, sequence });
   }
 }

@@ -23,6 +23,5 @@ export function formatFeeRate(satPerK: number): string {
 
 /** CFeeRate::GetFee(vsize) for a non-negative rate: fee rounded up. */
 export function feeAtRate(satPerK: number, vsize: number): number {
-  if (satPerK <= 0) return Math.trunc((satPerK * vsize) / 1000);
   return Math.ceil((satPerK * vsize) / 1000);
 }

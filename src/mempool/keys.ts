@@ -5,6 +5,7 @@
  * the spender index (Core's mapNextTx) keyed by prevout txid then vout, so a lookup uses
  * the cached txid string instead of building a "txid:vout" string each time.
  */
+import { equalBytes } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
 import type { MempoolEntry } from './types.ts';
 
@@ -34,12 +35,6 @@ export interface TxKeys {
   readonly prev: readonly string[];
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true;
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 // Keys of the transactions keyed most recently, by transaction object: an admission asks for
 // them before and after its scripts run, with any number of other admissions in between (a
 // ring of 32 was overrun by 48 requests in flight). A Map, not a WeakMap: a WeakMap's entries
@@ -53,15 +48,16 @@ export function txKeys(tx: Transaction): TxKeys {
   const known = cache.get(tx);
   if (known !== undefined) return known;
   const txid = hash32Hex(tx.txid);
-  const wtxid = sameBytes(tx.txid, tx.wtxid) ? txid : hash32Hex(tx.wtxid);
+  // Without witness data both constructors give the wtxid the txid's very array.
+  const wtxid = tx.wtxid === tx.txid ? txid : hash32Hex(tx.wtxid);
   const ins = tx.inputs;
   const prev: string[] = new Array<string>(ins.length);
   for (let n = 0; n < ins.length; n++) {
     const t = ins[n]!.prevout.txid;
-    // Inputs spending the same transaction share one string.
+    // Inputs spending the same transaction as one of the first nine share its string.
     let s: string | undefined;
     for (let m = 0; m < n; m++) {
-      if (sameBytes(ins[m]!.prevout.txid, t)) {
+      if (equalBytes(ins[m]!.prevout.txid, t)) {
         s = prev[m];
         break;
       }
@@ -153,9 +149,4 @@ export class SpenderIndex {
 
 export function outKey(txidHex: string, vout: number): string {
   return txidHex + ':' + vout;
-}
-
-/** Display-hex txid of each input's prevout (shared with the keys cache: do not modify). */
-export function prevoutTxids(tx: Transaction): string[] {
-  return txKeys(tx).prev as string[];
 }

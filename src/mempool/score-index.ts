@@ -1,7 +1,7 @@
 /**
  * The mempool's fee-rate indexes (Core's ancestor_score and descendant_score
- * multi_index orders): sorted chunks like SortedIndex, but each chunk keeps a copy of its
- * elements' keys (fee, size and two numeric tie-breaks) in a slot of one Float64Array slab
+ * multi_index orders): sorted chunks like bench/sorted-index.ts, but each chunk keeps a
+ * copy of its elements' keys (fee, size and two numeric tie-breaks) in a slot of one Float64Array slab
  * (off the garbage-collected heap, slots reused), and the index keeps the last key of
  * every chunk in one array. A lookup then reads contiguous numbers
  * instead of dereferencing an entry per comparison, which at 100,000 entries is mostly

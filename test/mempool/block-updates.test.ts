@@ -5,6 +5,9 @@ import { addBackDisconnected, removeForBlock, removeForReorg } from '../../src/m
 import { assembleBlock, topByAncestorScore } from '../../src/mempool/miner.ts';
 import { feeHistogram, projectBlocks, recommendFees } from '../../src/mempool/projected.ts';
 import { Orphanage } from '../../src/mempool/orphanage.ts';
+import { makeTx, type Transaction } from '../../src/primitives/tx.ts';
+import type { Mempool } from '../../src/mempool/mempool.ts';
+import { DEFAULT_LIMITS } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, reAdmit, tx } from './helpers.ts';
 
 describe('blocks and reorgs', () => {
@@ -51,6 +54,87 @@ describe('blocks and reorgs', () => {
     assert.equal(r.rejected[0]?.reason, 'non-final');
     assert.equal(pool.size, 0);
   });
+});
+
+describe('removeForBlock, removeForReorg, MaybeUpdateMempoolForReorg: reasons, limits, tip', () => {
+  const coinbase = makeTx({
+    version: 2, locktime: 0,
+    inputs: [{ prevout: { txid: new Uint8Array(32), vout: 0xffffffff }, scriptSig: new Uint8Array([1, 1]), sequence: 0xffffffff, witness: [] }],
+    outputs: [{ value: 50n, scriptPubKey: new Uint8Array([0x51]) }],
+  });
+  const reasonsOf = (pool: Mempool) => {
+    const reasons: string[] = [];
+    pool.events.on((e) => { if (e.type === 'removed') reasons.push(`${e.entry.txid.slice(0, 8)} ${e.reason}`); });
+    return reasons;
+  };
+  const short = (t: Transaction) => hex(t).slice(0, 8);
+
+  test('removeForBlock sets the tip height when given; a block of unrelated transactions changes nothing', () => {
+    const { pool } = newPool();
+    const a = tx({ ins: [[coinTxid(), 0]] });
+    assert.ok(admit(pool, cand(a, 1000)).ok);
+    assert.deepEqual(removeForBlock(pool, [coinbase, tx({ ins: [[coinTxid(), 0]] })], 812), { confirmed: 0, conflicts: 0 });
+    assert.equal(pool.tipHeight, 812);
+    removeForBlock(pool, []);
+    assert.equal(pool.tipHeight, 812);
+    assert.ok(pool.has(hex(a)));
+    assert.equal(pool.makeEntry(cand(tx({ ins: [[coinTxid(), 0]] }), 1000)).height, 812);
+  });
+
+  test('removeForReorg removes exactly the flagged entries and their descendants, reason reorg', () => {
+    const { pool } = newPool();
+    const reasons = reasonsOf(pool);
+    const a = tx({ ins: [[coinTxid(), 0]] });
+    const child = tx({ ins: [a] });
+    const other = tx({ ins: [[coinTxid(), 0]] });
+    for (const t of [a, child, other]) assert.ok(admit(pool, cand(t, 1000)).ok);
+    assert.equal(removeForReorg(pool, () => false), 0);
+    assert.equal(removeForReorg(pool, (e) => e.txid === hex(a)), 2);
+    assert.deepEqual(reasons.sort(), [`${short(a)} reorg`, `${short(child)} reorg`].sort());
+    assert.ok(pool.has(hex(other)));
+  });
+
+  test('addBackDisconnected: coinbases skipped; a rejected transaction takes only its spenders (reason reorg); "not added"', async () => {
+    const { pool } = newPool();
+    const reasons = reasonsOf(pool);
+    const a = tx({ ins: [[coinTxid(), 0]], outs: 3 });
+    const spendsOut1 = tx({ ins: [[a, 1]] });
+    const lost = tx({ ins: [[coinTxid(), 0]] });
+    const unrelated = tx({ ins: [[coinTxid(), 0]] });
+    for (const t of [spendsOut1, unrelated]) assert.ok(admit(pool, cand(t, 1000)).ok);
+    const asked: string[] = [];
+    const r = await addBackDisconnected(pool, [coinbase, a, lost], async (t) => {
+      asked.push(hex(t));
+      return t === a ? 'bad-txns-nonfinal' : undefined; // `lost` "passes" but never enters
+    });
+    assert.deepEqual(asked, [hex(a), hex(lost)]);
+    assert.deepEqual(r.added, []);
+    assert.deepEqual(r.rejected.map((x) => [hex(x.tx), x.reason]), [[hex(a), 'bad-txns-nonfinal'], [hex(lost), 'not added']]);
+    assert.deepEqual(reasons, [`${short(spendsOut1)} reorg`]);
+    assert.ok(pool.has(hex(unrelated)));
+  });
+
+  for (const [name, limits, evicted] of [
+    ['ancestor count at the limit: kept', { ancestorCount: 3 }, false],
+    ['ancestor count one over the limit: evicted', { ancestorCount: 2 }, true],
+    ['ancestor size at the limit: kept', { ancestorSizeVbytes: 300 }, false],
+    ['ancestor size one vbyte over the limit: evicted', { ancestorSizeVbytes: 299 }, true],
+  ] as const) {
+    test(`re-added parent: a mempool descendant with its ${name} (reason evicted)`, async () => {
+      const { pool } = newPool({ limits: { ...DEFAULT_LIMITS, ...limits } });
+      const reasons = reasonsOf(pool);
+      const a = tx({ ins: [[coinTxid(), 0]] });
+      const b = tx({ ins: [a] });
+      const c = tx({ ins: [b] });
+      for (const t of [b, c]) assert.ok(admit(pool, cand(t, 1000, 100)).ok);
+      const r = await addBackDisconnected(pool, [a], async (t) => reAdmit(pool, cand(t, 1000, 100)));
+      assert.deepEqual(r.added.map((e) => e.txid), [hex(a)]);
+      assert.equal(pool.get(hex(b))!.ancCount, 2);
+      assert.equal(pool.has(hex(c)), !evicted);
+      assert.deepEqual(reasons, evicted ? [`${short(c)} evicted`] : []);
+      if (!evicted) assert.deepEqual([pool.get(hex(c))!.ancCount, pool.get(hex(c))!.ancSize], [3, 300]);
+    });
+  }
 });
 
 describe('mining view (BlockAssembler order, mempool.space shapes)', () => {

@@ -59,10 +59,13 @@ describe('ephemeral dust spends', () => {
     const parent = tx({ ins: [[coinTxid(), 0]], outs: 2, outValues: [10_000n, 500n] });
     assert.equal(admit(pool, cand(parent, 1000)).ok, true);
     const skips = tx({ ins: [[parent, 0]], tag: 11 });
+    // At 0 sat/kvB the dust threshold is 0: nothing is dust (the first rate asked for).
+    assert.equal(checkEphemeralSpends([skips], 0, pool), undefined);
     // 500 sat is above the 294-sat P2WPKH threshold at 3000 sat/kvB, dust at 6000 (588).
     assert.equal(checkEphemeralSpends([skips], 3000, pool), undefined);
     assert.deepEqual(checkEphemeralSpends([skips], 6000, pool), { tx: skips, details: missing(skips) });
     assert.equal(checkEphemeralSpends([skips], 3000, pool), undefined);
+    assert.equal(checkEphemeralSpends([skips], 0, pool), undefined);
   });
 
   test('package parents count as parents (checked before they are in the mempool)', () => {

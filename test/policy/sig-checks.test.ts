@@ -76,3 +76,43 @@ test('tapscript: the validation weight bounds the count; the annex is not the co
   const wrapped = b(OP.OP_1, 32, new Uint8Array(32));
   assert.equal(maxSignatureChecks(spend(pushData(wrapped), [new Uint8Array(64)]), [p2sh(wrapped)]), 0);
 });
+
+test('witness programs that are not P2WPKH, P2WSH or taproot count nothing; an empty P2WSH witness nothing', () => {
+  const checks2 = b(OP.OP_CHECKSIG, OP.OP_CHECKSIG);
+  const sig = new Uint8Array(64);
+  // v0 with a 25-byte program: neither P2WPKH nor P2WSH (fails WITNESS_PROGRAM_WRONG_LENGTH).
+  assert.equal(maxSignatureChecks(spend(new Uint8Array(0), [sig, checks2]), [b(OP.OP_0, 25, new Uint8Array(25))]), 0);
+  assert.equal(maxSignatureChecks(spend(new Uint8Array(0), []), [p2wsh(sha256(checks2))]), 0);
+  assert.equal(maxSignatureChecks(spend(new Uint8Array(0), [checks2]), [p2wsh(sha256(checks2))]), 2);
+  // Version 2 and a 20-byte version 1 program: unencumbered (future upgrades), not taproot.
+  assert.equal(maxSignatureChecks(spend(new Uint8Array(0), [sig]), [b(OP.OP_2, 32, new Uint8Array(32))]), 0);
+  assert.equal(maxSignatureChecks(spend(new Uint8Array(0), [sig]), [b(OP.OP_1, 20, new Uint8Array(20))]), 0);
+  // Taproot with an empty witness runs nothing (it fails at once).
+  assert.equal(maxSignatureChecks(spend(new Uint8Array(0), []), [b(OP.OP_1, 32, new Uint8Array(32))]), 0);
+});
+
+test('taproot key path: one element is the signature even when it starts with the annex tag', () => {
+  const p2tr = b(OP.OP_1, 32, new Uint8Array(32));
+  const sig = new Uint8Array(64).fill(0x50);
+  assert.equal(maxSignatureChecks(spend(new Uint8Array(0), [sig]), [p2tr]), 1);
+  // With an annex after it: still the key path.
+  assert.equal(maxSignatureChecks(spend(new Uint8Array(0), [sig, Uint8Array.of(0x50)]), [p2tr]), 1);
+});
+
+test('truncated pushes: a tapscript counts the ops before the truncation; a P2SH redeem script is the last whole push', () => {
+  const p2tr = b(OP.OP_1, 32, new Uint8Array(32));
+  const control = Uint8Array.of(0xc0, ...new Uint8Array(32));
+  const sig = new Uint8Array(64);
+  // witness 1 + 65 + 65 + 5 + 34 = 170, + 50 → 4 by weight; 2 CHECKSIGs before the truncated push.
+  const truncated = b(OP.OP_CHECKSIG, OP.OP_CHECKSIG, 0x05, 0x01);
+  assert.equal(maxSignatureChecks(spend(new Uint8Array(0), [sig, sig, truncated, control]), [p2tr]), 1 + 2);
+  const wpkh = p2wpkh(pubKey(privKey(3)));
+  assert.equal(maxSignatureChecks(spend(b(pushData(wpkh), 0x05, 0x01), [sig, pubKey(privKey(3))]), [p2sh(wpkh)]), 1);
+});
+
+test('scriptSig ops are counted accurately (OP_n CHECKMULTISIG is n); only P2SH looks inside the scriptSig', () => {
+  assert.equal(maxSignatureChecks(spend(b(OP.OP_2, OP.OP_CHECKMULTISIG), []), [b(OP.OP_1)]), 2);
+  // A bare script whose scriptSig pushes a witness program: no witness program is run.
+  const wpkh = p2wpkh(pubKey(privKey(4)));
+  assert.equal(maxSignatureChecks(spend(pushData(wpkh), [new Uint8Array(71), pubKey(privKey(4))]), [b(OP.OP_1)]), 0);
+});

@@ -1,9 +1,10 @@
 /**
  * An ordered multiset of objects under a strict total order, stored as a list of sorted
  * chunks (a two-level B-tree): O(log n) locate, O(B) splice, cache-friendly ordered
- * iteration, for any comparator. The pool's fee-rate indexes use ScoreIndex
- * (score-index.ts), the same layout with the keys copied into the chunks; both are compared
- * with a skiplist and a binary heap in bench/mempool-index.bench.ts.
+ * iteration, for any comparator. A candidate of bench/mempool-index.bench.ts only: the
+ * pool's fee-rate indexes use ScoreIndex (src/mempool/score-index.ts), the same layout with
+ * the keys copied into the chunks, and the bench compares both with a skiplist and a
+ * binary heap.
  * The comparator must be a strict total order, and an element's sort key must not change
  * while it is in the index (remove it, change it, insert it again).
  */
