@@ -67,7 +67,7 @@ describe('the descendant-score index, kept or built on demand', () => {
           checkInvariants(pool);
           assert.equal(kept(pool), maxSizeBytes === 4 && pool.size > 0);
         }
-      }), { numRuns: 50 });
+      }), { numRuns: 25 });
     });
   }
 

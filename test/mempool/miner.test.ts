@@ -77,7 +77,7 @@ describe('BlockAssembler::addPackageTxs', () => {
           assert.ok(s.packageFee >= Math.ceil((minFeeRate * s.packageSize) / 1000), 'pays the block minimum fee rate');
         }
       },
-    ), { numRuns: 100 });
+    ), { numRuns: 40 });
   });
 
   test('consecutive templates of one Assembler equal the reference with the earlier blocks excluded', () => {
@@ -108,7 +108,7 @@ describe('BlockAssembler::addPackageTxs', () => {
         assert.equal(done.size + rest.length, pool.size);
         assert.equal(asm.taken, pool.size);
       },
-    ), { numRuns: 80 });
+    ), { numRuns: 30 });
   });
 });
 
@@ -206,6 +206,6 @@ describe('projectBlocks over the reference', () => {
         if (ref.length === 0) break;
         assert.deepEqual(new Set(b.txs.map((t) => t.entry)), new Set(ref.flatMap((p) => [...p.txs])));
       }
-    }), { numRuns: 60 });
+    }), { numRuns: 25 });
   });
 });
