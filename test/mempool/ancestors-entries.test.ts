@@ -100,7 +100,7 @@ describe('prioritisetransaction', () => {
     const other = lone();
     assert.equal(admit(pool, cand(other, 1500, 100)).ok, true);
     pool.prioritise(hex(p), 3000);
-    const [eg, ep, ec] = [g, p, c].map((t) => pool.get(hex(t))!);
+    const [eg, ep, ec] = [g, p, c].map((t) => pool.get(hex(t))!) as [MempoolEntry, MempoolEntry, MempoolEntry];
     assert.deepEqual([ep.fee, ep.feeDelta, ep.modFee, ep.ancFee, ep.descFee], [1000, 3000, 4000, 5000, 5000]);
     assert.deepEqual([eg.descFee, eg.ancFee, ec.ancFee, ec.descFee], [6000, 1000, 6000, 1000]);
     // g + p now pay 25 sat/vB: ahead of `other` (15) in the block.

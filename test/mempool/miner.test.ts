@@ -104,7 +104,7 @@ describe('BlockAssembler::addPackageTxs', () => {
         }
         // rest(): everything left, parents first, each once.
         const rest = asm.rest();
-        checkTemplate({ txs: rest, weight: 0, vsize: 0, fees: 0, sigOpsCost: 0, ...totals(rest.map((s) => s.entry)) }, done, Infinity, Infinity);
+        checkTemplate({ txs: rest, ...totals(rest.map((s) => s.entry)) }, done, Infinity, Infinity);
         assert.equal(done.size + rest.length, pool.size);
         assert.equal(asm.taken, pool.size);
       },
