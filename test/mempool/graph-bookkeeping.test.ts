@@ -40,7 +40,7 @@ describe('the descendant-score index, kept or built on demand', () => {
                 const src: [Uint8Array | Transaction, number] = e ? [e.tx, (op.b + i) % e.tx.outputs.length] : [coinTxid(), 0];
                 if (!ins.some(([t, v]) => t === src[0] && v === src[1])) ins.push(src);
               }
-              reAdmit(pool, cand(tx({ ins, outs: 1 + (op.b % 3), tag: tag++ }), op.f, undefined, op.a % 50));
+              reAdmit(pool, cand(tx({ ins, outs: 1 + (op.b % 3), tag: tag++ }), op.f < 3000 ? 0 : op.f, undefined, op.a % 50));
               break;
             }
             case 2: { // a block confirms an entry with its ancestors: its descendants stay with smaller ancestor totals
@@ -123,6 +123,56 @@ describe('the descendant-score index, kept or built on demand', () => {
     assert.equal(kept(pool), false);
     // The minimum fee follows the best package evicted: 8,000 sats / 400 vB + 100.
     assert.equal(pool.getMinFee(), 20_100);
+  });
+});
+
+describe('aggregates with the descendant-score index kept (RemoveStaged, UpdateTransactionsFromBlock)', () => {
+  /** g → p → c and g → s, with sigops, in a pool that keeps the index (4-byte limit, bypass_limits). */
+  function family(): { pool: Mempool; g: Transaction; p: Transaction; c: Transaction; s: Transaction } {
+    const { pool } = newPool({ maxSizeBytes: 4 });
+    const g = tx({ ins: [[coinTxid(), 0]], outs: 2 });
+    const p = tx({ ins: [[g, 0]] });
+    const c = tx({ ins: [p] });
+    const s = tx({ ins: [[g, 1]] });
+    [g, p, c, s].forEach((t, i) => assert.equal(reAdmit(pool, cand(t, 1000 * (i + 1), 100 + 10 * i, 5 + i)), undefined));
+    assert.equal(kept(pool), true);
+    return { pool, g, p, c, s };
+  }
+
+  test('a block confirming the root leaves its descendants with smaller ancestor totals', () => {
+    const { pool, g, p, c } = family();
+    removeForBlock(pool, [g]);
+    checkInvariants(pool);
+    assert.deepEqual([pool.get(hex(c))!.ancCount, pool.get(hex(c))!.ancSigOps], [2, 13]);
+    removeForBlock(pool, [p]);
+    checkInvariants(pool);
+    assert.deepEqual([pool.get(hex(c))!.ancCount, pool.get(hex(c))!.ancSize, pool.get(hex(c))!.ancSigOps], [1, 120, 7]);
+  });
+
+  test('removing a middle entry with its descendant updates the shared ancestor once', () => {
+    const { pool, g, p } = family();
+    removeForReorg(pool, (e) => e.txid === hex(p));
+    checkInvariants(pool);
+    assert.deepEqual([pool.get(hex(g))!.descCount, pool.get(hex(g))!.descFee], [2, 5000]);
+  });
+
+  test('a re-added parent is linked to its mempool children and the region recomputed', async () => {
+    const { pool, g, p, c, s } = family();
+    removeForBlock(pool, [g]);
+    await addBackDisconnected(pool, [g], async (t) => reAdmit(pool, cand(t, 700, 90, 9)));
+    checkInvariants(pool);
+    assert.deepEqual([pool.get(hex(c))!.ancCount, pool.get(hex(c))!.ancSigOps, pool.get(hex(g))!.descCount], [3, 9 + 6 + 7, 4]);
+    assert.equal(pool.get(hex(s))!.ancFee, 700 + 4000);
+  });
+
+  test('a zero-fee child changes only the size of its parent\'s descendant score', () => {
+    const { pool } = newPool({ maxSizeBytes: 4 });
+    const p = tx({ ins: [[coinTxid(), 0]], outs: 2 });
+    const rich = tx({ ins: [[p, 0]] });
+    assert.equal(reAdmit(pool, cand(p, 100, 100)), undefined);
+    assert.equal(reAdmit(pool, cand(rich, 10_000, 100)), undefined);
+    assert.equal(reAdmit(pool, cand(tx({ ins: [[p, 1]] }), 0, 100)), undefined);
+    checkInvariants(pool);
   });
 });
 
