@@ -215,6 +215,8 @@ describe('a plan made against an older mempool is re-checked (the version)', () 
     const plan = prepare(pool, cand(tx({ ins: [[coin, 0]], tag: 2 }), 3000, 200)) as AdmissionPlan;
     assert.equal(plan.ok, true);
     pool.prioritise(hex(old), 10_000);
+    // and an unrelated transaction enters.
+    assert.equal(admit(pool, cand(tx({ ins: [[coinTxid(), 0]] }), 1000)).ok, true);
     const r = commit(pool, plan);
     assert.equal(!r.ok && r.reason, 'insufficient fee');
   });

@@ -144,5 +144,8 @@ describe('TrimToSize and Expire bookkeeping', () => {
     assert.equal(pool.expire(100_010), 0);
     assert.equal(pool.expire(100_060), 1);
     assert.deepEqual([x, y, z].map((t) => pool.has(hex(t))), [true, false, true]);
+    // The oldest entry left is x (not z, the last one scanned).
+    assert.equal(pool.expire(100_150), 1);
+    assert.deepEqual([x, z].map((t) => pool.has(hex(t))), [false, true]);
   });
 });
