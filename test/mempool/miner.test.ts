@@ -11,6 +11,7 @@ import { Assembler, assembleBlock, topByAncestorScore, type BlockTemplate } from
 import { projectBlocks } from '../../src/mempool/projected.ts';
 import type { Mempool } from '../../src/mempool/mempool.ts';
 import type { MempoolEntry } from '../../src/mempool/types.ts';
+import { compareBytes } from '../../src/primitives/bytes.ts';
 import { refAssemble, REF_DEFAULTS, type RefPackage } from './miner-reference.ts';
 import { buildPool, specArb } from './random-pool.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
@@ -181,6 +182,56 @@ describe('TestPackage and the fee floor at their limits', () => {
     for (let i = 0; i < 1001; i++) specs.push([150_000, 3001, 0]);
     specs.push([1_000, 100, 0]);
     assert.equal(assembleBlock(lonePool(specs).pool, { maxWeight: 20_000 }).txs.length, 2);
+    // Exactly at the nearly-full mark (8,000 + 4,000 = 20,000 - 8,000): not above it, so no stop.
+    const exact: [number, number, number][] = [[100_000, 1000, 0]];
+    for (let i = 0; i < 1001; i++) exact.push([150_000, 2001, 0]);
+    exact.push([1_000, 100, 0]);
+    assert.equal(assembleBlock(lonePool(exact).pool, { maxWeight: 20_000 }).txs.length, 2);
+  });
+});
+
+describe('modified entries against the ancestor-score order', () => {
+  /** g (50 sat/vB) with child m (5 sat/vB); `others` as [parent fee, child fee] pairs at 100 vB each (a lone one when the parent fee is undefined). */
+  function scene(others: [number | undefined, number][]): { pool: Mempool; m: string; ids: string[] } {
+    const { pool } = newPool({ maxSizeBytes: 1e12, minRelayFeeRate: 0 });
+    const g = tx({ ins: [[coinTxid(), 0]] });
+    const m = tx({ ins: [g] });
+    assert.equal(admit(pool, cand(g, 5000, 100)).ok, true);
+    assert.equal(admit(pool, cand(m, 500, 100)).ok, true);
+    const ids: string[] = [];
+    for (const [pf, cf] of others) {
+      let ins: Parameters<typeof tx>[0]['ins'] = [[coinTxid(), 0]];
+      if (pf !== undefined) {
+        const p = tx({ ins });
+        assert.equal(admit(pool, cand(p, pf, 200)).ok, true);
+        ids.push(hex(p));
+        ins = [p];
+      }
+      const c = tx({ ins });
+      assert.equal(admit(pool, cand(c, cf, 100)).ok, true);
+      ids.push(hex(c));
+    }
+    return { pool, m: hex(m), ids };
+  }
+
+  test('an unmodified entry is compared by min(own, ancestor package) rate', () => {
+    // i pays 10 sat/vB itself but 1,100 / 300 vB with its parent: after g, m (5 sat/vB, modified) goes first.
+    const { pool, m, ids } = scene([[100, 1000]]);
+    const t = assembleBlock(pool);
+    assert.deepEqual(t.txs.map((s) => s.entry.txid).slice(1), [m, ...ids]);
+    samePackages(t, refAssemble(pool, {}, new Set()));
+  });
+
+  test('a modified and an unmodified entry at the same rate: the lower txid first', () => {
+    // A lone 5 sat/vB transaction against m, modified at 5 sat/vB once g is in.
+    for (let k = 0; k < 4; k++) {
+      const { pool, m, ids } = scene([[undefined, 500]]);
+      const t = assembleBlock(pool);
+      // Internal byte order, as Core's txid comparison (the display hex is reversed).
+      const internal = (id: string) => pool.get(id)!.tx.txid;
+      const want = compareBytes(internal(m), internal(ids[0]!)) < 0 ? [m, ids[0]] : [ids[0], m];
+      assert.deepEqual(t.txs.map((s) => s.entry.txid).slice(1), want);
+    }
   });
 });
 

@@ -46,6 +46,10 @@ describe('projected blocks (mempool-blocks.ts)', () => {
     assert.equal(b!.medianFee, 4);
     // filtered = [9, 9, 9, 4, 4, 1, 1]: lowest, [floor(7 × 3/4)] = 1, [floor(7 × 2/4)] = 4, [floor(7/4)] = 9, highest.
     assert.deepEqual(b!.feeRange, [1, 1, 4, 9, 9]);
+    const pool2 = pool0();
+    for (const r of [9, 9, 9, 9, 9, 1]) add(pool2, r * 100, 100);
+    // filtered = [9, 9, 9, 9, 9, 1]: [floor(6 / 2)] = 9.
+    assert.deepEqual(projectBlocks(pool2, { blocks: 1, rangeLength: 3 })[0]!.feeRange, [1, 9, 9]);
   });
 
   test('eight blocks by default; the eighth holds everything left', () => {
@@ -56,6 +60,7 @@ describe('projected blocks (mempool-blocks.ts)', () => {
     assert.deepEqual(blocks.map((b) => b.nTx), [1, 1, 1, 1, 1, 1, 1, 3]);
     assert.deepEqual(projectBlocks(pool, { blocks: 2 }).map((b) => b.nTx), [1, 9]);
     assert.deepEqual(projectBlocks(pool, { blocks: 12 }).map((b) => b.nTx), [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(projectBlocks(pool, { blocks: 0 }), []);
   });
 
   test('what pays less than the block minimum fee rate forms the last block', () => {
