@@ -93,6 +93,11 @@ describe('the descendant-score index, kept or built on demand', () => {
     gone(txs[0]!);
     gone(txs[1]!); // exactly a quarter left: still kept
     assert.equal(kept(pool), true);
+    // An entry added between a quarter and half goes into the kept index.
+    const between = tx({ ins: [[coinTxid(), 0]] });
+    assert.equal(admit(pool, cand(between, 1000)).ok, true);
+    assert.equal(pool.descendantIndex.size, 3);
+    gone(between);
     gone(txs[2]!);
     assert.equal(kept(pool), false);
     // Once dropped, it is built again only at half.
@@ -134,7 +139,7 @@ describe('aggregates with the descendant-score index kept (RemoveStaged, UpdateT
     const p = tx({ ins: [[g, 0]] });
     const c = tx({ ins: [p] });
     const s = tx({ ins: [[g, 1]] });
-    [g, p, c, s].forEach((t, i) => assert.equal(reAdmit(pool, cand(t, 1000 * (i + 1), 100 + 10 * i, 5 + i)), undefined));
+    [g, p, c, s].forEach((t, i) => assert.equal(reAdmit(pool, cand(t, [1000, 2000, 3000, 4500][i]!, 100 + 10 * i, 5 + i)), undefined));
     assert.equal(kept(pool), true);
     return { pool, g, p, c, s };
   }
@@ -153,7 +158,7 @@ describe('aggregates with the descendant-score index kept (RemoveStaged, UpdateT
     const { pool, g, p } = family();
     removeForReorg(pool, (e) => e.txid === hex(p));
     checkInvariants(pool);
-    assert.deepEqual([pool.get(hex(g))!.descCount, pool.get(hex(g))!.descFee], [2, 5000]);
+    assert.deepEqual([pool.get(hex(g))!.descCount, pool.get(hex(g))!.descFee], [2, 5500]);
   });
 
   test('a re-added parent is linked to its mempool children and the region recomputed', async () => {
@@ -162,7 +167,7 @@ describe('aggregates with the descendant-score index kept (RemoveStaged, UpdateT
     await addBackDisconnected(pool, [g], async (t) => reAdmit(pool, cand(t, 700, 90, 9)));
     checkInvariants(pool);
     assert.deepEqual([pool.get(hex(c))!.ancCount, pool.get(hex(c))!.ancSigOps, pool.get(hex(g))!.descCount], [3, 9 + 6 + 7, 4]);
-    assert.equal(pool.get(hex(s))!.ancFee, 700 + 4000);
+    assert.equal(pool.get(hex(s))!.ancFee, 700 + 4500);
   });
 
   test('a zero-fee child changes only the size of its parent\'s descendant score', () => {
