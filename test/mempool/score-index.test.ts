@@ -93,3 +93,70 @@ test('ScoreIndex handles thousands of elements with the same fee rate, then empt
   idx.insert(items[0]!);
   assert.deepEqual(idx.toArray(), [items[0]]);
 });
+
+/** A deterministic stream (LCG) so that every run meets the same ties, splits and merges. */
+function lcg(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n) => {
+    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
+    return s % n;
+  };
+}
+
+for (const bestFirst of [true, false]) {
+  test(`ScoreIndex (${bestFirst ? 'best' : 'worst'} first): ties on every key, chunks filled, emptied from the front and merged`, () => {
+    const cmp = order(bestFirst);
+    const idx = makeIndex(bestFirst);
+    const rnd = lcg(bestFirst ? 7 : 11);
+    let model: Item[] = [];
+    let id = 0;
+    const check = (): void => {
+      assert.equal(idx.size, model.length);
+      assert.deepEqual(idx.toArray(), model);
+      assert.equal(idx.first(), model[0]);
+      assert.equal(idx.last(), model[model.length - 1]);
+    };
+    const insert = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        // Few values: equal fee rates, equal first tie-breaks with both second ones, both id orders.
+        const x = { fee: rnd(4), size: 1 + rnd(2), t1: rnd(3) - 1, t2: rnd(2), id: id++ };
+        idx.insert(x);
+        model.push(x);
+      }
+      model.sort(cmp);
+    };
+    const remove = (pick: (n: number) => number, n: number): void => {
+      for (let i = 0; i < n && model.length; i++) {
+        const x = model[pick(model.length)]!;
+        assert.equal(idx.delete(x), true);
+        model.splice(model.indexOf(x), 1);
+      }
+    };
+    insert(2000);
+    check();
+    // From the front, a chunk at a time: the first chunk empties while its neighbour is too full to merge.
+    for (let k = 0; k < 6; k++) {
+      remove(() => 0, 40);
+      check();
+      insert(30);
+      check();
+    }
+    remove((n) => rnd(n), model.length - 400);
+    check();
+    // From the back, then at random, checking after every step for a while.
+    for (let k = 0; k < 300; k++) {
+      remove((n) => (k % 2 ? n - 1 : rnd(n)), 3);
+      if (k % 3 === 0) insert(2);
+      check();
+    }
+    remove((n) => rnd(n), model.length);
+    check();
+    insert(100);
+    check();
+    model = [];
+    idx.clear();
+    check();
+    insert(300);
+    check();
+  });
+}
