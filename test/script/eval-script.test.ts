@@ -34,6 +34,11 @@ describe('pushes', () => {
     for (const s of [b(0x01), b(0x02, 0xaa), b(0x4c), b(0x4c, 0x01), b(0x4d, 0x01), b(0x4d, 0x01, 0x00), b(0x4e, 0x01, 0, 0), b(0x4e, 0x01, 0, 0, 0), b(0x4e, 0, 0, 0, 0x80, 1)]) {
       assert.equal(evalResult(s), 'BAD_OPCODE', Array.from(s).join(','));
     }
+    // every length byte counts: 0x00010005 and 0x01000005 bytes are far past the end (the
+    // zero bytes in front would give a length of 5 if the wrong bytes were read)
+    assert.equal(evalResult(b(0x00, 0x00, 0x4e, 0x05, 0x00, 0x01, 0x00, 1, 2, 3, 4, 5)), 'BAD_OPCODE');
+    assert.equal(evalResult(b(0x00, 0x00, 0x4e, 0x05, 0x00, 0x00, 0x01, 1, 2, 3, 4, 5)), 'BAD_OPCODE');
+    assert.equal(evalResult(b(0x00, 0x00, 0x4e, 0x05, 0x00, 0x00, 0x00, 1, 2, 3, 4, 5)), 'OK');
     // also inside an unexecuted branch
     assert.equal(evalResult(b(0x00, 0x63, 0x4c, 0x05, 0x01)), 'BAD_OPCODE');
   });

@@ -7,7 +7,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { SCRIPT_VERIFY as F } from '../../src/script/flags.ts';
-import { evalAsm, evalResult } from '../util/eval.ts';
+import { OP } from '../../src/script/opcodes.ts';
+import { numericOp, stackOp } from '../../src/script/ops-stack.ts';
+import { evalAsm } from '../util/eval.ts';
 
 /** The stack after `asm`, or the error. */
 const run = (asm: string, flags = 0) => {
@@ -129,4 +131,9 @@ describe('equality and arithmetic', () => {
       assert.notEqual(run(asm), 'SCRIPTNUM', asm);
     }
   });
+});
+
+test('the two dispatchers answer BAD_OPCODE for an opcode that is not theirs', () => {
+  assert.equal(stackOp(OP.OP_ADD, [], [], false), 'BAD_OPCODE');
+  assert.equal(numericOp(OP.OP_DUP, [], false), 'BAD_OPCODE');
 });

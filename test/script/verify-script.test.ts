@@ -14,10 +14,14 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { concatBytes, toHex } from '../../src/primitives/bytes.ts';
 import { hash160, sha256 } from '../../src/primitives/hash.ts';
 import { SCRIPT_VERIFY as F } from '../../src/script/flags.ts';
-import { tapleafHash, taprootMerkleRoot, verifyScriptWith } from '../../src/script/verify.ts';
+import type { ScriptTracer, TracePhaseKind } from '../../src/script/exec.ts';
+import type { SigVerifier } from '../../src/script/sigcheck.ts';
+import { nobleVerifier } from '../../src/script/sigcheck-noble.ts';
+import { tapleafHash, taprootMerkleRoot, verifyInput, verifyInputs, verifyScriptWith } from '../../src/script/verify.ts';
 import { parseAsm, pushBytes } from '../util/asm.ts';
 import { stubChecker } from '../util/eval.ts';
 import { tapLeafHash, taprootOutput, tapTree, type TapLeaf } from '../util/taproot.ts';
+import { keyPathSpend, p2wpkhSpend } from '../util/trace-spends.ts';
 
 const STD = F.P2SH | F.WITNESS;
 const TAP = STD | F.TAPROOT;
@@ -175,7 +179,7 @@ describe('taproot (BIP341) and tapscript (BIP342)', () => {
     const s = asm('1');
     const out = one(s);
     const control = out.controlBlocks[0]!.controlBlock;
-    for (const n of [0, 32, 34, 64, 66, 33 + 32 * 129, 33 + 32 * 128 + 1]) {
+    for (const n of [0, 1, 32, 34, 64, 66, 33 + 32 * 129, 33 + 32 * 128 + 1]) {
       const c = concatBytes(control, new Uint8Array(Math.max(0, n - 33))).subarray(0, n);
       assert.equal(verify(b(), out.scriptPubKey, [s, c], TAP), 'TAPROOT_WRONG_CONTROL_SIZE', `${n}`);
     }
@@ -191,6 +195,20 @@ describe('taproot (BIP341) and tapscript (BIP342)', () => {
       assert.deepEqual(tapleafHash(0xc0, cb.leaf.script), tapLeafHash(0xc0, cb.leaf.script));
       assert.deepEqual(taprootMerkleRoot(cb.controlBlock, cb.leafHash), tapTree([leaves[0]!, [leaves[1]!, leaves[2]!]]).root);
     }
+  });
+  test('merkle paths: siblings sharing their first bytes are still ordered by their first differing byte', () => {
+    // ground leaves: two leaf hashes with the same first byte (about 1 in 256 pairs)
+    const seen = new Map<number, TapLeaf>();
+    let pair: [TapLeaf, TapLeaf] | undefined;
+    for (let i = 0; !pair; i++) {
+      const l = leaf(concatBytes(pushBytes(Uint8Array.of(i & 0xff, i >> 8)), asm('DROP 1')));
+      const first = tapLeafHash(0xc0, l.script)[0]!;
+      const other = seen.get(first);
+      if (other) pair = [other, l];
+      else seen.set(first, l);
+    }
+    const out = taprootOutput(INTERNAL, pair);
+    for (const cb of out.controlBlocks) assert.equal(verify(b(), out.scriptPubKey, [cb.leaf.script, cb.controlBlock], TAP), 'OK');
   });
   test('leaf versions other than 0xc0 succeed unexecuted unless DISCOURAGE_UPGRADABLE_TAPROOT_VERSION', () => {
     const s = asm('RETURN');
@@ -212,6 +230,12 @@ describe('taproot (BIP341) and tapscript (BIP342)', () => {
     const bad = b(0x4c, 0x05, 0x01, 0x50);
     const out = one(bad);
     assert.equal(verify(b(), out.scriptPubKey, [bad, out.controlBlocks[0]!.controlBlock], TAP), 'BAD_OPCODE');
+  });
+  test('OP_SUCCESSx is tapscript only: in P2WSH OP_RESERVED is a bad opcode when executed', () => {
+    const s = asm('RESERVED');
+    assert.equal(verify(b(), p2wsh(s), [s], STD), 'BAD_OPCODE');
+    const w = [...Array(1001).fill(b(1)), asm('DROP')];
+    assert.equal(verify(b(), p2wsh(asm('DROP')), w, STD), 'CLEANSTACK', 'no initial stack limit in witness v0 (1000 after the first opcode)');
   });
   test('tapscript: at most 1000 initial stack elements; no 201-op limit; 520-byte elements', () => {
     const out = one(asm('DEPTH'));
@@ -266,5 +290,38 @@ describe('other witness versions, P2SH-wrapped taproot, pay-to-anchor', () => {
     const prog = v(1, 32);
     assert.equal(verify(pushBytes(prog), p2sh(prog), [], TAP), 'OK');
     assert.equal(verify(pushBytes(prog), p2sh(prog), [], TAP | F.DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM), 'DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM');
+  });
+});
+
+describe('the tracer and verifyInput(s)', () => {
+  test('a wrong control block size is reported in the tapscript phase', () => {
+    const phases: TracePhaseKind[] = [];
+    const tracer: ScriptTracer = { phase: (k) => void phases.push(k), begin() {}, step() {}, end() {} };
+    const spk = b(0x51, 0x20, ...new Uint8Array(32).fill(3));
+    const r = verifyScriptWith(b(), spk, [asm('1'), new Uint8Array(34)], TAP, stubChecker(), tracer);
+    assert.deepEqual(r, { ok: false, error: 'TAPROOT_WRONG_CONTROL_SIZE' });
+    assert.deepEqual(phases, ['scriptSig', 'scriptPubKey', 'tapscript']);
+  });
+  test('an input or spent output out of range is a RangeError', () => {
+    const s = keyPathSpend(false);
+    assert.throws(() => verifyInput(s.tx, 1, s.spent, TAP), (e: unknown) => e instanceof RangeError && e.message === 'input 1 out of range');
+    assert.throws(() => verifyInput(s.tx, 0, [], TAP), RangeError);
+  });
+  test('a shared txdata without the spent outputs gets them (BIP341 signs every spent output)', () => {
+    const s = keyPathSpend(false);
+    assert.deepEqual(verifyInput(s.tx, 0, s.spent, TAP, { txdata: {} }), { ok: true });
+    const txdata = {};
+    verifyInput(s.tx, 0, s.spent, TAP, { txdata });
+    assert.equal((txdata as { spent?: unknown }).spent, s.spent);
+  });
+  test('verifyInputs keeps the caller’s verifier and reports the failing input', () => {
+    const calls: string[] = [];
+    const spy: SigVerifier = { name: 'spy', verifyEcdsa: (...a) => (calls.push('e'), nobleVerifier.verifyEcdsa(...a)), verifySchnorr: (...a) => (calls.push('s'), nobleVerifier.verifySchnorr(...a)) };
+    const good = p2wpkhSpend(false);
+    assert.deepEqual(verifyInputs(good.tx, good.spent, STD, { verifier: spy }), { ok: true });
+    assert.deepEqual(calls, ['e']);
+    const bad = keyPathSpend(true);
+    assert.deepEqual(verifyInputs(bad.tx, bad.spent, TAP, { verifier: spy }), { ok: false, error: 'SCHNORR_SIG', input: 0 });
+    assert.deepEqual(calls, ['e', 's']);
   });
 });
