@@ -15,7 +15,7 @@ import { findAndDelete, SigVersion } from '../../src/script/interpreter.ts';
 import { evalAsm, evalResult, stubChecker } from '../util/eval.ts';
 import { parseAsm } from '../util/asm.ts';
 
-const { BASE, WITNESS_V0, TAPSCRIPT } = SigVersion;
+const BASE = SigVersion.BASE, WITNESS_V0 = SigVersion.WITNESS_V0, TAPSCRIPT = SigVersion.TAPSCRIPT;
 const rep = (n: number, s: string) => Array(n).fill(s).join(' ');
 /** A strictly DER-encoded low-S signature with SIGHASH_ALL (r = s = 1) and a compressed key. */
 const SIG = '0x09 0x300602010102010101';

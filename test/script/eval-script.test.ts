@@ -14,7 +14,7 @@ import { SCRIPT_VERIFY as F } from '../../src/script/flags.ts';
 import { SigVersion } from '../../src/script/interpreter.ts';
 import { evalAsm, evalResult, stubChecker } from '../util/eval.ts';
 
-const { BASE, WITNESS_V0, TAPSCRIPT } = SigVersion;
+const BASE = SigVersion.BASE, WITNESS_V0 = SigVersion.WITNESS_V0, TAPSCRIPT = SigVersion.TAPSCRIPT;
 const b = (...x: number[]) => Uint8Array.from(x);
 const rep = (n: number, s: string) => Array(n).fill(s).join(' ');
 const bytesOf = (n: number, v = 0x51) => new Uint8Array(n).fill(v);

@@ -39,7 +39,7 @@ const P2TR = concatBytes(b(0x51, 0x20), XKEY);
 const spent: TxOut[] = [{ value: 70_000n, scriptPubKey: P2TR }, { value: 50_000n, scriptPubKey: P2WPKH }, { value: 30_000n, scriptPubKey: P2PKH }];
 
 function txWith(nIn: number, scriptSig: Uint8Array, witness: Uint8Array[]): TxFields {
-  const inputs = spent.map((_, i) => ({ prevout: { txid: new Uint8Array(32).fill(0xa0 + i), vout: i * 3 + 1 }, scriptSig: b(), sequence: 0xfffffff0 - i, witness: [] as Uint8Array[] }));
+  const inputs: TxFields['inputs'] = spent.map((_, i) => ({ prevout: { txid: new Uint8Array(32).fill(0xa0 + i), vout: i * 3 + 1 }, scriptSig: b(), sequence: 0xfffffff0 - i, witness: [] }));
   inputs[nIn] = { ...inputs[nIn]!, scriptSig, witness };
   return { version: 2, inputs, outputs: [{ value: 1000n, scriptPubKey: b(0x51) }, { value: 2000n, scriptPubKey: b(0x52, 0x53) }, { value: 3000n, scriptPubKey: b(0x00, 0x14, ...new Uint8Array(20).fill(9)) }], locktime: 77 };
 }
