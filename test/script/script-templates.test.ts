@@ -46,7 +46,15 @@ describe('CScript::IsPushOnly', () => {
     assert.equal(isPushOnly(b(0x61)), false);
   });
   test('a truncated push is not push-only, at any push opcode', () => {
-    for (const s of [b(0x01), b(0x51, 0x02, 0x00), b(0x4c), b(0x4d, 0x01), b(0x4e, 0x01, 0, 0, 0)]) assert.equal(isPushOnly(s), false);
+    for (const s of [b(0x01), b(0x51, 0x02, 0x00), b(0x4c), b(0x4d, 0x01), b(0x4e, 0x01, 0, 0, 0), b(0x4e, 0x01, 0x00)]) assert.equal(isPushOnly(s), false);
+  });
+  test('PUSHDATA2/4 of zero bytes at the very end, and all four length bytes of PUSHDATA4', () => {
+    assert.equal(isPushOnly(b(0x4d, 0x00, 0x00)), true);
+    assert.equal(isPushOnly(b(0x4e, 0x00, 0x00, 0x00, 0x00)), true);
+    assert.equal(isPushOnly(b(0x01, 0xff, 0x4e, 0x01, 0x00, 0x00, 0x00, 0x07)), true);
+    assert.equal(isPushOnly(b(0x01, 0x00, 0x4d, 0x01, 0x00, 0x07)), true);
+    assert.equal(getSigOpCount(b(0x4d, 0x01, 0x00, 0xac, 0xac), true), 1);
+    assert.equal(getSigOpCount(b(0x01, 0xff, 0x4e, 0x01, 0x00, 0x00, 0x00, 0xac, 0xac), true), 1);
   });
 });
 
@@ -115,6 +123,8 @@ describe('GetSigOpCount', () => {
     assert.equal(getP2SHSigOpCount(p2sh, cat([0x00, 0x01, 0xac], pushData(redeem))), 4);
     assert.equal(getP2SHSigOpCount(p2sh, cat(pushData(redeem), [0x00])), 0, 'the last push is OP_0: an empty script');
     assert.equal(getP2SHSigOpCount(p2sh, cat(pushData(redeem), [0x61])), 0, 'not push-only');
+    assert.equal(getP2SHSigOpCount(p2sh, cat([0x61], pushData(redeem))), 0, 'not push-only, before the redeem script');
+    assert.equal(getP2SHSigOpCount(p2sh, cat([0x60], pushData(redeem))), 4, 'OP_16 is a push');
     assert.equal(getP2SHSigOpCount(p2sh, cat(pushData(redeem), [0x51])), 0, 'OP_1 pushes no data');
     assert.equal(getP2SHSigOpCount(p2sh, b(0x05, 0xac)), 0, 'truncated');
     assert.equal(getP2SHSigOpCount(p2sh, b()), 0);
@@ -132,6 +142,7 @@ describe('CheckMinimalPush and CScript << vector', () => {
     }
     assert.equal(checkMinimalPush(b(0x81), 0x4f), true);
     assert.equal(checkMinimalPush(b(0x81), 0x01), false);
+    assert.equal(checkMinimalPush(b(0x81, 0x00), 0x02), true);
     assert.equal(checkMinimalPush(b(0x00), 0x01), true);
     assert.equal(checkMinimalPush(b(0x11), 0x01), true);
     assert.equal(checkMinimalPush(b(0x80), 0x01), true);

@@ -15,6 +15,7 @@ import { encodeTx, type TxFields, type TxOut } from '../../src/primitives/tx.ts'
 import { SCRIPT_VERIFY as F } from '../../src/script/flags.ts';
 import { sighashTypeName } from '../../src/script/trace-checker.ts';
 import { traceInput, type SigCheckTrace } from '../../src/script/trace.ts';
+import { keyPathSpend } from '../util/trace-spends.ts';
 
 const b = (...x: number[]) => Uint8Array.from(x);
 const u32 = (v: number) => b(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
@@ -95,6 +96,13 @@ describe('BIP341 checks', () => {
     assert.equal(acp.parts.input_index, undefined);
   });
 
+  test('a passing check carries no error', () => {
+    const s = keyPathSpend(false);
+    const [c] = traceInput(s.tx, 0, s.spent, F.P2SH | F.WITNESS | F.TAPROOT).phases.flatMap((p) => p.sigchecks);
+    assert.equal(c!.result, true);
+    assert.equal('error' in c!, false);
+  });
+
   test('no message for a wrong size or an undefined hash type', () => {
     const short = checksOf(txWith(0, b(), [new Uint8Array(63)]), 0)[0]!;
     assert.deepEqual([short.sighashType, short.sighashTypeName, short.sighash, short.parts, short.error], [null, null, null, {}, 'SCHNORR_SIG_SIZE']);
@@ -133,6 +141,11 @@ describe('ECDSA checks', () => {
     assert.deepEqual(c!.parts, { scriptCode: toHex(P2PKH) });
     const legacy = (scure(tx) as unknown as { preimageLegacy(i: number, s: Uint8Array, t: number): Uint8Array }).preimageLegacy(2, P2PKH, 0x02);
     assert.deepEqual([c!.algorithm, c!.sighash, c!.sighashTypeName], ['legacy', toHex(legacy), 'NONE']);
+  });
+
+  test('ECDSA hash types are named as legacy/BIP143 mask them: 0x00 is undefined (not DEFAULT), 0x21 is ALL', () => {
+    assert.equal(checksOf(txWith(1, b(), [sig(0x00), KEY]), 1, flags)[0]!.sighashTypeName, 'UNDEFINED(0x00)');
+    assert.equal(checksOf(txWith(1, b(), [sig(0x21), KEY]), 1, flags)[0]!.sighashTypeName, 'ALL');
   });
 
   test('an empty signature: no hash type and no message', () => {
