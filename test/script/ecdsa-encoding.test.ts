@@ -170,7 +170,20 @@ describe('lax DER parse and normalisation (ecdsa_signature_parse_der_lax, CPubKe
       bytes(0x30, 0x00, 0x02, 0x84, 0x01, 0x00, 0x00, 0x00, 0x05), bytes(0x30, 0x00, 0x02, 0x82, 0x01),
       bytes(0x30, 0x00, 0x02, 0x81, 0x02, 0x05),
     ];
-    for (const b of bad) assert.equal(ecdsaCompactForVerify(b), undefined, toHex(b));
+    const good = der(bytes(0x05), bytes(0x07));
+    for (const b of [...bad, bytes(0x30, 0x00, 0x02, 0x01, 0x05, 0x02, 0x82, 0x01), bytes(0x30, 0x00, 0x02, 0x01, 0x05, 0x02, 0x84, 0x01, 0x00, 0x00, 0x00, 0x07)]) {
+      // after a good parse, so that nothing of it can leak into the answer for the bad one
+      assert.deepEqual(ecdsaCompactForVerify(good), compact(5n, 7n));
+      assert.equal(ecdsaCompactForVerify(b), undefined, toHex(b));
+    }
+  });
+
+  test('a two-byte long-form length (256) and an empty S followed by a zero byte', () => {
+    const r256 = Uint8Array.of(0x30, 0x00, 0x02, 0x82, 0x01, 0x00, ...new Uint8Array(256).fill(1), 0x02, 0x01, 0x07);
+    assert.equal(ecdsaCompactForVerify(r256), undefined, '256-byte R overflows');
+    assert.equal(ecdsaCompactForVerify(bytes(0x30, 0x00, 0x02, 0x01, 0x05, 0x02, 0x00, 0x00)), undefined);
+    // an S of length 0 in long form at the very end parses (and is low)
+    assert.equal(isLowS(bytes(0x30, 0x06, 0x02, 0x01, 0x05, 0x02, 0x81, 0x00)), true);
   });
 
   test('a three-byte long-form length is accepted', () => {
