@@ -112,6 +112,9 @@ describe('BIP146 low S (IsLowDERSignature) on the lax-parsed signature', () => {
     assert.equal(isLowS(der(bytes(1), derInt(N - 1n))), false);
     assert.equal(isLowS(der(bytes(1), bytes(1))), true);
   });
+  test('S = n/2 followed by a trailing byte is still low (the parser ignores what follows)', () => {
+    assert.equal(isLowS(Uint8Array.of(...der(bytes(1), derInt(HALF_N)), 0x01)), true);
+  });
   test('leading zero bytes do not count (lax parser strips them)', () => {
     assert.equal(isLowS(der(bytes(1), Uint8Array.of(0, 0, ...be(HALF_N + 1n)))), false);
     assert.equal(isLowS(der(bytes(1), Uint8Array.of(0, 0, ...be(HALF_N)))), true);
@@ -181,6 +184,8 @@ describe('lax DER parse and normalisation (ecdsa_signature_parse_der_lax, CPubKe
   test('a two-byte long-form length (256) and an empty S followed by a zero byte', () => {
     const r256 = Uint8Array.of(0x30, 0x00, 0x02, 0x82, 0x01, 0x00, ...new Uint8Array(256).fill(1), 0x02, 0x01, 0x07);
     assert.equal(ecdsaCompactForVerify(r256), undefined, '256-byte R overflows');
+    assert.equal(isLowS(r256), true, 'an overflowing R: Core’s all-zero signature, low');
+    assert.equal(isLowS(bytes(0x30, 0x00, 0x02, 0x01, 0x05, 0x02, 0x82, 0x01)), false, 'S length past the end: unparseable');
     assert.equal(ecdsaCompactForVerify(bytes(0x30, 0x00, 0x02, 0x01, 0x05, 0x02, 0x00, 0x00)), undefined);
     // an S of length 0 in long form at the very end parses (and is low)
     assert.equal(isLowS(bytes(0x30, 0x06, 0x02, 0x01, 0x05, 0x02, 0x81, 0x00)), true);
