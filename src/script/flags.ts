@@ -40,7 +40,7 @@ export function parseFlags(names: string): number {
   if (names.trim() === '') return 0;
   for (const raw of names.split(',')) {
     const name = raw.trim();
-    if (!(name in SCRIPT_VERIFY)) throw new Error(`unknown script verify flag: ${JSON.stringify(name)}`);
+    if (!Object.hasOwn(SCRIPT_VERIFY, name)) throw new Error(`unknown script verify flag: ${JSON.stringify(name)}`);
     flags |= SCRIPT_VERIFY[name as FlagName];
   }
   return flags;
