@@ -42,18 +42,18 @@ export function requestSigChecks(items: readonly ValidateItem[]): number {
   return n;
 }
 
-/** `deps` refusing, before any work, a request whose signature checks exceed `budget`. */
+/** `deps` refusing, before any work, a request whose signature checks (all its items together) exceed `budget`. */
 export function withSigCheckBudget(deps: AppDeps, budget: number): AppDeps {
   return {
     ...deps,
-    validate(items) {
+    checkRequest(items) {
+      deps.checkRequest?.(items);
       const needed = requestSigChecks(items);
       if (needed > budget) {
         throw new ApiError(413, 'over-budget',
           `the request needs up to ${needed} signature checks; this server allows ${budget} per request ` +
             '(send fewer transactions per request, or ask a full txgate node)');
       }
-      return deps.validate(items);
     },
   };
 }

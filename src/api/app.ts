@@ -286,6 +286,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
 
     // A batch is checked, decoded and validated in time slices (time-slice.ts): other requests
     // are answered between its items.
+    deps.checkRequest?.(items);
     const outcome = items.length ? await validateInSlices(items, (xs) => deps.validate(xs), slicer) : { busy: false as const, results: [] };
     if (outcome.busy) {
       busyCount.inc();

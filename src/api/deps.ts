@@ -98,6 +98,12 @@ export interface SyncInfo {
 export interface AppDeps {
   /** Validates independent transactions (order of results = order of items). */
   validate(items: ValidateItem[]): Promise<ValidateOutcome>;
+  /**
+   * Called with a POST /validate request's items, all of them, before any is validated (a
+   * batch is then validated item by item, in time slices); throws an ApiError to refuse the
+   * whole request (the edge's signature-check budget).
+   */
+  checkRequest?(items: readonly ValidateItem[]): void;
   /** Absent: POST /blocks answers 501. */
   submitBlock?(raw: Uint8Array): Promise<BlockOutcome>;
   /** Absent or undefined: GET /chain/tip answers 501 / 404. */
