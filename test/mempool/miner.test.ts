@@ -222,6 +222,48 @@ describe('modified entries against the ancestor-score order', () => {
     samePackages(t, refAssemble(pool, {}, new Set()));
   });
 
+  test('an unmodified entry paying less itself than with its ancestors is compared by its own rate', () => {
+    // G (0 sat, 600 vB) → P1..P4 (2,000 sat / 100 vB each) → C (400 sat / 100 vB, 4 sat/vB):
+    // C's package pays 8,400 / 1,100 vB ≈ 7.6 sat/vB, but its score is min(4, 7.6) = 4, and
+    // each Pi scores 2,000 / 700 ≈ 2.9. After g, m (modified, 5 sat/vB) beats C's 4: m goes
+    // before C's package. Ranked by the package rate alone, C's 7.6 would go first.
+    const { pool, m } = scene([]);
+    const G = tx({ ins: [[coinTxid(), 0]], outs: 4 });
+    assert.equal(admit(pool, cand(G, 0, 600)).ok, true);
+    const ps = [0, 1, 2, 3].map((k) => tx({ ins: [[G, k]] }));
+    for (const p of ps) assert.equal(admit(pool, cand(p, 2000, 100)).ok, true);
+    const C = tx({ ins: ps });
+    assert.equal(admit(pool, cand(C, 400, 100)).ok, true);
+    const t = assembleBlock(pool);
+    const ids = t.txs.map((s) => s.entry.txid);
+    assert.equal(ids[1], m, 'm right after g');
+    assert.deepEqual(new Set(ids.slice(2)), new Set([G, ...ps, C].map(hex)));
+    samePackages(t, refAssemble(pool, {}, new Set()));
+  });
+
+  test('a modified entry paying less itself than with its remaining ancestors is ranked by its own rate', () => {
+    // A (50 sat/vB) is a parent of M2 (5 sat/vB) and of M (4 sat/vB), whose other parents
+    // B1..B4 (2,000 sat / 100 vB each) spend G (0 sat, 600 vB): once A is in, M's remaining
+    // package pays 8,400 / 1,100 vB ≈ 7.6 sat/vB but M ranks at min(4, 7.6) = 4, below M2
+    // (5) and below the lone X (4.5); the Bi score 2,000 / 700 ≈ 2.9. So: A, M2, X, then M's package.
+    const { pool } = newPool({ maxSizeBytes: 1e12, minRelayFeeRate: 0 });
+    const A = tx({ ins: [[coinTxid(), 0]], outs: 2 });
+    const G = tx({ ins: [[coinTxid(), 0]], outs: 4 });
+    const bs = [0, 1, 2, 3].map((k) => tx({ ins: [[G, k]] }));
+    const M = tx({ ins: [[A, 0], ...bs] });
+    const M2 = tx({ ins: [[A, 1]] });
+    const X = tx({ ins: [[coinTxid(), 0]] });
+    for (const [t, fee, vsize] of [[A, 5000, 100], [G, 0, 600], ...bs.map((b) => [b, 2000, 100]), [M, 400, 100], [M2, 500, 100], [X, 450, 100]] as const) {
+      assert.equal(admit(pool, cand(t, fee, vsize)).ok, true);
+    }
+    const t = assembleBlock(pool);
+    const ids = t.txs.map((x) => x.entry.txid);
+    assert.deepEqual(ids.slice(0, 3), [A, M2, X].map(hex));
+    assert.deepEqual(new Set(ids.slice(3, -1)), new Set([G, ...bs].map(hex)));
+    assert.equal(ids.at(-1), hex(M));
+    samePackages(t, refAssemble(pool, {}, new Set()));
+  });
+
   test('a modified and an unmodified entry at the same rate: the lower txid first', () => {
     // A lone 5 sat/vB transaction against m, modified at 5 sat/vB once g is in.
     for (let k = 0; k < 4; k++) {
