@@ -160,3 +160,44 @@ for (const bestFirst of [true, false]) {
     check();
   });
 }
+
+test('a chunk under a quarter full merges with the next only if both fit in one chunk (64): the keys of the chunk stored after it stay intact', () => {
+  // Ascending by fee (size 1). Slots are the slab's order of creation, chunks the key order:
+  // 1..65 splits into A [1..32] (slot 0) and B [33..65] (slot 1); 33 more values inside A's
+  // range split it again into A (slot 0) and C (slot 2), so the order is A, C, B and B's keys
+  // follow A's in the slab. C grows to 64; A shrinks under 16. A merge of A and C (15 + 64 >
+  // 64) would write C's keys past A's slot, over B's.
+  const idx = makeIndex(false);
+  const model: Item[] = [];
+  let id = 0;
+  const add = (fee: number) => {
+    const x = { fee, size: 1, t1: 0, t2: 0, id: id++ };
+    idx.insert(x);
+    model.push(x);
+  };
+  for (let v = 1; v <= 65; v++) add(v);
+  for (let v = 1; v <= 32; v++) add(v + 0.5);
+  add(0.25);
+  const sorted = () => model.slice().sort(order(false));
+  assert.deepEqual(idx.toArray(), sorted());
+  const aMax = sorted()[31]!.fee;
+  const cItems = sorted().slice(32, 65);
+  assert.ok(cItems.every((x) => x.fee < 33), 'C holds the values between A and B');
+  // C grows to 64: 31 values inside its range.
+  for (let k = 1; k <= 31; k++) add(cItems[0]!.fee + k / 100);
+  assert.deepEqual(idx.toArray(), sorted());
+  // A shrinks to 15: its lowest 17 go.
+  for (const x of sorted().filter((x) => x.fee <= aMax).slice(0, 17)) {
+    assert.equal(idx.delete(x), true);
+    model.splice(model.indexOf(x), 1);
+  }
+  assert.deepEqual(idx.toArray(), sorted());
+  // Every element is still found under its key: delete them all, B's first.
+  const order2 = [...sorted().filter((x) => x.fee >= 33), ...sorted().filter((x) => x.fee < 33)];
+  for (const x of order2) {
+    assert.equal(idx.delete(x), true, `delete ${x.fee}`);
+    model.splice(model.indexOf(x), 1);
+    assert.deepEqual(idx.toArray(), sorted());
+  }
+  assert.equal(idx.size, 0);
+});
