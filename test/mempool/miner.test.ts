@@ -261,6 +261,12 @@ describe('modified entries against the ancestor-score order', () => {
     assert.deepEqual(new Set(ids.slice(3, -1)), new Set([G, ...bs].map(hex)));
     assert.equal(ids.at(-1), hex(M));
     samePackages(t, refAssemble(pool, {}, new Set()));
+    // mempool.space's getFeesInRange over the first projected block keeps the package rates
+    // that do not rise in selection order: 50, 5, 4.5, and not M's package's 8,400 / 1,100
+    // after them.
+    const first = projectBlocks(pool, { blocks: 2, rangeLength: 3 })[0]!;
+    assert.deepEqual(first.txs.map((x) => Math.round(x.rate * 100) / 100), [50, 5, 4.5, 7.64, 7.64, 7.64, 7.64, 7.64, 7.64]);
+    assert.deepEqual(first.feeRange, [4.5, 5, 50]);
   });
 
   test('a modified and an unmodified entry at the same rate: the lower txid first', () => {
