@@ -269,6 +269,22 @@ describe('modified entries against the ancestor-score order', () => {
     assert.deepEqual(first.feeRange, [4.5, 5, 50]);
   });
 
+  test('two modified entries: the one whose remaining ancestors pay less ranks by its package rate', () => {
+    // A (50 sat/vB) is a parent of M2 (5 sat/vB) and of M1 (10 sat/vB itself), whose other
+    // parent C pays nothing for 400 vB: once A is in, M1's remaining package pays 1,000 /
+    // 500 vB = 2 sat/vB, so M2 (5) goes first, then C and M1. Ranked by own rate, M1 would.
+    const { pool } = newPool({ maxSizeBytes: 1e12, minRelayFeeRate: 0 });
+    const A = tx({ ins: [[coinTxid(), 0]], outs: 2 });
+    const C = tx({ ins: [[coinTxid(), 0]] });
+    const M1 = tx({ ins: [[A, 0], C] });
+    const M2 = tx({ ins: [[A, 1]] });
+    const fees = new Map([[A, 5000], [C, 0], [M1, 1000], [M2, 500]]);
+    for (const [t, fee] of fees) assert.equal(admit(pool, cand(t, fee, t === C ? 400 : 100)).ok, true);
+    const t = assembleBlock(pool);
+    assert.deepEqual(t.txs.map((x) => x.entry.txid), [A, M2, C, M1].map(hex));
+    samePackages(t, refAssemble(pool, {}, new Set()));
+  });
+
   test('a modified and an unmodified entry at the same rate: the lower txid first', () => {
     // A lone 5 sat/vB transaction against m, modified at 5 sat/vB once g is in.
     for (let k = 0; k < 4; k++) {
