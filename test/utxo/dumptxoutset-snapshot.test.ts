@@ -10,25 +10,15 @@ import { loadSnapshot, snapshotChunks, writeSnapshot } from '../../src/utxo/snap
 import { UtxoSet, type CoinAdd } from '../../src/utxo/set.ts';
 import { encodeSnapshot, synthGroups, type SynthGroup } from './synthetic.ts';
 import { sameCoin } from './model.ts';
-import { compareBytes } from '../../src/primitives/bytes.ts';
+import { compareBytes, concatBytes } from '../../src/primitives/bytes.ts';
 
 const MAIN = new Uint8Array([0xf9, 0xbe, 0xb4, 0xd9]);
 const BASE = new Uint8Array(32).map((_, i) => i);
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const n = chunks.reduce((a, c) => a + c.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
 
 test('1 000 000 coins: load then write gives identical bytes; coins read back exactly', async () => {
   const N = 1_000_000;
-  const file = concat([...encodeSnapshot(synthGroups(N, 42), N, MAIN, BASE)]);
+  const file = concatBytes(...[...encodeSnapshot(synthGroups(N, 42), N, MAIN, BASE)]);
   // stream it in odd-sized chunks through a ReadableStream
   let off = 0;
   const stream = new ReadableStream<Uint8Array>({
@@ -65,9 +55,9 @@ test('a set built by batches dumps sorted by txid then vout, and loads back', as
     set.applyBatch({ add });
   }
   const meta = { networkMagic: MAIN, baseBlockHash: BASE };
-  const want = concat([...encodeSnapshot([...groups].reverse(), 5000, MAIN, BASE)]);
+  const want = concatBytes(...[...encodeSnapshot([...groups].reverse(), 5000, MAIN, BASE)]);
   const chunks = [...snapshotChunks(set, meta)];
-  assert.ok(compareBytes(concat(chunks), want) === 0);
+  assert.ok(compareBytes(concatBytes(...chunks), want) === 0);
   const loaded = await loadSnapshot(chunks);
   assert.equal(loaded.set.size, 5000);
 });
@@ -75,10 +65,10 @@ test('a set built by batches dumps sorted by txid then vout, and loads back', as
 test('the writer in passes over txid ranges gives the bytes of one pass: a loaded set, then the same set changed by batches', async () => {
   const N = 120_000;
   const groups = [...synthGroups(N, 23)];
-  const file = concat([...encodeSnapshot(groups, N, MAIN, BASE)]);
+  const file = concatBytes(...[...encodeSnapshot(groups, N, MAIN, BASE)]);
   const { set } = await loadSnapshot(file);
   const meta = { networkMagic: MAIN, baseBlockHash: BASE };
-  const passes = (n: number) => concat([...snapshotChunks(set, meta, n)]);
+  const passes = (n: number) => concatBytes(...[...snapshotChunks(set, meta, n)]);
   // a loaded set lies in txid order in its heap: each pass reads its own chunks' groups
   for (const n of [500, 3000]) assert.ok(compareBytes(passes(n), file) === 0, `loaded set, passes of ${n} coins`);
   // one range: exactly the coins whose txid starts in it, at the edges of full chunks' bins too
@@ -121,7 +111,7 @@ function header(count: number): Uint8Array {
 }
 
 test('malformed snapshots fail like Core (PopulateAndValidateSnapshot, SnapshotMetadata)', async () => {
-  const good = concat([...encodeSnapshot(synthGroups(3, 1), 3, MAIN, BASE)]);
+  const good = concatBytes(...[...encodeSnapshot(synthGroups(3, 1), 3, MAIN, BASE)]);
   const bad = (f: (b: Uint8Array) => Uint8Array | void) => {
     const b = good.slice();
     return f(b) ?? b;
@@ -136,13 +126,13 @@ test('malformed snapshots fail like Core (PopulateAndValidateSnapshot, SnapshotM
   const g2 = bad((b) => void new DataView(b.buffer).setBigUint64(43, 2n, true));
   await assert.rejects(loadSnapshot(g2), /Mismatch in coins count|coins left over after deserializing 2 coins/);
   // a txid claiming more coins than remain
-  const over = concat([header(1), new Uint8Array(32), Uint8Array.from([0xfd, 0xff, 0xff])]);
+  const over = concatBytes(...[header(1), new Uint8Array(32), Uint8Array.from([0xfd, 0xff, 0xff])]);
   await assert.rejects(loadSnapshot(over), /Mismatch in coins count in snapshot metadata and actual snapshot data/);
   // amount above MAX_MONEY: VARINT of CompressAmount(21e14+1)
-  const money = concat([header(1), new Uint8Array(32), Uint8Array.from([1, 0, 0, 0xca, 0xd2, 0x8f, 0x5a, 0, ...new Uint8Array(20)])]);
+  const money = concatBytes(...[header(1), new Uint8Array(32), Uint8Array.from([1, 0, 0, 0xca, 0xd2, 0x8f, 0x5a, 0, ...new Uint8Array(20)])]);
   await assert.rejects(loadSnapshot(money), /Bad snapshot data after deserializing 0 coins - bad tx out value/);
   // height above the base
-  const high = concat([header(1), new Uint8Array(32), Uint8Array.from([1, 0, 0x84, 0x58, 0, 0, ...new Uint8Array(20)])]);
+  const high = concatBytes(...[header(1), new Uint8Array(32), Uint8Array.from([1, 0, 0x84, 0x58, 0, 0, ...new Uint8Array(20)])]);
   await assert.rejects(loadSnapshot(high, { baseHeight: 100 }), /Bad snapshot data after deserializing 0 coins/);
   assert.equal((await loadSnapshot(high, { baseHeight: 1000 })).set.size, 1);
   await assert.rejects(loadSnapshot(good.subarray(0, 40)), /header truncated/);
@@ -159,7 +149,7 @@ test('any chunking gives the same set: chunks smaller and larger than a coin, lo
     c.scriptPubKey[0] = 0x51;
   }
   const count = groups.reduce((a, g) => a + g.coins.length, 0);
-  const file = concat([...encodeSnapshot(groups, count, MAIN, BASE)]);
+  const file = concatBytes(...[...encodeSnapshot(groups, count, MAIN, BASE)]);
   const whole = writeSnapshot((await loadSnapshot(file)).set, { networkMagic: MAIN, baseBlockHash: BASE });
   for (const size of [1, 7, 4096, 10_063, 10_064, 10_065, 20_000, 65_521]) {
     const parts: Uint8Array[] = [];

@@ -9,7 +9,7 @@ import { UtxoSet, type CoinAdd, type OutPointRef } from '../../src/utxo/set.ts';
 import type { Coin, CoinView } from '../../src/utxo/coin.ts';
 import { loadSnapshot, writeSnapshot } from '../../src/utxo/snapshot.ts';
 import { CHUNK_BYTES, CHUNK_UNITS_SHIFT, GROUP_MAX_RECORDS, recordEnd, TAG_DEAD } from '../../src/utxo/layout.ts';
-import { compareBytes } from '../../src/primitives/bytes.ts';
+import { compareBytes, concatBytes } from '../../src/primitives/bytes.ts';
 import { sameCoin } from './model.ts';
 import { encodeSnapshot, Rng, type SynthGroup } from './synthetic.ts';
 
@@ -26,14 +26,7 @@ export const VOUT_SPAN = 1 << 20;
 // scripts
 
 export function cat(...parts: (number[] | Uint8Array)[]): Uint8Array {
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(...parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p))));
 }
 export function rnd(r: Rng, n: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -221,7 +214,7 @@ export class Model {
     const groups: SynthGroup[] = [...byT.keys()]
       .sort((a, b) => compareBytes(this.txids[a]!, this.txids[b]!))
       .map((t) => ({ txid: this.txids[t]!, coins: byT.get(t)!.sort((a, b) => a.vout - b.vout) }));
-    return concat([...encodeSnapshot(groups, this.coins.size, REGTEST, BASE)]);
+    return concatBytes(...encodeSnapshot(groups, this.coins.size, REGTEST, BASE));
   }
 }
 
@@ -229,16 +222,6 @@ export function describeCoin(c: Coin | undefined): string {
   return c ? `{${c.value} h${c.height}${c.coinbase ? ' cb' : ''} ${c.scriptPubKey.length}B}` : 'none';
 }
 
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  const n = chunks.reduce((a, c) => a + c.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
 
 export function shuffle<T>(r: Rng, a: T[]): T[] {
   for (let i = a.length - 1; i > 0; i--) {

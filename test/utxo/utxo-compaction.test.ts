@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { UtxoSet } from '../../src/utxo/set.ts';
 import { snapshotChunks } from '../../src/utxo/snapshot.ts';
 import { CHUNK_BYTES } from '../../src/utxo/layout.ts';
-import { compareBytes } from '../../src/primitives/bytes.ts';
+import { compareBytes, concatBytes } from '../../src/primitives/bytes.ts';
 import { Rng } from './synthetic.ts';
-import { SMALL, MAX_MONEY, META, VOUT_SPAN, makeTxids, Model, concat, shuffle, txOutputs, chunksInUse, deadRecords, chunkBytes, roundTrip, type Out } from './groups-fixtures.ts';
+import { SMALL, MAX_MONEY, META, VOUT_SPAN, makeTxids, Model, shuffle, txOutputs, chunksInUse, deadRecords, chunkBytes, roundTrip, type Out } from './groups-fixtures.ts';
 
 test('heap compaction: sparse chunks are evacuated, pinned readers keep their version, freed chunks are reused', async () => {
   const r = new Rng(0xc0ffee);
@@ -126,7 +126,7 @@ test('heap compaction: sparse chunks are evacuated, pinned readers keep their ve
   assert.ok([...dumpBefore.keys()].filter((c) => !dumpAfter.has(c)).length >= 2, 'chunks evacuated while the dump was half written');
   parts.push(...dump);
   assert.ok(parts.length >= 2, `the dump came in ${parts.length} parts`);
-  assert.ok(compareBytes(concat(parts), wantDump) === 0, 'the dump shows its pinned version exactly');
+  assert.ok(compareBytes(concatBytes(...parts), wantDump) === 0, 'the dump shows its pinned version exactly');
 
   // 6. dump, load, churn the loaded set into compaction, dump again
   const loaded = await roundTrip(set, m, 'after compaction');
