@@ -188,6 +188,34 @@ describe('TestPackage and the fee floor at their limits', () => {
     exact.push([1_000, 100, 0]);
     assert.equal(assembleBlock(lonePool(exact).pool, { maxWeight: 20_000 }).txs.length, 2);
   });
+
+  test('a failed entry put back by a later ancestor and left at the fee floor starts the next block with its exact totals', () => {
+    // A (0 sat, 10,000 vB) → Y (100,000 sat, 200 vB); B (100,000 sat / 50,000 vB, 2 sat/vB);
+    // X spends A and B (2,000 sat / 200 vB). Block 1 at 249,000 weight: {A, Y} first; X's
+    // remaining package {B, X} (2.03 sat/vB) beats B alone but fails TestPackage (8,000 +
+    // 4 × 60,400 = 249,600), B alone fits (248,800). B's inclusion puts the failed X back
+    // with its full ancestor totals less B (Core's quirk: {A, X}, 2,000 / 10,200 vB), under
+    // the 1 sat/vB floor: the selection ends with X in the modified index. Block 2 takes it
+    // out and re-ranks it at its own 10 sat/vB: X once, alone.
+    const { pool } = newPool({ maxSizeBytes: 1e12, minRelayFeeRate: 0 });
+    const A = tx({ ins: [[coinTxid(), 0]], outs: 2 });
+    const Y = tx({ ins: [[A, 0]] });
+    const B = tx({ ins: [[coinTxid(), 0]] });
+    const X = tx({ ins: [[A, 1], [B, 0]] });
+    for (const [t, fee, vsize] of [[A, 0, 10_000], [Y, 100_000, 200], [B, 100_000, 50_000], [X, 2_000, 200]] as const) {
+      assert.equal(admit(pool, cand(t, fee, vsize)).ok, true);
+    }
+    const o = { maxWeight: 249_000, minFeeRate: 1000 };
+    const asm = new Assembler(pool);
+    const b1 = asm.block(o);
+    assert.deepEqual(picked(b1), [A, Y, B].map(hex));
+    samePackages(b1, refAssemble(pool, o, new Set()));
+    const done = new Set(b1.txs.map((s) => s.entry));
+    const b2 = asm.block(o);
+    assert.deepEqual(picked(b2), [hex(X)]);
+    samePackages(b2, refAssemble(pool, o, done));
+    assert.deepEqual(picked(asm.block(o)), []);
+  });
 });
 
 describe('modified entries against the ancestor-score order', () => {
