@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit, reject } from '../../src/mempool/admit.ts';
 import { feeAtRate } from '../../src/mempool/format.ts';
-import type { MempoolReject } from '../../src/mempool/types.ts';
+import { DEFAULT_LIMITS, type MempoolReject } from '../../src/mempool/types.ts';
 import { cand, coinTxid, hex, newPool, tx } from './helpers.ts';
 import type { Transaction } from '../../src/primitives/tx.ts';
 
@@ -71,6 +71,61 @@ describe('ancestor/descendant limits → too-long-mempool-chain (Core CalculateA
     assert.ok(admit(pool, cand(extra, 1000)).ok, 'carve-out admits the 26th');
     const r = rej(admit(pool, cand(tx({ ins: [[root, 26]] }), 1000)));
     assert.equal(r.details, `too many descendants for tx ${hex(root)} [limit: 25]`);
+  });
+
+  test('CPFP carve-out: the parent\'s descendant size may grow by up to 10,000 vB more', () => {
+    // A 60,000 vB parent with a 41,000 vB child is at the 101,000 vB descendant size; a third
+    // transaction of 10,000 vB takes it to 111,000 vB, within the carve-out's extra room.
+    const { pool } = newPool();
+    const root = tx({ ins: [[coinTxid(), 0]], outs: 2 });
+    assert.ok(admit(pool, cand(root, 60_000, 60_000)).ok);
+    assert.ok(admit(pool, cand(tx({ ins: [[root, 0]] }), 41_000, 41_000)).ok);
+    assert.ok(admit(pool, cand(tx({ ins: [[root, 1]] }), 100_000, 10_000)).ok, 'carve-out within the size bound');
+  });
+
+  test('TRUC transactions get no carve-out', () => {
+    // -limitdescendantcount=1: a second transaction in the cluster needs the carve-out.
+    const limits = { ...DEFAULT_LIMITS, descendantCount: 1 };
+    for (const version of [2, 3]) {
+      const { pool } = newPool({ limits });
+      const p = tx({ ins: [[coinTxid(), 0]], version });
+      assert.ok(admit(pool, cand(p, 1000)).ok);
+      const r = admit(pool, cand(tx({ ins: [p], version }), 5000));
+      if (version === 2) assert.ok(r.ok, 'a v2 child enters through the carve-out');
+      else assert.deepEqual(rej(r).details, `too many descendants for tx ${hex(p)} [limit: 1]`);
+    }
+  });
+
+  test('replacing exactly one transaction: one more descendant, and the conflict\'s descendant size, are allowed', () => {
+    // The parent has 25 descendants; a 10,001 vB child (too large for the carve-out) replacing
+    // one of its children would be the 26th before the conflict goes.
+    const { pool } = newPool();
+    const root = tx({ ins: [[coinTxid(), 0]], outs: 25 });
+    assert.ok(admit(pool, cand(root, 1000)).ok);
+    const kids = Array.from({ length: 24 }, (_, i) => tx({ ins: [[root, i]] }));
+    for (const k of kids) assert.ok(admit(pool, cand(k, 1000)).ok);
+    assert.equal(rej(admit(pool, cand(tx({ ins: [[root, 24]] }), 300_000, 10_001))).details, `too many descendants for tx ${hex(root)} [limit: 25]`);
+    const r = admit(pool, cand(tx({ ins: [[root, 0]], tag: 1 }), 300_000, 10_001));
+    assert.ok(r.ok, 'the single-conflict allowance');
+    assert.deepEqual(r.replaced.map((e) => e.txid), [hex(kids[0]!)]);
+    // With a carve-out child the parent has 26 descendants: the allowance goes no further.
+    assert.ok(admit(pool, cand(tx({ ins: [[root, 24]] }), 1000)).ok);
+    assert.equal(rej(admit(pool, cand(tx({ ins: [[root, 1]], tag: 1 }), 300_000, 10_001))).details,
+      `too many descendants for tx ${hex(root)} [limit: 26]`);
+    // Sizes: a 60,000 vB parent with a 30,000 vB child; a 30,000 vB replacement of the child
+    // counts against 101,000 + 30,000 vB (90,000 + 30,000 = 120,000 vB of descendants).
+    const { pool: q } = newPool();
+    const big = tx({ ins: [[coinTxid(), 0]], outs: 2 });
+    assert.ok(admit(q, cand(big, 60_000, 60_000)).ok);
+    const child = tx({ ins: [[big, 0]] });
+    assert.ok(admit(q, cand(child, 30_000, 30_000)).ok);
+    assert.equal(rej(admit(q, cand(tx({ ins: [[big, 1]] }), 100_000, 30_000))).details,
+      `exceeds descendant size limit for tx ${hex(big)} [limit: 101000]`);
+    const r2 = admit(q, cand(tx({ ins: [[big, 0]], tag: 2 }), 100_000, 30_000));
+    assert.ok(r2.ok, 'the conflict\'s descendant size is added to the limit');
+    assert.deepEqual(r2.replaced.map((e) => e.txid), [hex(child)]);
+    assert.equal(rej(admit(q, cand(tx({ ins: [[big, 0]], tag: 3 }), 300_000, 45_000))).details,
+      `exceeds descendant size limit for tx ${hex(big)} [limit: 131000]`);
   });
 
   test('aggregates track ancestors and descendants', () => {
