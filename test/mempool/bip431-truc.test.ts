@@ -149,6 +149,16 @@ describe('TRUC (v3) rules → TRUC-violation', () => {
     const nonTruc = admit(q, cand(k2, 1_000_000));
     assert.ok(nonTruc.ok, 'sibling eviction of k');
   });
+
+  test('sibling eviction keeps the direct conflicts: a child that also double-spends its parent spends a conflicting tx', () => {
+    // The new child spends the parent's second output and the parent's own input: its direct
+    // conflict (the parent) is its ancestor, and the sibling it would evict joins the conflicts.
+    const { pool, p } = parentWithChild();
+    const both = tx({ ins: [[p, 1], [p.inputs[0]!.prevout.txid, 0]], version: 3 });
+    const r = rej(admit(pool, cand(both, 50_000)));
+    assert.equal(r.reason, 'bad-txns-spends-conflicting-tx');
+    assert.equal(r.details, `${hex(both)} spends conflicting transaction ${hex(p)}`);
+  });
 });
 
 describe('PackageTRUCChecks on its own (a package transaction against mempool ancestors and package parents)', () => {
