@@ -109,6 +109,18 @@ describe('a transaction tried alone in a package', () => {
     assert.equal(pool.has(hex(x)), false);
   });
 
+  test('a lone transaction failing for its fee is not tried again (a package of one is no package to retry)', async () => {
+    const { pool } = newPool();
+    const coin = coinTxid();
+    assert.ok(admit(pool, cand(tx({ ins: [[coin, 0]] }), 5000)).ok);
+    const x = tx({ ins: [[coin, 0]], tag: 1 });
+    const base = packageHooks(fees([x, 1000]));
+    let tries = 0;
+    const r = await acceptPackage(pool, [x], { ...base, preCheck: (t, v, o) => (tries++, base.preCheck(t, v, o)) });
+    assert.equal(r.results.get(whex(x))?.reject?.reason, 'insufficient fee');
+    assert.equal(tries, 1);
+  });
+
   test('it is not trimmed alone: the mempool is trimmed once, after the whole package', async () => {
     // The pool holds the parent alone; with its child it is over the limit and both go.
     const p = tx({ ins: [[coinTxid(), 0]] });
