@@ -11,9 +11,10 @@ import type { CheckInputs } from '../consensus/script-check.ts';
 import { decodeBlock, decodeHeader, type Block } from '../primitives/block.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Coin } from '../utxo/coin.ts';
-import { BlockIndex, findFork, type BlockStatus } from './block-index.ts';
+import { AcceptedIndex, BlockIndex, findFork, type BlockStatus } from './block-index.ts';
 import type { CoinStore } from './coin-store.ts';
 import { disconnectBlock } from './disconnect.ts';
+import { ACCEPTED, CONNECTED, FAILED, HEADER_FAILED, HeaderStore, NONE } from './header-store.ts';
 import type { ChainParams } from './params.ts';
 import { checkHeaderOnParent } from './header-check.ts';
 import type { SnapshotBase } from './snapshot-base.ts';
@@ -36,12 +37,21 @@ export interface ChainStateOptions {
   onDisconnected?: (block: Block, idx: BlockIndex) => void;
   /** The node's clock in seconds (time-too-new); omitted: not checked. */
   now?: () => number;
+  /**
+   * The header store of the chain state this one replaces (a UTXO snapshot loaded): the
+   * headers the P2P header tree holds stay, the old chain's blocks become headers only.
+   */
+  headers?: HeaderStore;
 }
 
 export class ChainState {
-  readonly index = new Map<string, BlockIndex>();
-  /** The active chain by height. */
-  readonly chain: BlockIndex[] = [];
+  /** Every header known: this chain state's blocks and the P2P header tree's headers. */
+  readonly headers: HeaderStore;
+  /** The blocks this chain state accepted, by display hash. */
+  readonly index: AcceptedIndex;
+  /** The active chain by height: header numbers. */
+  private active = new Int32Array(1024);
+  private length = 0;
   private readonly blocks = new Map<string, Block>();
   private readonly undos = new Map<string, Coin[][]>();
   /**
@@ -50,24 +60,60 @@ export class ChainState {
    * once a chain activation settles (never the tip itself, which a failed reorganisation
    * returns to). FindMostWorkChain looks at these only, not at the whole tree.
    */
-  private readonly candidates = new Set<BlockIndex>();
-  /** The highest non-failed block in the tree (getblockchaininfo "headers"); undefined after a failure, until recomputed. */
-  private bestHeader: BlockIndex | undefined;
+  private readonly candidates = new Set<number>();
+  /** The highest non-failed block in the tree (getblockchaininfo "headers"); NONE after a failure, until recomputed. */
+  private bestHeader = NONE;
   private sequence = 0;
   private awaiting: SnapshotBase | undefined;
   readonly genesis: BlockIndex;
 
   constructor(readonly params: ChainParams, readonly coins: CoinStore, readonly options: ChainStateOptions = {}) {
     const g = decodeBlock(params.genesisBlock);
-    this.genesis = new BlockIndex(g.header, undefined, this.sequence++);
-    this.genesis.status = 'connected-once';
-    this.index.set(this.genesis.hashHex, this.genesis);
-    this.blocks.set(this.genesis.hashHex, g);
+    const store = (this.headers = options.headers ?? new HeaderStore());
+    this.index = new AcceptedIndex(store);
+    if (store.count === 0) store.add(g.header.raw, g.header.hash, NONE);
+    else if (store.find(g.header.hash) !== 0) throw new Error('ChainState: the header store is of another chain');
+    // A store taken over: the old chain's blocks are headers only now; its failures stay failed.
+    for (let i = 1; i < store.count; i++) store.setStatus(i, store.status(i) & (FAILED | HEADER_FAILED) ? HEADER_FAILED : 0);
+    store.setStatus(0, ACCEPTED | CONNECTED);
+    store.setSequence(0, this.sequence++);
+    this.genesis = new BlockIndex(store, 0);
+    const hex = this.genesis.hashHex;
+    this.blocks.set(hex, g);
     // The genesis coinbase is not spendable and never enters the UTXO set.
-    this.undos.set(this.genesis.hashHex, []);
-    this.chain.push(this.genesis);
-    this.candidates.add(this.genesis);
-    this.bestHeader = this.genesis;
+    this.undos.set(hex, []);
+    this.push(0);
+    this.candidates.add(0);
+    this.bestHeader = 0;
+  }
+
+  private at(id: number): BlockIndex {
+    return new BlockIndex(this.headers, id);
+  }
+  private push(id: number): void {
+    if (this.length === this.active.length) {
+      const a = new Int32Array(this.active.length * 2);
+      a.set(this.active);
+      this.active = a;
+    }
+    this.active[this.length++] = id;
+  }
+  private tipId(): number {
+    return this.active[this.length - 1]!;
+  }
+  /** Whether header `id` is on the active chain. */
+  private onChain(id: number): boolean {
+    const h = this.headers.height(id);
+    return h < this.length && this.active[h] === id;
+  }
+
+  /** The active chain's block at a height, if it reaches that high. */
+  atHeight(height: number): BlockIndex | undefined {
+    return height >= 0 && height < this.length ? this.at(this.active[height]!) : undefined;
+  }
+  /** Whether the block is on the active chain. */
+  isActive(idx: BlockIndex): boolean {
+    return idx.store === this.headers && this.onChain(idx.id);
   }
 
   /**
@@ -108,13 +154,18 @@ export class ChainState {
     if (headers.length !== base.height) throw new Error(`attachBaseHeaders: ${headers.length} headers given, the snapshot base is at height ${base.height}`);
     const last = decodeHeader(headers[headers.length - 1]!);
     if (hashToHex(last.hash) !== base.blockHash) throw new Error(`attachBaseHeaders: the headers end at ${hashToHex(last.hash)}, not at the snapshot base ${base.blockHash}`);
-    const saved = { index: new Map(this.index), length: this.chain.length, sequence: this.sequence, candidates: [...this.candidates], best: this.bestHeader };
+    const store = this.headers;
+    const saved = { count: store.count, length: this.length, sequence: this.sequence, candidates: [...this.candidates], best: this.bestHeader };
+    const reused: { id: number; status: number; sequence: number }[] = [];
     try {
-      this.pushHeaders(headers, true);
+      this.pushHeaders(headers, true, reused);
     } catch (e) {
-      this.index.clear();
-      for (const [k, v] of saved.index) this.index.set(k, v);
-      this.chain.length = saved.length;
+      for (const r of reused) {
+        store.setStatus(r.id, r.status);
+        store.setSequence(r.id, r.sequence);
+      }
+      store.truncate(saved.count);
+      this.length = saved.length;
       this.sequence = saved.sequence;
       this.candidates.clear();
       for (const c of saved.candidates) this.candidates.add(c);
@@ -124,53 +175,63 @@ export class ChainState {
     this.awaiting = undefined;
   }
 
-  /** Appends headers to the active chain as connected (their blocks' effects are in the set). */
-  private pushHeaders(headers: Uint8Array[], check: boolean): void {
-    let prev = this.tip;
+  /**
+   * Appends headers to the active chain as connected (their blocks' effects are in the set).
+   * A header the store already holds (the P2P header tree's) is taken as it is, not copied.
+   */
+  private pushHeaders(headers: Uint8Array[], check: boolean, reused?: { id: number; status: number; sequence: number }[]): void {
+    const store = this.headers;
+    let prev = this.tipId();
     for (const raw of headers) {
       const h = decodeHeader(raw);
-      if (hashToHex(h.prevHash) !== prev.hashHex) throw new Error(`header ${hashToHex(h.hash)} does not extend ${prev.hashHex}`);
+      if (store.find(h.prevHash) !== prev) throw new Error(`header ${hashToHex(h.hash)} does not extend ${store.hashHex(prev)}`);
       if (check) {
-        const c = checkHeaderOnParent(h, prev, this.params);
-        if (!c.ok) throw new Error(`header ${hashToHex(h.hash)} at height ${prev.height + 1}: ${c.reason}`);
+        const c = checkHeaderOnParent(h, this.at(prev), this.params);
+        if (!c.ok) throw new Error(`header ${hashToHex(h.hash)} at height ${store.height(prev) + 1}: ${c.reason}`);
       }
-      const idx = new BlockIndex(h, prev, this.sequence++);
-      idx.status = 'connected-once';
-      this.index.set(idx.hashHex, idx);
-      this.chain.push(idx);
-      prev = idx;
+      let id = store.find(h.hash);
+      if (id === NONE) id = store.add(raw, h.hash, prev);
+      else reused?.push({ id, status: store.status(id), sequence: store.sequence(id) });
+      store.setStatus(id, (store.status(id) & HEADER_FAILED) | ACCEPTED | CONNECTED);
+      store.setSequence(id, this.sequence++);
+      this.push(id);
+      prev = id;
     }
     // The whole active chain is connected: its tip is the one candidate.
     this.candidates.clear();
-    this.candidates.add(this.tip);
-    this.noteHeader(this.tip);
+    this.candidates.add(prev);
+    this.noteHeader(prev);
   }
 
   /** Keeps bestHeader the highest non-failed block. */
-  private noteHeader(idx: BlockIndex): void {
-    if (this.bestHeader && idx.height > this.bestHeader.height && idx.status !== 'failed') this.bestHeader = idx;
+  private noteHeader(id: number): void {
+    const s = this.headers;
+    if (this.bestHeader !== NONE && s.height(id) > s.height(this.bestHeader) && !(s.status(id) & FAILED)) this.bestHeader = id;
   }
 
   /** The height of the highest block in the tree that is not known to be invalid. */
   get headerHeight(): number {
-    if (!this.bestHeader) {
-      let best = this.genesis;
-      for (const idx of this.index.values()) if (idx.height > best.height && idx.status !== 'failed') best = idx;
+    const s = this.headers;
+    if (this.bestHeader === NONE) {
+      let best = 0;
+      for (let i = 0; i < s.count; i++) if ((s.status(i) & (ACCEPTED | FAILED)) === ACCEPTED && s.height(i) > s.height(best)) best = i;
       this.bestHeader = best;
     }
-    return this.bestHeader.height;
+    return s.height(this.bestHeader);
   }
 
   /** The active chain's headers above genesis (what restore() takes). */
   activeHeaders(): Uint8Array[] {
-    return this.chain.slice(1).map((idx) => idx.header.raw);
+    const out: Uint8Array[] = new Array(this.length - 1);
+    for (let h = 1; h < this.length; h++) out[h - 1] = this.headers.rawHeader(this.active[h]!);
+    return out;
   }
 
   get tip(): BlockIndex {
-    return this.chain[this.chain.length - 1]!;
+    return this.at(this.tipId());
   }
   get height(): number {
-    return this.tip.height;
+    return this.length - 1;
   }
   getBlock(hashHex: string): Block | undefined {
     return this.blocks.get(hashHex);
@@ -188,13 +249,14 @@ export class ChainState {
     if (this.awaiting) return { ok: false, reason: 'snapshot-base-headers-missing' };
     const block = data instanceof Uint8Array ? decodeBlock(data) : data;
     const hex = hashToHex(block.header.hash);
+    const store = this.headers;
     const known = this.index.get(hex);
     if (known) {
       if (known.status === 'failed') return { ok: false, reason: 'duplicate-invalid' };
       // ProcessNewBlock activates the best chain for a block it already has too: a block
       // stored while its connection did not complete (a worker lost, the pool refused its
       // checks) is connected now, and only then answered as a duplicate.
-      if (this.chain[known.height] !== known && this.blocks.has(hex)) {
+      if (!this.onChain(known.id) && this.blocks.has(hex)) {
         const failure = await this.activateBestChain();
         if (failure && (known.status as BlockStatus) === 'failed') return failure.result;
       }
@@ -214,29 +276,33 @@ export class ChainState {
     const cc = contextualCheckBlock(block, height, p, prev.medianTimePast());
     if (!cc.ok) return cc;
 
-    const idx = new BlockIndex(block.header, prev, this.sequence++);
-    this.index.set(hex, idx);
+    // The header may be there already, as a header only (the P2P header tree's): it is taken.
+    let id = store.find(block.header.hash);
+    if (id === NONE) id = store.add(block.header.raw, block.header.hash, prev.id);
+    store.setStatus(id, (store.status(id) & HEADER_FAILED) | ACCEPTED);
+    store.setSequence(id, this.sequence++);
     this.blocks.set(hex, block);
-    this.noteHeader(idx);
-    if (idx.chainWork >= this.tip.chainWork) this.candidates.add(idx);
+    this.noteHeader(id);
+    if (store.compareWork(id, this.tipId()) >= 0) this.candidates.add(id);
     const failure = await this.activateBestChain();
     // The submitted block itself failed, or its branch did (a failed ancestor taints it).
-    if (failure && (failure.idx === idx || idx.status === 'failed')) return failure.result;
+    if (failure && (failure.idx.id === id || store.status(id) & FAILED)) return failure.result;
     return { ok: true, tip: this.tip.hashHex };
   }
 
   /** FindMostWorkChain: the block with most work whose whole branch is stored and not failed (ties: first received, as Core's nSequenceId). */
-  private findMostWork(): BlockIndex {
-    let best = this.tip;
-    for (const idx of this.candidates) {
+  private findMostWork(): number {
+    const s = this.headers;
+    let best = this.tipId();
+    for (const id of this.candidates) {
       // CBlockIndexWorkComparator: more work, then received earlier.
-      if (idx.chainWork < best.chainWork) continue;
-      if (idx.chainWork === best.chainWork && idx.sequence >= best.sequence) continue;
+      const c = s.compareWork(id, best);
+      if (c < 0 || (c === 0 && s.sequence(id) >= s.sequence(best))) continue;
       let ok = true;
-      for (let x: BlockIndex | undefined = idx; x && x !== this.chain[x.height]; x = x.prev) {
-        if (x.status === 'failed') { ok = false; break; }
+      for (let x = id; x !== NONE && !this.onChain(x); x = s.parent(x)) {
+        if (s.status(x) & FAILED) { ok = false; break; }
       }
-      if (ok) best = idx;
+      if (ok) best = id;
     }
     return best;
   }
@@ -244,34 +310,36 @@ export class ChainState {
   /** ActivateBestChain: reorganise onto the most-work valid branch. Returns the first connect failure, if any. */
   async activateBestChain(): Promise<{ idx: BlockIndex; result: Extract<SubmitResult, { ok: false }> } | undefined> {
     let firstFailure: { idx: BlockIndex; result: Extract<SubmitResult, { ok: false }> } | undefined;
+    const s = this.headers;
     for (;;) {
       const best = this.findMostWork();
-      if (best === this.tip) {
+      if (best === this.tipId()) {
         this.pruneCandidates();
         return firstFailure;
       }
-      const fork = findFork(this.tip, best);
-      for (let x = this.tip; x !== fork; x = x.prev!) {
-        if (!this.undos.has(x.hashHex)) {
+      const fork = s.fork(this.tipId(), best);
+      for (let x = this.tipId(); x !== fork; x = s.parent(x)) {
+        if (!this.undos.has(s.hashHex(x))) {
           // The blocks to undo were pruned: refuse the branch rather than half-reorganise.
-          const first = best.ancestor(fork.height + 1)!;
+          const first = s.ancestor(best, s.height(fork) + 1);
           this.markFailed(first);
-          firstFailure ??= { idx: first, result: { ok: false, reason: 'bad-fork-prior-to-pruned' } };
+          firstFailure ??= { idx: this.at(first), result: { ok: false, reason: 'bad-fork-prior-to-pruned' } };
           break;
         }
       }
-      if (best.status === 'failed') continue;
-      while (this.tip !== fork) {
+      if (s.status(best) & FAILED) continue;
+      while (this.tipId() !== fork) {
         const d = this.disconnectTip();
         if (!d.ok) throw new Error(`disconnect failed: ${d.reason}`);
       }
-      const path: BlockIndex[] = [];
-      for (let x: BlockIndex | undefined = best; x && x !== fork; x = x.prev) path.push(x);
+      const path: number[] = [];
+      for (let x = best; x !== NONE && x !== fork; x = s.parent(x)) path.push(x);
       path.reverse();
-      for (const idx of path) {
+      for (const id of path) {
+        const idx = this.at(id);
         const r = await this.connectTip(idx);
         if (!r.ok) {
-          this.markFailed(idx);
+          this.markFailed(id);
           firstFailure ??= { idx, result: r };
           break;
         }
@@ -285,42 +353,45 @@ export class ChainState {
    */
   private prune(): void {
     const keep = this.options.keepBlocks ?? 288;
-    const cutoff = this.tip.height - keep;
+    const cutoff = this.height - keep;
     if (cutoff <= 0) return;
-    const old = this.chain[cutoff]!;
-    this.blocks.delete(old.hashHex);
-    this.undos.delete(old.hashHex);
-    if (this.tip.height % 64 === 0) {
+    const old = this.headers.hashHex(this.active[cutoff]!);
+    this.blocks.delete(old);
+    this.undos.delete(old);
+    if (this.height % 64 === 0) {
       for (const [hex] of this.blocks) {
-        const idx = this.index.get(hex);
-        if (idx && idx.height <= cutoff && this.chain[idx.height] !== idx) this.blocks.delete(hex);
+        const id = this.headers.findHex(hex);
+        if (id !== NONE && this.headers.height(id) <= cutoff && !this.onChain(id)) this.blocks.delete(hex);
       }
     }
   }
 
   /** PruneBlockIndexCandidates: drop the failed and those with less work than the tip (never the tip). */
   private pruneCandidates(): void {
-    const tip = this.tip;
-    for (const c of this.candidates) if (c.status === 'failed' || c.chainWork < tip.chainWork) this.candidates.delete(c);
+    const s = this.headers, tip = this.tipId();
+    for (const c of this.candidates) if (s.status(c) & FAILED || s.compareWork(c, tip) < 0) this.candidates.delete(c);
   }
 
-  private markFailed(idx: BlockIndex): void {
-    idx.status = 'failed';
+  private markFailed(id: number): void {
+    const s = this.headers, h = s.height(id);
+    s.setStatus(id, s.status(id) | FAILED);
     // Descendants are found by ancestry (the tree has no child links).
-    for (const x of this.index.values()) if (x.height > idx.height && x.ancestor(idx.height) === idx) x.status = 'failed';
-    if (this.bestHeader && this.bestHeader.status === 'failed') this.bestHeader = undefined;
+    for (let x = 0; x < s.count; x++) if (s.status(x) & ACCEPTED && s.height(x) > h && s.ancestor(x, h) === id) s.setStatus(x, s.status(x) | FAILED);
+    if (this.bestHeader !== NONE && s.status(this.bestHeader) & FAILED) this.bestHeader = NONE;
   }
 
   /** ConnectTip: connect the block on top of the current tip and apply its changes to the set. */
   async connectTip(idx: BlockIndex): Promise<{ ok: true } | Extract<SubmitResult, { ok: false }>> {
-    if (idx.prev !== this.tip) throw new Error('connectTip: not a child of the tip');
-    const block = this.blocks.get(idx.hashHex);
+    const prev = idx.prev;
+    if (!prev || !this.tip.is(prev)) throw new Error('connectTip: not a child of the tip');
+    const hex = idx.hashHex;
+    const block = this.blocks.get(hex);
     if (!block) throw new Error('connectTip: block data missing');
     const p = this.params;
-    const bip34 = idx.height > p.bip34Height ? idx.prev.ancestor(p.bip34Height) : undefined;
+    const bip34 = idx.height > p.bip34Height ? prev.ancestor(p.bip34Height) : undefined;
     const r = await connectBlock(block, this.coins, p, {
       height: idx.height,
-      prevMtp: idx.prev.medianTimePast(),
+      prevMtp: prev.medianTimePast(),
       ancestorMtp: (h) => idx.ancestor(h)?.medianTimePast(),
       ...(bip34 ? { bip34AncestorHash: bip34.hash } : {}),
       ...(this.options.checkInputs ? { checkInputs: this.options.checkInputs } : {}),
@@ -332,9 +403,9 @@ export class ChainState {
       return out;
     }
     this.coins.applyBatch(r.batch);
-    this.undos.set(idx.hashHex, r.undo);
+    this.undos.set(hex, r.undo);
     idx.status = 'connected-once';
-    this.chain.push(idx);
+    this.push(idx.id);
     this.prune();
     this.options.onConnected?.(block, idx);
     return { ok: true };
@@ -343,14 +414,15 @@ export class ChainState {
   /** DisconnectTip: undo the tip block. */
   disconnectTip(): { ok: true; clean: boolean } | { ok: false; reason: string } {
     const idx = this.tip;
-    if (idx === this.genesis) return { ok: false, reason: 'cannot disconnect genesis' };
-    const block = this.blocks.get(idx.hashHex)!;
-    const undo = this.undos.get(idx.hashHex);
+    if (idx.id === 0) return { ok: false, reason: 'cannot disconnect genesis' };
+    const hex = idx.hashHex;
+    const block = this.blocks.get(hex)!;
+    const undo = this.undos.get(hex);
     if (!undo) return { ok: false, reason: 'no undo data' };
     const r = disconnectBlock(block, undo, idx.height, this.coins, this.params);
     if (!r.ok) return r;
     this.coins.applyBatch(r.batch);
-    this.chain.pop();
+    this.length--;
     this.options.onDisconnected?.(block, idx);
     return { ok: true, clean: r.clean };
   }
@@ -358,12 +430,16 @@ export class ChainState {
   /** InvalidateBlock-lite: disconnect back to below `hashHex` (test helper for reorg checks). */
   async rewindTo(hashHex: string): Promise<void> {
     const target = this.index.get(hashHex);
-    if (!target || this.chain[target.height] !== target) throw new Error('rewindTo: not on the active chain');
-    while (this.tip !== target) {
+    if (!target || !this.onChain(target.id)) throw new Error('rewindTo: not on the active chain');
+    while (this.tipId() !== target.id) {
       const d = this.disconnectTip();
       if (!d.ok) throw new Error(d.reason);
     }
     // As InvalidateBlock: every stored block with at least the new tip's work is a candidate again.
-    for (const [hex, idx] of this.index) if (this.blocks.has(hex) && idx.status !== 'failed' && idx.chainWork >= target.chainWork) this.candidates.add(idx);
+    const s = this.headers;
+    for (const [hex] of this.blocks) {
+      const id = s.findHex(hex);
+      if (id !== NONE && s.status(id) & ACCEPTED && !(s.status(id) & FAILED) && s.compareWork(id, target.id) >= 0) this.candidates.add(id);
+    }
   }
 }

@@ -35,8 +35,8 @@ export class TipContext {
 
   get(): ChainContext {
     const t = this.chain().tip;
-    if (t !== this.tip || !this.ctx) {
-      this.ctx = { height: t.height, mtp: t.medianTimePast(), mtpAt: (h: number) => this.chain().chain[h]?.medianTimePast() };
+    if (!t.is(this.tip) || !this.ctx) {
+      this.ctx = { height: t.height, mtp: t.medianTimePast(), mtpAt: (h: number) => this.chain().atHeight(h)?.medianTimePast() };
       this.tip = t;
     }
     return this.ctx;

@@ -290,8 +290,8 @@ export class TxgateNode implements AppDeps, MempoolDeps {
         const headers = baseHeaders(index, r.base.blockHash);
         this.coins.switchTo(r.set);
         this.chain = headers
-          ? ChainState.restore(this.params, this.coins, headers, this.chainOpts)
-          : ChainState.atSnapshotBase(this.params, this.coins, r.base, this.chainOpts);
+          ? ChainState.restore(this.params, this.coins, headers, { ...this.chainOpts, headers: this.chain.headers })
+          : ChainState.atSnapshotBase(this.params, this.coins, r.base, { ...this.chainOpts, headers: this.chain.headers });
         this.mempool.tipHeight = r.base.height;
         this.verdicts = new VerdictCache();
         this.dirty = true;

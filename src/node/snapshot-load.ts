@@ -154,7 +154,7 @@ export async function loadSnapshotFile(path: string, o: SnapshotLoadOptions): Pr
 }
 
 /** The raw headers of heights 1..h leading to a known block (display hash), or undefined when it is not known. */
-export function baseHeaders(index: ReadonlyMap<string, BlockIndex>, blockHash: string): Uint8Array[] | undefined {
+export function baseHeaders(index: { get(hashHex: string): BlockIndex | undefined }, blockHash: string): Uint8Array[] | undefined {
   const idx = index.get(blockHash);
   if (!idx || idx.status === 'failed') return undefined;
   const out: Uint8Array[] = [];

@@ -79,7 +79,7 @@ export class BlockDownload {
   }
 
   private onActiveChain(idx: BlockIndex): boolean {
-    return this.node.chain.chain[idx.height]?.hashHex === idx.hashHex;
+    return this.node.chain.atHeight(idx.height)?.hashHex === idx.hashHex;
   }
 
   /** The blocks to fetch next, lowest first, along the most-work header chain. */

@@ -1,12 +1,14 @@
 /**
  * The header tree of headers-first sync: headers received from peers, each checked on its
  * parent before it is kept (src/chain/header-check.ts: proof of work, the retarget rules,
- * timestamps, version), above the chain state's own index of stored blocks. Blocks are
- * asked for only along the most-work chain of headers this tree holds.
+ * timestamps, version). They are kept in the chain state's own header store, beside its
+ * blocks, so a header is held once: when its block is accepted the chain state takes the
+ * same entry. Blocks are asked for only along the most-work chain of headers known.
  */
 import { BlockIndex } from '../chain/block-index.ts';
 import type { ChainState } from '../chain/chainstate.ts';
 import { checkHeaderOnParent } from '../chain/header-check.ts';
+import { ACCEPTED, FAILED, HEADER_FAILED, NONE, type HeaderStore } from '../chain/header-store.ts';
 import type { BlockHeader } from '../primitives/block.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 
@@ -18,16 +20,11 @@ export type AcceptHeaders =
   | { ok: false; reason: string; unconnecting?: true };
 
 export class HeaderTree {
-  /** Headers whose blocks the chain state does not store (yet). */
-  private readonly headers = new Map<string, BlockIndex>();
-  /** Headers (and, through their ancestry, descendants) known to be invalid. */
-  private readonly failed = new Set<string>();
   private bestHeader: BlockIndex;
-  private sequence = 0;
 
   /**
    * `source.chain` is read at every use: the node replaces its chain state when it loads a
-   * UTXO snapshot (a ChainState waiting at the snapshot base).
+   * UTXO snapshot (a ChainState that takes over the old one's header store).
    */
   constructor(private readonly source: { readonly chain: ChainState }, private readonly now?: () => number) {
     this.bestHeader = source.chain.tip;
@@ -36,25 +33,31 @@ export class HeaderTree {
   private get chain(): ChainState {
     return this.source.chain;
   }
-
-  /** A known header: stored by the chain state, or kept here. */
-  get(hashHex: string): BlockIndex | undefined {
-    return this.chain.index.get(hashHex) ?? this.headers.get(hashHex);
+  private get store(): HeaderStore {
+    return this.source.chain.headers;
   }
 
+  /** A known header: a block the chain state stores, or a header only. */
+  get(hashHex: string): BlockIndex | undefined {
+    const id = this.store.findHex(hashHex);
+    return id === NONE ? undefined : new BlockIndex(this.store, id);
+  }
+
+  /** Headers known without their blocks. */
   get size(): number {
-    return this.headers.size;
+    return this.store.count - this.store.accepted;
   }
 
   /** The most-work header known (the chain tip when it has at least as much work). */
   get best(): BlockIndex {
     const tip = this.chain.tip;
+    if (this.bestHeader.store !== tip.store) this.bestHeader = this.findBest();
     return tip.chainWork >= this.bestHeader.chainWork ? tip : this.bestHeader;
   }
 
   /** Invalid, or a descendant of an invalid block (markFailed marks the descendants). */
   isFailed(idx: BlockIndex): boolean {
-    return idx.status === 'failed' || this.failed.has(idx.hashHex);
+    return (idx.store.status(idx.id) & (FAILED | HEADER_FAILED)) !== 0;
   }
 
   /**
@@ -65,52 +68,53 @@ export class HeaderTree {
     let last: BlockIndex | undefined;
     let added = 0;
     const now = this.now?.();
+    const store = this.store;
     for (const h of headers) {
-      const hex = hashToHex(h.hash);
-      const known = this.get(hex);
-      if (known) {
-        if (this.isFailed(known)) return { ok: false, reason: `header ${hex} is known invalid` };
-        last = known;
+      const id = store.find(h.hash);
+      if (id !== NONE) {
+        last = new BlockIndex(store, id);
+        if (this.isFailed(last)) return { ok: false, reason: `header ${last.hashHex} is known invalid` };
         continue;
       }
-      const prevHex = hashToHex(h.prevHash);
-      if (last && last.hashHex !== prevHex) return { ok: false, reason: 'non-continuous headers sequence' };
-      const prev = last ?? this.get(prevHex);
-      if (!prev) return { ok: false, reason: `header ${hex} does not connect (parent ${prevHex} unknown)`, unconnecting: true };
+      const hex = hashToHex(h.hash);
+      const prevId = store.find(h.prevHash);
+      if (last && last.id !== prevId) return { ok: false, reason: 'non-continuous headers sequence' };
+      if (prevId === NONE) return { ok: false, reason: `header ${hex} does not connect (parent ${hashToHex(h.prevHash)} unknown)`, unconnecting: true };
+      const prev = new BlockIndex(store, prevId);
       if (this.isFailed(prev)) return { ok: false, reason: `header ${hex} extends an invalid block (bad-prevblk)` };
       const r = checkHeaderOnParent(h, prev, this.chain.params, now);
-      if (!r.ok) {
-        this.failed.add(hex);
-        return { ok: false, reason: `invalid header ${hex} at height ${prev.height + 1}: ${r.reason}` };
-      }
-      if (this.headers.size >= MAX_HEADERS_KEPT) return { ok: false, reason: `more than ${MAX_HEADERS_KEPT} headers without blocks` };
-      const idx = new BlockIndex(h, prev, this.sequence++);
-      this.headers.set(hex, idx);
+      if (!r.ok) return { ok: false, reason: `invalid header ${hex} at height ${prev.height + 1}: ${r.reason}` };
+      if (this.size >= MAX_HEADERS_KEPT) return { ok: false, reason: `more than ${MAX_HEADERS_KEPT} headers without blocks` };
+      const idx = new BlockIndex(store, store.add(h.raw, h.hash, prevId));
       added++;
-      if (idx.chainWork > this.bestHeader.chainWork) this.bestHeader = idx;
+      if (this.bestHeader.store !== store || store.compareWork(idx.id, this.bestHeader.id) > 0) this.bestHeader = idx;
       last = idx;
     }
     return { ok: true, last, added };
   }
 
-  /** Marks a header and its descendants invalid (its block failed) and finds the best header again. */
+  /**
+   * Marks a header and its descendants invalid (its block failed) and finds the best header
+   * again. A header that failed its own checks is not kept, so it is checked again if sent.
+   */
   markFailed(hashHex: string): void {
-    const bad = this.get(hashHex);
-    this.failed.add(hashHex);
-    let best: BlockIndex = this.chain.tip;
-    for (const idx of this.headers.values()) {
-      if (bad && idx.height > bad.height && idx.ancestor(bad.height)?.hashHex === hashHex) this.failed.add(idx.hashHex);
-      if (idx.chainWork > best.chainWork && !this.isFailed(idx)) best = idx;
+    const s = this.store;
+    const bad = s.findHex(hashHex);
+    if (bad !== NONE) {
+      const h = s.height(bad);
+      for (let i = bad; i < s.count; i++) if (i === bad || (s.height(i) > h && s.ancestor(i, h) === bad)) s.setStatus(i, s.status(i) | HEADER_FAILED);
     }
-    this.bestHeader = best;
+    this.bestHeader = this.findBest();
   }
 
-  /** Drops headers whose blocks the chain state now stores, and those far behind the tip on other branches. */
-  prune(): void {
-    const tip = this.chain.tip.height;
-    for (const [hex, idx] of this.headers) {
-      if (this.chain.index.has(hex) || (idx.height + 2016 < tip && this.chain.chain[idx.height]?.hashHex !== hex)) this.headers.delete(hex);
+  /** The most-work header not known invalid, from the chain tip up. */
+  private findBest(): BlockIndex {
+    const s = this.store;
+    let best = this.chain.tip.id;
+    for (let i = 0; i < s.count; i++) {
+      if (!(s.status(i) & ACCEPTED) && !(s.status(i) & HEADER_FAILED) && s.compareWork(i, best) > 0) best = i;
     }
+    return new BlockIndex(s, best);
   }
 
   /** GetLocator: the last 10 hashes, then exponentially further back, then genesis. */

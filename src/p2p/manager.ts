@@ -271,8 +271,6 @@ export class P2PManager {
     const now = Date.now();
     const dt = (now - this.rate.at) / 1000;
     if (dt >= 2) {
-      // Headers whose blocks are now stored leave the tree (a walk over it: not per block).
-      this.tree.prune();
       const n = this.download.accepted - this.rate.accepted;
       this.rate = { at: now, accepted: this.download.accepted, perSecond: this.rate.perSecond ? 0.5 * this.rate.perSecond + 0.5 * (n / dt) : n / dt };
     }

@@ -16,7 +16,7 @@ export function headersAfter(chain: ChainState, locator: Uint8Array[], stop: Uin
   let start = 0;
   for (const h of locator) {
     const idx = chain.index.get(hashToHex(h));
-    if (idx && chain.chain[idx.height] === idx) {
+    if (idx && chain.isActive(idx)) {
       start = idx.height;
       break;
     }
@@ -24,7 +24,7 @@ export function headersAfter(chain: ChainState, locator: Uint8Array[], stop: Uin
   const stopHex = hashToHex(stop);
   const out: BlockHeader[] = [];
   for (let h = start + 1; h <= chain.height && out.length < MAX_HEADERS_RESULTS; h++) {
-    const idx = chain.chain[h]!;
+    const idx = chain.atHeight(h)!;
     out.push(idx.header);
     if (idx.hashHex === stopHex) break;
   }

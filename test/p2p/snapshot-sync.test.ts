@@ -42,7 +42,7 @@ test('a node loaded from a UTXO snapshot gets the base\'s headers from its peer 
     });
     assert.equal(node.chain.tip.hashHex, chain.tip);
     assert.equal(node.chain.awaitingBase, undefined);
-    assert.equal(node.chain.chain[200]?.hashHex, hashToHex(base.hashes[199]!), 'the base is on the active chain');
+    assert.equal(node.chain.atHeight(200)?.hashHex, hashToHex(base.hashes[199]!), 'the base is on the active chain');
     const asked = [...peer.blockRequests.keys()].sort();
     const above = chain.hashes.slice(200).map(hashToHex).sort();
     assert.deepEqual(asked, above, 'exactly the ten blocks above the base were fetched');

@@ -115,9 +115,9 @@ test('a longer branch announced by the peer reorganises the chain through the ch
   const t = await startP2PNode([peer.port]);
   try {
     await waitFor(() => t.node.chain.height === 10, 'initial sync');
-    const oldAt7 = t.node.chain.chain[7]!.hashHex;
+    const oldAt7 = t.node.chain.atHeight(7)!.hashHex;
     // A branch forking after height 6, three blocks longer than the chain txgate has.
-    const at6 = t.node.chain.chain[6]!;
+    const at6 = t.node.chain.atHeight(6)!;
     const branch = new RegtestChainBuilder(undefined, { hash: at6.hash, height: 6, time: at6.time });
     for (let i = 0; i < 7; i++) branch.next({ tag: 7 });
     peer.setChain([...chain.blocks.slice(0, 6), ...branch.blocks]);
@@ -125,8 +125,8 @@ test('a longer branch announced by the peer reorganises the chain through the ch
     peer.announce('headers', 7);
     await waitFor(() => t.node.chain.height === 13, 'the reorg');
     assert.equal(t.node.chain.tip.hashHex, peer.tipHash);
-    assert.equal(t.node.chain.chain[6]!.hashHex, at6.hashHex);
-    assert.notEqual(t.node.chain.chain[7]!.hashHex, oldAt7);
+    assert.equal(t.node.chain.atHeight(6)!.hashHex, at6.hashHex);
+    assert.notEqual(t.node.chain.atHeight(7)!.hashHex, oldAt7);
     await waitFor(() => t.p2p.status().synced, 'synced after the reorg');
   } finally {
     await t.close();
