@@ -115,9 +115,6 @@ export class MempoolGraph {
   get spenderCount(): number {
     return this.spenders.size;
   }
-  spenderEntries(): IterableIterator<[string, MempoolEntry]> {
-    return this.spenders.entries();
-  }
 
   /** In-mempool direct parents of a transaction (by its inputs). */
   parentsOf(tx: Transaction): Set<MempoolEntry> {
@@ -414,31 +411,8 @@ export class MempoolGraph {
     if (this.dIndex !== undefined && this.usage * 4 < this.opts.maxSizeBytes) this.dIndex = undefined;
   }
 
-  /**
-   * Builds the descendant-score index now if it is not kept (as it is from half the size
-   * limit). For callers about to trim a pool below that size, and for benchmarks.
-   */
-  ensureDescendantIndex(): void {
-    if (this.dIndex === undefined) this.buildDescendantIndex();
-  }
-
   protected buildDescendantIndex(): ScoreIndex<MempoolEntry> {
     this.dIndex = this.makeDescendantIndex();
     return this.dIndex;
-  }
-
-  clear(): void {
-    this.byTxid.clear();
-    this.byWtxid.clear();
-    this.spenders.clear();
-    this.ancestorIndex.clear();
-    this.dIndex = undefined;
-    this.usage = 0;
-    this.vsizeTotal = 0;
-    this.feeTotal = 0;
-    this.lastEntryTime = -Infinity;
-    this.timesMonotonic = true;
-    this.minEntryTime = Infinity;
-    this.version++;
   }
 }

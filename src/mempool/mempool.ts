@@ -218,7 +218,6 @@ export class Mempool extends MempoolGraph {
   trimToSize(limit = this.opts.maxSizeBytes): MempoolEntry[] {
     const removed: MempoolEntry[] = [];
     if (this.byTxid.size === 0 || this.usage <= limit) return removed;
-    let maxRemoved = 0;
     const index = this.dIndex ?? this.buildDescendantIndex();
     this.trimming = true;
     try {
@@ -226,7 +225,6 @@ export class Mempool extends MempoolGraph {
         const worst = index.first()!;
         const rate = feeRatePerK(worst.descFee, worst.descSize) + this.opts.incrementalRelayFeeRate;
         this.trackPackageRemoved(rate);
-        if (rate > maxRemoved) maxRemoved = rate;
         const stage = this.descendantsOf(worst);
         this.removeStaged(stage, false, 'evicted');
         for (const e of stage) removed.push(e);

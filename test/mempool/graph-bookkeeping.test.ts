@@ -105,8 +105,6 @@ describe('the descendant-score index, kept or built on demand', () => {
     assert.equal(kept(pool), false);
     assert.equal(admit(pool, cand(tx({ ins: [[coinTxid(), 0]] }), 1000)).ok, true);
     assert.equal(kept(pool), true);
-    pool.ensureDescendantIndex();
-    assert.equal(kept(pool), true);
   });
 
   test('TrimToSize evicts from one index to the end, however small the pool gets', () => {
