@@ -74,13 +74,6 @@ export function handle(store: HeaderStore, id: number): BlockIndex | undefined {
   return id === NONE ? undefined : new BlockIndex(store, id);
 }
 
-/** LastCommonAncestor. */
-export function findFork(a: BlockIndex, b: BlockIndex): BlockIndex {
-  const f = a.store === b.store ? handle(a.store, a.store.fork(a.id, b.id)) : undefined;
-  if (!f) throw new Error('findFork: blocks do not share a genesis');
-  return f;
-}
-
 /** The chain state's block index by display hash: the headers with the ACCEPTED bit. */
 export class AcceptedIndex {
   constructor(private readonly store: HeaderStore) {}

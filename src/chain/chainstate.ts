@@ -7,51 +7,28 @@
 import { checkBlock } from '../consensus/block-check.ts';
 import { contextualCheckBlock } from '../consensus/block-contextual.ts';
 import { connectBlock } from '../consensus/connect-block.ts';
-import type { CheckInputs } from '../consensus/script-check.ts';
 import { decodeBlock, decodeHeader, type Block } from '../primitives/block.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Coin } from '../utxo/coin.ts';
-import { AcceptedIndex, BlockIndex, findFork, type BlockStatus } from './block-index.ts';
+import { AcceptedIndex, BlockIndex, type BlockStatus } from './block-index.ts';
 import type { CoinStore } from './coin-store.ts';
 import { disconnectBlock } from './disconnect.ts';
+import { ActiveChain } from './active-chain.ts';
 import { ACCEPTED, CONNECTED, FAILED, HEADER_FAILED, HeaderStore, NONE } from './header-store.ts';
 import type { ChainParams } from './params.ts';
 import { checkHeaderOnParent } from './header-check.ts';
 import type { SnapshotBase } from './snapshot-base.ts';
+import type { ChainStateOptions, SubmitResult } from './chainstate-types.ts';
 
-export type SubmitResult =
-  | { ok: true; tip: string; duplicate?: boolean }
-  | { ok: false; reason: string; txid?: string; input?: number };
-
-export interface ChainStateOptions {
-  checkInputs?: CheckInputs;
-  /**
-   * Block data and undo kept for this many blocks below the tip (Core's prune target of
-   * MIN_BLOCKS_TO_KEEP = 288); older ones are dropped so memory stays bounded. A reorg
-   * deeper than this is refused.
-   */
-  keepBlocks?: number;
-  /** Called after a block is connected to the active chain (mempool updates). */
-  onConnected?: (block: Block, idx: BlockIndex) => void;
-  /** Called after the tip block is disconnected (its transactions may return to the mempool). */
-  onDisconnected?: (block: Block, idx: BlockIndex) => void;
-  /** The node's clock in seconds (time-too-new); omitted: not checked. */
-  now?: () => number;
-  /**
-   * The header store of the chain state this one replaces (a UTXO snapshot loaded): the
-   * headers the P2P header tree holds stay, the old chain's blocks become headers only.
-   */
-  headers?: HeaderStore;
-}
+export type { ChainStateOptions, SubmitResult } from './chainstate-types.ts';
 
 export class ChainState {
   /** Every header known: this chain state's blocks and the P2P header tree's headers. */
   readonly headers: HeaderStore;
   /** The blocks this chain state accepted, by display hash. */
   readonly index: AcceptedIndex;
-  /** The active chain by height: header numbers. */
-  private active = new Int32Array(1024);
-  private length = 0;
+  /** The active chain by height. */
+  private readonly active: ActiveChain;
   private readonly blocks = new Map<string, Block>();
   private readonly undos = new Map<string, Coin[][]>();
   /**
@@ -71,6 +48,7 @@ export class ChainState {
     const g = decodeBlock(params.genesisBlock);
     const store = (this.headers = options.headers ?? new HeaderStore());
     this.index = new AcceptedIndex(store);
+    this.active = new ActiveChain(store);
     if (store.count === 0) store.add(g.header.raw, g.header.hash, NONE);
     else if (store.find(g.header.hash) !== 0) throw new Error('ChainState: the header store is of another chain');
     // A store taken over: the old chain's blocks are headers only now; its failures stay failed.
@@ -82,7 +60,7 @@ export class ChainState {
     this.blocks.set(hex, g);
     // The genesis coinbase is not spendable and never enters the UTXO set.
     this.undos.set(hex, []);
-    this.push(0);
+    this.active.push(0);
     this.candidates.add(0);
     this.bestHeader = 0;
   }
@@ -90,30 +68,14 @@ export class ChainState {
   private at(id: number): BlockIndex {
     return new BlockIndex(this.headers, id);
   }
-  private push(id: number): void {
-    if (this.length === this.active.length) {
-      const a = new Int32Array(this.active.length * 2);
-      a.set(this.active);
-      this.active = a;
-    }
-    this.active[this.length++] = id;
-  }
-  private tipId(): number {
-    return this.active[this.length - 1]!;
-  }
-  /** Whether header `id` is on the active chain. */
-  private onChain(id: number): boolean {
-    const h = this.headers.height(id);
-    return h < this.length && this.active[h] === id;
-  }
-
   /** The active chain's block at a height, if it reaches that high. */
   atHeight(height: number): BlockIndex | undefined {
-    return height >= 0 && height < this.length ? this.at(this.active[height]!) : undefined;
+    const id = this.active.at(height);
+    return id === NONE ? undefined : this.at(id);
   }
   /** Whether the block is on the active chain. */
   isActive(idx: BlockIndex): boolean {
-    return idx.store === this.headers && this.onChain(idx.id);
+    return idx.store === this.headers && this.active.contains(idx.id);
   }
 
   /**
@@ -155,7 +117,7 @@ export class ChainState {
     const last = decodeHeader(headers[headers.length - 1]!);
     if (hashToHex(last.hash) !== base.blockHash) throw new Error(`attachBaseHeaders: the headers end at ${hashToHex(last.hash)}, not at the snapshot base ${base.blockHash}`);
     const store = this.headers;
-    const saved = { count: store.count, length: this.length, sequence: this.sequence, candidates: [...this.candidates], best: this.bestHeader };
+    const saved = { count: store.count, length: this.active.length, sequence: this.sequence, candidates: [...this.candidates], best: this.bestHeader };
     const reused: { id: number; status: number; sequence: number }[] = [];
     try {
       this.pushHeaders(headers, true, reused);
@@ -165,7 +127,7 @@ export class ChainState {
         store.setSequence(r.id, r.sequence);
       }
       store.truncate(saved.count);
-      this.length = saved.length;
+      this.active.length = saved.length;
       this.sequence = saved.sequence;
       this.candidates.clear();
       for (const c of saved.candidates) this.candidates.add(c);
@@ -181,7 +143,7 @@ export class ChainState {
    */
   private pushHeaders(headers: Uint8Array[], check: boolean, reused?: { id: number; status: number; sequence: number }[]): void {
     const store = this.headers;
-    let prev = this.tipId();
+    let prev = this.active.tip;
     for (const raw of headers) {
       const h = decodeHeader(raw);
       if (store.find(h.prevHash) !== prev) throw new Error(`header ${hashToHex(h.hash)} does not extend ${store.hashHex(prev)}`);
@@ -194,7 +156,7 @@ export class ChainState {
       else reused?.push({ id, status: store.status(id), sequence: store.sequence(id) });
       store.setStatus(id, (store.status(id) & HEADER_FAILED) | ACCEPTED | CONNECTED);
       store.setSequence(id, this.sequence++);
-      this.push(id);
+      this.active.push(id);
       prev = id;
     }
     // The whole active chain is connected: its tip is the one candidate.
@@ -222,16 +184,14 @@ export class ChainState {
 
   /** The active chain's headers above genesis (what restore() takes). */
   activeHeaders(): Uint8Array[] {
-    const out: Uint8Array[] = new Array(this.length - 1);
-    for (let h = 1; h < this.length; h++) out[h - 1] = this.headers.rawHeader(this.active[h]!);
-    return out;
+    return this.active.rawHeaders();
   }
 
   get tip(): BlockIndex {
-    return this.at(this.tipId());
+    return this.at(this.active.tip);
   }
   get height(): number {
-    return this.length - 1;
+    return this.active.length - 1;
   }
   getBlock(hashHex: string): Block | undefined {
     return this.blocks.get(hashHex);
@@ -256,7 +216,7 @@ export class ChainState {
       // ProcessNewBlock activates the best chain for a block it already has too: a block
       // stored while its connection did not complete (a worker lost, the pool refused its
       // checks) is connected now, and only then answered as a duplicate.
-      if (!this.onChain(known.id) && this.blocks.has(hex)) {
+      if (!this.active.contains(known.id) && this.blocks.has(hex)) {
         const failure = await this.activateBestChain();
         if (failure && (known.status as BlockStatus) === 'failed') return failure.result;
       }
@@ -283,7 +243,7 @@ export class ChainState {
     store.setSequence(id, this.sequence++);
     this.blocks.set(hex, block);
     this.noteHeader(id);
-    if (store.compareWork(id, this.tipId()) >= 0) this.candidates.add(id);
+    if (store.compareWork(id, this.active.tip) >= 0) this.candidates.add(id);
     const failure = await this.activateBestChain();
     // The submitted block itself failed, or its branch did (a failed ancestor taints it).
     if (failure && (failure.idx.id === id || store.status(id) & FAILED)) return failure.result;
@@ -293,13 +253,13 @@ export class ChainState {
   /** FindMostWorkChain: the block with most work whose whole branch is stored and not failed (ties: first received, as Core's nSequenceId). */
   private findMostWork(): number {
     const s = this.headers;
-    let best = this.tipId();
+    let best = this.active.tip;
     for (const id of this.candidates) {
       // CBlockIndexWorkComparator: more work, then received earlier.
       const c = s.compareWork(id, best);
       if (c < 0 || (c === 0 && s.sequence(id) >= s.sequence(best))) continue;
       let ok = true;
-      for (let x = id; x !== NONE && !this.onChain(x); x = s.parent(x)) {
+      for (let x = id; x !== NONE && !this.active.contains(x); x = s.parent(x)) {
         if (s.status(x) & FAILED) { ok = false; break; }
       }
       if (ok) best = id;
@@ -313,12 +273,13 @@ export class ChainState {
     const s = this.headers;
     for (;;) {
       const best = this.findMostWork();
-      if (best === this.tipId()) {
+      if (best === this.active.tip) {
         this.pruneCandidates();
         return firstFailure;
       }
-      const fork = s.fork(this.tipId(), best);
-      for (let x = this.tipId(); x !== fork; x = s.parent(x)) {
+      const fork = s.fork(this.active.tip, best);
+      if (fork === NONE) throw new Error('activateBestChain: the best block does not share the genesis');
+      for (let x = this.active.tip; x !== fork; x = s.parent(x)) {
         if (!this.undos.has(s.hashHex(x))) {
           // The blocks to undo were pruned: refuse the branch rather than half-reorganise.
           const first = s.ancestor(best, s.height(fork) + 1);
@@ -328,7 +289,7 @@ export class ChainState {
         }
       }
       if (s.status(best) & FAILED) continue;
-      while (this.tipId() !== fork) {
+      while (this.active.tip !== fork) {
         const d = this.disconnectTip();
         if (!d.ok) throw new Error(`disconnect failed: ${d.reason}`);
       }
@@ -355,28 +316,26 @@ export class ChainState {
     const keep = this.options.keepBlocks ?? 288;
     const cutoff = this.height - keep;
     if (cutoff <= 0) return;
-    const old = this.headers.hashHex(this.active[cutoff]!);
+    const old = this.headers.hashHex(this.active.at(cutoff));
     this.blocks.delete(old);
     this.undos.delete(old);
     if (this.height % 64 === 0) {
       for (const [hex] of this.blocks) {
         const id = this.headers.findHex(hex);
-        if (id !== NONE && this.headers.height(id) <= cutoff && !this.onChain(id)) this.blocks.delete(hex);
+        if (id !== NONE && this.headers.height(id) <= cutoff && !this.active.contains(id)) this.blocks.delete(hex);
       }
     }
   }
 
   /** PruneBlockIndexCandidates: drop the failed and those with less work than the tip (never the tip). */
   private pruneCandidates(): void {
-    const s = this.headers, tip = this.tipId();
+    const s = this.headers, tip = this.active.tip;
     for (const c of this.candidates) if (s.status(c) & FAILED || s.compareWork(c, tip) < 0) this.candidates.delete(c);
   }
 
   private markFailed(id: number): void {
-    const s = this.headers, h = s.height(id);
-    s.setStatus(id, s.status(id) | FAILED);
-    // Descendants are found by ancestry (the tree has no child links).
-    for (let x = 0; x < s.count; x++) if (s.status(x) & ACCEPTED && s.height(x) > h && s.ancestor(x, h) === id) s.setStatus(x, s.status(x) | FAILED);
+    const s = this.headers;
+    s.markBranch(id, FAILED, ACCEPTED);
     if (this.bestHeader !== NONE && s.status(this.bestHeader) & FAILED) this.bestHeader = NONE;
   }
 
@@ -405,7 +364,7 @@ export class ChainState {
     this.coins.applyBatch(r.batch);
     this.undos.set(hex, r.undo);
     idx.status = 'connected-once';
-    this.push(idx.id);
+    this.active.push(idx.id);
     this.prune();
     this.options.onConnected?.(block, idx);
     return { ok: true };
@@ -422,7 +381,7 @@ export class ChainState {
     const r = disconnectBlock(block, undo, idx.height, this.coins, this.params);
     if (!r.ok) return r;
     this.coins.applyBatch(r.batch);
-    this.length--;
+    this.active.pop();
     this.options.onDisconnected?.(block, idx);
     return { ok: true, clean: r.clean };
   }
@@ -430,8 +389,8 @@ export class ChainState {
   /** InvalidateBlock-lite: disconnect back to below `hashHex` (test helper for reorg checks). */
   async rewindTo(hashHex: string): Promise<void> {
     const target = this.index.get(hashHex);
-    if (!target || !this.onChain(target.id)) throw new Error('rewindTo: not on the active chain');
-    while (this.tipId() !== target.id) {
+    if (!target || !this.active.contains(target.id)) throw new Error('rewindTo: not on the active chain');
+    while (this.active.tip !== target.id) {
       const d = this.disconnectTip();
       if (!d.ok) throw new Error(d.reason);
     }

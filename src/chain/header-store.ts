@@ -228,6 +228,18 @@ export class HeaderStore {
     return mtp;
   }
 
+  /**
+   * Adds status `bit` to header i and to its descendants that have every bit of `among`
+   * (found by ancestry: the tree has no child links; a descendant is numbered after i).
+   */
+  markBranch(i: number, bit: number, among: number): void {
+    this.setStatus(i, this.flags[i]! | bit);
+    const h = this.heights[i]!;
+    for (let x = i + 1; x < this.count; x++) {
+      if ((this.flags[x]! & among) === among && this.heights[x]! > h && this.ancestor(x, h) === i) this.setStatus(x, this.flags[x]! | bit);
+    }
+  }
+
   /** LastCommonAncestor, or NONE for headers that share no genesis. */
   fork(a: number, b: number): number {
     const ha = this.heights[a]!, hb = this.heights[b]!;

@@ -100,10 +100,7 @@ export class HeaderTree {
   markFailed(hashHex: string): void {
     const s = this.store;
     const bad = s.findHex(hashHex);
-    if (bad !== NONE) {
-      const h = s.height(bad);
-      for (let i = bad; i < s.count; i++) if (i === bad || (s.height(i) > h && s.ancestor(i, h) === bad)) s.setStatus(i, s.status(i) | HEADER_FAILED);
-    }
+    if (bad !== NONE) s.markBranch(bad, HEADER_FAILED, 0);
     this.bestHeader = this.findBest();
   }
 
