@@ -245,10 +245,11 @@ export class HeaderStore {
     const ha = this.heights[a]!, hb = this.heights[b]!;
     if (ha > hb) a = this.ancestor(a, hb);
     else if (hb > ha) b = this.ancestor(b, ha);
-    while (a !== b && a !== NONE && b !== NONE) {
+    // Aligned heights: a and b reach NONE together when they share no genesis.
+    while (a !== b) {
       a = this.parents[a]!;
       b = this.parents[b]!;
     }
-    return a === b ? a : NONE;
+    return a;
   }
 }
