@@ -182,9 +182,14 @@ export class ChainState {
     return s.height(this.bestHeader);
   }
 
-  /** The active chain's headers above genesis (what restore() takes). */
+  /** The active chain's headers above genesis, 80 bytes each (what restore() takes). */
   activeHeaders(): Uint8Array[] {
-    return this.active.rawHeaders();
+    const all = this.active.headerBytes();
+    return Array.from({ length: all.length / 80 }, (_, i) => all.subarray(80 * i, 80 * i + 80));
+  }
+  /** The same headers in one buffer (headers.dat's contents). */
+  activeHeaderBytes(): Uint8Array {
+    return this.active.headerBytes();
   }
 
   get tip(): BlockIndex {

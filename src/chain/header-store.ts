@@ -168,6 +168,10 @@ export class HeaderStore {
   hashHex(i: number): string {
     return hashToHex(this.hashes.subarray(32 * i, 32 * i + 32));
   }
+  /** Copies the 80 header bytes into `dst` at `off`. */
+  copyRaw(i: number, dst: Uint8Array, off: number): void {
+    dst.set(this.raw.subarray(80 * i, 80 * i + 80), off);
+  }
   /** A copy of the 80 header bytes. */
   rawHeader(i: number): Uint8Array {
     return this.raw.slice(80 * i, 80 * i + 80);

@@ -242,7 +242,7 @@ export class TxgateNode implements AppDeps, MempoolDeps {
           await store.save(set, [], { height: waiting.height, hash: waiting.blockHash, hashInternal: hexToHash(waiting.blockHash) }, waiting);
         } else {
           const t = this.chain.tip;
-          await store.save(set, this.chain.activeHeaders(), { height: t.height, hash: t.hashHex, hashInternal: t.hash });
+          await store.save(set, [this.chain.activeHeaderBytes()], { height: t.height, hash: t.hashHex, hashInternal: t.hash });
         }
         await this.journal?.clear();
       }

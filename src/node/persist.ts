@@ -92,7 +92,8 @@ export class NodeStore {
   }
 
   /**
-   * Saves the chain (headers of heights 1..n) and the set: headers first, then the set whose
+   * Saves the chain (headers of heights 1..n, 80 bytes each, in chunks of any number of
+   * headers, written one after another) and the set: headers first, then the set whose
    * CURRENT names the tip. The caller keeps the chain still until this resolves (the node
    * holds block connection back meanwhile), so headers and set describe the same tip.
    */
