@@ -86,9 +86,7 @@ function build(): unknown {
   if (mode === 'snapshot') {
     // what the P2P manager does once the tree holds the base (attachSnapshotBase)
     const idx = tree.get(hashToHex(last))!;
-    const headers: Uint8Array[] = new Array(idx.height);
-    for (let x: typeof idx | undefined = idx; x && x.height > 0; x = x.prev) headers[x.height - 1] = x.header.raw;
-    chain.attachBaseHeaders(headers);
+    chain.attachBaseHeaders(idx.store.branchHeaders(idx.id));
   }
   return { tree, chain };
 }

@@ -172,6 +172,12 @@ export class HeaderStore {
   copyRaw(i: number, dst: Uint8Array, off: number): void {
     dst.set(this.raw.subarray(80 * i, 80 * i + 80), off);
   }
+  /** Copies of the 80-byte headers of heights 1..height(i) of header i's branch. */
+  branchHeaders(i: number): Uint8Array[] {
+    const out: Uint8Array[] = new Array(this.heights[i]!);
+    for (let x = i; this.heights[x]! > 0; x = this.parents[x]!) out[this.heights[x]! - 1] = this.rawHeader(x);
+    return out;
+  }
   /** A copy of the 80 header bytes. */
   rawHeader(i: number): Uint8Array {
     return this.raw.slice(80 * i, 80 * i + 80);

@@ -157,7 +157,5 @@ export async function loadSnapshotFile(path: string, o: SnapshotLoadOptions): Pr
 export function baseHeaders(index: { get(hashHex: string): BlockIndex | undefined }, blockHash: string): Uint8Array[] | undefined {
   const idx = index.get(blockHash);
   if (!idx || idx.status === 'failed') return undefined;
-  const out: Uint8Array[] = [];
-  for (let x: BlockIndex | undefined = idx; x && x.prev; x = x.prev) out.push(x.header.raw);
-  return out.reverse();
+  return idx.store.branchHeaders(idx.id);
 }

@@ -5,7 +5,6 @@
  * /health, /ready, /metrics) and the log's progress lines. A peer's misbehaviour
  * disconnects that peer only.
  */
-import type { BlockIndex } from '../chain/block-index.ts';
 import type { ChainParams } from '../chain/params.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 import type { Transaction } from '../primitives/tx.ts';
@@ -235,8 +234,7 @@ export class P2PManager {
     const base = this.o.node.chain.awaitingBase;
     const idx = base && this.tree.get(base.blockHash);
     if (!idx || !this.o.node.attachSnapshotHeaders) return;
-    const headers: Uint8Array[] = new Array(idx.height);
-    for (let i: BlockIndex | undefined = idx; i && i.height > 0; i = i.prev) headers[i.height - 1] = i.header.raw;
+    const headers = idx.store.branchHeaders(idx.id);
     try {
       this.o.node.attachSnapshotHeaders(headers);
       this.o.log(`p2p: snapshot base ${base.blockHash} at height ${base.height} has its headers; blocks from there on`);

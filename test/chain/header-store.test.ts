@@ -62,6 +62,11 @@ test('lookups, heights, parents, bits, time and chain work agree with the object
     assert.equal(store.time(i), n.time);
     assert.equal(store.workOf(i), n.work);
   });
+  // branchHeaders: the raw headers of heights 1..h leading to a header, each hashing to the one on its path.
+  const tipOf = 2999, path: Node[] = [];
+  for (let x: Node | undefined = nodes[tipOf]; x && x.height > 0; x = x.parent) path.unshift(x);
+  assert.deepEqual(store.branchHeaders(tipOf).map((raw) => hashToHex(hash256(raw))), path.map((n) => hashToHex(n.hash)));
+  assert.deepEqual(store.branchHeaders(0), []);
   const other = hash256(Uint8Array.of(1, 2, 3));
   assert.equal(store.find(other), NONE);
   assert.equal(store.findHex(hashToHex(other)), NONE);
