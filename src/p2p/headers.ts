@@ -12,7 +12,11 @@ import { ACCEPTED, FAILED, HEADER_FAILED, NONE, type HeaderStore } from '../chai
 import type { BlockHeader } from '../primitives/block.ts';
 import { hashToHex } from '../primitives/bytes.ts';
 
-/** The most headers kept without their blocks (mainnet has under a million). */
+/**
+ * The most headers kept without their blocks (mainnet has under a million). Headers are not
+ * dropped once kept (Core's block index keeps every header too): a stale branch's headers
+ * stay in the count.
+ */
 export const MAX_HEADERS_KEPT = 2_500_000;
 
 export type AcceptHeaders =
