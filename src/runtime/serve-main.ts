@@ -30,6 +30,8 @@ import { HealthBoard, publishHealth, type HealthStatus } from '../api/health-boa
 import { P2PManager } from '../p2p/manager.ts';
 import { p2pNode, withP2P } from '../node/p2p-deps.ts';
 import { connectTcp } from './p2p-socket.ts';
+import { memoryReader } from './memory.ts';
+import { registerMemoryMetrics } from '../api/memory-metrics.ts';
 
 export type { Listening, ServeOptions };
 export { listen };
@@ -73,6 +75,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   applyRuntimeTuning();
   for (const line of crypto.report.split('\n')) log(`txgate: ${line}`);
   const workers = config.workers ?? defaultWorkers();
+  const memory = memoryReader();
   const node = await TxgateNode.start({
     network: config.network,
     policy: config.policy,
@@ -80,7 +83,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     spawn: spawnValidator,
     workerInit: { crypto: crypto.spec },
     verifier: crypto.verifier,
-    info: { runtime: runtimeLabel(), crypto: crypto.spec },
+    // `memory` is read each time /info is (the node spreads this object into its answer).
+    info: { runtime: runtimeLabel(), crypto: crypto.spec, get memory() { return memory(); } },
     now: () => Math.floor(Date.now() / 1000),
     mempool: { maxSizeBytes: config.maxMempoolMb * 1_000_000 },
     ...(config.datadir !== undefined ? { datadir: config.datadir } : {}),
@@ -98,6 +102,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     : undefined;
   const deps = p2p ? withP2P(recordVerdicts(node, activity), p2p) : recordVerdicts(node, activity);
   const registry = new Registry();
+  registerMemoryMetrics(registry, memory);
   let lifecycle: Lifecycle = 'starting';
   // JSON-RPC auth as Core: -rpcuser/-rpcpassword, else a random cookie in the data directory.
   const cookie = !config.rpcPassword && config.datadir !== undefined ? await writeAuthCookie(config.datadir) : undefined;

@@ -55,7 +55,7 @@ export const healthSchema = z.looseObject({
 });
 export const readySchema = z.looseObject({ ready: z.boolean(), state: z.enum(['starting', 'serving', 'stopping']), synced: z.boolean() })
   .meta({ ref: 'Ready' });
-export const infoSchema = z.record(z.string(), z.unknown()).describe('version, runtime, network, tip, workers, coin count, crypto backend; with --connect, `sync` (synced, height, headers, peers, blocksPerSecond, eta, inFlight) and `peers`');
+export const infoSchema = z.record(z.string(), z.unknown()).describe('version, runtime, network, tip, workers, coin count, crypto backend, `memory` (rss, heapUsed, heapTotal, external in bytes; arrayBuffers on Node); with --connect, `sync` (synced, height, headers, peers, blocksPerSecond, eta, inFlight) and `peers`');
 
 export const submitSchema = z.object({
   accepted: z.boolean(),
