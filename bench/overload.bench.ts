@@ -21,8 +21,9 @@
  *   tip's hash with the chain's, and the UTXO set with the tip (the tip's coinbase output
  *   unspent, the next block's absent).
  * soak: steady load (16 connections × batches of 10 at 5 requests/s each) for --minutes;
- *   RSS, anonymous RSS (the heaps) and thread count sampled every 10 s, worker replacements
- *   from /health.
+ *   RSS, anonymous RSS and thread count from /proc, the main thread's JavaScript heap and the
+ *   worker count from /info, worker replacements from /health, every 10 s (bench/soak-samples.ts);
+ *   averaged by 3-minute window.
  * Prints one JSON line per runtime and run; heavy: run it with `nice -n 10`.
  */
 import cp from 'node:child_process';
@@ -34,6 +35,7 @@ import { loadServerBenchData, serverDataPath, type ServerBenchSpec } from './dat
 import { RegtestChainBuilder } from '../test/util/regtest-builder.ts';
 import { hashToHex, toHex } from '../src/primitives/bytes.ts';
 import { runtimeEnv } from '../scripts/runtime-env.mjs';
+import { byWindow, change, takeSample, type SoakSample } from './soak-samples.ts';
 
 type RuntimeId = 'node' | 'bun' | 'deno';
 const args = process.argv.slice(2);
@@ -266,15 +268,11 @@ async function soak(rt: RuntimeId): Promise<void> {
   try {
     for (const b of blocks) if ((await postBlockRetrying(srv.url, b)) !== 200) throw new Error('block refused');
     const info = await (await fetch(`${srv.url}/info`)).json() as { runtime: string };
-    const samples: { t: number; rssMb: number; anonMb: number; threads: number; workersReplaced: number }[] = [];
+    const samples: SoakSample[] = [];
     const t0 = performance.now();
     const sample = async () => {
       const m = memOf(srv.pid);
-      let replaced = samples.at(-1)?.workersReplaced ?? 0;
-      try {
-        replaced = ((await (await fetch(`${srv.url}/health`)).json()) as { workersReplaced?: number }).workersReplaced ?? 0;
-      } catch { /* a keep-alive race: the next sample asks again */ }
-      if (m) samples.push({ t: Math.round((performance.now() - t0) / 1000), ...m, workersReplaced: replaced });
+      if (m) samples.push(await takeSample(Math.round((performance.now() - t0) / 1000), m, srv.url, samples.at(-1)));
     };
     const sampler = setInterval(() => void sample(), 10_000);
     log(`${rt}: ${info.runtime}: soak for ${minutes} min`);
@@ -282,15 +280,10 @@ async function soak(rt: RuntimeId): Promise<void> {
     clearInterval(sampler);
     await sample();
     // Flat: the last third of the run against the first third after warm-up (its 2nd–10th minute).
-    const part = (a: number, b: number) => samples.filter((s) => s.t >= a && s.t < b);
-    const warm = part(60, 600);
-    const last = part(minutes * 60 - 540, minutes * 60 + 60);
-    const avg = (xs: typeof samples, k: 'rssMb' | 'anonMb' | 'threads') => xs.reduce((s, x) => s + x[k], 0) / Math.max(1, xs.length);
-    const change = (k: 'rssMb' | 'anonMb' | 'threads') => Math.round((avg(last, k) / avg(warm, k) - 1) * 1000) / 10;
     console.log(JSON.stringify({
       mode: 'soak', runtime: info.runtime, minutes, load: { byStatus: load.byStatus, allowedTxPerSec: load.allowedTxPerSec, health: load.health },
-      changePercent: { rss: change('rssMb'), anon: change('anonMb'), threads: change('threads') },
-      workersReplaced: samples.at(-1)?.workersReplaced, samples,
+      changePercent: change(samples, [1, 10], [minutes - 9, minutes + 1]),
+      workersReplaced: samples.at(-1)?.workersReplaced, windows: byWindow(samples), samples,
     }));
   } finally {
     await srv.stop();
