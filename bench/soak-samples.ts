@@ -43,15 +43,21 @@ const avg = (xs: readonly SoakSample[], k: Figure): number | undefined => {
 };
 const within = (samples: readonly SoakSample[], from: number, to: number) => samples.filter((s) => s.t >= from && s.t < to);
 
-/** Every figure averaged by window of `minutes` (the last window may be shorter), with the range of threads and workers. */
-export function byWindow(samples: readonly SoakSample[], minutes = 3): Record<string, unknown>[] {
-  const end = Math.max(0, ...samples.map((s) => s.t));
+/**
+ * Every figure averaged by window of `minutes` over the load's `total` minutes (the last
+ * window takes the sample at its very end), with the range of threads and the workers replaced.
+ */
+export function byWindow(samples: readonly SoakSample[], total: number, minutes = 3): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (let from = 0; from <= end; from += minutes * 60) {
-    const w = within(samples, from, from + minutes * 60);
+  for (let from = 0; from < total * 60; from += minutes * 60) {
+    const w = within(samples, from, Math.min(from + minutes * 60, total * 60 + 6));
     if (!w.length) continue;
     const row: Record<string, unknown> = { minutes: `${from / 60}-${from / 60 + minutes}` };
     for (const k of FIGURES) row[k] = avg(w, k);
+    // The heap's floor: its lowest sample in the window, the nearest to the live data just
+    // after a collection (the average depends on where the samples fall in the GC's cycle).
+    const heap = w.map((s) => s.heapUsedMb).filter((x): x is number => x !== undefined);
+    if (heap.length) row.heapUsedMinMb = Math.min(...heap);
     row.threadsRange = [Math.min(...w.map((s) => s.threads)), Math.max(...w.map((s) => s.threads))];
     row.workersReplaced = w.at(-1)!.workersReplaced;
     out.push(row);
@@ -59,7 +65,7 @@ export function byWindow(samples: readonly SoakSample[], minutes = 3): Record<st
   return out;
 }
 
-/** Per cent change of each figure's average from minutes [a0, a1) to [b0, b1). */
+/** Per cent change of each figure's average from minutes [a0, a1) to [b0, b1), and of the heap's floor (its lowest sample). */
 export function change(samples: readonly SoakSample[], a: [number, number], b: [number, number]): Record<string, number | undefined> {
   const wa = within(samples, a[0] * 60, a[1] * 60);
   const wb = within(samples, b[0] * 60, b[1] * 60);
@@ -69,5 +75,8 @@ export function change(samples: readonly SoakSample[], a: [number, number], b: [
     const y = avg(wb, k);
     out[k] = x && y !== undefined ? Math.round((y / x - 1) * 1000) / 10 : undefined;
   }
+  const floor = (w: readonly SoakSample[]) => Math.min(...w.map((s) => s.heapUsedMb ?? Infinity));
+  const [fa, fb] = [floor(wa), floor(wb)];
+  if (Number.isFinite(fa) && Number.isFinite(fb) && fa > 0) out.heapUsedMinMb = Math.round((fb / fa - 1) * 1000) / 10;
   return out;
 }
