@@ -267,7 +267,7 @@ async function soak(rt: RuntimeId): Promise<void> {
   const minutes = Number(opt('minutes') ?? 30);
   try {
     for (const b of blocks) if ((await postBlockRetrying(srv.url, b)) !== 200) throw new Error('block refused');
-    const info = await (await fetch(`${srv.url}/info`)).json() as { runtime: string };
+    const info = await (await fetch(`${srv.url}/info`)).json() as { runtime: string; crypto: unknown };
     const samples: SoakSample[] = [];
     const t0 = performance.now();
     const sample = async () => {
@@ -282,7 +282,7 @@ async function soak(rt: RuntimeId): Promise<void> {
     // Flat: the last 9 minutes of the load against minutes 1–10, after the first pass through
     // the data has filled every cache (in the first minute: bench/soak-census.ts).
     console.log(JSON.stringify({
-      mode: 'soak', runtime: info.runtime, minutes, load: { byStatus: load.byStatus, allowedTxPerSec: load.allowedTxPerSec, health: load.health },
+      mode: 'soak', runtime: info.runtime, crypto: info.crypto, minutes, load: { byStatus: load.byStatus, allowedTxPerSec: load.allowedTxPerSec, health: load.health },
       changePercent: change(samples, [1, 10], [minutes - 9, minutes + 0.1]),
       workersReplaced: afterLoad?.workersReplaced, windows: byWindow(samples, minutes), afterLoad, samples,
     }));

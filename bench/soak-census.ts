@@ -6,8 +6,11 @@
  * the verdict cache, each worker's signature and script-execution caches, the mempool, the
  * Prometheus series — with the main thread's JavaScript heap.
  *
- *   node --import tsx bench/soak-census.ts [--minutes=4] [--every=20]
- *   bun bench/soak-census.ts …     deno run -A --unstable-ffi bench/soak-census.ts …
+ *   node --expose-gc --import tsx bench/soak-census.ts [--minutes=4] [--every=20]
+ *   bun bench/soak-census.ts …     deno run -A --unstable-ffi --v8-flags=--expose-gc bench/soak-census.ts …
+ *
+ * The heap is read after a full collection when the runtime offers one (Bun.gc, or gc() with
+ * --expose-gc): the live data, not where the sample fell in the collector's cycle.
  *
  * Prints one JSON line per count. The bounds the counts are checked against are those of
  * the code (bench/README.md, the soak section).
@@ -54,6 +57,9 @@ const t0 = performance.now();
 const census = async () => {
   const stats = await node.pool!.stats();
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const g = globalThis as { Bun?: { gc(sync: boolean): void }; gc?: () => void };
+  if (g.Bun) g.Bun.gc(true);
+  else g.gc?.();
   const m = memory();
   console.log(JSON.stringify({
     t: Math.round((performance.now() - t0) / 1000),
