@@ -1,8 +1,9 @@
 /**
  * The soak's samples (bench/overload.bench.ts --mode=soak) and their summary: the process's
  * RSS, anonymous RSS and threads from /proc, the main thread's JavaScript heap and the worker
- * count from GET /info, worker replacements from GET /health, every 10 s; averaged by
- * 3-minute window, and the change between two windows of the run.
+ * count from GET /info, worker replacements from GET /health, the transactions validated
+ * from GET /metrics, every 10 s; averaged by 3-minute window, and the change between two
+ * windows of the run.
  */
 export interface SoakSample {
   /** Seconds since the load started. */
@@ -15,6 +16,8 @@ export interface SoakSample {
   externalMb?: number;
   workers?: number;
   workersReplaced: number;
+  /** Transactions validated so far (the sum of txgate_validations_total in GET /metrics). */
+  validated?: number;
 }
 
 type Figure = 'rssMb' | 'anonMb' | 'threads' | 'heapUsedMb' | 'heapTotalMb' | 'externalMb' | 'workers';
@@ -33,6 +36,8 @@ export async function takeSample(
     if (info.memory) Object.assign(s, { heapUsedMb: mb(info.memory.heapUsed), heapTotalMb: mb(info.memory.heapTotal), externalMb: mb(info.memory.external) });
     if (info.workers !== undefined) s.workers = info.workers;
     s.workersReplaced = ((await (await fetch(`${url}/health`)).json()) as { workersReplaced?: number }).workersReplaced ?? 0;
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    s.validated = [...metrics.matchAll(/^txgate_validations_total\S* (\d+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
   } catch { /* a keep-alive race: the next sample asks again */ }
   return s;
 }
@@ -79,4 +84,13 @@ export function change(samples: readonly SoakSample[], a: [number, number], b: [
   const [fa, fb] = [floor(wa), floor(wb)];
   if (Number.isFinite(fa) && Number.isFinite(fb) && fa > 0) out.heapUsedMinMb = Math.round((fb / fa - 1) * 1000) / 10;
   return out;
+}
+
+/**
+ * When every table the load fills is full: the first sample after every transaction of the
+ * data was validated once (the verdict cache then holds all of them, and the workers, which
+ * get no job afterwards, every signature and script they will see). Seconds, or undefined.
+ */
+export function cachesFullAt(samples: readonly SoakSample[], transactions: number): number | undefined {
+  return samples.find((s) => (s.validated ?? 0) >= transactions)?.t;
 }
