@@ -12,9 +12,16 @@
  */
 import { readU32LE } from '../primitives/bytes.ts';
 
-const salt = crypto.getRandomValues(new Uint32Array(2));
-const S0 = salt[0]! | 0;
-const S1 = salt[1]! | 0;
+/** Drawn when the first map is made (not at import: an edge runtime allows no randomness in global scope). */
+let S0 = 0;
+let S1 = 0;
+let salted = false;
+function drawSalt(): void {
+  const salt = crypto.getRandomValues(new Uint32Array(2));
+  S0 = salt[0]! | 0;
+  S1 = salt[1]! | 0;
+  salted = true;
+}
 
 function hash(t: Uint8Array, vout: number): number {
   let h = Math.imul(readU32LE(t, 0) ^ S0, 0x9e3779b1) ^ Math.imul(readU32LE(t, 12) ^ vout ^ S1, 0x85ebca77);
@@ -38,6 +45,7 @@ export class OutpointMap<V> {
   private readonly values: V[] = [];
 
   constructor(expected = 16) {
+    if (!salted) drawSalt();
     let cap = 16;
     while (cap < expected * 2) cap *= 2;
     this.slots = new Int32Array(cap);

@@ -2,7 +2,9 @@
  * Context-free transaction checks: Core's CheckTransaction (consensus/tx_check.cpp).
  */
 import { isCoinBase, isNullOutPoint, type Transaction } from '../primitives/tx.ts';
+import { equalBytes } from '../primitives/bytes.ts';
 import { MAX_BLOCK_WEIGHT, MAX_MONEY, WITNESS_SCALE_FACTOR, moneyRange } from './constants.ts';
+import { OutpointMap } from './outpoint-map.ts';
 
 export type TxCheckResult = { ok: true } | { ok: false; reason: string };
 
@@ -37,16 +39,29 @@ export function checkTransaction(tx: Transaction): TxCheckResult {
   return { ok: true };
 }
 
+/**
+ * Whether two inputs spend the same outpoint (CheckTransaction's std::set of prevouts):
+ * pairwise for a few inputs, an OutpointMap (no key built per input) for more.
+ */
 function hasDuplicateInputs(tx: Transaction): boolean {
-  const n = tx.inputs.length;
+  const ins = tx.inputs;
+  const n = ins.length;
   if (n < 2) return false;
-  const seen = new Set<string>();
-  for (const input of tx.inputs) {
+  if (n <= 8) {
+    for (let i = 1; i < n; i++) {
+      const a = ins[i]!.prevout;
+      for (let j = 0; j < i; j++) {
+        const b = ins[j]!.prevout;
+        if (a.vout === b.vout && equalBytes(a.txid, b.txid)) return true;
+      }
+    }
+    return false;
+  }
+  const seen = new OutpointMap<true>(n);
+  for (const input of ins) {
     const p = input.prevout;
-    let k = p.vout.toString(36) + ':';
-    for (let i = 0; i < 32; i++) k += String.fromCharCode(p.txid[i]!);
-    if (seen.has(k)) return true;
-    seen.add(k);
+    if (seen.has(p.txid, p.vout)) return true;
+    seen.set(p.txid, p.vout, true);
   }
   return false;
 }

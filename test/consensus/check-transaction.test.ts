@@ -50,6 +50,23 @@ test('bad-txns-inputs-duplicate (CVE-2018-17144)', () => {
   assert.deepEqual(check({ ...base(), inputs: [input(1, 0), input(1, 1)] }), { ok: true });
 });
 
+test('bad-txns-inputs-duplicate among many inputs: any pair, equal bytes in different arrays', () => {
+  // 2..40 inputs spending (txid i, vout i % 3): all distinct; then input d repeats input s.
+  fc.assert(fc.property(fc.integer({ min: 2, max: 40 }), fc.nat(), fc.nat(), (n, a, b) => {
+    const ins = Array.from({ length: n }, (_, i) => input(i + 1, i % 3));
+    assert.deepEqual(check({ ...base(), inputs: ins }), { ok: true });
+    const [s, d] = [a % n, b % n];
+    if (s === d) return;
+    ins[d] = input(s + 1, s % 3);
+    assert.deepEqual(check({ ...base(), inputs: ins }), { ok: false, reason: 'bad-txns-inputs-duplicate' });
+    // Same txid, another index; same index, another txid: no duplicate.
+    ins[d] = input(s + 1, (s % 3) + 3);
+    assert.deepEqual(check({ ...base(), inputs: ins }), { ok: true });
+    ins[d] = input(n + 1, s % 3);
+    assert.deepEqual(check({ ...base(), inputs: ins }), { ok: true });
+  }), { numRuns: 200 });
+});
+
 test('coinbase scriptSig length 2..100: bad-cb-length', () => {
   const cb = (n: number): TxFields => ({ ...base(), inputs: [{ ...input(0, 0xffffffff), scriptSig: new Uint8Array(n) }] });
   assert.deepEqual(check(cb(1)), { ok: false, reason: 'bad-cb-length' });
