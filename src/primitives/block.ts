@@ -4,7 +4,7 @@
  */
 import { ByteReader } from './codec.ts';
 import { hash256 } from './hash.ts';
-import { readTransaction, type Transaction } from './tx.ts';
+import { readTransactionFast, type Transaction } from './tx.ts';
 
 export interface BlockHeader {
   version: number;
@@ -56,7 +56,7 @@ export function decodeBlock(bytes: Uint8Array): Block {
   const txs: Transaction[] = new Array(n);
   let stripped = 80 + (r.pos - 80);
   for (let i = 0; i < n; i++) {
-    const tx = readTransaction(r);
+    const tx = readTransactionFast(r);
     txs[i] = tx;
     stripped += tx.baseSize;
   }

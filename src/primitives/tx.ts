@@ -164,8 +164,8 @@ export function decodeTx(bytes: Uint8Array): Transaction {
 }
 
 // ---------------------------------------------------------------------------------------
-// Fast path of decodeTx: one pass over the bytes with no per-field labels, for the
-// common shapes (at least one input; segwit flag 1 with a non-empty witness, or none).
+// Fast path of decodeTx and decodeBlock: one pass over the bytes with no per-field labels,
+// for the common shapes (at least one input; segwit flag 1 with a non-empty witness, or none).
 // Returns undefined for anything else, including every malformed input.
 
 let P = 0;
@@ -215,26 +215,32 @@ function i64At(b: Uint8Array, o: number): bigint {
 
 let txidScratch = new Uint8Array(1024);
 
-/** The fields of a well-formed transaction (see decodeTxFast), before any hashing; undefined otherwise. */
+/** The fields of a well-formed transaction (see parseTxFast), before any hashing. */
 interface Parsed extends TxFields {
   hasWitness: boolean;
+  /** Offsets in the buffer: the transaction's start, its inputs and outputs, its end. */
+  start: number;
   bodyStart: number;
   bodyEnd: number;
+  end: number;
 }
 
-function parseTxFast(buf: Uint8Array): Parsed | undefined {
-  const end = buf.length;
-  if (end < 10) return undefined;
-  const version = u32At(buf, 0);
-  P = 4;
+/**
+ * The transaction at `start` of `buf`, read no further than `end` (a transaction alone, or
+ * one of a block's), when it has a common shape; undefined for anything else, including
+ * every malformed one: the caller then decodes it again with readTransaction.
+ */
+function parseTxFast(buf: Uint8Array, start: number, end: number): Parsed | undefined {
+  if (end - start < 10) return undefined;
+  const version = u32At(buf, start);
+  P = start + 4;
   let segwit = false;
-  let bodyStart = 4;
-  if (buf[4] === 0) {
-    if (buf[5] !== 1) return undefined;
+  if (buf[P] === 0) {
+    if (buf[P + 1] !== 1) return undefined;
     segwit = true;
-    P = 6;
-    bodyStart = 6;
+    P += 2;
   }
+  const bodyStart = P;
   const nIn = compactAt(buf, end);
   if (nIn <= 0 || nIn * MIN_TXIN_SIZE > end - P) return undefined;
   const inputs: TxIn[] = new Array(nIn);
@@ -277,17 +283,16 @@ function parseTxFast(buf: Uint8Array): Parsed | undefined {
     }
     if (!hasWitness) return undefined;
   }
-  if (end - P !== 4) return undefined;
+  if (end - P < 4) return undefined;
   const locktime = u32At(buf, P);
-  return { version, inputs, outputs, locktime, hasWitness, bodyStart, bodyEnd };
+  return { version, inputs, outputs, locktime, hasWitness, start, bodyStart, bodyEnd, end: P + 4 };
 }
 
-function decodeTxFast(buf: Uint8Array): Transaction | undefined {
-  const p = parseTxFast(buf);
-  if (!p) return undefined;
-  const { version, inputs, outputs, locktime, hasWitness, bodyStart, bodyEnd } = p;
-  const end = buf.length;
-  const totalSize = end;
+/** The Transaction of a parsed one: its bytes as a view of `buf`, its hashes and sizes. */
+function txFromParsed(buf: Uint8Array, p: Parsed): Transaction {
+  const { version, inputs, outputs, locktime, hasWitness, start, bodyStart, bodyEnd, end } = p;
+  const raw = buf.subarray(start, end);
+  const totalSize = end - start;
   let txid: Uint8Array;
   let wtxid: Uint8Array;
   let baseSize: number;
@@ -296,21 +301,38 @@ function decodeTxFast(buf: Uint8Array): Transaction | undefined {
     baseSize = 4 + (bodyEnd - bodyStart) + 4;
     if (txidScratch.length < baseSize) txidScratch = new Uint8Array(Math.max(baseSize, 2 * txidScratch.length));
     const s = txidScratch;
-    s.set(buf.subarray(0, 4), 0);
+    s.set(buf.subarray(start, start + 4), 0);
     s.set(buf.subarray(bodyStart, bodyEnd), 4);
     s.set(buf.subarray(end - 4, end), baseSize - 4);
     txid = hash256(s.subarray(0, baseSize));
-    wtxid = hash256(buf);
+    wtxid = hash256(raw);
   } else {
     baseSize = totalSize;
-    txid = hash256(buf);
+    txid = hash256(raw);
     wtxid = txid;
   }
   const weight = baseSize * (WITNESS_SCALE_FACTOR - 1) + totalSize;
   return {
-    version, inputs, outputs, locktime, raw: buf, hasWitness, txid, wtxid,
+    version, inputs, outputs, locktime, raw, hasWitness, txid, wtxid,
     baseSize, totalSize, weight, vsize: Math.ceil(weight / WITNESS_SCALE_FACTOR),
   };
+}
+
+function decodeTxFast(buf: Uint8Array): Transaction | undefined {
+  const p = parseTxFast(buf, 0, buf.length);
+  return p && p.end === buf.length ? txFromParsed(buf, p) : undefined;
+}
+
+/**
+ * Reads one transaction at the reader's position, as readTransaction, with the fast path
+ * for the common shapes (a block's transactions); anything else is read by readTransaction,
+ * which throws the precise DecodeError.
+ */
+export function readTransactionFast(r: ByteReader): Transaction {
+  const p = parseTxFast(r.buf, r.pos, r.buf.length);
+  if (!p) return readTransaction(r);
+  r.pos = p.end;
+  return txFromParsed(r.buf, p);
 }
 
 /**
@@ -319,8 +341,8 @@ function decodeTxFast(buf: Uint8Array): Transaction | undefined {
  * wtxid with the job). Throws DecodeError as decodeTx does.
  */
 export function decodeTxFields(bytes: Uint8Array): TxFields {
-  const p = parseTxFast(bytes);
-  if (p) return { version: p.version, inputs: p.inputs, outputs: p.outputs, locktime: p.locktime };
+  const p = parseTxFast(bytes, 0, bytes.length);
+  if (p && p.end === bytes.length) return { version: p.version, inputs: p.inputs, outputs: p.outputs, locktime: p.locktime };
   return decodeTx(bytes);
 }
 

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '../../src/primitives/bytes.ts';
-import { ByteWriter, compactSizeLength } from '../../src/primitives/codec.ts';
+import { ByteReader, ByteWriter, compactSizeLength } from '../../src/primitives/codec.ts';
 import { DecodeError } from '../../src/primitives/decode-error.ts';
 import { blockMerkleRoot, decodeBlock, decodeHeader, type Block } from '../../src/primitives/block.ts';
-import { encodeTx, type TxFields } from '../../src/primitives/tx.ts';
+import { encodeTx, readTransaction, type Transaction, type TxFields } from '../../src/primitives/tx.ts';
 import { decodeOrError, mutate, mutationArb, txFieldsArb } from './fuzz-helpers.ts';
 import { readVector } from './vectors.ts';
 
@@ -27,6 +27,32 @@ function assertBlockCanonical(bytes: Uint8Array, b: Block): void {
   const stripped = 80 + compactSizeLength(b.txs.length) + b.txs.reduce((s, t) => s + t.baseSize, 0);
   assert.equal(b.strippedSize, stripped);
   assert.equal(b.weight, 3 * stripped + bytes.length);
+}
+
+/**
+ * decodeBlock through the labelled reader alone (readTransaction for every transaction, no
+ * fast path): the reference the fast path must match, value for value and error for error.
+ */
+function slowBlockTxs(bytes: Uint8Array): Transaction[] {
+  const r = new ByteReader(bytes, 'block');
+  r.bytes(80, 'block header');
+  const n = r.count(10, 'transactions');
+  const txs: Transaction[] = [];
+  for (let i = 0; i < n; i++) txs.push(readTransaction(r));
+  r.end();
+  return txs;
+}
+
+/** decodeBlock and the reference agree: the same transactions, or the same DecodeError. */
+function assertAsSlowPath(bytes: Uint8Array): void {
+  const fast = decodeOrError(() => decodeBlock(bytes).txs);
+  const slow = decodeOrError(() => slowBlockTxs(bytes));
+  if (slow instanceof DecodeError || fast instanceof DecodeError) {
+    assert.ok(fast instanceof DecodeError && slow instanceof DecodeError, `fast ${String(fast)}, slow ${String(slow)}`);
+    assert.deepEqual([fast.code, fast.offset, fast.message], [slow.code, slow.offset, slow.message]);
+    return;
+  }
+  assert.deepEqual(fast, slow);
 }
 
 /** Txs that encode unambiguously (Core's zero-input ambiguity is covered in tx-codec.property). */
@@ -70,6 +96,7 @@ describe('header and block codec properties', () => {
         assert.equal(b.txs.length, txs.length);
         b.txs.forEach((t, i) => assert.deepEqual(t.raw, raws[i]));
         assertBlockCanonical(bytes, b);
+        assertAsSlowPath(bytes);
         const { root } = blockMerkleRoot(b);
         let level: Uint8Array[] = b.txs.map((t) => dsha(encodeTx(t, false)));
         if (level.length === 0) assert.deepEqual(root, new Uint8Array(32));
@@ -84,6 +111,24 @@ describe('header and block codec properties', () => {
     );
   });
 
+  test("a block's transaction with the witness flag and only empty witnesses: Core's superfluous-witness error, as the reference", () => {
+    const tx = (witnessCount: number): Uint8Array => {
+      const w = new ByteWriter();
+      w.u32(2).u8(0).u8(1).compactSize(1).bytes(new Uint8Array(32).fill(7)).u32(0).varBytes(new Uint8Array(0)).u32(0xffffffff);
+      w.compactSize(1).i64(5000n).varBytes(Uint8Array.of(0x51));
+      w.compactSize(witnessCount);
+      for (let i = 0; i < witnessCount; i++) w.varBytes(Uint8Array.of(1, 2));
+      return w.u32(0).finish();
+    };
+    for (const n of [0, 1]) {
+      const bytes = new ByteWriter().bytes(new Uint8Array(80)).compactSize(2).bytes(tx(1)).bytes(tx(n)).finish();
+      assertAsSlowPath(bytes);
+      const e = decodeOrError(() => decodeBlock(bytes));
+      if (n === 0) assert.ok(e instanceof DecodeError && e.code === 'witness-flag-without-witness', String(e));
+      else assert.ok(!(e instanceof DecodeError) && e.txs[1]!.hasWitness);
+    }
+  });
+
   test('mutated real blocks: only DecodeError, and whatever decodes is canonical', () => {
     const seeds = [readVector('bcoin/block482683.raw'), readVector('bcoin/block898352.raw'), readVector('bcoin/block1.raw')];
     fc.assert(
@@ -91,6 +136,7 @@ describe('header and block codec properties', () => {
         const bytes = mutate(seeds[k]!, ms);
         const b = decodeOrError(() => decodeBlock(bytes));
         if (!(b instanceof DecodeError)) assertBlockCanonical(bytes, b);
+        assertAsSlowPath(bytes);
       }),
       { numRuns: RUNS },
     );
@@ -102,6 +148,7 @@ describe('header and block codec properties', () => {
         const bytes = concatBytes(hdr, body);
         const b = decodeOrError(() => decodeBlock(bytes));
         if (!(b instanceof DecodeError)) assertBlockCanonical(bytes, b);
+        assertAsSlowPath(bytes);
       }),
       { numRuns: RUNS * 2 },
     );
