@@ -15,9 +15,10 @@ import { checkBlock } from '../consensus/block-check.ts';
 import { contextualCheckBlock, contextualCheckBlockHeader } from '../consensus/block-contextual.ts';
 import { OutpointMap } from '../consensus/outpoint-map.ts';
 import { connectBlock } from '../consensus/connect-block.ts';
+import { EarlyScriptChecks } from './early-script-checks.ts';
 import type { NetworkName } from '../consensus/params.ts';
 import type { CheckInputs } from '../consensus/script-check.ts';
-import { decodeBlock } from '../primitives/block.ts';
+import { decodeBlockEach } from '../primitives/block.ts';
 import { hexToHash } from '../primitives/bytes.ts';
 import { isCoinBase } from '../primitives/tx.ts';
 import type { Coin, CoinView } from '../utxo/coin.ts';
@@ -58,7 +59,11 @@ function fail(r: { reason: string; txid?: string; input?: number }): ValidateBlo
 
 export async function validateBlock(input: ValidateBlockInput): Promise<ValidateBlockResult> {
   const p = chainParams(input.network);
-  const block = decodeBlock(input.block);
+  // The supplied outputs as coins, made once: the view and the early checks share them.
+  const supplied: Coin[] = input.spent.map((s) => ({ value: s.amount, scriptPubKey: s.scriptPubKey, height: s.height, coinbase: s.coinbase }));
+  // With a checker of its own (the workers), script checks start as the block decodes.
+  const early = input.checkInputs ? new EarlyScriptChecks(input.checkInputs, supplied, p, input.height) : undefined;
+  const block = decodeBlockEach(input.block, early?.onTx);
   const { height, mtp } = input;
 
   const cb = checkBlock(block, p);
@@ -77,11 +82,12 @@ export async function validateBlock(input: ValidateBlockInput): Promise<Validate
   for (const tx of block.txs) {
     if (isCoinBase(tx)) continue;
     for (const inp of tx.inputs) {
-      const s = input.spent[k++];
-      if (!s) continue;
+      const s = input.spent[k];
+      const coin = supplied[k++];
+      if (!s || !coin) continue;
       if (s.mtp !== undefined) mtps.set(Math.max(s.height - 1, 0), s.mtp);
       if (inBlock.has(inp.prevout.txid, 0)) continue;
-      coins.set(inp.prevout.txid, inp.prevout.vout, { value: s.amount, scriptPubKey: s.scriptPubKey, height: s.height, coinbase: s.coinbase });
+      coins.set(inp.prevout.txid, inp.prevout.vout, coin);
     }
   }
   if (input.spent.length > k) throw new RangeError(`validateBlock: ${input.spent.length} spent outputs for ${k} inputs`);
@@ -93,7 +99,7 @@ export async function validateBlock(input: ValidateBlockInput): Promise<Validate
     ...(mtp === undefined ? {} : { prevMtp: mtp }),
     ancestorMtp: (h) => mtps.get(h),
     ...(height > p.bip34Height && !zero ? { bip34AncestorHash: hexToHash(p.bip34Hash) } : {}),
-    ...(input.checkInputs ? { checkInputs: input.checkInputs } : {}),
+    ...(early ? { checkInputs: early.checker } : {}),
   });
   if (!r.ok) return fail(r);
   return { ok: true, fees: r.fees };

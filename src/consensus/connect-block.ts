@@ -100,7 +100,8 @@ export async function connectBlock(block: Block, base: CoinView, p: ConsensusPar
         return { ok: false, reason: 'bad-txns-nonfinal', debug: `contains a non-BIP68-final transaction ${txidHex(tx)}`, txid: txidHex(tx) };
       }
     }
-    const spent: TxOut[] = coins.map((c) => ({ value: c.value, scriptPubKey: c.scriptPubKey }));
+    // The coins themselves as the spent outputs (a Coin is a TxOut with more fields).
+    const spent: TxOut[] = coins;
     sigOpCost += getTransactionSigOpCost(tx, spent, flags);
     if (sigOpCost > MAX_BLOCK_SIGOPS_COST) return { ok: false, reason: 'bad-blk-sigops', debug: 'too many sigops', txid: txidHex(tx) };
     if (!cb) {

@@ -48,6 +48,14 @@ export function decodeHeader(bytes: Uint8Array): BlockHeader {
 }
 
 export function decodeBlock(bytes: Uint8Array): Block {
+  return decodeBlockEach(bytes);
+}
+
+/**
+ * decodeBlock, calling `onTx` with each transaction as soon as it is read, in block order
+ * (a caller may start work on it while the rest decodes); a later DecodeError still throws.
+ */
+export function decodeBlockEach(bytes: Uint8Array, onTx?: (tx: Transaction, header: BlockHeader) => void): Block {
   const r = new ByteReader(bytes, 'block');
   const header = readHeader(r);
   // 10 bytes: the smallest decodable transaction (version, empty vin, flag 0, locktime);
@@ -59,6 +67,7 @@ export function decodeBlock(bytes: Uint8Array): Block {
     const tx = readTransactionFast(r);
     txs[i] = tx;
     stripped += tx.baseSize;
+    onTx?.(tx, header);
   }
   r.end();
   return { header, txs, raw: bytes, strippedSize: stripped, weight: stripped * 3 + bytes.length };
