@@ -18,7 +18,7 @@ export interface MemoryFigures {
 }
 
 const GAUGES: readonly [keyof MemoryFigures, string, string][] = [
-  ['rss', 'txgate_process_resident_memory_bytes', 'Resident set size of the server process.'],
+  ['rss', 'txgate_process_resident_memory_bytes', 'Resident set size of the server process, in bytes.'],
   ['heapUsed', 'txgate_js_heap_used_bytes', 'Bytes used in the main thread\'s JavaScript heap.'],
   ['heapTotal', 'txgate_js_heap_total_bytes', 'Bytes the engine holds for the main thread\'s JavaScript heap.'],
   ['external', 'txgate_js_external_memory_bytes', 'Memory outside the JavaScript heap held by its objects.'],
