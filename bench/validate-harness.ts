@@ -38,7 +38,11 @@ export const pinnedFlags = (spec: CryptoSpec): string[] =>
 export const childCryptoFlags = (spec: CryptoSpec): string[] =>
   [`--crypto=${spec.crypto}`, `--sha256=${spec.sha256}`, ...(spec.libPath ? [`--lib=${spec.libPath}`] : [])];
 
-export async function makeHarness(o: { self: string; dataPath: string; client: string; pipeline: number; log: (s: string) => void }): Promise<Harness> {
+export async function makeHarness(o: {
+  self: string; dataPath: string; client: string; pipeline: number; log: (s: string) => void;
+  /** Extra flags for Node servers (e.g. --cpu-prof: a profile of the server under load). */
+  nodeServerFlags?: string[];
+}): Promise<Harness> {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const bin = (n: string) => path.join(root, 'node_modules', '.bin', n);
   const children = new Set<cp.ChildProcess>();
@@ -89,6 +93,7 @@ export async function makeHarness(o: { self: string; dataPath: string; client: s
     // The CLI keeps its chain under a data directory: a new empty one per server, removed after.
     const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'txgate-bench-'));
     const [exe, argv, env] = cmd(rt, 'src/runtime/serve.ts', ['--port', '0', '--host', '127.0.0.1', '--workers', String(workers), '--datadir', datadir, ...crypto]);
+    if (rt === 'node' && o.nodeServerFlags) argv.unshift(...o.nodeServerFlags);
     const c = cp.spawn(exe, argv, { cwd: tree, stdio: ['ignore', 'pipe', 'pipe'], env });
     c.on('exit', () => fs.rmSync(datadir, { recursive: true, force: true }));
     children.add(c);
