@@ -22,6 +22,10 @@
  *   job       the job of the scripts check: its cost (signature checks) and its shard
  *   wire      a batch of 25 jobs packed for a worker (wire.ts packBatch), per tx
  *   result    the verdict as JSON (resultJson, the response's JSON.stringify), per tx
+ *   items     arrays of 25 { tx } items, body bytes to decoded transactions, per tx: the
+ *             tree's validateItems (src/api/validate-body.ts); a tree without it, the same
+ *             steps as its handler took them (JSON.parse with the depth check, fromHex,
+ *             decodeTx; the item schema skipped, as for a bare { tx } item)
  *   accept    decode, then acceptSingle(testOnly) whole with the scripts answered by a stub:
  *             every main-thread stage with its promise hops
  * With --root=.,DIR the same phases run for another source tree in this process,
@@ -46,6 +50,7 @@ const spends = data.sets.one.slice(0, N);
 const hexes = spends.map((s) => toHex(s.tx));
 const bodies: string[] = [];
 for (let i = 0; i < hexes.length; i += 25) bodies.push(JSON.stringify(hexes.slice(i, i + 25).map((tx) => ({ tx }))));
+const bodyBytes = bodies.map((b) => new TextEncoder().encode(b));
 
 type Phase = (round: number) => unknown;
 interface Tree { label: string; phases: [string, Phase][]; close(): Promise<void> }
@@ -76,6 +81,11 @@ async function load(root: URL, label: string): Promise<Tree> {
   const stubAccept = new (accept.constructor)({ ...accept.d, scripts: () => pass });
   const resultJson = appMod.resultJson as ((r: unknown) => unknown) | undefined;
   const verdicts: unknown[] = [];
+  const vb: Any = await m('src/api/validate-body.ts').catch(() => undefined);
+  const slicer = vb ? new (await m('src/api/time-slice.ts')).TimeSlicer(1e9, 1e9) : undefined;
+  const items = vb
+    ? async () => { for (const b of bodyBytes) await vb.validateItems('application/json', b, undefined, 100, slicer); }
+    : () => { for (const b of bodyBytes) for (const it of body.parseJsonBody(b) as { tx: string }[]) txMod.decodeTx(bytes.fromHex(it.tx)); };
   const phases: [string, Phase][] = [
     ['json', () => { for (const b of bodies) body.parseJsonBody(new TextEncoder().encode(b)); }],
     ['zod', () => { for (const h of hexes) schemas.validateItemSchema.safeParse({ tx: h }); }],
@@ -91,6 +101,7 @@ async function load(root: URL, label: string): Promise<Tree> {
         wire.packBatch(i, cands.slice(i, i + 25).map((c: Any, j: number) => ({ id: i + j, kind: 'scripts', tx: c.tx.raw, spent: c.spent, flags: 0 })));
       }
     }],
+    ['items', items],
     ['accept', async () => {
       verdicts.length = 0;
       for (const tx of decode()) verdicts.push(await stubAccept.acceptSingle(tx, { testOnly: true, maxFeeRate: 10_000_000 }));

@@ -4,22 +4,21 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { fromHex, hexToHash, toHex } from '../primitives/bytes.ts';
+import { hexToHash, toHex } from '../primitives/bytes.ts';
 import { DecodeError } from '../primitives/decode-error.ts';
-import { decodeTx } from '../primitives/tx.ts';
-import { btcPerKvBToSatPerKvB } from '../policy/feerate.ts';
 import type { AcceptResult } from '../mempool/accept.ts';
-import type { AppDeps, ValidateItem } from './deps.ts';
+import type { AppDeps } from './deps.ts';
 import { AuthFailureLimiter, submitAccess, type Credential, type SubmitAuth } from './access.ts';
 import { Admission, admit, type AdmissionOptions } from './admission.ts';
-import { BodyGate, bodyText, parseJsonBody } from './body.ts';
+import { BodyGate } from './body.ts';
 import { mainThreadSlicer, validateInSlices, type TimeSlicer } from './time-slice.ts';
 import { ApiError, errorBody, loggedFailure, shownDetails, type ApiErrorCode } from './http-error.ts';
 import { PROMETHEUS_CONTENT_TYPE, Registry, registerSyncGauges } from './metrics.ts';
 import { mountOpenApi } from './openapi/mount.ts';
 import { routeDocs } from './openapi/routes.ts';
-import { describeZodError, txidParamSchema, validateItemSchema, type ValidateItemBody } from './schemas.ts';
-import { DEFAULT_TRACE_LIMITS, traceField, traceItems, traceQuery, type TraceLimits, type TraceMode, type TxTrace } from './trace.ts';
+import { txidParamSchema } from './schemas.ts';
+import { DEFAULT_TRACE_LIMITS, traceItems, traceQuery, type TraceLimits, type TxTrace } from './trace.ts';
+import { bytesOrHex, validateItems } from './validate-body.ts';
 
 export interface AppOptions {
   /** Largest request body for POST /validate, in bytes (default 2 MiB). */
@@ -93,7 +92,10 @@ function malformedJson(message: string): ResultJson {
 }
 
 function mediaType(c: Context): string {
-  return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const h = c.req.header('content-type') ?? '';
+  // The usual values as they are: no split, trim or case folding to make them again.
+  if (h === 'application/octet-stream' || h === 'application/json' || h === 'text/plain') return h;
+  return h.split(';')[0]!.trim().toLowerCase();
 }
 
 /** The content type's media type, 415 unless it is raw bytes or hex. */
@@ -102,62 +104,6 @@ function bytesOrHexType(c: Context, what: string): string {
   if (type === 'application/octet-stream' || type === 'text/plain') return type;
   throw new ApiError(415, 'unsupported-media-type',
     `${what} must be application/octet-stream (raw bytes) or text/plain (hex)` + (type ? `, not ${type}` : '; no Content-Type given'));
-}
-
-function bytesOrHex(type: string, body: Uint8Array): Uint8Array {
-  return type === 'application/octet-stream' ? body : fromHex(bodyText(body).trim());
-}
-
-function hexField(s: string, field: string): Uint8Array {
-  try {
-    return fromHex(s);
-  } catch (e) {
-    if (e instanceof DecodeError) throw new ApiError(400, 'malformed', `${field}: ${e.message}`);
-    throw e;
-  }
-}
-
-/** Turns a JSON item into a ValidateItem; DecodeError from the tx propagates. */
-function toItem(body: ValidateItemBody, where: string, trace: TraceMode | undefined): ValidateItem {
-  const tx = decodeTx(fromHex(body.tx));
-  const item: ValidateItem = { tx };
-  const mode = traceField(body.trace, trace);
-  if (mode) item.trace = mode;
-  if (body.prevouts) {
-    if (body.prevouts.length !== tx.inputs.length) {
-      throw new ApiError(400, 'bad-request',
-        `${where}prevouts has ${body.prevouts.length} entries but the transaction has ${tx.inputs.length} inputs`);
-    }
-    item.prevouts = body.prevouts.map((p, i) => {
-      const prevout: NonNullable<ValidateItem['prevouts']>[number] = {
-        scriptPubKey: hexField(p.scriptPubKey, `${where}prevouts.${i}.scriptPubKey`),
-        amount: BigInt(p.amount),
-      };
-      if (p.height !== undefined) prevout.height = p.height;
-      if (p.coinbase !== undefined) prevout.coinbase = p.coinbase;
-      return prevout;
-    });
-  }
-  if (body.maxfeerate !== undefined) item.maxFeeRate = btcPerKvBToSatPerKvB(body.maxfeerate);
-  if (body.at) item.at = body.at;
-  return item;
-}
-
-function parseItem(raw: unknown, where: string): ValidateItemBody {
-  // The common item, { tx: "<hex>" } and nothing else, is what the schema lets through as it is.
-  if (isBareTxItem(raw)) return raw;
-  const r = validateItemSchema.safeParse(raw);
-  if (!r.success) throw new ApiError(400, 'bad-request', where + describeZodError(r.error));
-  return r.data;
-}
-
-/** An object whose only own key is a non-empty string `tx`. */
-function isBareTxItem(raw: unknown): raw is { tx: string } {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
-  const tx = (raw as { tx?: unknown }).tx;
-  if (typeof tx !== 'string' || tx.length === 0) return false;
-  for (const k in raw) if (k !== 'tx') return false;
-  return Object.getPrototypeOf(raw) === Object.prototype;
 }
 
 function statusCode(status: number): ApiErrorCode {
@@ -252,37 +198,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
           (type ? `, not ${type}` : '; no Content-Type given'));
     }
     const trace = traceQuery(c.req.query('trace'));
-    let items: ValidateItem[];
-    let batch = false;
-    /** Per-item decode failures of a batch (index → message). */
-    const malformed = new Map<number, string>();
-    if (type === 'application/json') {
-      const body = parseJsonBody(await gate.read(c.req.raw, limit));
-      if (Array.isArray(body)) {
-        batch = true;
-        if (body.length === 0) throw new ApiError(400, 'bad-request', 'the batch is empty');
-        if (body.length > maxBatch) throw new ApiError(400, 'bad-request', `at most ${maxBatch} transactions per request, got ${body.length}`);
-        const parsed: ValidateItemBody[] = [];
-        for (let i = 0; i < body.length; i++) {
-          await slicer.pause();
-          parsed.push(parseItem(body[i], `[${i}] `));
-        }
-        items = [];
-        for (let i = 0; i < parsed.length; i++) {
-          await slicer.pause();
-          try {
-            items.push(toItem(parsed[i]!, `[${i}] `, trace));
-          } catch (e) {
-            if (!(e instanceof DecodeError)) throw e;
-            malformed.set(i, e.message);
-          }
-        }
-      } else {
-        items = [toItem(parseItem(body, ''), '', trace)];
-      }
-    } else {
-      items = [{ tx: decodeTx(bytesOrHex(type, await gate.read(c.req.raw, limit))), ...(trace ? { trace } : {}) }];
-    }
+    const { items, batch, malformed } = await validateItems(type, await gate.read(c.req.raw, limit), trace, maxBatch, slicer);
 
     // A batch is checked, decoded and validated in time slices (time-slice.ts): other requests
     // are answered between its items.

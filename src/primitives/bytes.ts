@@ -29,6 +29,23 @@ export function fromHex(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * Decodes the ASCII hex digits (either case) of `b[start, end)`: what fromHex gives for the
+ * same characters as a string, without making the string. Undefined on odd length or a
+ * byte that is not a hex digit.
+ */
+export function hexBytesAt(b: Uint8Array, start: number, end: number): Uint8Array | undefined {
+  if ((end - start) % 2 !== 0) return undefined;
+  const out = new Uint8Array((end - start) / 2);
+  for (let i = 0, j = start; i < out.length; i++, j += 2) {
+    const hi = nibble(b[j]!);
+    const lo = nibble(b[j + 1]!);
+    if (hi < 0 || lo < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
 export function isHex(s: string): boolean {
   return s.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(s);
 }

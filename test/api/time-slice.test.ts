@@ -101,22 +101,25 @@ test('a slice lasts as long as the loop was elsewhere, within its bounds', async
 
 const result = (i: number): AcceptResult => ({ txid: String(i), wtxid: null, allowed: true, vsize: 1, weight: 4, fee: 0n, feerate: 0 }) as unknown as AcceptResult;
 
-test('validateInSlices: one call per item, results in order; one busy item makes the batch busy', async () => {
-  const items = [0, 1, 2, 3].map((i) => ({ tx: { i } }) as unknown as ValidateItem);
+test('validateInSlices: the first call takes one item, the next as many as the slice has time for at the cost so far; results in order; one busy item makes the batch busy', async () => {
+  const items = Array.from({ length: 10 }, (_, i) => ({ tx: { i } }) as unknown as ValidateItem);
   const calls: number[] = [];
+  // Each item's synchronous part takes 2 ms of the slicer's clock; slices of 10 ms.
   const validate = async (xs: ValidateItem[]): Promise<ValidateOutcome> => {
-    const i = (xs[0]!.tx as unknown as { i: number }).i;
     calls.push(xs.length);
-    await new Promise((r) => setTimeout(r, 4 - i));
-    return { busy: false, results: [result(i)] };
+    advance(2 * xs.length);
+    const is = xs.map((x) => (x.tx as unknown as { i: number }).i);
+    await new Promise((r) => setTimeout(r, 1));
+    return { busy: false, results: is.map((i) => result(i)) };
   };
-  const out = await validateInSlices(items, validate, new TimeSlicer(0));
-  assert.deepEqual(calls, [1, 1, 1, 1]);
+  const out = await validateInSlices(items, validate, new TimeSlicer(10, 10, (f) => setTimeout(f, 0), fakeNow));
+  // 1 item (2 ms, 8 ms left: 4 more), the slice spent, a new one of 10 ms: the last 5.
+  assert.deepEqual(calls, [1, 4, 5]);
   assert.ok(!out.busy);
-  assert.deepEqual(out.results.map((r) => r.txid), ['0', '1', '2', '3']);
-  const busy = await validateInSlices(items, async (xs) => {
-    const i = (xs[0]!.tx as unknown as { i: number }).i;
-    return i === 1 ? { busy: true, retryAfter: 2 } : i === 3 ? { busy: true, retryAfter: 5 } : { busy: false, results: [result(i)] };
+  assert.deepEqual(out.results.map((r) => r.txid), items.map((_, i) => String(i)));
+  const busy = await validateInSlices(items.slice(0, 4), async (xs) => {
+    const is = xs.map((x) => (x.tx as unknown as { i: number }).i);
+    return is.includes(3) ? { busy: true, retryAfter: 5 } : is.includes(1) ? { busy: true, retryAfter: 2 } : { busy: false, results: is.map((i) => result(i)) };
   }, new TimeSlicer(0));
   assert.deepEqual(busy, { busy: true, retryAfter: 5 });
 });
