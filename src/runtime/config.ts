@@ -3,7 +3,7 @@
  * win), validated with zod. Pure: serve.ts passes in argv and env.
  *
  *   --port, --host, --health-port, --network, --datadir, --load-snapshot, --trust-snapshot, --workers, --token, --submit-auth, --crypto, --body-limit,
- *   --max-batch, --tls-cert and --tls-key (PEM files; both or neither), and Core's policy options with Core's names and units:
+ *   --max-batch, --max-connections, --max-requests, --tls-cert and --tls-key (PEM files; both or neither), and Core's policy options with Core's names and units:
  *   --acceptnonstdtxn, --maxfeerate (BTC/kvB, as testmempoolaccept), --minrelaytxfee and
  *   --dustrelayfee (BTC/kvB), --datacarrier, --datacarriersize, --permitbaremultisig,
  *   --bytespersigop; --connect HOST:PORT (repeatable: the peers to follow over P2P).
@@ -15,6 +15,7 @@ import {
   DEFAULT_BYTES_PER_SIGOP, DEFAULT_MAX_RAW_TX_FEE_RATE, DEFAULT_MIN_RELAY_TX_FEE, DUST_RELAY_TX_FEE, MAX_OP_RETURN_RELAY,
   type PolicyOptions,
 } from '../policy/constants.ts';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './conn-cap.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -58,6 +59,8 @@ const schema = z.strictObject({
   'secp256k1-lib': z.string().min(1).optional(),
   'body-limit': int(1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
   'max-batch': int(1, 10_000).default(100),
+  'max-connections': int(1, 1_000_000).default(DEFAULT_CONNECTION_LIMITS.maxConnections),
+  'max-requests': int(1, 1_000_000).default(DEFAULT_CONNECTION_LIMITS.maxRequests),
   'tls-cert': z.string().min(1).optional(),
   'tls-key': z.string().min(1).optional(),
   acceptnonstdtxn: bool.default(false),
@@ -106,6 +109,8 @@ export interface Config {
   secp256k1Lib?: string;
   bodyLimit: number;
   maxBatch: number;
+  /** Open client connections and requests in flight on the API port (conn-cap.ts). */
+  limits: ConnectionLimits;
   /** Serve HTTPS with this certificate chain and private key (paths of PEM files). */
   tls?: { certFile: string; keyFile: string };
   policy: PolicyOptions;
@@ -192,6 +197,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     bodyLimit: c['body-limit'],
     maxMempoolMb: c.maxmempool,
     maxBatch: c['max-batch'],
+    limits: { maxConnections: c['max-connections'], maxRequests: c['max-requests'] },
     trustSnapshot: c['trust-snapshot'],
     submitAuth: c['submit-auth'] ?? (c.token !== undefined ? 'token' : 'open'),
     policy: {
@@ -222,7 +228,7 @@ export const USAGE = `usage: serve [--port=N] [--host=ADDR] [--health-port=N] [-
   [--crypto=auto|noble|wasm|ffi|napi]
   [--sha256=auto|js|noble|node|node-large|bun] [--secp256k1-lib=PATH]
   [--rpcuser=USER --rpcpassword=PASS] [--maxmempool=MB]
-  [--body-limit=BYTES] [--max-batch=N] [--tls-cert=PEM --tls-key=PEM] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]
+  [--body-limit=BYTES] [--max-batch=N] [--max-connections=N] [--max-requests=N] [--tls-cert=PEM --tls-key=PEM] [--acceptnonstdtxn] [--maxfeerate=BTC/kvB]
   [--minrelaytxfee=BTC/kvB] [--dustrelayfee=BTC/kvB] [--datacarrier=0|1] [--datacarriersize=N]
   [--permitbaremultisig=0|1] [--bytespersigop=N] [--connect=HOST:PORT ...]
 Every option also reads TXGATE_<NAME> from the environment (e.g. TXGATE_PORT, TXGATE_BODY_LIMIT).`;

@@ -1,5 +1,13 @@
 /** Serving on Deno with Deno.serve (HTTPS through its cert/key options), and Deno's args/env/signals. */
 import type { Listening, ServeOptions } from './serve-types.ts';
+import { DEFAULT_CONNECTION_LIMITS, LISTEN_BACKLOG, ServerGate, uncapped } from './conn-cap.ts';
+
+/**
+ * Deno.serve never closes an idle keep-alive connection and says nothing when one closes: the
+ * gate forgets a connection with no request for this long (Bun's idle timeout), and asks the
+ * idle ones to close through their next answer when the cap is reached (conn-cap.ts).
+ */
+const DENO_IDLE_FORGET_MS = 10_000;
 
 interface DenoServer {
   addr: { port: number };
@@ -8,8 +16,8 @@ interface DenoServer {
 }
 interface DenoGlobal {
   serve(
-    o: { port: number; hostname: string; cert?: string; key?: string; onListen?: (addr: { port: number }) => void },
-    handler: (req: Request, info: { remoteAddr?: { hostname?: string } }) => Response | Promise<Response>,
+    o: { port: number; hostname: string; tcpBacklog?: number; cert?: string; key?: string; onListen?: (addr: { port: number }) => void },
+    handler: (req: Request, info: { remoteAddr?: { hostname?: string; port?: number } }) => Response | Promise<Response>,
   ): DenoServer;
   args: string[];
   env: { toObject(): Record<string, string> };
@@ -26,17 +34,22 @@ const deno = (): DenoGlobal => (globalThis as unknown as { Deno: DenoGlobal }).D
  * headers are not closed (SECURITY.md).
  */
 export function listenDeno(opts: ServeOptions): Promise<Listening> {
+  const gate = new ServerGate(opts.limits ?? DEFAULT_CONNECTION_LIMITS, { idleMs: DENO_IDLE_FORGET_MS });
   return new Promise((resolve) => {
     const server = deno().serve({
       port: opts.port,
       hostname: opts.host,
+      tcpBacklog: LISTEN_BACKLOG,
       ...(opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
       onListen: (addr) => resolve({
         port: addr.port,
         ...(opts.tls ? { tlsMinVersion: 'TLSv1.2' as const } : {}),
         close: () => server.shutdown(),
       }),
-    }, (req, info) => opts.fetch(req, { address: info?.remoteAddr?.hostname ?? '' }));
+    }, (req, info) => {
+      const addr = info?.remoteAddr;
+      return gate.handle(addr?.port !== undefined ? `${addr.hostname}|${addr.port}` : undefined, () => opts.fetch(req, { address: addr?.hostname ?? '' }), uncapped(req));
+    });
   });
 }
 

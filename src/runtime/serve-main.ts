@@ -155,7 +155,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const server = await listen({
     // The client's address reaches the app as env.client (access and admission control).
     fetch: (req, client) => app.fetch(req, { client }), port: config.port, host: config.host,
-    maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT, RPC_BODY_LIMIT),
+    maxBodyBytes: 2 * Math.max(config.bodyLimit, BLOCK_BODY_LIMIT, RPC_BODY_LIMIT), limits: config.limits,
     ...(tls ? { tls } : {}),
   }).catch(async (e: unknown) => {
     stopPublishing?.();

@@ -1,8 +1,10 @@
 /** Serving on Node with @hono/node-server (over node:http, or node:https with TLS), and Node's argv/env/signals. */
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import process from 'node:process';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import { DEFAULT_CONNECTION_LIMITS, LISTEN_BACKLOG, RAW_REFUSAL, ServerGate, uncapped } from './conn-cap.ts';
 import { HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS, type Listening, type ServeOptions } from './serve-types.ts';
 
 /**
@@ -21,10 +23,54 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** A refused connection gets this long to read its answer and close before it is destroyed. */
+const REFUSED_LINGER_MS = 1_000;
+
+/**
+ * Counts the server's connections (`event`: 'connection', or 'secureConnection' past the TLS
+ * handshake); one beyond `max` is answered RAW_REFUSAL before its request is read, never
+ * reaches the HTTP parser, and makes the server close its idle keep-alive connections (at
+ * most every 50 ms). The refused connection's request is read and dropped while the answer
+ * goes out, so that closing it does not reset the client before it has read the answer.
+ */
+function capConnections(server: Server, event: 'connection' | 'secureConnection', max: number): void {
+  const accept = server.listeners(event) as ((s: Socket) => void)[];
+  server.removeAllListeners(event);
+  let open = 0;
+  let refusing = 0;
+  let lastCloseIdle = -Infinity;
+  server.on(event, (socket: Socket) => {
+    if (open < max) {
+      open++;
+      socket.once('close', () => open--);
+      for (const l of accept) l.call(server, socket);
+      return;
+    }
+    const t = performance.now();
+    if (t - lastCloseIdle >= 50) {
+      lastCloseIdle = t;
+      server.closeIdleConnections();
+    }
+    socket.on('error', () => {});
+    // Refusals still being written are bounded too: past as many, the connection is dropped.
+    if (refusing >= max) return void socket.destroy();
+    refusing++;
+    const linger = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS);
+    socket.once('close', () => {
+      refusing--;
+      clearTimeout(linger);
+    });
+    socket.resume();
+    socket.end(RAW_REFUSAL);
+  });
+}
+
 export function listenNode(opts: ServeOptions): Promise<Listening> {
+  const limits = opts.limits ?? DEFAULT_CONNECTION_LIMITS;
+  const gate = new ServerGate(limits);
   // The peer's address goes to the app with each request (admission control's client).
   const fetch = (req: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) =>
-    opts.fetch(req, { address: env?.incoming?.socket?.remoteAddress ?? '' });
+    gate.handle(undefined, () => opts.fetch(req, { address: env?.incoming?.socket?.remoteAddress ?? '' }), uncapped(req));
   // Slow clients: the headers within 10 s, the whole request within 40 s (the app's own
   // body deadline is 30 s), checked every second rather than Node's default 30 s.
   const timeouts = {
@@ -36,15 +82,18 @@ export function listenNode(opts: ServeOptions): Promise<Listening> {
   const options = opts.tls
     ? { ...base, createServer: createHttpsServer, serverOptions: { ...timeouts, cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.3' as const } }
     : { ...base, serverOptions: timeouts };
+  const server = createAdaptorServer(options) as Server;
+  capConnections(server, opts.tls ? 'secureConnection' : 'connection', limits.maxConnections);
   return new Promise((resolve, reject) => {
-    const server = serve(options, (info) => {
+    server.once('error', reject);
+    server.listen({ port: opts.port, host: opts.host, backlog: LISTEN_BACKLOG }, () => {
+      const addr = server.address();
       resolve({
-        port: info.port,
+        port: typeof addr === 'object' && addr ? addr.port : opts.port,
         ...(opts.tls ? { tlsMinVersion: 'TLSv1.3' as const } : {}),
-        close: () => closeServer(server as Server),
+        close: () => closeServer(server),
       });
     });
-    server.once('error', reject);
   });
 }
 

@@ -1,4 +1,5 @@
 /** What every runtime's HTTP server adapter (serve-node.ts, serve-bun.ts, serve-deno.ts) takes and gives. */
+import type { ConnectionLimits } from './conn-cap.ts';
 
 /** Who sent a request, as the server saw it (admission control's client: src/api/admission.ts). */
 export interface ClientInfo {
@@ -12,6 +13,8 @@ export interface ServeOptions {
   host: string;
   /** The runtime's own request size cap, set above the app's limits so the app answers 413. */
   maxBodyBytes: number;
+  /** Open client connections and requests in flight (default DEFAULT_CONNECTION_LIMITS, conn-cap.ts). */
+  limits?: ConnectionLimits;
   /** Serve HTTPS: the certificate chain and private key as PEM text. */
   tls?: { cert: string; key: string };
 }
