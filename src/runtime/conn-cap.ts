@@ -7,17 +7,21 @@
  *
  * - past `maxConnections` open connections, a new connection is answered 503 `busy`,
  *   `Retry-After: 1`, `Connection: close` before its request is read, and the idle
- *   keep-alive connections are closed so that the next one finds room;
+ *   keep-alive connections are told to close, so that the next one finds room: each one's
+ *   next answer carries `Connection: close`, and one that sends nothing more is closed by the
+ *   runtime's idle timeout. (Closing them outright, as Node's and Bun's closeIdleConnections
+ *   do, races a client that is sending its next request on one: it is reset unanswered.)
  * - past `maxRequests` requests in flight (whatever their route), a request is answered the
  *   same, its body unread, and its connection closed.
  *
  * The listen backlog (LISTEN_BACKLOG) lets a burst of connections wait for the accept instead
  * of being dropped by the kernel.
  *
- * Node reports each connection (exact count, refusal at accept: serve-node.ts). Bun.serve and
- * Deno.serve report none, only each request's peer address and port: there a connection is
- * its peer's address and port, counted from its first request until it is answered with
- * `Connection: close`, closed as idle, or idle for `idleMs` (ServerGate's peer table).
+ * Node reports each connection (exact count, refusal at accept: serve-node.ts; the peer table
+ * below, keyed by socket, only marks the idle ones). Bun.serve and Deno.serve report none,
+ * only each request's peer address and port: there a connection is its peer's address and
+ * port, counted from its first request until it is answered with `Connection: close` or has
+ * been idle for `idleMs` (ServerGate's peer table).
  */
 import { errorBody } from '../api/http-error.ts';
 
@@ -63,15 +67,10 @@ export function uncapped(req: Request): boolean {
   return req.method === 'POST' ? path === '/blocks' : path === '/health' || path === '/ready';
 }
 
-/** What the runtime offers for the peer table. */
+/** The peer table's clock. */
 export interface PeerTableOptions {
   /** A connection with no request for this long is forgotten (the runtime's idle timeout: it is closed by then). */
   idleMs: number;
-  /**
-   * Closes the connections with no request in flight (Bun's closeIdleConnections). Without
-   * it, an idle connection is asked to close by `Connection: close` on its next answer.
-   */
-  closeIdle?: () => void;
   now?: () => number;
 }
 
@@ -82,13 +81,13 @@ interface Peer {
   closing: boolean;
 }
 
-/** Idle connections are closed at most this often (each time walks every connection). */
+/** Idle connections are told to close at most this often (each time walks every connection). */
 const CLOSE_IDLE_EVERY_MS = 50;
 
 /** Requests in flight, and connections by peer where the runtime does not count them. */
 export class ServerGate {
   private requests = 0;
-  private readonly peers = new Map<string, Peer>();
+  private readonly peers = new Map<unknown, Peer>();
   private lastCloseIdle = -Infinity;
   private readonly now: () => number;
 
@@ -106,7 +105,7 @@ export class ServerGate {
    * connection `peer` is beyond the limits. An `uncapped` request is counted but never
    * refused for the requests in flight.
    */
-  async handle(peer: string | undefined, run: () => Response | Promise<Response>, uncapped = false): Promise<Response> {
+  async handle(peer: unknown, run: () => Response | Promise<Response>, uncapped = false): Promise<Response> {
     let p: Peer | undefined;
     if (this.table && peer !== undefined) {
       p = this.peers.get(peer);
@@ -117,7 +116,7 @@ export class ServerGate {
       }
     }
     if (this.requests >= this.limits.maxRequests && !uncapped) {
-      if (p && p.inFlight === 0) this.peers.delete(peer!);
+      if (p && p.inFlight === 0) this.peers.delete(peer);
       return refusal();
     }
     this.requests++;
@@ -132,30 +131,33 @@ export class ServerGate {
         p.inFlight--;
         p.last = this.now();
         // The connection closes after this answer: it no longer counts.
-        if (p.inFlight === 0 && (p.closing || res?.headers.get('connection')?.toLowerCase() === 'close')) this.peers.delete(peer!);
+        if (p.inFlight === 0 && (p.closing || res?.headers.get('connection')?.toLowerCase() === 'close')) this.peers.delete(peer);
       }
     }
   }
 
+  /** A connection that has closed (where the runtime says so: Node). */
+  forget(peer: unknown): void {
+    this.peers.delete(peer);
+  }
+
+  /** At the cap: the idle connections' next answers carry Connection: close (at most every 50 ms). */
+  closeIdle(): void {
+    const t = this.now();
+    if (t - this.lastCloseIdle < CLOSE_IDLE_EVERY_MS) return;
+    this.lastCloseIdle = t;
+    for (const p of this.peers.values()) if (p.inFlight === 0) p.closing = true;
+  }
+
   /**
-   * At the cap: forgets connections idle for `idleMs`; when that makes no room, closes the
-   * idle ones (or marks them to close on their next answer) for the next connection and
-   * says no to this one.
+   * At the cap: forgets connections idle for `idleMs`; when that makes no room, tells the
+   * idle ones to close, for the next connection, and says no to this one.
    */
   private makeRoom(): boolean {
     const t = this.now();
-    const table = this.table!;
-    for (const [k, p] of this.peers) if (p.inFlight === 0 && t - p.last >= table.idleMs) this.peers.delete(k);
+    for (const [k, p] of this.peers) if (p.inFlight === 0 && t - p.last >= this.table!.idleMs) this.peers.delete(k);
     if (this.peers.size < this.limits.maxConnections) return true;
-    if (t - this.lastCloseIdle >= CLOSE_IDLE_EVERY_MS) {
-      this.lastCloseIdle = t;
-      if (table.closeIdle) {
-        table.closeIdle();
-        for (const [k, p] of this.peers) if (p.inFlight === 0) this.peers.delete(k);
-      } else {
-        for (const p of this.peers.values()) if (p.inFlight === 0) p.closing = true;
-      }
-    }
+    this.closeIdle();
     return false;
   }
 }

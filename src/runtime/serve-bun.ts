@@ -5,7 +5,6 @@ import { DEFAULT_CONNECTION_LIMITS, ServerGate, uncapped } from './conn-cap.ts';
 interface BunServer {
   port: number;
   requestIP(req: Request): { address: string; port: number } | null;
-  closeIdleConnections(): void;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
 }
 interface BunTls {
@@ -30,28 +29,24 @@ const TLS13_ONLY = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2;
 export function listenBun(opts: ServeOptions): Promise<Listening> {
   const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
   // Bun.serve reports no connections: the gate counts them by peer address and port, Bun's
-  // idle timeout and closeIdleConnections close the idle ones (conn-cap.ts).
-  let server: BunServer | undefined;
-  const gate = new ServerGate(opts.limits ?? DEFAULT_CONNECTION_LIMITS, {
-    idleMs: BUN_IDLE_TIMEOUT_S * 1000, closeIdle: () => server?.closeIdleConnections(),
-  });
+  // idle timeout closes the idle ones (conn-cap.ts).
+  const gate = new ServerGate(opts.limits ?? DEFAULT_CONNECTION_LIMITS, { idleMs: BUN_IDLE_TIMEOUT_S * 1000 });
   // The peer's address goes to the app with each request (admission control's client).
   const fetch = (req: Request, s: BunServer) => {
     const peer = s.requestIP(req);
     return gate.handle(peer ? `${peer.address}|${peer.port}` : undefined, () => opts.fetch(req, { address: peer?.address ?? '' }), uncapped(req));
   };
   // Bun rejects larger bodies itself (413) before the app's own limit would.
-  const bunServer = bun.serve({
+  const server = bun.serve({
     fetch, port: opts.port, hostname: opts.host, maxRequestBodySize: opts.maxBodyBytes,
     // Slow headers and bodies: no bytes for this long closes the connection (event streams
     // send a heartbeat well within it, src/api/sse.ts).
     idleTimeout: BUN_IDLE_TIMEOUT_S,
     ...(opts.tls ? { tls: { cert: opts.tls.cert, key: opts.tls.key, secureOptions: TLS13_ONLY } } : {}),
   });
-  server = bunServer;
   return Promise.resolve({
-    port: bunServer.port,
+    port: server.port,
     ...(opts.tls ? { tlsMinVersion: 'TLSv1.3' as const } : {}),
-    close: async () => void (await bunServer.stop(true)),
+    close: async () => void (await server.stop(true)),
   });
 }

@@ -29,28 +29,26 @@ const REFUSED_LINGER_MS = 1_000;
 /**
  * Counts the server's connections (`event`: 'connection', or 'secureConnection' past the TLS
  * handshake); one beyond `max` is answered RAW_REFUSAL before its request is read, never
- * reaches the HTTP parser, and makes the server close its idle keep-alive connections (at
- * most every 50 ms). The refused connection's request is read and dropped while the answer
- * goes out, so that closing it does not reset the client before it has read the answer.
+ * reaches the HTTP parser, and makes the gate tell the idle keep-alive connections to close.
+ * The refused connection's request is read and dropped while the answer goes out, so that
+ * closing it does not reset the client before it has read the answer.
  */
-function capConnections(server: Server, event: 'connection' | 'secureConnection', max: number): void {
+function capConnections(server: Server, event: 'connection' | 'secureConnection', max: number, gate: ServerGate): void {
   const accept = server.listeners(event) as ((s: Socket) => void)[];
   server.removeAllListeners(event);
   let open = 0;
   let refusing = 0;
-  let lastCloseIdle = -Infinity;
   server.on(event, (socket: Socket) => {
     if (open < max) {
       open++;
-      socket.once('close', () => open--);
+      socket.once('close', () => {
+        open--;
+        gate.forget(socket);
+      });
       for (const l of accept) l.call(server, socket);
       return;
     }
-    const t = performance.now();
-    if (t - lastCloseIdle >= 50) {
-      lastCloseIdle = t;
-      server.closeIdleConnections();
-    }
+    gate.closeIdle();
     socket.on('error', () => {});
     // Refusals still being written are bounded too: past as many, the connection is dropped.
     if (refusing >= max) return void socket.destroy();
@@ -67,10 +65,14 @@ function capConnections(server: Server, event: 'connection' | 'secureConnection'
 
 export function listenNode(opts: ServeOptions): Promise<Listening> {
   const limits = opts.limits ?? DEFAULT_CONNECTION_LIMITS;
-  const gate = new ServerGate(limits);
+  // Connections are counted at accept (capConnections); the gate's table, keyed by socket,
+  // knows which are idle and forgets them as they close.
+  const gate = new ServerGate({ maxConnections: Infinity, maxRequests: limits.maxRequests }, { idleMs: Infinity });
   // The peer's address goes to the app with each request (admission control's client).
-  const fetch = (req: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) =>
-    gate.handle(undefined, () => opts.fetch(req, { address: env?.incoming?.socket?.remoteAddress ?? '' }), uncapped(req));
+  const fetch = (req: Request, env: { incoming?: { socket?: Socket } }) => {
+    const socket = env?.incoming?.socket;
+    return gate.handle(socket?.destroyed ? undefined : socket, () => opts.fetch(req, { address: socket?.remoteAddress ?? '' }), uncapped(req));
+  };
   // Slow clients: the headers within 10 s, the whole request within 40 s (the app's own
   // body deadline is 30 s), checked every second rather than Node's default 30 s.
   const timeouts = {
@@ -83,7 +85,7 @@ export function listenNode(opts: ServeOptions): Promise<Listening> {
     ? { ...base, createServer: createHttpsServer, serverOptions: { ...timeouts, cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.3' as const } }
     : { ...base, serverOptions: timeouts };
   const server = createAdaptorServer(options) as Server;
-  capConnections(server, opts.tls ? 'secureConnection' : 'connection', limits.maxConnections);
+  capConnections(server, opts.tls ? 'secureConnection' : 'connection', limits.maxConnections, gate);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: opts.port, host: opts.host, backlog: LISTEN_BACKLOG }, () => {
