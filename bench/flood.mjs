@@ -14,15 +14,21 @@
  * connection, GET /health every `healthEveryMs`. When the time is up, the flood stops and
  * `after` single-transaction requests are sent one at a time: the first answers after a flood.
  * Open loop (`openRate` > 0, requests per second): requests are started at that rate whatever
- * the answers, each on a free keep-alive connection or a new one, at most `maxInFlight` at
+ * the answers, each on a free keep-alive connection or a new one (raw sockets: see openLoop,
+ * `connects` counts the connections opened), at most `maxInFlight` at
  * once (the client's bound; a request due while the bound is reached is not sent and counted
  * in `skipped`) — the offered load then does not fall when the server slows its answers (a
- * closed loop is throttled by the refusal delay). `healthUrl`: GET /health there instead of
+ * closed loop is throttled by the refusal delay); `processes` > 1 splits it over that many
+ * processes (openLoopParts). `healthUrl`: GET /health there instead of
  * on `url` (the --health-port listener); with `mainHealth`, GET /health on `url` is timed too.
  * Prints one JSON line. Only loopback targets.
  */
 import http from 'node:http';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ALLOWED_TRUE, occurrences, parseResponse } from './http-wire.mjs';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
 const url = new URL(cfg.url);
@@ -40,7 +46,8 @@ for (const u of [url, healthUrl]) {
     process.exit(2);
   }
 }
-const hardStop = setTimeout(() => process.exit(3), durationMs + 120_000);
+// The flood, its drain (up to 60 s) and the requests after it (up to 30 s each).
+const hardStop = setTimeout(() => process.exit(3), durationMs + 120_000 + (cfg.after ?? 20) * 30_000);
 hardStop.unref();
 
 const data = JSON.parse(readFileSync(cfg.data, 'utf8'));
@@ -105,13 +112,77 @@ async function loop() {
 
 let inFlight = 0;
 let skipped = 0;
-/** The open loop: every 5 ms, the requests due by now are started (up to maxInFlight at once). */
+let connects = 0;
+
+/**
+ * The open loop, on raw sockets (bench/http-wire.mjs): every request is one pre-built buffer
+ * (head and body) written on a free keep-alive connection or a new one, the answer framed
+ * and, for a 200, its `"allowed":true` counted — a few microseconds of the client's CPU per
+ * request, where node:http's client took most of a core at 10× capacity. Every 5 ms the
+ * requests due by now are started (up to maxInFlight at once). A connection the server
+ * closes before answering counts its request as unanswered, by the socket's error.
+ */
 async function openLoop() {
-  const started = [];
+  const host = url.hostname;
+  const port = Number(url.port);
+  const wires = bodies.map((b) => Buffer.concat([
+    Buffer.from(`POST /validate HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${b.length}\r\n\r\n`, 'latin1'), b,
+  ]));
+  const free = [];
+  const busy = new Set();
+  const finish = (conn, status, text, error) => {
+    const t0 = conn.t0;
+    conn.t0 = undefined;
+    busy.delete(conn);
+    inFlight--;
+    const ms = performance.now() - t0;
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    (latency[status] ??= []).push(ms);
+    if (status === 0) errors[error] = (errors[error] ?? 0) + 1;
+    if (status === 200) allowedTx += occurrences(text, ALLOWED_TRUE);
+  };
+  const connect = () => {
+    connects++;
+    const conn = { sock: net.connect({ host, port }), buf: null, t0: undefined, error: undefined, open: true };
+    conn.sock.setNoDelay(true);
+    conn.sock.on('data', (chunk) => {
+      conn.buf = conn.buf === null ? chunk : Buffer.concat([conn.buf, chunk]);
+      let res;
+      try {
+        res = parseResponse(conn.buf, false);
+      } catch (e) {
+        conn.sock.destroy(e);
+        return;
+      }
+      if (res === null) return;
+      conn.buf = null;
+      if (conn.t0 !== undefined) finish(conn, res.status, res.body);
+      if (res.close) {
+        conn.open = false;
+        conn.sock.end();
+      } else free.push(conn);
+    });
+    conn.sock.on('error', (e) => (conn.error = e.code ?? e.message));
+    conn.sock.on('close', () => {
+      conn.open = false;
+      if (conn.t0 !== undefined) finish(conn, 0, undefined, conn.error ?? 'closed before the answer');
+    });
+    return conn;
+  };
+  const start = () => {
+    let conn = free.pop();
+    while (conn && !conn.open) conn = free.pop();
+    conn ??= connect();
+    conn.t0 = performance.now();
+    busy.add(conn);
+    conn.sock.write(wires[next++ % wires.length]);
+  };
   const t0 = performance.now();
   let due = 0;
+  let lastSweep = t0;
   while (!stop) {
-    const want = Math.floor(((performance.now() - t0) / 1000) * openRate);
+    const now = performance.now();
+    const want = Math.floor(((now - t0) / 1000) * openRate);
     for (; due < want; due++) {
       if (inFlight >= maxInFlight) {
         skipped++;
@@ -119,11 +190,45 @@ async function openLoop() {
       }
       inFlight++;
       txSent += batch;
-      started.push(one().then(() => inFlight--));
+      start();
+    }
+    if (now - lastSweep > 1000) {
+      lastSweep = now;
+      for (const conn of busy) if (now - conn.t0 > 60_000) conn.sock.destroy(new Error('timeout'));
     }
     await new Promise((res) => setTimeout(res, 5));
   }
-  await Promise.all(started);
+  const deadline = performance.now() + 60_000;
+  while (inFlight > 0 && performance.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+  for (const conn of busy) conn.sock.destroy(new Error('timeout'));
+  for (const conn of free) conn.sock.destroy();
+}
+
+/**
+ * `processes` > 1: the open loop's rate is split over that many flood processes (an event loop
+ * each, so the client's own thread is not what bounds the offered load), whose tallies are
+ * merged here; rates add up per process, each over its own window.
+ */
+let partRates;
+async function openLoopParts(n) {
+  const part = { ...cfg, openRate: openRate / n, maxInFlight: Math.ceil(maxInFlight / n), processes: 1, part: true, after: 0, healthEveryMs: 0 };
+  const parts = await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(part)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`flood part exited ${code}`))));
+  })));
+  partRates = { offered: 0, allowed: 0, cpuMs: 0 };
+  for (const p of parts) {
+    for (const [k, v] of Object.entries(p.byStatus)) byStatus[k] = (byStatus[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(p.latency)) (latency[k] ??= []).push(...v);
+    skipped += p.skipped;
+    connects += p.connects;
+    partRates.offered += (p.txSent / p.windowMs) * 1000;
+    partRates.allowed += (p.allowedTx / p.windowMs) * 1000;
+    partRates.cpuMs += p.cpuMs;
+  }
 }
 
 function healthLoop(to, via) {
@@ -146,13 +251,24 @@ function healthLoop(to, via) {
 
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
-setTimeout(() => (stop = true), durationMs);
+// The rates are over the flood's window; answers that arrive after it still count.
+let windowMs;
+setTimeout(() => {
+  stop = true;
+  windowMs = performance.now() - t0;
+}, durationMs);
 // healthEveryMs 0: no probes here (bench/probe.mjs times them from a process of its own).
 const health = healthEveryMs > 0 ? healthLoop(healthUrl ?? url, healthAgent) : { times: [], ages: [], statuses: {}, done: undefined };
 const mainHealth = healthEveryMs > 0 && healthUrl && cfg.mainHealth ? healthLoop(url, new http.Agent({ keepAlive: true, maxSockets: 2 })) : undefined;
-await Promise.all([health.done, mainHealth?.done, ...(openRate > 0 ? [openLoop()] : Array.from({ length: concurrency }, loop))]);
+const flood = openRate > 0 ? [(cfg.processes ?? 1) > 1 ? openLoopParts(cfg.processes) : openLoop()] : Array.from({ length: concurrency }, loop);
+await Promise.all([health.done, mainHealth?.done, ...flood]);
 const elapsedMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+if (cfg.part) {
+  // One part of a flood of several processes: the raw tallies, for openLoopParts to merge.
+  console.log(JSON.stringify({ byStatus, errors, latency, skipped, connects, txSent, allowedTx, windowMs: windowMs ?? elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000 }));
+  process.exit(0);
+}
 
 const after = [];
 for (let i = 0; i < (cfg.after ?? 20); i++) {
@@ -164,10 +280,11 @@ healthAgent.destroy();
 
 const requests = Object.values(byStatus).reduce((a, b) => a + b, 0);
 console.log(JSON.stringify({
-  concurrency: openRate > 0 ? undefined : concurrency, openRate, maxInFlight: openRate > 0 ? maxInFlight : undefined, skipped, batch, rate, elapsedMs: Math.round(elapsedMs), requests, byStatus,
-  offeredTxPerSec: Math.round((txSent / elapsedMs) * 1000), allowedTxPerSec: Math.round((allowedTx / elapsedMs) * 1000),
+  concurrency: openRate > 0 ? undefined : concurrency, openRate, maxInFlight: openRate > 0 ? maxInFlight : undefined, skipped, connects: openRate > 0 ? connects : undefined, batch, rate, elapsedMs: Math.round(elapsedMs), requests, byStatus,
+  processes: cfg.processes, offeredTxPerSec: Math.round(partRates?.offered ?? (txSent / (windowMs ?? elapsedMs)) * 1000),
+  allowedTxPerSec: Math.round(partRates?.allowed ?? (allowedTx / (windowMs ?? elapsedMs)) * 1000),
   latencyByStatus: Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, summary(v)])),
   health: summary(health.times), healthStatus: health.statuses, ...(health.ages.length ? { heartbeatAgeMs: summary(health.ages) } : {}),
   ...(mainHealth ? { mainHealth: summary(mainHealth.times), mainHealthStatus: mainHealth.statuses } : {}), clientErrors: errors, after,
-  clientCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  clientCpuMs: Math.round((cpu.user + cpu.system) / 1000 + (partRates?.cpuMs ?? 0)),
 }));

@@ -2,15 +2,16 @@
  * Overload, crash and soak runs against the real server (child processes of each runtime,
  * started as `npm run serve` / `bun run serve` / `deno task serve` start it).
  *
- *   node --import tsx bench/overload.bench.ts --mode=overload [--runtimes=node,bun,deno] [--seconds=60] [--over=12] [--crypto=X] [--cpu-prof=DIR]
+ *   node --import tsx bench/overload.bench.ts --mode=overload [--runtimes=node,bun,deno] [--seconds=60] [--over=12] [--clients=2]
+ *     [--crypto=X | --crypto=node:napi,bun:ffi,deno:ffi] [--cpu-prof=DIR]
  *   node --import tsx bench/overload.bench.ts --mode=crash    [--runtimes=…] [--kills=20]
  *   node --import tsx bench/overload.bench.ts --mode=soak     [--runtimes=node] [--minutes=30]
  *
  * overload: the server gets the regtest chain of bench/data.ts; its capacity is measured
  *   (16 connections × batches of 25 for 15 s: transactions allowed per second); then
  *   bench/flood.mjs floods it for --seconds with batches of 100 started at --over (default 12)
- *   times that capacity whatever the answers (open loop, at most 4096 in flight, keep-alive
- *   connections opened as needed), while bench/probe.mjs times GET /health every 100 ms from a
+ *   times that capacity whatever the answers (open loop over raw sockets, split over --clients
+ *   processes, at most 4096 in flight, keep-alive connections opened as needed), while bench/probe.mjs times GET /health every 100 ms from a
  *   process of its own on the --health-port listener, on the API port and on a trivial server
  *   of its own (the machine's floor) (--no-health-port: a tree without the listener) and the server's RSS is read from /proc every second; then the first
  *   single-transaction requests after the flood are timed.
@@ -68,8 +69,10 @@ interface Server { url: string; healthUrl?: string; pid: number; child: cp.Child
 const withHealthPort = !args.includes('--no-health-port');
 
 async function startServer(rt: RuntimeId, datadir: string): Promise<Server> {
-  // --crypto=X pins the server's backend (default auto: timed at start, so it varies with the machine's load).
-  const crypto = opt('crypto');
+  // --crypto=X pins the server's backend (default auto: timed at start, so it varies with the
+  // machine's load); --crypto=node:napi,bun:ffi,deno:ffi pins one per runtime.
+  const pinned = opt('crypto');
+  const crypto = pinned?.includes(':') ? pinned.split(',').find((x) => x.startsWith(`${rt}:`))?.slice(rt.length + 1) : pinned;
   const [exe, argv] = command(rt, [
     '--port', '0', '--host', '127.0.0.1', '--workers', '2', '--datadir', datadir,
     ...(withHealthPort ? ['--health-port', '0'] : []), ...(crypto ? ['--crypto', crypto] : []),
@@ -181,6 +184,7 @@ async function overload(rt: RuntimeId): Promise<void> {
     const probing = runFlood({ targets, everyMs: 100, durationMs: seconds * 1000 }, 'bench/probe.mjs');
     const flood = await runFlood({
       url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: 4096, batch: 100, durationMs: seconds * 1000, healthEveryMs: 0, after: 20,
+      processes: Number(opt('clients') ?? 2),
     });
     const probes = await probing;
     clearInterval(sampler);
