@@ -5,20 +5,26 @@
  * this bound sits in front of every route and answers at once, so a flood that opens more
  * connections than the server can serve gets an answer for each of them instead of resets:
  *
- * - past `maxConnections` open connections, a new connection is answered 503 `busy`,
- *   `Retry-After: 1`, `Connection: close` before its request is read, and the idle
- *   keep-alive connections are told to close, so that the next one finds room: each one's
+ * - past `maxConnections` open connections, a new connection's request is answered 503
+ *   `busy`, `Retry-After: 1`, `Connection: close`, its body unread, and the idle keep-alive
+ *   connections are told to close, so that the next one finds room: each one's
  *   next answer carries `Connection: close`, and one that sends nothing more is closed by the
  *   runtime's idle timeout. (Closing them outright, as Node's and Bun's closeIdleConnections
  *   do, races a client that is sending its next request on one: it is reset unanswered.)
  * - past `maxRequests` requests in flight (whatever their route), a request is answered the
  *   same, its body unread, and its connection closed.
  *
+ * Block submission and the probes (`uncapped`) are let in past both (counted, but by Bun's
+ * and Deno's peer table only below the cap), so that a
+ * flood cannot keep a block feeder or a readiness probe out; a connection whose last request
+ * was one of them is not told to close.
+ *
  * The listen backlog (LISTEN_BACKLOG) lets a burst of connections wait for the accept instead
  * of being dropped by the kernel.
  *
- * Node reports each connection (exact count, refusal at accept: serve-node.ts; the peer table
- * below, keyed by socket, only marks the idle ones). Bun.serve and Deno.serve report none,
+ * Node reports each connection (exact count at accept, serve-node.ts, which marks the ones
+ * beyond the cap with overCap; the peer table below, keyed by socket, only tracks which are
+ * idle). Bun.serve and Deno.serve report none,
  * only each request's peer address and port: there a connection is its peer's address and
  * port, counted from its first request until it is answered with `Connection: close` or has
  * been idle for `idleMs` (ServerGate's peer table).
@@ -50,15 +56,9 @@ export function refusal(): Response {
   return new Response(REFUSAL_BODY, { status: 503, headers: REFUSAL_HEADERS });
 }
 
-/** The same refusal as the bytes of an HTTP/1.1 answer, written on a connection before its request is read. */
-export const RAW_REFUSAL = 'HTTP/1.1 503 Service Unavailable\r\n'
-  + Object.entries(REFUSAL_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('')
-  + `content-length: ${new TextEncoder().encode(REFUSAL_BODY).length}\r\n\r\n${REFUSAL_BODY}`;
-
 /**
- * Requests the requests cap never refuses, whatever is in flight: block submission and the
- * probes (POST /blocks, GET /health, GET /ready), each cheap or vital, and few. Their
- * connections still count.
+ * Requests the caps never refuse: block submission and the probes (POST /blocks, GET /health,
+ * GET /ready), each cheap or vital, and few. They and their connections still count.
  */
 export function uncapped(req: Request): boolean {
   const url = req.url;
@@ -79,6 +79,8 @@ interface Peer {
   last: number;
   /** Its next answer carries Connection: close. */
   closing: boolean;
+  /** Its last request was an uncapped one (a block feeder's, a probe's): never told to close. */
+  vital: boolean;
 }
 
 /** Idle connections are told to close at most this often (each time walks every connection). */
@@ -88,6 +90,10 @@ const CLOSE_IDLE_EVERY_MS = 50;
 export class ServerGate {
   private requests = 0;
   private readonly peers = new Map<unknown, Peer>();
+  /** Connections accepted beyond the cap (Node): only uncapped requests are let in on them. */
+  private readonly over = new WeakSet<object>();
+  /** Connections that have sent a request. */
+  private readonly heard = new WeakSet<object>();
   private lastCloseIdle = -Infinity;
   private readonly now: () => number;
 
@@ -107,13 +113,21 @@ export class ServerGate {
    */
   async handle(peer: unknown, run: () => Response | Promise<Response>, uncapped = false): Promise<Response> {
     let p: Peer | undefined;
+    if (typeof peer === 'object' && peer !== null) {
+      this.heard.add(peer);
+      if (this.over.has(peer) && !uncapped) return refusal();
+    }
     if (this.table && peer !== undefined) {
       p = this.peers.get(peer);
-      if (!p) {
-        if (this.peers.size >= this.limits.maxConnections && !this.makeRoom()) return refusal();
-        p = { inFlight: 0, last: this.now(), closing: false };
+      if (!p && this.peers.size >= this.limits.maxConnections && !this.makeRoom()) {
+        // Past the cap an uncapped request is let in uncounted: the table would not see its
+        // connection close (a probe's, closed after one request) and keep it for idleMs.
+        if (!uncapped) return refusal();
+      } else if (!p) {
+        p = { inFlight: 0, last: this.now(), closing: false, vital: false };
         this.peers.set(peer, p);
       }
+      if (p) p.vital = uncapped;
     }
     if (this.requests >= this.limits.maxRequests && !uncapped) {
       if (p && p.inFlight === 0) this.peers.delete(peer);
@@ -136,6 +150,16 @@ export class ServerGate {
     }
   }
 
+  /** A connection accepted beyond the cap (Node): its requests are refused but uncapped ones. */
+  overCap(peer: object): void {
+    this.over.add(peer);
+  }
+
+  /** Whether a connection has sent a request. */
+  hasHeard(peer: object): boolean {
+    return this.heard.has(peer);
+  }
+
   /** A connection that has closed (where the runtime says so: Node). */
   forget(peer: unknown): void {
     this.peers.delete(peer);
@@ -146,7 +170,7 @@ export class ServerGate {
     const t = this.now();
     if (t - this.lastCloseIdle < CLOSE_IDLE_EVERY_MS) return;
     this.lastCloseIdle = t;
-    for (const p of this.peers.values()) if (p.inFlight === 0) p.closing = true;
+    for (const p of this.peers.values()) if (p.inFlight === 0 && !p.vital) p.closing = true;
   }
 
   /**

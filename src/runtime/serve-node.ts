@@ -4,7 +4,7 @@ import process from 'node:process';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import { DEFAULT_CONNECTION_LIMITS, LISTEN_BACKLOG, RAW_REFUSAL, ServerGate, uncapped } from './conn-cap.ts';
+import { DEFAULT_CONNECTION_LIMITS, LISTEN_BACKLOG, ServerGate, uncapped } from './conn-cap.ts';
 import { HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS, type Listening, type ServeOptions } from './serve-types.ts';
 
 /**
@@ -23,43 +23,36 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** A refused connection gets this long to read its answer and close before it is destroyed. */
-const REFUSED_LINGER_MS = 1_000;
+/** A connection beyond the cap that sends no request within this long is dropped. */
+const OVER_CAP_SILENCE_MS = 1_000;
 
 /**
  * Counts the server's connections (`event`: 'connection', or 'secureConnection' past the TLS
- * handshake); one beyond `max` is answered RAW_REFUSAL before its request is read, never
- * reaches the HTTP parser, and makes the gate tell the idle keep-alive connections to close.
- * The refused connection's request is read and dropped while the answer goes out, so that
- * closing it does not reset the client before it has read the answer.
+ * handshake). One beyond `max` makes the gate tell the idle keep-alive connections to close
+ * and is marked over the cap: its requests are answered with the refusal (Connection: close)
+ * unless they are uncapped (a block, a probe), and if it sends nothing for a second it is
+ * dropped, so that connections beyond the cap cannot pile up.
  */
 function capConnections(server: Server, event: 'connection' | 'secureConnection', max: number, gate: ServerGate): void {
   const accept = server.listeners(event) as ((s: Socket) => void)[];
   server.removeAllListeners(event);
   let open = 0;
-  let refusing = 0;
   server.on(event, (socket: Socket) => {
-    if (open < max) {
-      open++;
-      socket.once('close', () => {
-        open--;
-        gate.forget(socket);
-      });
-      for (const l of accept) l.call(server, socket);
-      return;
-    }
-    gate.closeIdle();
-    socket.on('error', () => {});
-    // Refusals still being written are bounded too: past as many, the connection is dropped.
-    if (refusing >= max) return void socket.destroy();
-    refusing++;
-    const linger = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS);
+    open++;
     socket.once('close', () => {
-      refusing--;
-      clearTimeout(linger);
+      open--;
+      gate.forget(socket);
     });
-    socket.resume();
-    socket.end(RAW_REFUSAL);
+    if (open > max) {
+      gate.closeIdle();
+      gate.overCap(socket);
+      const silence = setTimeout(() => {
+        if (!gate.hasHeard(socket)) socket.destroy();
+      }, OVER_CAP_SILENCE_MS);
+      silence.unref();
+      socket.once('close', () => clearTimeout(silence));
+    }
+    for (const l of accept) l.call(server, socket);
   });
 }
 

@@ -127,22 +127,37 @@ function assertRefusal(a: Answer | undefined): void {
 }
 
 describe('connection cap', () => {
-  test('N-1 and N idle connections are served; the one beyond N gets 503, and the idle ones are told to close to make room', async () => {
+  test('N-1 and N idle connections are served; the one beyond N gets 503 (probes and POST /blocks get in), and the idle ones are told to close to make room', async () => {
     const N = 4;
     const srv = await server({ maxConnections: N, maxRequests: 100 });
     const conns: Conn[] = [];
     try {
+      // The first connection is a probe's (GET /health), the others a client's.
       for (let i = 0; i < N; i++) {
         const c = new Conn(srv.port);
         conns.push(c);
-        assert.equal((await c.send('GET', '/ok'))?.status, 200, `connection ${i + 1} of ${N}`);
+        assert.equal((await c.send('GET', i === 0 ? '/health' : '/ok'))?.status, 200, `connection ${i + 1} of ${N}`);
       }
       const over = new Conn(srv.port);
       assertRefusal(await over.send('GET', '/ok'));
       if (serverCloses) assert.ok(await over.closesWithin(2000), 'the refused connection is closed');
       over.close();
-      // Each idle connection's next request is served and its answer carries Connection:
-      // close; the server then closes it (Node, Bun), or the client does (Deno).
+      // A probe and a block feeder get in past the cap.
+      for (const [method, path] of [['GET', '/health'], ['GET', '/ready'], ['POST', '/blocks']] as const) {
+        const c = new Conn(srv.port);
+        const a = await c.send(method, path, method === 'POST' ? Buffer.from('00') : undefined);
+        assert.equal(a?.status, 200, `${method} ${path} past the connection cap`);
+        c.close();
+        await c.closesWithin(1000);
+      }
+      // The probe's connection is left open: its next answer does not ask it to close.
+      const probe = conns.shift()!;
+      const kept = await probe.send('GET', '/health');
+      assert.equal(kept?.status, 200);
+      assert.notEqual(kept?.headers['connection']?.toLowerCase(), 'close');
+      probe.close();
+      // Each other idle connection's next request is served and its answer carries
+      // Connection: close; the server then closes it (Node, Bun), or the client does (Deno).
       for (const c of conns) {
         const a = await c.send('GET', '/ok');
         assert.equal(a?.status, 200);
