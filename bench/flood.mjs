@@ -266,8 +266,11 @@ const elapsedMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 if (cfg.part) {
   // One part of a flood of several processes: the raw tallies, for openLoopParts to merge.
-  console.log(JSON.stringify({ byStatus, errors, latency, skipped, connects, txSent, allowedTx, windowMs: windowMs ?? elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000 }));
-  process.exit(0);
+  const rounded = Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, v.map((ms) => Math.round(ms * 10) / 10)]));
+  const line = JSON.stringify({ byStatus, errors, latency: rounded, skipped, connects, txSent, allowedTx, windowMs: windowMs ?? elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+  // Exits once the line is written (a pipe takes a large line in several writes).
+  process.stdout.write(`${line}\n`, () => process.exit(0));
+  await new Promise(() => {});
 }
 
 const after = [];
