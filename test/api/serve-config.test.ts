@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../../src/policy/constants.ts';
 describe('parseConfig', () => {
   test('defaults are Core v30 policy defaults', () => {
     const c = parseConfig([], {});
-    assert.deepEqual(c, { port: 8080, host: '127.0.0.1', network: 'regtest', crypto: 'auto', sha256: 'auto', bodyLimit: 2 * 1024 * 1024, maxMempoolMb: 300, maxBatch: 100, trustSnapshot: false, submitAuth: 'open', policy: { ...DEFAULT_POLICY }, connect: [] });
+    assert.deepEqual(c, { port: 8080, host: '127.0.0.1', network: 'regtest', crypto: 'auto', sha256: 'auto', bodyLimit: 2 * 1024 * 1024, maxMempoolMb: 300, maxBatch: 100, limits: { maxConnections: 512, maxRequests: 256 }, trustSnapshot: false, submitAuth: 'open', policy: { ...DEFAULT_POLICY }, connect: [] });
     assert.equal(c.policy.minRelayFeeRate, 100);
     assert.equal(c.policy.maxFeeRate, 10_000_000);
   });
@@ -32,6 +32,9 @@ describe('parseConfig', () => {
     assert.equal(c.workers, 3);
     assert.equal(c.bodyLimit, 4096);
     assert.equal(c.policy.requireStandard, false);
+    // The connection and request caps (src/runtime/conn-cap.ts).
+    assert.deepEqual(parseConfig(['--max-connections=64'], { TXGATE_MAX_REQUESTS: '32' }).limits, { maxConnections: 64, maxRequests: 32 });
+    assert.throws(() => parseConfig(['--max-connections=0']), /max-connections/);
   });
   test('--load-snapshot FILE and --trust-snapshot (a boolean, off by default)', () => {
     const c = parseConfig(['--load-snapshot', '/data/utxo-840000.dat', '--trust-snapshot'], {});
