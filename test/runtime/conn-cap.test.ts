@@ -174,6 +174,26 @@ describe('connection cap', () => {
     }
   });
 
+  test('Node: a connection beyond the cap that sends nothing is dropped after a second', { skip: runtimeName() !== 'node' }, async () => {
+    const srv = await server({ maxConnections: 2, maxRequests: 100 });
+    const conns: Conn[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const c = new Conn(srv.port);
+        conns.push(c);
+        assert.equal((await c.send('GET', '/ok'))?.status, 200);
+      }
+      const silent = new Conn(srv.port);
+      conns.push(silent);
+      await silent.ready;
+      assert.ok(await silent.closesWithin(3000), 'dropped');
+      assert.equal(conns[0]!.closed, false, 'the connections within the cap stay');
+    } finally {
+      for (const c of conns) c.close();
+      await srv.close();
+    }
+  });
+
   test('requests in flight: N-1 and N are let in, the one beyond gets 503 at once; probes and POST /blocks are never refused for it', async () => {
     const N = 4;
     const srv = await server({ maxConnections: 100, maxRequests: N });
