@@ -7,27 +7,23 @@
  *
  * - past `maxConnections` open connections, a new connection's request is answered 503
  *   `busy`, `Retry-After: 1`, `Connection: close`, its body unread, and the idle keep-alive
- *   connections are told to close, so that the next one finds room: each one's
- *   next answer carries `Connection: close`, and one that sends nothing more is closed by the
- *   runtime's idle timeout. (Closing them outright, as Node's and Bun's closeIdleConnections
- *   do, races a client that is sending its next request on one: it is reset unanswered.)
+ *   connections are told to close, so that the next one finds room: each one's next answer
+ *   carries `Connection: close`, and one that sends nothing more is closed by the runtime's
+ *   idle timeout. (Closing them outright, as Node's and Bun's closeIdleConnections do, races
+ *   a client that is sending its next request on one: it is reset unanswered.)
  * - past `maxRequests` requests in flight (whatever their route), a request is answered the
- *   same, its body unread, and its connection closed.
+ *   same, at once, its body unread.
  *
  * Block submission and the probes (`uncapped`) are let in past both (counted, but by Bun's
- * and Deno's peer table only below the cap), so that a
- * flood cannot keep a block feeder or a readiness probe out; a connection whose last request
- * was one of them is not told to close.
+ * and Deno's peer table only below the cap), so that a flood cannot keep a block feeder or a
+ * readiness probe out; a connection whose last request was one of them is not told to close.
  *
- * The listen backlog (LISTEN_BACKLOG) lets a burst of connections wait for the accept instead
- * of being dropped by the kernel.
- *
- * Node reports each connection (exact count at accept, serve-node.ts, which marks the ones
- * beyond the cap with overCap; the peer table below, keyed by socket, only tracks which are
- * idle). Bun.serve and Deno.serve report none,
- * only each request's peer address and port: there a connection is its peer's address and
- * port, counted from its first request until it is answered with `Connection: close` or has
- * been idle for `idleMs` (ServerGate's peer table).
+ * Node reports each connection: serve-node.ts counts them as they are accepted and marks the
+ * ones beyond the cap (overCap); the peer table below, keyed by socket, only tracks which are
+ * idle. Bun.serve and Deno.serve report none, only each request's peer address and port:
+ * there a connection is its peer's address and port, counted from its first request until it
+ * is answered with `Connection: close` or has been idle for `idleMs` (ServerGate's peer
+ * table). Deno.serve leaves closing to the client even then (SECURITY.md, Known gaps).
  */
 import { errorBody } from '../api/http-error.ts';
 
@@ -41,9 +37,10 @@ export interface ConnectionLimits {
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxConnections: 512, maxRequests: 256 };
 
 /**
- * listen(2)'s backlog: connections the kernel completes and queues until the server accepts
- * them (Linux caps it at net.core.somaxconn, 4096 since 5.4). The runtimes' default, 511, let
- * a flood's burst of new connections be dropped before the server could answer them.
+ * listen(2)'s backlog on Node and Deno: connections the kernel completes and queues until the
+ * server accepts them (Linux caps it at net.core.somaxconn, 4096 since 5.4). Their default,
+ * 511, let a flood's burst of new connections be dropped before the server could answer
+ * them. Bun.serve's is 512 and has no option.
  */
 export const LISTEN_BACKLOG = 4096;
 
@@ -95,15 +92,11 @@ export class ServerGate {
   /** Connections that have sent a request. */
   private readonly heard = new WeakSet<object>();
   private lastCloseIdle = -Infinity;
+  private lastSweep = -Infinity;
   private readonly now: () => number;
 
   constructor(readonly limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS, private readonly table?: PeerTableOptions) {
     this.now = table?.now ?? (() => performance.now());
-  }
-
-  /** Requests in flight, and the connections the peer table counts. */
-  load(): { requests: number; connections: number } {
-    return { requests: this.requests, connections: this.peers.size };
   }
 
   /**
@@ -174,12 +167,16 @@ export class ServerGate {
   }
 
   /**
-   * At the cap: forgets connections idle for `idleMs`; when that makes no room, tells the
-   * idle ones to close, for the next connection, and says no to this one.
+   * At the cap: forgets connections idle for `idleMs` (a walk of the table at most every
+   * 50 ms); when that makes no room, tells the idle ones to close, for the next connection,
+   * and says no to this one.
    */
   private makeRoom(): boolean {
     const t = this.now();
-    for (const [k, p] of this.peers) if (p.inFlight === 0 && t - p.last >= this.table!.idleMs) this.peers.delete(k);
+    if (t - this.lastSweep >= CLOSE_IDLE_EVERY_MS) {
+      this.lastSweep = t;
+      for (const [k, p] of this.peers) if (p.inFlight === 0 && t - p.last >= this.table!.idleMs) this.peers.delete(k);
+    }
     if (this.peers.size < this.limits.maxConnections) return true;
     this.closeIdle();
     return false;
