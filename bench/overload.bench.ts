@@ -183,7 +183,7 @@ async function overload(rt: RuntimeId): Promise<void> {
     const targets = { api: `${srv.url}/health`, ...(srv.healthUrl ? { healthPort: `${srv.healthUrl}/health` } : {}) };
     const probing = runFlood({ targets, everyMs: 100, durationMs: seconds * 1000 }, 'bench/probe.mjs');
     const flood = await runFlood({
-      url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: 4096, batch: 100, durationMs: seconds * 1000, healthEveryMs: 0, after: 20,
+      url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: 16_384, batch: 100, durationMs: seconds * 1000, healthEveryMs: 0, after: 20,
       processes: Number(opt('clients') ?? 2),
     });
     const probes = await probing;

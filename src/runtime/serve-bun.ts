@@ -1,6 +1,6 @@
 /** Serving on Bun with Bun.serve (HTTPS through its `tls` option). */
 import { BUN_IDLE_TIMEOUT_S, type Listening, type ServeOptions } from './serve-types.ts';
-import { DEFAULT_CONNECTION_LIMITS, ServerGate, uncapped } from './conn-cap.ts';
+import { DEFAULT_CONNECTION_LIMITS, LISTEN_BACKLOG, ServerGate, uncapped } from './conn-cap.ts';
 
 interface BunServer {
   port: number;
@@ -14,7 +14,10 @@ interface BunTls {
   secureOptions?: number;
 }
 interface BunGlobal {
-  serve(o: { fetch: (req: Request, server: BunServer) => Response | Promise<Response>; port: number; hostname: string; maxRequestBodySize?: number; idleTimeout?: number; tls?: BunTls }): BunServer;
+  serve(o: {
+    fetch: (req: Request, server: BunServer) => Response | Promise<Response>; port: number; hostname: string; reusePort?: boolean;
+    maxRequestBodySize?: number; idleTimeout?: number; tls?: BunTls;
+  }): BunServer;
 }
 
 /**
@@ -26,7 +29,17 @@ const SSL_OP_NO_TLSv1_2 = 0x08000000;
 const SSL_OP_NO_TLSv1_1 = 0x10000000;
 const TLS13_ONLY = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2;
 
-export function listenBun(opts: ServeOptions): Promise<Listening> {
+/**
+ * Bun.serve's listen backlog is 512 with no option to change it: a flood's burst of new
+ * connections overflowed it and was reset. Listeners sharing the port (SO_REUSEPORT, the
+ * kernel spreading new connections over them) add up to LISTEN_BACKLOG. SO_REUSEPORT would
+ * also let a second server bind a port already in use by another such group: the port is
+ * first bound alone, which fails when anything holds it.
+ */
+const BUN_BACKLOG = 512;
+const LISTENERS = Math.max(1, Math.round(LISTEN_BACKLOG / BUN_BACKLOG));
+
+export async function listenBun(opts: ServeOptions): Promise<Listening> {
   const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
   // Bun.serve reports no connections: the gate counts them by peer address and port, Bun's
   // idle timeout closes the idle ones (conn-cap.ts).
@@ -37,16 +50,20 @@ export function listenBun(opts: ServeOptions): Promise<Listening> {
     return gate.handle(peer ? `${peer.address}|${peer.port}` : undefined, () => opts.fetch(req, { address: peer?.address ?? '' }), uncapped(req));
   };
   // Bun rejects larger bodies itself (413) before the app's own limit would.
-  const server = bun.serve({
-    fetch, port: opts.port, hostname: opts.host, maxRequestBodySize: opts.maxBodyBytes,
+  const options = (port: number) => ({
+    fetch, port, hostname: opts.host, reusePort: true, maxRequestBodySize: opts.maxBodyBytes,
     // Slow headers and bodies: no bytes for this long closes the connection (event streams
     // send a heartbeat well within it, src/api/sse.ts).
     idleTimeout: BUN_IDLE_TIMEOUT_S,
     ...(opts.tls ? { tls: { cert: opts.tls.cert, key: opts.tls.key, secureOptions: TLS13_ONLY } } : {}),
   });
-  return Promise.resolve({
-    port: server.port,
+  const alone = bun.serve({ ...options(opts.port), reusePort: false });
+  const port = alone.port;
+  await alone.stop(true);
+  const servers = Array.from({ length: LISTENERS }, () => bun.serve(options(port)));
+  return {
+    port,
     ...(opts.tls ? { tlsMinVersion: 'TLSv1.3' as const } : {}),
-    close: async () => void (await server.stop(true)),
-  });
+    close: async () => void (await Promise.all(servers.map((s) => s.stop(true)))),
+  };
 }
