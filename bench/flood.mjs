@@ -222,7 +222,7 @@ async function openLoopParts(n) {
   for (const p of parts) {
     for (const [k, v] of Object.entries(p.byStatus)) byStatus[k] = (byStatus[k] ?? 0) + v;
     for (const [k, v] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(p.latency)) (latency[k] ??= []).push(...v);
+    for (const [k, v] of Object.entries(p.latency)) latency[k] = (latency[k] ?? []).concat(v);
     skipped += p.skipped;
     connects += p.connects;
     partRates.offered += (p.txSent / p.windowMs) * 1000;

@@ -2,7 +2,7 @@
  * Overload, crash and soak runs against the real server (child processes of each runtime,
  * started as `npm run serve` / `bun run serve` / `deno task serve` start it).
  *
- *   node --import tsx bench/overload.bench.ts --mode=overload [--runtimes=node,bun,deno] [--seconds=60] [--over=12] [--clients=2]
+ *   node --import tsx bench/overload.bench.ts --mode=overload [--runtimes=node,bun,deno] [--seconds=60] [--over=12] [--clients=2] [--in-flight=16384]
  *     [--crypto=X | --crypto=node:napi,bun:ffi,deno:ffi] [--cpu-prof=DIR]
  *   node --import tsx bench/overload.bench.ts --mode=crash    [--runtimes=…] [--kills=20]
  *   node --import tsx bench/overload.bench.ts --mode=soak     [--runtimes=node] [--minutes=30]
@@ -11,7 +11,7 @@
  *   (16 connections × batches of 25 for 15 s: transactions allowed per second); then
  *   bench/flood.mjs floods it for --seconds with batches of 100 started at --over (default 12)
  *   times that capacity whatever the answers (open loop over raw sockets, split over --clients
- *   processes, at most 4096 in flight, keep-alive connections opened as needed), while bench/probe.mjs times GET /health every 100 ms from a
+ *   processes, at most --in-flight requests in flight, keep-alive connections opened as needed), while bench/probe.mjs times GET /health every 100 ms from a
  *   process of its own on the --health-port listener, on the API port and on a trivial server
  *   of its own (the machine's floor) (--no-health-port: a tree without the listener) and the server's RSS is read from /proc every second; then the first
  *   single-transaction requests after the flood are timed.
@@ -183,7 +183,7 @@ async function overload(rt: RuntimeId): Promise<void> {
     const targets = { api: `${srv.url}/health`, ...(srv.healthUrl ? { healthPort: `${srv.healthUrl}/health` } : {}) };
     const probing = runFlood({ targets, everyMs: 100, durationMs: seconds * 1000 }, 'bench/probe.mjs');
     const flood = await runFlood({
-      url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: 16_384, batch: 100, durationMs: seconds * 1000, healthEveryMs: 0, after: 20,
+      url: srv.url, data, sets: ['mix', 'one'], openRate, maxInFlight: Number(opt('in-flight') ?? 16_384), batch: 100, durationMs: seconds * 1000, healthEveryMs: 0, after: 20,
       processes: Number(opt('clients') ?? 2),
     });
     const probes = await probing;
