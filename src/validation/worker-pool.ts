@@ -88,7 +88,11 @@ export interface PoolOptions {
   onWorkerGone?: (index: number) => void;
   /** Jobs in flight per worker before QueueFullError (default 4096). */
   maxQueuePerWorker?: number;
-  /** A batch not answered within this many ms marks its worker stuck (default 60 s). */
+  /**
+   * A worker holding posted batches that answers none of them for this many ms is stuck
+   * (default 60 s). Counted from its last answer, not from each batch's posting: a batch
+   * queued behind others in a slow worker is not a sign of a hang.
+   */
   batchTimeoutMs?: number;
   /** Heavy jobs (HEAVY_COST) waiting in the heavy lane before QueueFullError (default 16 per worker). */
   maxHeavyQueue?: number;
@@ -114,7 +118,8 @@ class Slot {
   heavyOut = 0;
   heavyBatches = new Map<number, number>();
   flushScheduled = false;
-  timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Armed while batches are outstanding: fires when the worker has answered none for batchTimeoutMs. */
+  watchdog: ReturnType<typeof setTimeout> | undefined;
   /** Batches posted and not yet answered. */
   outstanding = 0;
   /** Jobs submitted since the last flush: the length of the caller's current synchronous run. */
@@ -183,10 +188,10 @@ export class ValidationPool {
         slot.backend = msg.backend ?? '';
         markReady(slot.backend);
       } else if (msg.type === 'results') {
-        const t = slot.timers.get(msg.batch!);
-        if (t !== undefined) clearTimeout(t);
-        slot.timers.delete(msg.batch!);
+        clearTimeout(slot.watchdog);
+        slot.watchdog = undefined;
         slot.outstanding = Math.max(0, slot.outstanding - 1);
+        if (slot.outstanding > 0) this.arm(slot, gen);
         const heavy = slot.heavyBatches.get(msg.batch!);
         if (heavy !== undefined) {
           slot.heavyBatches.delete(msg.batch!);
@@ -238,8 +243,8 @@ export class ValidationPool {
     if (gen !== slot.generation) return;
     slot.generation++;
     slot.down = true;
-    for (const t of slot.timers.values()) clearTimeout(t);
-    slot.timers.clear();
+    clearTimeout(slot.watchdog);
+    slot.watchdog = undefined;
     slot.outstanding = 0;
     slot.heavyOut = 0;
     slot.heavyBatches.clear();
@@ -425,6 +430,12 @@ export class ValidationPool {
     this.pump(slot);
   }
 
+  /** Starts the slot's hang detector: the worker must answer a batch within batchTimeoutMs. */
+  private arm(slot: Slot, gen: number): void {
+    const timeout = this.opts.batchTimeoutMs ?? 60_000;
+    slot.watchdog = setTimeout(() => this.fail(slot, gen, new WorkerFailedError(`validation worker answered nothing within ${timeout} ms`)), timeout);
+  }
+
   /** Posts the first `max` jobs of `from` (the outbox, the urgent jobs or a heavy job) as one batch now. */
   private post(slot: Slot, max = Infinity, from: Job[] = slot.outbox): void {
     slot.outstanding++;
@@ -432,8 +443,7 @@ export class ValidationPool {
     const batch = this.nextBatch++;
     if (slot.heavyOut > 0 && from !== slot.outbox && from !== slot.urgent) slot.heavyBatches.set(batch, jobs.length);
     const gen = slot.generation;
-    const timeout = this.opts.batchTimeoutMs ?? 60_000;
-    slot.timers.set(batch, setTimeout(() => this.fail(slot, gen, new WorkerFailedError(`validation worker did not answer within ${timeout} ms`)), timeout));
+    if (slot.watchdog === undefined) this.arm(slot, gen);
     try {
       slot.worker.postMessage(packBatch(batch, jobs));
     } catch (e) {
@@ -466,7 +476,8 @@ export class ValidationPool {
     this.closed = true;
     for (const h of this.heavy.splice(0)) h.pending.reject(new WorkerFailedError('validation pool is closed'));
     for (const s of this.slots) {
-      for (const t of s.timers.values()) clearTimeout(t);
+      clearTimeout(s.watchdog);
+      s.watchdog = undefined;
       for (const p of s.inFlight.values()) p.reject(new WorkerFailedError('validation pool is closed'));
       s.inFlight.clear();
       s.generation++;
