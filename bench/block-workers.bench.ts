@@ -2,7 +2,7 @@
  * A ~2 MB real block validated through the worker pool.
  *
  *   node --import tsx bench/block-workers.bench.ts --crypto=napi --sha256=node-large [--blocks=928816,928828,928848,928849,928927] [--workers=2] [--rounds=3]
- *   MIMALLOC_PURGE_DELAY=-1 npx bun bench/block-workers.bench.ts --crypto=ffi --sha256=bun   (as `bun run serve` starts Bun: scripts/runtime-env.mjs)
+ *   MIMALLOC_PURGE_DELAY=1000 npx bun bench/block-workers.bench.ts --crypto=ffi --sha256=bun   (as `bun run serve` starts Bun: scripts/runtime-env.mjs)
  *   npx deno run -A --unstable-ffi bench/block-workers.bench.ts --crypto=ffi --sha256=node-large
  *   (--crypto=NAME / --sha256=NAME force a backend; default: selectCrypto's fastest, which a
  *   loaded machine can still mislead: name them. Default block: 928848.)
@@ -141,10 +141,10 @@ const date = new Date().toISOString().slice(0, 10);
 console.log(`## block validation through ${WORKERS} workers — ${runtimeLabel()} — ${date}`);
 console.log(`${ROUNDS} rounds, one pool per block, JIT-warmed on block${WARMUPS.length > 1 ? 's' : ''} ${WARMUP} and on the block itself once; caches emptied before each timed run; per-thread CPU of each cold run on stderr; medians`);
 {
-  // Bun's server is started with MIMALLOC_PURGE_DELAY=-1 by the package scripts (scripts/runtime-env.mjs):
+  // Bun's server is started with MIMALLOC_PURGE_DELAY=1000 by the package scripts (scripts/runtime-env.mjs):
   // say whether this run had it, since it changes Bun's figures by up to 2×.
   const purge = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.MIMALLOC_PURGE_DELAY;
-  if (runtimeLabel().startsWith('bun')) console.log(`MIMALLOC_PURGE_DELAY=${purge ?? '(unset: mimalloc default, 10 ms)'}${purge === undefined ? ' — `bun run serve` sets -1; run as MIMALLOC_PURGE_DELAY=-1 npx bun bench/block-workers.bench.ts for its figures' : ''}`);
+  if (runtimeLabel().startsWith('bun')) console.log(`MIMALLOC_PURGE_DELAY=${purge ?? '(unset: mimalloc default, 10 ms)'}${purge === undefined ? ' — `bun run serve` sets 1000; run as MIMALLOC_PURGE_DELAY=1000 npx bun bench/block-workers.bench.ts for its figures' : ''}`);
 }
 console.log(`\n${sel.report.split('\n').map((l) => `> ${l}`).join('\n')}\n`);
 console.log(`| block | size MB | txs | inputs | signatures alone, 1 thread s | ceiling ${WORKERS}w µs/input | no scripts s | in-thread s | µs/input | ${WORKERS}w cold s | µs/input | ceiling ratio | ${WORKERS}w warm (sig cache) s | µs/input | ${WORKERS}w again s | µs/input | pre-validated ok/failed |`);

@@ -53,7 +53,7 @@ async function startServer(rt: string): Promise<Server> {
   const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'txgate-fuzz-'));
   const [exe, argv] = command(rt, 'src/runtime/serve.ts', ['--port', '0', '--host', '127.0.0.1', '--workers', '2', '--datadir', datadir,
     '--token', TOKEN, '--rpcuser', 'fuzz', '--rpcpassword', 'fuzz']);
-  const env = { ...process.env, NO_COLOR: '1', ...(rt === 'bun' ? { MIMALLOC_PURGE_DELAY: '-1' } : {}) };
+  const env = { ...process.env, NO_COLOR: '1', ...(rt === 'bun' ? { MIMALLOC_PURGE_DELAY: '1000' } : {}) };
   const c = cp.spawn(exe, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
   c.on('exit', () => fs.rmSync(datadir, { recursive: true, force: true }));
   let out = '';

@@ -2,7 +2,7 @@
  * Sync speed from a local peer over P2P.
  *
  *   node --import tsx bench/p2p-sync.bench.ts [--spends=4000] [--per-block=4000] [--empty=2000] [--workers=2] [--rounds=3]
- *   MIMALLOC_PURGE_DELAY=-1 npx bun bench/p2p-sync.bench.ts
+ *   MIMALLOC_PURGE_DELAY=1000 npx bun bench/p2p-sync.bench.ts
  *   npx deno run -A --unstable-ffi bench/p2p-sync.bench.ts
  *
  * The chain: bench/data.ts's server chain (coinbases, maturity, fan-out blocks of 1,000

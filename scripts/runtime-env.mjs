@@ -5,14 +5,15 @@ import { readFileSync } from 'node:fs';
 // demo`) and by the benchmarks that start servers, so that both run the same way. A value
 // already set in the environment wins.
 //
-// Bun: MIMALLOC_PURGE_DELAY=-1 keeps memory that mimalloc freed instead of returning it to
-// the OS after 10 ms and faulting it back in on the next allocation. Measured on a 2 MB
-// block through 2 workers (bench/block-workers.bench.ts, 2026-11-25): 47–57 -> 29–30 µs per
-// input. The cost: the process keeps its high-water mark of heap memory (every cache and
-// queue in txgate is bounded).
+// Bun: MIMALLOC_PURGE_DELAY=1000 keeps memory that mimalloc freed for a second before
+// returning it to the OS, instead of mimalloc's 10 ms, after which it is faulted back in on
+// the next allocation. A 2 MB block through 2 workers (bench/block-workers.bench.ts): 47–57
+// -> 29–30 µs per input against 10 ms (2026-11-25), and the same as never returning it
+// (-1) on the five testnet3 blocks (2026-12-08, interleaved); under a steady HTTP load -1
+// doubled the resident memory, while a second keeps it flat (bench/README.md, Soak).
 export function runtimeEnv(runtime, env = process.env) {
   if (runtime !== 'bun') return {};
-  return { MIMALLOC_PURGE_DELAY: env.MIMALLOC_PURGE_DELAY ?? '-1' };
+  return { MIMALLOC_PURGE_DELAY: env.MIMALLOC_PURGE_DELAY ?? '1000' };
 }
 
 // Which runtime a package script was started by: `bun run serve` sets npm_config_user_agent
