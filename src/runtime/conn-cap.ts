@@ -5,7 +5,7 @@
  * this bound sits in front of every route and answers at once, so a flood that opens more
  * connections than the server can serve gets an answer for each of them instead of resets:
  *
- * - past `maxConnections` open connections, a new connection's request is answered 503
+ * - past `maxConnections` open connections (Node), a new connection's request is answered 503
  *   `busy`, `Retry-After: 1`, `Connection: close`, its body unread, and the idle keep-alive
  *   connections are told to close, so that the next one finds room: each one's next answer
  *   carries `Connection: close`, and one that sends nothing more is closed by the runtime's
@@ -14,16 +14,16 @@
  * - past `maxRequests` requests in flight (whatever their route), a request is answered the
  *   same, at once, its body unread.
  *
- * Block submission and the probes (`uncapped`) are let in past both (counted, but by Bun's
- * and Deno's peer table only below the cap), so that a flood cannot keep a block feeder or a
+ * Block submission and the probes (`uncapped`) are let in past both (and counted), so that a
+ * flood cannot keep a block feeder or a
  * readiness probe out; a connection whose last request was one of them is not told to close.
  *
  * Node reports each connection: serve-node.ts counts them as they are accepted and marks the
  * ones beyond the cap (overCap); the peer table below, keyed by socket, only tracks which are
- * idle. Bun.serve and Deno.serve report none, only each request's peer address and port:
- * there a connection is its peer's address and port, counted from its first request until it
- * is answered with `Connection: close` or has been idle for `idleMs` (ServerGate's peer
- * table). Deno.serve leaves closing to the client even then (SECURITY.md, Known gaps).
+ * idle. Bun.serve and Deno.serve report neither a connection's opening nor its closing, so
+ * the connection cap is Node's only: counted by peer address and port, a connection closed
+ * by its client unannounced would stay counted until an idle timeout and refuse clients that
+ * open a connection per request. There the gate caps the requests in flight alone.
  */
 import { errorBody } from '../api/http-error.ts';
 

@@ -41,9 +41,11 @@ const LISTENERS = Math.max(1, Math.round(LISTEN_BACKLOG / BUN_BACKLOG));
 
 export async function listenBun(opts: ServeOptions): Promise<Listening> {
   const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
-  // Bun.serve reports no connections: the gate counts them by peer address and port, Bun's
-  // idle timeout closes the idle ones (conn-cap.ts).
-  const gate = new ServerGate(opts.limits ?? DEFAULT_CONNECTION_LIMITS, { idleMs: BUN_IDLE_TIMEOUT_S * 1000 });
+  // Bun.serve reports neither a connection's opening nor its closing: counted by peer
+  // address and port, a connection its client closed would stay counted until an idle
+  // timeout, and clients that open a connection per request would be refused. So only the
+  // requests in flight are capped here; Bun's idle timeout closes idle connections.
+  const gate = new ServerGate({ maxConnections: Infinity, maxRequests: (opts.limits ?? DEFAULT_CONNECTION_LIMITS).maxRequests });
   // The peer's address goes to the app with each request (admission control's client).
   const fetch = (req: Request, s: BunServer) => {
     const peer = s.requestIP(req);

@@ -2,13 +2,6 @@
 import type { Listening, ServeOptions } from './serve-types.ts';
 import { DEFAULT_CONNECTION_LIMITS, LISTEN_BACKLOG, ServerGate, uncapped } from './conn-cap.ts';
 
-/**
- * Deno.serve never closes an idle keep-alive connection and says nothing when one closes: the
- * gate forgets a connection with no request for this long (Bun's idle timeout), and asks the
- * idle ones to close through their next answer when the cap is reached (conn-cap.ts).
- */
-const DENO_IDLE_FORGET_MS = 10_000;
-
 interface DenoServer {
   addr: { port: number };
   finished: Promise<void>;
@@ -34,7 +27,10 @@ const deno = (): DenoGlobal => (globalThis as unknown as { Deno: DenoGlobal }).D
  * headers are not closed (SECURITY.md).
  */
 export function listenDeno(opts: ServeOptions): Promise<Listening> {
-  const gate = new ServerGate(opts.limits ?? DEFAULT_CONNECTION_LIMITS, { idleMs: DENO_IDLE_FORGET_MS });
+  // Deno.serve reports neither a connection's opening nor its closing: counted by peer
+  // address and port, a connection its client closed would stay counted, and clients that
+  // open a connection per request would be refused. Only the requests in flight are capped.
+  const gate = new ServerGate({ maxConnections: Infinity, maxRequests: (opts.limits ?? DEFAULT_CONNECTION_LIMITS).maxRequests });
   return new Promise((resolve) => {
     const server = deno().serve({
       port: opts.port,
