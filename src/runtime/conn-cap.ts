@@ -64,16 +64,8 @@ export function uncapped(req: Request): boolean {
   return req.method === 'POST' ? path === '/blocks' : path === '/health' || path === '/ready';
 }
 
-/** The peer table's clock. */
-export interface PeerTableOptions {
-  /** A connection with no request for this long is forgotten (the runtime's idle timeout: it is closed by then). */
-  idleMs: number;
-  now?: () => number;
-}
-
 interface Peer {
   inFlight: number;
-  last: number;
   /** Its next answer carries Connection: close. */
   closing: boolean;
   /** Its last request was an uncapped one (a block feeder's, a probe's): never told to close. */
@@ -83,7 +75,7 @@ interface Peer {
 /** Idle connections are told to close at most this often (each time walks every connection). */
 const CLOSE_IDLE_EVERY_MS = 50;
 
-/** Requests in flight, and connections by peer where the runtime does not count them. */
+/** Requests in flight, and (Node) which connections are idle and which were accepted beyond the cap. */
 export class ServerGate {
   private requests = 0;
   private readonly peers = new Map<unknown, Peer>();
@@ -92,16 +84,14 @@ export class ServerGate {
   /** Connections that have sent a request. */
   private readonly heard = new WeakSet<object>();
   private lastCloseIdle = -Infinity;
-  private lastSweep = -Infinity;
-  private readonly now: () => number;
+  private readonly now = () => performance.now();
 
-  constructor(readonly limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS, private readonly table?: PeerTableOptions) {
-    this.now = table?.now ?? (() => performance.now());
-  }
+  /** `trackPeers`: keep a table of the connections (Node's sockets) to know which are idle. */
+  constructor(private readonly maxRequests: number, private readonly trackPeers = false) {}
 
   /**
-   * Answers `run()`'s response, or the refusal when the request or (with a peer table) its
-   * connection `peer` is beyond the limits. An `uncapped` request is counted but never
+   * Answers `run()`'s response, or the refusal when the request is beyond the requests in
+   * flight or its connection `peer` was accepted beyond Node's connection cap. An `uncapped` request is counted but never
    * refused for the requests in flight.
    */
   async handle(peer: unknown, run: () => Response | Promise<Response>, uncapped = false): Promise<Response> {
@@ -110,19 +100,15 @@ export class ServerGate {
       this.heard.add(peer);
       if (this.over.has(peer) && !uncapped) return refusal();
     }
-    if (this.table && peer !== undefined) {
+    if (this.trackPeers && peer !== undefined) {
       p = this.peers.get(peer);
-      if (!p && this.peers.size >= this.limits.maxConnections && !this.makeRoom()) {
-        // Past the cap an uncapped request is let in uncounted: the table would not see its
-        // connection close (a probe's, closed after one request) and keep it for idleMs.
-        if (!uncapped) return refusal();
-      } else if (!p) {
-        p = { inFlight: 0, last: this.now(), closing: false, vital: false };
+      if (!p) {
+        p = { inFlight: 0, closing: false, vital: false };
         this.peers.set(peer, p);
       }
-      if (p) p.vital = uncapped;
+      p.vital = uncapped;
     }
-    if (this.requests >= this.limits.maxRequests && !uncapped) {
+    if (this.requests >= this.maxRequests && !uncapped) {
       if (p && p.inFlight === 0) this.peers.delete(peer);
       return refusal();
     }
@@ -136,7 +122,6 @@ export class ServerGate {
       this.requests--;
       if (p) {
         p.inFlight--;
-        p.last = this.now();
         // The connection closes after this answer: it no longer counts.
         if (p.inFlight === 0 && (p.closing || res?.headers.get('connection')?.toLowerCase() === 'close')) this.peers.delete(peer);
       }
@@ -166,21 +151,6 @@ export class ServerGate {
     for (const p of this.peers.values()) if (p.inFlight === 0 && !p.vital) p.closing = true;
   }
 
-  /**
-   * At the cap: forgets connections idle for `idleMs` (a walk of the table at most every
-   * 50 ms); when that makes no room, tells the idle ones to close, for the next connection,
-   * and says no to this one.
-   */
-  private makeRoom(): boolean {
-    const t = this.now();
-    if (t - this.lastSweep >= CLOSE_IDLE_EVERY_MS) {
-      this.lastSweep = t;
-      for (const [k, p] of this.peers) if (p.inFlight === 0 && t - p.last >= this.table!.idleMs) this.peers.delete(k);
-    }
-    if (this.peers.size < this.limits.maxConnections) return true;
-    this.closeIdle();
-    return false;
-  }
 }
 
 /** `res` with Connection: close (a copy when its headers are immutable). */

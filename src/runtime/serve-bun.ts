@@ -45,7 +45,7 @@ export async function listenBun(opts: ServeOptions): Promise<Listening> {
   // address and port, a connection its client closed would stay counted until an idle
   // timeout, and clients that open a connection per request would be refused. So only the
   // requests in flight are capped here; Bun's idle timeout closes idle connections.
-  const gate = new ServerGate({ maxConnections: Infinity, maxRequests: (opts.limits ?? DEFAULT_CONNECTION_LIMITS).maxRequests });
+  const gate = new ServerGate((opts.limits ?? DEFAULT_CONNECTION_LIMITS).maxRequests);
   // The peer's address goes to the app with each request (admission control's client).
   const fetch = (req: Request, s: BunServer) => {
     const peer = s.requestIP(req);

@@ -30,7 +30,7 @@ export function listenDeno(opts: ServeOptions): Promise<Listening> {
   // Deno.serve reports neither a connection's opening nor its closing: counted by peer
   // address and port, a connection its client closed would stay counted, and clients that
   // open a connection per request would be refused. Only the requests in flight are capped.
-  const gate = new ServerGate({ maxConnections: Infinity, maxRequests: (opts.limits ?? DEFAULT_CONNECTION_LIMITS).maxRequests });
+  const gate = new ServerGate((opts.limits ?? DEFAULT_CONNECTION_LIMITS).maxRequests);
   return new Promise((resolve) => {
     const server = deno().serve({
       port: opts.port,

@@ -60,7 +60,7 @@ export function listenNode(opts: ServeOptions): Promise<Listening> {
   const limits = opts.limits ?? DEFAULT_CONNECTION_LIMITS;
   // Connections are counted at accept (capConnections); the gate's table, keyed by socket,
   // knows which are idle and forgets them as they close.
-  const gate = new ServerGate({ maxConnections: Infinity, maxRequests: limits.maxRequests }, { idleMs: Infinity });
+  const gate = new ServerGate(limits.maxRequests, true);
   // The peer's address goes to the app with each request (admission control's client).
   const fetch = (req: Request, env: { incoming?: { socket?: Socket } }) => {
     const socket = env?.incoming?.socket;
